@@ -1,0 +1,3 @@
+from loopdoctor.cli import main
+
+main()

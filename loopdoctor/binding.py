@@ -1,0 +1,230 @@
+"""Which event loop each loop-bound client belongs to.
+
+A registry of patched methods, switched on with :func:`activate` and off with
+:func:`deactivate`: creating a tracked client records where and on which loop it was made;
+its first request binds it to that request's loop (its *owner*). A later request from another
+loop, or from the owner after it closed, is a *foreign use*, handed to the listener given to
+:func:`activate`. The harness listens to explain failures and count leaks; the guard listens
+to raise ``CrossLoopError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import importlib
+import itertools
+import sys
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
+
+STACK_DEPTH = 4  # user frames kept from the creation site
+_INTERNAL = ("/httpx/", "/httpx2/", "/httpcore/", "/httpcore2/", "/openai/", "/anyio/",
+             "/asyncio/", "/concurrent/", "/threading.py", "/loopdoctor/binding.py",
+             "/loopdoctor/guard.py")
+
+
+@dataclass(frozen=True, eq=False)
+class LoopInfo:
+    """A loop as people can name it: ``loop#2 (thread Thread-3)``."""
+
+    ref: weakref.ref[asyncio.AbstractEventLoop]
+    number: int
+    thread: str
+
+    @property
+    def label(self) -> str:
+        return f"loop#{self.number} (thread {self.thread})"
+
+    @property
+    def closed(self) -> bool:
+        loop = self.ref()
+        return loop is None or loop.is_closed()
+
+
+@dataclass(eq=False)
+class Binding:
+    """What is known about one tracked object."""
+
+    kind: str
+    ref: weakref.ref[Any]
+    created_at: tuple[str, ...]
+    created_thread: str
+    created_loop: LoopInfo | None
+    owner: LoopInfo | None = None
+    foreign_uses: list[LoopInfo] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return self.created_at[-1] if self.created_at else "<unknown>"
+
+
+Listener = Callable[[Binding, LoopInfo], None]
+
+_lock = threading.RLock()
+_loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopInfo] = (
+    weakref.WeakKeyDictionary()
+)
+_bindings: weakref.WeakKeyDictionary[Any, Binding] = weakref.WeakKeyDictionary()
+_loop_numbers = itertools.count(1)
+_listeners: list[Listener] = []
+_originals: dict[tuple[type, str], Any] = {}
+
+
+def loop_info(loop: asyncio.AbstractEventLoop) -> LoopInfo:
+    """The registry's name for ``loop``, given on first sight (call from the loop's thread)."""
+    with _lock:
+        info = _loops.get(loop)
+        if info is None:
+            info = LoopInfo(weakref.ref(loop), next(_loop_numbers), threading.current_thread().name)
+            _loops[loop] = info
+        return info
+
+
+def loops() -> list[LoopInfo]:
+    with _lock:
+        return sorted(_loops.values(), key=lambda info: info.number)
+
+
+def bindings() -> list[Binding]:
+    """Every tracked object still alive."""
+    with _lock:
+        return [b for b in _bindings.values() if b.ref() is not None]
+
+
+def binding_of(obj: object) -> Binding | None:
+    with _lock:
+        return _bindings.get(obj)
+
+
+def creation_site(frame: FrameType | None, depth: int = STACK_DEPTH) -> tuple[str, ...]:
+    """The innermost ``depth`` frames outside the HTTP stack, outermost first."""
+    sites: list[str] = []
+    while frame is not None and len(sites) < depth:
+        path = frame.f_code.co_filename
+        if not any(part in path for part in _INTERNAL):
+            sites.append(f"{path}:{frame.f_lineno} in {frame.f_code.co_name}")
+        frame = frame.f_back
+    return tuple(reversed(sites))
+
+
+def _running_loop_info() -> LoopInfo | None:
+    loop = asyncio._get_running_loop()
+    return None if loop is None else loop_info(loop)
+
+
+def record_creation(obj: object, kind: str) -> Binding:
+    binding = Binding(
+        kind=kind,
+        ref=weakref.ref(obj),
+        created_at=creation_site(sys._getframe(2)),
+        created_thread=threading.current_thread().name,
+        created_loop=_running_loop_info(),
+    )
+    with _lock:
+        _bindings[obj] = binding
+    return binding
+
+
+def record_use(obj: object, kind: str) -> Binding:
+    """Bind ``obj`` to the running loop on first use; report any later use from elsewhere."""
+    current = loop_info(asyncio.get_running_loop())
+    with _lock:
+        binding = _bindings.get(obj) or record_creation(obj, kind)
+        if binding.owner is None:
+            binding.owner = current
+            return binding
+        foreign = binding.owner is not current
+        if foreign:
+            binding.foreign_uses.append(current)
+        listeners = list(_listeners)
+    if foreign:
+        for listener in listeners:
+            listener(binding, current)
+    return binding
+
+
+# -- the patches ---------------------------------------------------------------------------
+
+def _tracked_init(original: Callable[..., None], kind: str) -> Callable[..., None]:
+    @functools.wraps(original)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        record_creation(self, kind)
+
+    return __init__
+
+
+def _tracked_send(original: Callable[..., Any], kind: str) -> Callable[..., Any]:
+    @functools.wraps(original)
+    async def send(self: Any, *args: Any, **kwargs: Any) -> Any:
+        record_use(self, kind)
+        return await original(self, *args, **kwargs)
+
+    return send
+
+
+# (module, class, method, wrapper): every loop-bound class the registry knows how to track.
+TARGETS: list[tuple[str, str, str, Callable[[Callable[..., Any], str], Callable[..., Any]]]] = [
+    ("httpx", "AsyncClient", "__init__", _tracked_init),
+    ("httpx", "AsyncClient", "send", _tracked_send),
+    ("httpx2", "AsyncClient", "__init__", _tracked_init),
+    ("httpx2", "AsyncClient", "send", _tracked_send),
+]
+
+
+def _importable(name: str) -> Any | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def activate(listener: Listener | None = None) -> None:
+    """Patch every importable target (once) and add ``listener`` to those told of foreign use."""
+    with _lock:
+        if listener is not None and listener not in _listeners:
+            _listeners.append(listener)
+        for module_name, class_name, method, wrap in TARGETS:
+            module = _importable(module_name)
+            cls = getattr(module, class_name, None) if module else None
+            if cls is None or (cls, method) in _originals:
+                continue
+            original = cls.__dict__[method]
+            _originals[(cls, method)] = original
+            setattr(cls, method, wrap(original, f"{module_name}.{class_name}"))
+
+
+def deactivate(listener: Listener | None = None) -> None:
+    """Remove ``listener``; with no listener left (or none given), restore every original."""
+    with _lock:
+        if listener in _listeners:
+            _listeners.remove(listener)
+        if listener is not None and _listeners:
+            return
+        _listeners.clear()
+        for (cls, method), original in _originals.items():
+            setattr(cls, method, original)
+        _originals.clear()
+
+
+def active() -> bool:
+    return bool(_originals)
+
+
+def reset() -> None:
+    """Forget every recorded loop and binding (the patches stay as they are)."""
+    with _lock:
+        _loops.clear()
+        _bindings.clear()
+
+
+def live(kind_prefix: str = "") -> Iterator[tuple[Binding, Any]]:
+    for binding in bindings():
+        obj = binding.ref()
+        if obj is not None and binding.kind.startswith(kind_prefix):
+            yield binding, obj

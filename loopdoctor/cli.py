@@ -108,6 +108,7 @@ def endpoint(
     faults: str = typer.Option(
         "", help="Faults for every request, e.g. 'latency=0.05,status=503,retry_after=0'."
     ),
+    until_stdin_closes: bool = typer.Option(False, hidden=True),
 ) -> None:
     """Serve the fake OpenAI endpoint on 127.0.0.1 until Ctrl-C.
 
@@ -127,8 +128,11 @@ def endpoint(
         raise usage_error(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     typer.echo(f"serving the fake OpenAI endpoint at {server.base_url} (Ctrl-C to stop)")
     try:
-        while True:
-            time.sleep(3600)
+        if until_stdin_closes:  # the harness's way to make sure no server outlives it
+            sys.stdin.read()
+        else:
+            while True:
+                time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:
@@ -140,6 +144,6 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - last resort: exit 3, never a traceback
+    except Exception as exc:
         typer.echo(f"loopdoctor: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(3)

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -36,6 +40,11 @@ class Faults:
     status: int | None = None  # answer with this error status (429, 500, 503, ...)
     retry_after: float | None = None  # Retry-After header sent with an error status
     drop_after: int | None = None  # reset the connection after this many stream chunks
+
+    def __str__(self) -> str:
+        """The ``key=value,...`` form :meth:`parse` reads."""
+        return ",".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self)
+                        if getattr(self, f.name) != f.default)
 
     @classmethod
     def parse(cls, text: str, base: Faults | None = None) -> Faults:
@@ -159,9 +168,16 @@ class Endpoint:
             for counters in scopes:
                 counters.in_flight -= 1
 
+    def all_stats(self) -> dict[str, dict[str, int]]:
+        """Counters for every cell that made a request."""
+        with self._lock:
+            cells = list(self._cells)
+        return {cell: self.stats(cell) for cell in cells}
+
     async def _stats(self, request: Request) -> Response:
-        cell = request.query_params.get("cell")
-        return JSONResponse(self.stats(cell))
+        if "all" in request.query_params:
+            return JSONResponse(self.all_stats())
+        return JSONResponse(self.stats(request.query_params.get("cell")))
 
     async def _models(self, request: Request) -> Response:
         scopes = self._begin(request)
@@ -218,6 +234,58 @@ class Endpoint:
         for conn in list(self._server.server_state.connections):
             if tuple(getattr(conn, "client", None) or ()) == client:
                 conn.transport.abort()
+
+
+class EndpointProcess:
+    """The endpoint in a process of its own (``python -m loopdoctor endpoint``), so that the
+    server never waits for the harness's interpreter lock."""
+
+    def __init__(self, faults: Faults | None = None) -> None:
+        self.faults = faults or Faults()
+        self.port = 0
+        self._process: subprocess.Popen[str] | None = None
+
+    def start(self) -> EndpointProcess:
+        command = [sys.executable, "-m", "loopdoctor", "endpoint", "--faults", str(self.faults),
+                   "--until-stdin-closes"]
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         text=True, start_new_session=True)
+        line = self._process.stdout.readline() if self._process.stdout else ""
+        match = re.search(r"127\.0\.0\.1:(\d+)/", line)
+        if match is None:
+            self.stop()
+            raise RuntimeError(f"the fake endpoint did not start: {line.strip()!r}")
+        self.port = int(match.group(1))
+        return self
+
+    def cell_base_url(self, cell: str) -> str:
+        return f"http://127.0.0.1:{self.port}/c/{cell}/v1"
+
+    def stats_url(self, cell: str | None = None) -> str:
+        query = "" if cell is None else f"?cell={cell}"
+        return f"http://127.0.0.1:{self.port}/_loopdoctor/stats{query}"
+
+    def stats(self, cell: str | None = None) -> dict[str, int]:
+        return self._get(self.stats_url(cell))
+
+    def all_stats(self) -> dict[str, dict[str, int]]:
+        return self._get(f"http://127.0.0.1:{self.port}/_loopdoctor/stats?all")
+
+    @staticmethod
+    def _get(url: str) -> Any:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait(timeout=5)
+
+    def __enter__(self) -> EndpointProcess:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
 
 def _last_user_message(body: dict[str, Any]) -> str:

@@ -8,9 +8,9 @@ and talks to the client only through the :class:`Context` it is given.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib.util
 import sys
-import concurrent.futures
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
@@ -111,7 +111,7 @@ def _load_file(path: Path) -> Scenario:
         sys.modules[module_name] = module
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:  # noqa: BLE001 - any error in user code becomes one message
+        except Exception as exc:
             del sys.modules[module_name]
             raise ScenarioLoadError(f"{path}: {type(exc).__name__}: {exc}") from None
     scenario = getattr(module, "scenario", None)

@@ -40,7 +40,7 @@ class Stack:
 @cache
 def detect() -> Stack:
     openai_version = _version("openai") or "0"
-    import openai._base_client as base  # noqa: PLC0415 - only the stack check needs it
+    import openai._base_client as base
 
     http = "httpx2" if hasattr(base, "httpx2") else "httpx"
     core = "httpcore2" if http == "httpx2" else "httpcore"

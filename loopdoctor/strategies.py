@@ -368,7 +368,7 @@ def load_callable(target: str) -> Callable[..., Any]:
         sys.path.insert(0, os.getcwd())
     try:
         obj: Any = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - the user's import error, in one line
+    except Exception as exc:
         raise LoadError(f"cannot import {module_name!r}: {type(exc).__name__}: {exc}") from None
     for part in attr.split("."):
         if not hasattr(obj, part):

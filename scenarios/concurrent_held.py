@@ -1,11 +1,20 @@
 """Two threads with a loop each, released together, each keeping the client it asked for."""
 
-from loopdoctor.scenario import Context, Scenario
+import contextlib
+import threading
+
 from loopdoctor.scenarios.concurrent_loops import REQUESTS_EACH, THREADS, run_threads
 
+from loopdoctor.scenario import Context, Scenario
 
-async def worker(ctx: Context, thread: int) -> None:
-    async with ctx.client() as client:
+one_at_a_time = threading.Lock()  # threads take their clients in turn, then race with them
+
+
+async def worker(ctx: Context, thread: int, start: threading.Barrier) -> None:
+    async with contextlib.AsyncExitStack() as held:
+        with one_at_a_time:
+            client = await held.enter_async_context(ctx.client())
+        start.wait()
         for n in range(REQUESTS_EACH):
             await ctx.ask(client, f"thread {thread} request {n}")
 

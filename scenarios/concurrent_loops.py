@@ -10,24 +10,25 @@ THREADS = 2
 REQUESTS_EACH = 3
 
 
-async def worker(ctx: Context, thread: int) -> None:
+Worker = Callable[[Context, int, threading.Barrier], Coroutine[Any, Any, None]]
+
+
+async def worker(ctx: Context, thread: int, start: threading.Barrier) -> None:
+    start.wait()
     for n in range(REQUESTS_EACH):
         async with ctx.client() as client:
             await ctx.ask(client, f"thread {thread} request {n}")
 
 
-Worker = Callable[[Context, int], Coroutine[Any, Any, None]]
-
-
 def run_threads(ctx: Context, worker_fn: Worker) -> None:
-    barrier = threading.Barrier(THREADS)
+    """Run ``worker_fn`` on a loop in each of THREADS threads; it waits on ``start`` to race."""
+    start = threading.Barrier(THREADS)
     errors: list[BaseException] = []
 
     def thread_main(thread: int) -> None:
-        barrier.wait()
         try:
-            ctx.run(worker_fn(ctx, thread))
-        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            ctx.run(worker_fn(ctx, thread, start))
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=thread_main, args=(t,), daemon=True) for t in range(THREADS)]

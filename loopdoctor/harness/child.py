@@ -10,35 +10,32 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
-import json
 import os
 import signal
 import threading
 import time
 import traceback
-import urllib.request
-from urllib.parse import urlsplit
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import psutil
 
-# Warm what the SDK imports lazily on first use, so that cells do not pay for it.
-import openai.resources.chat.completions  # noqa: F401
-import openai.types.chat  # noqa: F401
-
-from loopdoctor import binding, scenario as scenario_api, strategies
+from loopdoctor import binding, strategies
+from loopdoctor import scenario as scenario_api
 from loopdoctor.endpoint import MODEL
-from loopdoctor.harness import introspect, safety
+from loopdoctor.harness import sandbox
 from loopdoctor.harness.mock import MockEndpoint
+from loopdoctor.harness.watchdog import Reporter, Watchdog
 from loopdoctor.verdict import cross_loop_signature
 
 T = TypeVar("T")
 API_KEY = "sk-loopdoctor-dummy"
 PR_SET_PDEATHSIG = 1
+NICENESS = 5
 
 
 @dataclass(frozen=True)
@@ -56,31 +53,6 @@ class CellSpec:
 
 class ResponseMismatch(AssertionError):
     """The endpoint echoes the question: any other answer went to the wrong caller."""
-
-
-class Reporter:
-    """The cell's side of the pipe; safe to call from any thread; the first result wins."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-        self._lock = threading.Lock()
-        self._finished = False
-        self.last_progress = time.monotonic()
-
-    def progress(self, made: int) -> None:
-        with self._lock:
-            self.last_progress = time.monotonic()
-            if not self._finished:
-                self._conn.send(("progress", made))
-
-    def finish(self, result: dict[str, Any]) -> None:
-        with self._lock:
-            if self._finished:
-                return
-            self._finished = True
-            with contextlib.suppress(OSError):
-                self._conn.send(("result", result))
-        os._exit(0)  # threads stuck in the scenario must not keep the process alive
 
 
 class CellContext:
@@ -137,31 +109,8 @@ def check_client(client: Any) -> None:
                         "client (no .chat.completions.create)")
     base_url = getattr(client, "base_url", None)
     host = getattr(base_url, "host", None)
-    if base_url is not None and not safety.is_loopback(host):
-        raise safety.refuse(host)
-
-
-class Monitor(threading.Thread):
-    """Reports a hang, with diagnostics, when no response arrived for ``timeout`` seconds."""
-
-    def __init__(self, reporter: Reporter, timeout: float, describe: Any) -> None:
-        super().__init__(name="loopdoctor-monitor", daemon=True)
-        self._reporter = reporter
-        self._timeout = timeout
-        self._describe = describe
-        self._done = threading.Event()
-
-    def run(self) -> None:
-        while not self._done.is_set():
-            remaining = self._reporter.last_progress + self._timeout - time.monotonic()
-            if remaining > 0:
-                self._done.wait(remaining)
-                continue
-            diagnostics = introspect.snapshot()
-            self._reporter.finish({**self._describe(), "hang": True, "diagnostics": diagnostics})
-
-    def stop(self) -> None:
-        self._done.set()
+    if base_url is not None and not sandbox.is_loopback(host):
+        raise sandbox.refuse(host)
 
 
 def describe_error(exc: BaseException) -> dict[str, Any]:
@@ -219,37 +168,38 @@ def open_sockets(port: int | None) -> int:
     return sum(1 for c in connections if c.raddr and c.raddr.port == port)
 
 
-def server_view(stats_url: str | None) -> dict[str, Any] | None:
-    if stats_url is None:
-        return None
-    try:
-        with urllib.request.urlopen(stats_url, timeout=1) as response:  # noqa: S310 - loopback
-            return json.load(response)
-    except OSError as exc:
-        return {"error": str(exc)}
-
-
 def _die_with_parent() -> None:
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _silence_output() -> None:
+    """What the scenario's libraries print ("Task exception was never retrieved"...) is noise
+    in the run's report: the result carries what matters."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def main(spec: CellSpec, conn: Connection) -> None:
     """The child process's entry point."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    os.nice(NICENESS)  # the harness and the endpoint must never wait behind busy cells
     _die_with_parent()
+    _silence_output()
     reporter = Reporter(conn)
     try:
         reporter.finish(run_cell(spec, reporter))
-    except BaseException as exc:  # noqa: BLE001 - a broken setup is an ERROR cell, not a crash
+    except BaseException as exc:
         reporter.finish({"error": describe_error(exc), "setup_failed": True})
 
 
 def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
-    safety.loopback_only()
+    sandbox.loopback_only()
     scenario = scenario_api.load(tuple(map(Path, spec.scenario_dirs)))[spec.scenario]
     if scenario.pool_limit:
-        safety.limit_async_pools(scenario.pool_limit)
+        sandbox.limit_async_pools(scenario.pool_limit)
     mock = MockEndpoint().start() if spec.endpoint == "respx" else None
     binding.activate()
     strategy = strategies.create(spec.strategy)
@@ -260,20 +210,20 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
     def describe() -> dict[str, Any]:
         return {
             "seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time(),
             "requests": {"made": ctx.made,
                          "mock_answered": mock.answered if mock is not None else None},
             "foreign_uses": foreign_uses(),
-            "server": server_view(spec.stats_url),
         }
 
-    monitor = Monitor(reporter, spec.timeout, describe)
-    monitor.start()
+    watchdog = Watchdog(reporter, spec.timeout, spec.stats_url, describe)
+    watchdog.start()
     error = None
     try:
         scenario.body(ctx)
-    except BaseException as exc:  # noqa: BLE001 - whatever the scenario raised is the verdict
+    except BaseException as exc:
         error = describe_error(exc)
-    monitor.stop()
+    watchdog.stop()
     result = describe()
     port = None if mock is not None else urlsplit(spec.base_url).port
     return {**result, "error": error, "leak": measure_leaks(strategy, port)}

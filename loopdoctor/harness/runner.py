@@ -1,34 +1,41 @@
 """The parent side: fork cells from a preloaded forkserver, watch them, judge them, kill them.
 
-A cell that sends no progress for ``timeout`` seconds reports its own hang (with diagnostics);
-one that cannot, because it is wedged harder than that, is killed at ``timeout + GRACE``.
-Every child is killed with SIGKILL once it has answered, on Ctrl-C and at exit, so that none
-outlives the run.
+One thread does it all: it starts cells while the CPU allows, waits on their pipes, and gives up
+on a cell that said nothing for ``timeout + GRACE`` (a cell reports its own hang, with
+diagnostics, after ``timeout``; one that cannot is wedged harder than that). Every child is
+killed with SIGKILL once it has answered, on Ctrl-C and at exit, so that none outlives the run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
-import threading
+import os
+import signal
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from typing import Any
 
+import psutil
+
 from loopdoctor import sdk, strategies
-from loopdoctor.endpoint import Endpoint, Faults
+from loopdoctor.endpoint import EndpointProcess, Faults
 from loopdoctor.harness.child import CellSpec
 from loopdoctor.harness.child import main as child_main
 from loopdoctor.harness.explain import explain
 from loopdoctor.verdict import Outcome, classify
 
 GRACE = 1.0  # seconds the parent waits past the timeout for the cell's own hang report
+POLL = 0.02  # seconds between two looks at the running cells
+QUIET = 0.05  # a cell whose CPU time has not moved for this long is waiting, not working
 CELL_LATENCY = 0.02  # the endpoint's latency: long enough that concurrent requests overlap
 MAX_JOBS = 256
-PRELOAD = ["loopdoctor.harness.child"]
+# "__main__": import the main script once, in the forkserver, not in every cell.
+PRELOAD = ["__main__", "loopdoctor.harness.preload"]
 _cell_ids = itertools.count(1)
 
 
@@ -47,6 +54,7 @@ class RunOptions:
     scenario_dirs: tuple[str, ...] = ()
     bridge: str | None = None
     preload: tuple[str, ...] = ()  # user modules worth importing once, in the forkserver
+    busy_limit: int | None = None  # cells using the CPU at once [default: 3 per core]
 
 
 @dataclass
@@ -60,12 +68,66 @@ class CellResult:
     error: dict[str, Any] | None = None
     leak: dict[str, Any] = field(default_factory=dict)
     diagnostics: dict[str, Any] | None = None
+    cpu_seconds: float | None = None
     runs: int = 1
     rate: float | None = None  # share of runs with this outcome, with --repeat
 
     @property
     def unexpected(self) -> bool:
         return self.expected is not None and self.outcome is not self.expected
+
+
+class Admission:
+    """Start a cell only while fewer than ``limit`` running cells are using the CPU.
+
+    Cells that wait (on the server, or hung) cost nothing, so all of them may run at once; cells
+    that work share a couple of cores, and too many at once would starve each other into
+    looking hung.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._cells: dict[int, tuple[psutil.Process, float, float]] = {}  # pid -> cpu, moved at
+        self._working = 0
+        self._sampled = 0.0
+
+    def add(self, pid: int) -> None:
+        with contextlib.suppress(psutil.Error):
+            self._cells[pid] = (psutil.Process(pid), 0.0, time.monotonic())
+        self._working += 1
+
+    def remove(self, pid: int) -> None:
+        self._cells.pop(pid, None)
+
+    def open(self) -> bool:
+        now = time.monotonic()
+        if now - self._sampled > POLL:
+            self._sampled = now
+            self._working = sum(self._is_working(pid, now) for pid in list(self._cells))
+        return self._working < self._limit
+
+    def _is_working(self, pid: int, now: float) -> bool:
+        process, cpu, moved = self._cells[pid]
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            return False
+        if times.user + times.system != cpu:
+            self._cells[pid] = (process, times.user + times.system, now)
+            return True
+        return now - moved < QUIET
+
+
+@dataclass
+class Running:
+    """A cell whose process is alive, and when the parent stops waiting for it."""
+
+    cell: Cell
+    cell_id: str
+    process: Any
+    receiver: Any
+    started: float
+    deadline: float
 
 
 class Harness:
@@ -76,10 +138,10 @@ class Harness:
         self.stack = sdk.detect()
         self._mp = multiprocessing.get_context("forkserver")
         self._mp.set_forkserver_preload(PRELOAD + list(options.preload))
-        self._endpoint = Endpoint(faults=Faults(latency=CELL_LATENCY))
-        self._children: set[Any] = set()
-        self._lock = threading.Lock()
-        self._closed = False
+        self._endpoint = EndpointProcess(faults=Faults(latency=CELL_LATENCY))
+        self._running: dict[Any, Running] = {}  # receiver -> cell
+        self._reaped: list[Any] = []
+        self._admission = Admission(options.busy_limit or 3 * (os.cpu_count() or 1))
 
     def __enter__(self) -> Harness:
         self._endpoint.start()
@@ -89,67 +151,86 @@ class Harness:
         self.close()
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            children = list(self._children)
-        for child in children:
-            _kill(child)
+        for running in list(self._running.values()):
+            self._reap(running)
+        for process in self._reaped:
+            process.join(timeout=5)
+        self._reaped.clear()
         self._endpoint.stop()
 
     def run(self, cells: list[Cell],
-            on_result: Callable[[CellResult], None] = lambda result: None) -> list[CellResult]:
+            on_done: Callable[[Cell], None] = lambda cell: None) -> list[CellResult]:
+        """Run every cell ``repeat`` times, as many at once as ``jobs`` and the CPU allow."""
         jobs = min(self.options.jobs or len(cells), MAX_JOBS) or 1
+        pending = deque(itertools.chain.from_iterable(
+            [cell] * self.options.repeat for cell in cells))
+        runs: dict[Cell, list[tuple[str, dict[str, Any]]]] = {cell: [] for cell in cells}
 
-        def one(cell: Cell) -> CellResult:
-            result = self.run_cell(cell)
-            on_result(result)
-            return result
+        def finish(running: Running, raw: dict[str, Any]) -> None:
+            self._reap(running)
+            raw.setdefault("seconds", time.monotonic() - running.started)
+            runs[running.cell].append((running.cell_id, raw))
+            if len(runs[running.cell]) == self.options.repeat:
+                on_done(running.cell)
 
-        with ThreadPoolExecutor(jobs, thread_name_prefix="loopdoctor-cell") as pool:
-            try:
-                return list(pool.map(one, cells))
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                self.close()
-                raise
+        try:
+            while pending or self._running:
+                while pending and len(self._running) < jobs and self._admission.open():
+                    self._start(pending.popleft())
+                self._poll(finish)
+            server = self._endpoint.all_stats()
+        finally:
+            self.close()
+        return [_combine([self._judge(cell, raw, server.get(cell_id, {}).get("requests", 0))
+                          for cell_id, raw in runs[cell]])
+                for cell in cells]
 
-    def run_cell(self, cell: Cell) -> CellResult:
-        runs = [self._judge(cell, self._spawn(cell)) for _ in range(self.options.repeat)]
-        return _combine(runs)
-
-    def _spawn(self, cell: Cell) -> dict[str, Any]:
+    def _start(self, cell: Cell) -> None:
         cell_id = f"c{next(_cell_ids)}"
         spec = CellSpec(
             cell_id=cell_id, scenario=cell.scenario, strategy=cell.strategy,
             endpoint=cell.endpoint, base_url=self._endpoint.cell_base_url(cell_id),
             timeout=self.options.timeout, scenario_dirs=self.options.scenario_dirs,
-            bridge=self.options.bridge,
-            stats_url=f"http://127.0.0.1:{self._endpoint.port}/_loopdoctor/stats?cell={cell_id}",
+            bridge=self.options.bridge, stats_url=self._endpoint.stats_url(cell_id),
         )
         receiver, sender = self._mp.Pipe(duplex=False)
-        child = self._mp.Process(target=child_main, args=(spec, sender), daemon=True)
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("the run was stopped")
-            child.start()
-            self._children.add(child)
+        process = self._mp.Process(target=child_main, args=(spec, sender), daemon=True)
+        process.start()
         sender.close()
-        started = time.monotonic()
-        try:
-            raw = _await_result(receiver, self.options.timeout)
-        finally:
-            _kill(child)
-            with self._lock:
-                self._children.discard(child)
-            receiver.close()
-        raw.setdefault("seconds", time.monotonic() - started)
-        raw["cell_stats"] = self._endpoint.stats(cell_id)
-        raw["exitcode"] = child.exitcode
-        return raw
+        now = time.monotonic()
+        self._running[receiver] = Running(cell, cell_id, process, receiver, now,
+                                          now + self.options.timeout + GRACE)
+        self._admission.add(process.pid)
 
-    def _judge(self, cell: Cell, raw: dict[str, Any]) -> CellResult:
+    def _poll(self, finish: Callable[[Running, dict[str, Any]], None]) -> None:
+        """Read what the cells said in the next few milliseconds; give up on the silent ones."""
+        for receiver in wait(list(self._running), timeout=POLL):
+            running = self._running[receiver]
+            try:
+                kind, payload = receiver.recv()
+            except (EOFError, OSError):
+                finish(running, {"error": {"message": "the cell process died without a result",
+                                           "chain": "", "cross_loop": None}})
+                continue
+            if kind == "result":
+                finish(running, payload)
+            else:  # progress, or alive: the cell is slow, not stuck
+                running.deadline = time.monotonic() + self.options.timeout + GRACE
+        now = time.monotonic()
+        for running in [r for r in self._running.values() if r.deadline < now]:
+            finish(running, {"hang": True, "diagnostics": None})
+
+    def _reap(self, running: Running) -> None:
+        """Kill the cell's process; it is waited for at the end, not while cells run."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(running.process.pid, signal.SIGKILL)
+        self._reaped.append(running.process)
+        running.receiver.close()
+        self._admission.remove(running.process.pid)
+        self._running.pop(running.receiver, None)
+
+    def _judge(self, cell: Cell, raw: dict[str, Any], seen_by_server: int) -> CellResult:
         requests = dict(raw.get("requests") or {"made": 0})
-        seen_by_server = raw["cell_stats"]["requests"]
         if cell.endpoint == "respx":
             requests["server_saw"] = requests.pop("mock_answered", 0) or 0
             if seen_by_server and not raw.get("error"):
@@ -171,6 +252,7 @@ class Harness:
             error=raw.get("error"),
             leak=raw.get("leak") or {},
             diagnostics=raw.get("diagnostics"),
+            cpu_seconds=raw.get("cpu_seconds"),
         )
 
     def _expected(self, cell: Cell) -> Outcome | None:
@@ -178,26 +260,6 @@ class Harness:
         if cls is None:
             return None
         return cls.expected_outcome(cell.scenario, self.stack.generation, cell.endpoint)
-
-
-def _await_result(receiver: Any, timeout: float) -> dict[str, Any]:
-    """Read progress until a result; give up ``timeout + GRACE`` after the last progress."""
-    while True:
-        if not receiver.poll(timeout + GRACE):
-            return {"hang": True, "diagnostics": None}
-        try:
-            kind, payload = receiver.recv()
-        except (EOFError, OSError):
-            return {"error": {"message": "the cell process died without a result",
-                              "chain": "", "cross_loop": None}}
-        if kind == "result":
-            return payload
-
-
-def _kill(child: Any) -> None:
-    if child.is_alive():
-        child.kill()
-    child.join(timeout=5)
 
 
 def _combine(runs: Iterable[CellResult]) -> CellResult:

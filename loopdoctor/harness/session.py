@@ -36,10 +36,10 @@ def row_name(result: CellResult) -> str:
 
 
 def execute(cells: list[Cell], options: RunOptions,
-            on_result: Callable[[CellResult], None] = lambda result: None) -> RunReport:
+            on_done: Callable[[Cell], None] = lambda cell: None) -> RunReport:
     started = time.monotonic()
     with Harness(options) as harness:
-        results = harness.run(cells, on_result)
+        results = harness.run(cells, on_done)
     return RunReport(results, harness.stack.label, options.timeout, time.monotonic() - started)
 
 

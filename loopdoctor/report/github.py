@@ -25,5 +25,7 @@ def annotation(
     """One ``::error``/``::warning``/``::notice`` line."""
     props = {"file": file, "line": line, "col": col, "endLine": end_line,
              "endColumn": end_column, "title": title}
-    rendered = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items() if v is not None)
+    rendered = ",".join(
+        f"{key}={_escape_property(str(value))}" for key, value in props.items() if value is not None
+    )
     return f"::{level}{' ' + rendered if rendered else ''}::{_escape_data(message)}"

@@ -1,20 +1,26 @@
-"""Renderers for ``loopdoctor run``: a rich table, JSON (version 1), JUnit XML, GitHub annotations."""
+"""``loopdoctor run`` reports: a rich table, JSON (version 1), JUnit XML, GitHub annotations."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console, Group
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
-                           TimeElapsedColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
-from loopdoctor.harness.runner import CellResult
+from loopdoctor.harness.runner import Cell, CellResult
 from loopdoctor.harness.session import RunReport, row_name
 from loopdoctor.report import github, junit
 from loopdoctor.verdict import Outcome
@@ -141,8 +147,8 @@ def render_github(report: RunReport) -> str:
         if not r.outcome.failed:
             continue
         level = "error" if r.unexpected or r.expected is None else "notice"
-        lines.append(github.annotation(level, r.explanation or r.outcome.value,
-                                       title=f"{row_name(r)} × {r.cell.scenario}: {verdict_text(r)}"))
+        title = f"{row_name(r)} × {r.cell.scenario}: {verdict_text(r)}"
+        lines.append(github.annotation(level, r.explanation or r.outcome.value, title=title))
     passing = ", ".join(report.passing()) or "none"
     lines.append(github.annotation("notice", f"Pass everything: {passing}",
                                    title="loopdoctor run"))
@@ -153,14 +159,14 @@ RENDERERS = {"json": render_json, "junit": render_junit, "github": render_github
 
 
 @contextmanager
-def progress(console: Console, total: int) -> Iterator[Callable[[CellResult], None]]:
+def progress(console: Console, total: int) -> Iterator[Callable[[Cell], None]]:
     """A progress bar while cells run; yields the callback that advances it."""
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                   transient=True) as bar:
         task = bar.add_task("running cells", total=total)
 
-        def advance(result: CellResult) -> None:
+        def advance(cell: Cell) -> None:
             bar.advance(task)
 
         yield advance

@@ -89,6 +89,9 @@ class Endpoint:
         self._cells: dict[str, Counters] = {}
         self._lock = threading.Lock()
         self._socket = socket.create_server(("127.0.0.1", port))
+        # Accepted connections inherit this; without it each keep-alive response waits ~40 ms
+        # for a delayed ACK (asyncio only sets it on sockets it creates itself).
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.port: int = self._socket.getsockname()[1]
         config = uvicorn.Config(
             self._app(), http="h11", lifespan="off", log_level="warning", timeout_keep_alive=30

@@ -27,7 +27,7 @@ STACK_DEPTH = 4  # user frames kept from the creation site
 _INTERNAL = ("/httpx/", "/httpx2/", "/httpcore/", "/httpcore2/", "/openai/", "/anthropic/",
              "/aiohttp/", "/anyio/",
              "/asyncio/", "/concurrent/", "/threading.py", "/loopdoctor/binding.py",
-             "/loopdoctor/guard.py")
+             "/loopdoctor/guard.py", "/_pytest/", "/pluggy/")
 
 
 @dataclass(frozen=True, eq=False)

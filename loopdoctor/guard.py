@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import sys
+import sysconfig
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -177,23 +178,36 @@ def explain(found: Binding, user: LoopInfo, used_at: str) -> str:
     obj = found.ref()
     owner = found.owner
     state = "?" if owner is None else ("closed" if owner.closed else "running")
-    owner_text = f"{owner.label if owner else '?'}, {state}"
     headline = (
         f"{_describe(found, obj)} is bound to a closed event loop"
-        if owner is not None and owner.closed
+        if state == "closed"
         else f"{_describe(found, obj)} is used from an event loop it does not belong to"
     )
+    innermost, *callers = [*reversed(found.created_at)] or ["<unknown>"]
+    callers = [site for site in callers if not _in_a_library(site)]
+    created_on = found.created_loop.label if found.created_loop else "outside any event loop"
     lines = [
         headline,
-        f"  owned by:    {owner_text} (its first request ran there)",
+        f"  owned by:    {owner.label if owner else '?'}, {state} (its first request ran there)",
         f"  used from:   {user.label}",
-        f"  used at:     {used_at}",
-        f"  {'first seen' if found.tracked_late else 'created at'}:  {found.where}",
+        f"  used at:     {relative(used_at)}",
+        f"  {'first seen' if found.tracked_late else 'created at'}:  {relative(innermost)}",
+        *(f"               called from {relative(site)}" for site in callers),
+        f"  created in:  thread {found.created_thread}, {created_on}",
     ]
-    lines += [f"               called from {site}" for site in reversed(found.created_at[:-1])]
-    created_on = found.created_loop.label if found.created_loop else "outside any event loop"
-    lines.append(f"  created in:  thread {found.created_thread}, {created_on}")
     return "\n".join([*lines, WHY, FIX])
+
+
+def relative(site: str) -> str:
+    """``path:line in fn`` with the path relative to the working directory when under it."""
+    cwd = os.getcwd() + os.sep
+    return site[len(cwd):] if site.startswith(cwd) else site
+
+
+def _in_a_library(site: str) -> bool:
+    return site.startswith("<frozen") or any(
+        part in site for part in ("site-packages", "dist-packages", sysconfig.get_path("stdlib"))
+    )
 
 
 def _describe(found: Binding, obj: object) -> str:

@@ -18,6 +18,7 @@ import itertools
 import sys
 import threading
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType
@@ -75,16 +76,18 @@ _loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopInfo] = (
 )
 _bindings: weakref.WeakKeyDictionary[Any, Binding] = weakref.WeakKeyDictionary()
 _loop_numbers = itertools.count(1)
+created: Counter[str] = Counter()  # objects created per kind, alive or not
 _listeners: list[Listener] = []
 _originals: dict[tuple[type, str], Any] = {}
 
 
-def loop_info(loop: asyncio.AbstractEventLoop) -> LoopInfo:
-    """The registry's name for ``loop``, given on first sight (call from the loop's thread)."""
+def loop_info(loop: asyncio.AbstractEventLoop, thread: str | None = None) -> LoopInfo:
+    """The registry's name for ``loop``, given on first sight (by default, from its own thread)."""
     with _lock:
         info = _loops.get(loop)
         if info is None:
-            info = LoopInfo(weakref.ref(loop), next(_loop_numbers), threading.current_thread().name)
+            thread = thread or threading.current_thread().name
+            info = LoopInfo(weakref.ref(loop), next(_loop_numbers), thread)
             _loops[loop] = info
         return info
 
@@ -132,6 +135,7 @@ def record_creation(obj: object, kind: str, tracked_late: bool = False) -> Bindi
     )
     with _lock:
         _bindings[obj] = binding
+        created[kind] += 1
     return binding
 
 
@@ -275,6 +279,7 @@ def reset() -> None:
     with _lock:
         _loops.clear()
         _bindings.clear()
+        created.clear()
 
 
 def live(kind_prefix: str = "") -> Iterator[tuple[Binding, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from enum import Enum
+from pathlib import Path
 
 import typer
 
@@ -36,6 +37,69 @@ def list_(what: ListWhat = typer.Argument(..., help="What to list.")) -> None:
     from loopdoctor.report import listing
 
     listing.render(what.value)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+    github = "github"
+
+
+@app.command()
+def run(
+    all_: bool = typer.Option(False, "--all", help="Every scenario × every built-in strategy "
+                              "(the default when nothing is selected)."),
+    scenario: list[str] = typer.Option([], "--scenario", "-s", help="Scenario to run "
+                                       "(repeatable; see `loopdoctor list scenarios`)."),
+    strategy: list[str] = typer.Option([], "--strategy", help="Built-in strategy to run "
+                                       "(repeatable; see `loopdoctor list strategies`)."),
+    factory: str | None = typer.Option(None, metavar="MOD:FN", help="Your client factory, "
+                                       "FN(base_url, api_key) -> client: the CI gate."),
+    bridge: str | None = typer.Option(None, metavar="MOD:FN", help="Your sync->async bridge, "
+                                      "FN(coro) -> result, used by the gateway scenarios."),
+    scenarios_dir: list[Path] = typer.Option([], "--scenarios", metavar="DIR",
+                                             help="Also load the scenarios in DIR."),
+    endpoints: list[str] = typer.Option(["loopback"], "--endpoint", help="loopback (a real "
+                                       "server) or respx (a transport mock); repeatable."),
+    timeout: float = typer.Option(5.0, min=0.1, help="Seconds without a response before a "
+                                  "cell is a HANG."),
+    jobs: int | None = typer.Option(None, min=1, help="Cells at once [default: all of them]."),
+    repeat: int = typer.Option(1, min=1, help="Run each cell N times and report the rate."),
+    format_: Format = typer.Option(Format.table, "--format", help="Output format."),
+    output: Path | None = typer.Option(None, help="Write the report to FILE."),
+    allow: str = typer.Option("", metavar="leak,masked", help="Outcomes that do not fail "
+                              "the --factory gate."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Full hang diagnostics."),
+) -> None:
+    """Run scenarios × client strategies against a real fake-OpenAI server and say which pass.
+
+    Each cell runs in its own process under a watchdog. With --factory, exit 1 when your
+    factory fails any scenario; with built-ins only, exit 1 when a verdict is UNEXPECTED.
+    """
+    from loopdoctor.harness import plan as planning
+    from loopdoctor.harness import session
+    from loopdoctor.harness.runner import RunOptions
+    from loopdoctor.report import run as run_report
+
+    allowed = {word.strip().upper() for word in allow.split(",") if word.strip()}
+    if allowed - {"LEAK", "MASKED"}:
+        raise usage_error(f"--allow takes leak and/or masked, not {allow!r}")
+    try:
+        cells = planning.plan(scenario, strategy, factory, bridge, endpoints, scenarios_dir)
+    except planning.PlanError as exc:
+        raise usage_error(str(exc)) from None
+    options = RunOptions(timeout=timeout, jobs=jobs, repeat=repeat, bridge=bridge,
+                         scenario_dirs=tuple(map(str, scenarios_dir)),
+                         preload=tuple(t.partition(":")[0] for t in (factory, bridge) if t))
+    console = run_report.console(output)
+    with run_report.progress(run_report.console(None, stderr=True), len(cells)) as advance:
+        report = session.execute(cells, options, advance)
+    if format_ is Format.table:
+        run_report.render_table(report, console, verbose)
+    else:
+        console.out(run_report.RENDERERS[format_.value](report), end="")
+    raise typer.Exit(session.exit_code(report, factory, allowed))
 
 
 @app.command()

@@ -200,14 +200,11 @@ class Endpoint:
         scopes: list[Counters],
     ) -> AsyncIterator[str]:
         try:
-            words = text.split(" ")
-            pieces = [" ".join(words[i:i + CHUNK_WORDS]) for i in range(0, len(words), CHUNK_WORDS)]
-            for n, piece in enumerate(pieces):
+            for n, piece in enumerate(_pieces(text)):
                 if faults.drop_after is not None and n >= faults.drop_after:
                     self._drop(request)
                     return
-                content = piece if n == 0 else " " + piece
-                yield _sse(_chunk(content, body, finish=None))
+                yield _sse(_chunk(piece, body, finish=None))
                 if faults.latency:
                     await asyncio.sleep(faults.latency)
             yield _sse(_chunk("", body, finish="stop"))
@@ -231,6 +228,13 @@ def _last_user_message(body: dict[str, Any]) -> str:
                 return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
             return str(content)
     return ""
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut into stream chunks of a few words; joined, they give ``text`` back."""
+    words = text.split(" ")
+    return [("" if i == 0 else " ") + " ".join(words[i:i + CHUNK_WORDS])
+            for i in range(0, len(words), CHUNK_WORDS)]
 
 
 def _completion(text: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -266,3 +270,18 @@ def _error(faults: Faults) -> Response:
     payload = {"error": {"message": f"loopdoctor fault: status {faults.status}",
                          "type": "loopdoctor_fault", "code": str(faults.status)}}
     return JSONResponse(payload, status_code=faults.status or 500, headers=headers)
+
+
+def mock_answer(method: str, path: str, body: bytes) -> tuple[int, str, bytes]:
+    """The endpoint's answer without a server: (status, content type, body), for transport mocks."""
+    if method == "GET" and path.endswith("/models"):
+        payload = {"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0,
+                                               "owned_by": "loopdoctor"}]}
+        return 200, "application/json", json.dumps(payload).encode()
+    request = json.loads(body or b"{}")
+    text = _last_user_message(request)
+    if not request.get("stream"):
+        return 200, "application/json", json.dumps(_completion(text, request)).encode()
+    events = [_sse(_chunk(piece, request, None)) for piece in _pieces(text)]
+    events += [_sse(_chunk("", request, "stop")), "data: [DONE]\n\n"]
+    return 200, "text/event-stream", "".join(events).encode()

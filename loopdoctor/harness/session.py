@@ -1,0 +1,53 @@
+"""One ``loopdoctor run``: start the harness, run the cells, judge the whole."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from loopdoctor.harness.runner import Cell, CellResult, Harness, RunOptions
+
+
+@dataclass(frozen=True)
+class RunReport:
+    results: list[CellResult]
+    stack: str
+    timeout: float
+    wall_seconds: float
+
+    def row_names(self) -> list[str]:
+        return list(dict.fromkeys(row_name(r) for r in self.results))
+
+    def scenario_names(self) -> list[str]:
+        return list(dict.fromkeys(r.cell.scenario for r in self.results))
+
+    def passing(self) -> list[str]:
+        failed = {row_name(r) for r in self.results if r.outcome.failed}
+        return [row for row in self.row_names() if row not in failed]
+
+    def unexpected(self) -> list[CellResult]:
+        return [r for r in self.results if r.unexpected]
+
+
+def row_name(result: CellResult) -> str:
+    endpoint = result.cell.endpoint
+    return result.cell.strategy + ("" if endpoint == "loopback" else f" ({endpoint})")
+
+
+def execute(cells: list[Cell], options: RunOptions,
+            on_result: Callable[[CellResult], None] = lambda result: None) -> RunReport:
+    started = time.monotonic()
+    with Harness(options) as harness:
+        results = harness.run(cells, on_result)
+    return RunReport(results, harness.stack.label, options.timeout, time.monotonic() - started)
+
+
+def exit_code(report: RunReport, factory: str | None, allowed: set[str]) -> int:
+    """1 when the user's factory fails a scenario (outcomes in ``allowed`` aside), or when a
+    built-in strategy's verdict is not the one it declares; else 0."""
+    gate_failed = any(
+        r.cell.strategy == factory and r.outcome.failed and r.outcome.value not in allowed
+        for r in report.results
+    )
+    return 1 if gate_failed or report.unexpected() else 0

@@ -1,0 +1,74 @@
+"""Outcomes of a cell, and how one is decided from what the cell measured."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class Outcome(str, Enum):
+    PASS = "PASS"
+    HANG = "HANG"  # no progress within the timeout
+    ERROR = "ERROR"  # the scenario raised
+    MASKED = "MASKED"  # passed, but the server saw more requests than were made: retries hid errors
+    LEAK = "LEAK"  # passed, but clients or sockets stay held for loops that have closed
+
+    @property
+    def failed(self) -> bool:
+        return self is not Outcome.PASS
+
+
+@dataclass(frozen=True)
+class Stacked:
+    """An expectation that differs by SDK generation (openai 2.x retries what 3.x raises)."""
+
+    v3: Outcome
+    v2: Outcome
+
+    def on(self, generation: int) -> Outcome:
+        return self.v2 if generation < 3 else self.v3
+
+
+Expected = Outcome | Stacked
+
+# openai 3.x raises the cross-loop error itself; openai 2.x retries it, then may pass (MASKED).
+ERROR_OR_MASKED = Stacked(v3=Outcome.ERROR, v2=Outcome.MASKED)
+
+CROSS_LOOP_SIGNATURES = {
+    "event loop is closed": "the client's connections belong to a loop that has closed",
+    "bound to a different event loop": "an asyncio primitive of another loop was awaited",
+    "attached to a different loop": "a future of another loop was awaited",
+    "crossloperror": "the guard caught a use from a foreign loop",
+}
+
+# A leak is growth: one dead loop still holding a client is a stale cache, not a leak.
+LEAK_THRESHOLD = 2
+
+
+def cross_loop_signature(text: str) -> str | None:
+    """The cross-loop symptom an error message shows, if any."""
+    lowered = text.lower()
+    for needle, meaning in CROSS_LOOP_SIGNATURES.items():
+        if needle in lowered:
+            return meaning
+    return None
+
+
+def classify(result: dict[str, Any]) -> Outcome:
+    """HANG > ERROR > MASKED > LEAK > PASS, from a finished cell's measurements."""
+    if result.get("hang"):
+        return Outcome.HANG
+    if result.get("error"):
+        return Outcome.ERROR
+    requests = result.get("requests", {})
+    if requests.get("server_saw", 0) > requests.get("made", 0):
+        return Outcome.MASKED
+    if result.get("leak", {}).get("dead_loops_holding", 0) >= LEAK_THRESHOLD:
+        return Outcome.LEAK
+    return Outcome.PASS
+
+
+def first_line(text: str) -> str:
+    return re.split(r"\n", text.strip(), maxsplit=1)[0] if text.strip() else text

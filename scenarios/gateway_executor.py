@@ -1,0 +1,27 @@
+"""Gateway mode with the loop kept free: sync tools run in the loop's default executor."""
+
+import asyncio
+
+from loopdoctor.scenario import Context, Scenario, sync_tool
+
+TOOL_CALLS = 2
+
+
+async def gateway(ctx: Context) -> None:
+    async with ctx.client() as client:
+        await ctx.ask(client, "gateway turn")
+    loop = asyncio.get_running_loop()
+    for n in range(TOOL_CALLS):
+        await loop.run_in_executor(None, sync_tool, ctx, f"executor tool {n}")
+
+
+def body(ctx: Context) -> None:
+    ctx.run(gateway(ctx))
+
+
+scenario = Scenario(
+    name="gateway-executor",
+    summary="the running loop awaits run_in_executor(None, tool) twice; the tool bridges",
+    requests=1 + TOOL_CALLS,
+    body=body,
+)

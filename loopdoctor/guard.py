@@ -185,7 +185,8 @@ def explain(found: Binding, user: LoopInfo, used_at: str) -> str:
     )
     innermost, *callers = [*reversed(found.created_at)] or ["<unknown>"]
     callers = [site for site in callers if not _in_a_library(site)]
-    created_on = found.created_loop.label if found.created_loop else "outside any event loop"
+    made_in = found.created_loop
+    created_on = f"inside {made_in.label}" if made_in else "outside any event loop"
     lines = [
         headline,
         f"  owned by:    {owner.label if owner else '?'}, {state} (its first request ran there)",

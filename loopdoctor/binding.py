@@ -62,7 +62,6 @@ class Binding:
     foreign_uses: list[LoopInfo] = field(default_factory=list)
     tracked_late: bool = False  # made before tracking began: created_at is its first use
 
-
     @property
     def where(self) -> str:
         return self.created_at[-1] if self.created_at else "<unknown>"

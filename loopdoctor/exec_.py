@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from loopdoctor.guard import EVENTS_ENV, MODE_ENV, Event, relative
+from loopdoctor.guard import EVENTS_ENV, MODE_ENV, ForeignUse, relative
 
 EVENTS_FILE = "events.jsonl"
 PROCESSES_FILE = "processes"
@@ -88,7 +88,7 @@ def _wait(process: subprocess.Popen[bytes]) -> int:
 def summary(boot: Path) -> str:
     """One line when nothing happened; one more line per distinct foreign use otherwise."""
     processes = _lines(boot / PROCESSES_FILE)
-    events = [Event(**json.loads(line)) for line in _lines(boot / EVENTS_FILE)]
+    events = [ForeignUse(**json.loads(line)) for line in _lines(boot / EVENTS_FILE)]
     head = f"loopdoctor exec: guard on in {len(processes)} Python process(es)"
     if not events:
         return f"{head}; no cross-loop use"

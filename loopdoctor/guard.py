@@ -59,7 +59,7 @@ class CrossLoopError(BaseException):
 
 
 @dataclass(frozen=True)
-class Event:
+class ForeignUse:
     """One foreign use, as written to the events file."""
 
     pid: int
@@ -73,7 +73,7 @@ class Event:
 
 _state_lock = threading.Lock()
 _mode: Mode | None = None  # None: not installed
-_events: list[Event] = []
+_events: list[ForeignUse] = []
 
 
 def install(mode: Mode | None = None, *, lazy: bool = False) -> None:
@@ -122,7 +122,7 @@ def mode_from_env() -> Mode:
     return "warn" if os.environ.get(MODE_ENV, "").strip().lower() == "warn" else "raise"
 
 
-def events() -> list[Event]:
+def events() -> list[ForeignUse]:
     """Every foreign use seen in this process since it started (or since :func:`clear`)."""
     with _state_lock:
         return list(_events)
@@ -148,7 +148,7 @@ def _on_foreign_use(found: Binding, user: LoopInfo) -> None:
 
 def _record(found: Binding, user: LoopInfo, used_at: tuple[str, ...]) -> None:
     owner = found.owner
-    event = Event(
+    event = ForeignUse(
         pid=os.getpid(),
         kind=found.kind,
         created_at=found.where,

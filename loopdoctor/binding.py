@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib
-import importlib.abc
 import itertools
 import sys
 import threading
@@ -232,7 +231,7 @@ def _patch_targets(import_missing: bool) -> None:
         setattr(cls, method, wrap(original, f"{module_name}.{class_name}"))
 
 
-class _ImportWatcher(importlib.abc.MetaPathFinder):
+class _ImportWatcher:  # a sys.meta_path finder
     """Patches a target module as soon as its first import has executed it."""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
@@ -249,7 +248,7 @@ class _ImportWatcher(importlib.abc.MetaPathFinder):
         return None
 
 
-class _PatchAfterExec(importlib.abc.Loader):
+class _PatchAfterExec:  # a loader wrapping the real one
     def __init__(self, loader: Any) -> None:
         self._loader = loader
 

@@ -24,9 +24,10 @@ from types import FrameType
 from typing import Any
 
 STACK_DEPTH = 4  # user frames kept from the creation site
-_INTERNAL = ("/httpx/", "/httpx2/", "/httpcore/", "/httpcore2/", "/openai/", "/anyio/",
+_INTERNAL = ("/httpx/", "/httpx2/", "/httpcore/", "/httpcore2/", "/openai/", "/anthropic/",
+             "/aiohttp/", "/anyio/",
              "/asyncio/", "/concurrent/", "/threading.py", "/loopdoctor/binding.py",
-             "/loopdoctor/guard.py")
+             "/loopdoctor/guard.py", "/_pytest/", "/pluggy/")
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +59,7 @@ class Binding:
     created_loop: LoopInfo | None
     owner: LoopInfo | None = None
     foreign_uses: list[LoopInfo] = field(default_factory=list)
+    tracked_late: bool = False  # made before tracking began: created_at is its first use
 
     @property
     def where(self) -> str:
@@ -120,13 +122,14 @@ def _running_loop_info() -> LoopInfo | None:
     return None if loop is None else loop_info(loop)
 
 
-def record_creation(obj: object, kind: str) -> Binding:
+def record_creation(obj: object, kind: str, tracked_late: bool = False) -> Binding:
     binding = Binding(
         kind=kind,
         ref=weakref.ref(obj),
         created_at=creation_site(sys._getframe(2)),
         created_thread=threading.current_thread().name,
         created_loop=_running_loop_info(),
+        tracked_late=tracked_late,
     )
     with _lock:
         _bindings[obj] = binding
@@ -138,7 +141,7 @@ def record_use(obj: object, kind: str) -> Binding:
     """Bind ``obj`` to the running loop on first use; report any later use from elsewhere."""
     current = loop_info(asyncio.get_running_loop())
     with _lock:
-        binding = _bindings.get(obj) or record_creation(obj, kind)
+        binding = _bindings.get(obj) or record_creation(obj, kind, tracked_late=True)
         if binding.owner is None:
             binding.owner = current
             return binding
@@ -188,19 +191,18 @@ def _importable(name: str) -> Any | None:
         return None
 
 
-def activate(listener: Listener | None = None) -> None:
-    """Patch every importable target (once) and add ``listener`` to those told of foreign use."""
+def activate(listener: Listener | None = None, *, lazy: bool = False) -> None:
+    """Patch every target (once) and add ``listener`` to those told of foreign use.
+
+    A target module not imported yet is imported now, or, with ``lazy``, patched right after
+    its first import, so a process that never uses it never pays for importing it.
+    """
     with _lock:
         if listener is not None and listener not in _listeners:
             _listeners.append(listener)
-        for module_name, class_name, method, wrap in TARGETS:
-            module = _importable(module_name)
-            cls = getattr(module, class_name, None) if module else None
-            if cls is None or (cls, method) in _originals:
-                continue
-            original = cls.__dict__[method]
-            _originals[(cls, method)] = original
-            setattr(cls, method, wrap(original, f"{module_name}.{class_name}"))
+        _patch_targets(import_missing=not lazy)
+        if lazy and _import_watcher not in sys.meta_path:
+            sys.meta_path.insert(0, _import_watcher)
 
 
 def deactivate(listener: Listener | None = None) -> None:
@@ -211,9 +213,59 @@ def deactivate(listener: Listener | None = None) -> None:
         if listener is not None and _listeners:
             return
         _listeners.clear()
+        if _import_watcher in sys.meta_path:
+            sys.meta_path.remove(_import_watcher)
         for (cls, method), original in _originals.items():
             setattr(cls, method, original)
         _originals.clear()
+
+
+def _patch_targets(import_missing: bool) -> None:
+    for module_name, class_name, method, wrap in TARGETS:
+        module = _importable(module_name) if import_missing else sys.modules.get(module_name)
+        cls = getattr(module, class_name, None) if module else None
+        if cls is None or (cls, method) in _originals:
+            continue
+        original = cls.__dict__[method]
+        _originals[(cls, method)] = original
+        setattr(cls, method, wrap(original, f"{module_name}.{class_name}"))
+
+
+class _ImportWatcher:  # a sys.meta_path finder
+    """Patches a target module as soon as its first import has executed it."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname not in {module for module, *_ in TARGETS}:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _PatchAfterExec(spec.loader)
+                return spec
+        return None
+
+
+class _PatchAfterExec:  # a loader wrapping the real one
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+
+    def __getattr__(self, name: str) -> Any:  # resource readers and the like
+        return getattr(self._loader, name)
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        with _lock:
+            if _import_watcher in sys.meta_path:
+                _patch_targets(import_missing=False)
+
+
+_import_watcher = _ImportWatcher()
 
 
 def active() -> bool:

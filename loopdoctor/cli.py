@@ -139,6 +139,32 @@ def endpoint(
         server.stop()
 
 
+# -- guard --------
+@app.command(
+    "exec",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                      "allow_interspersed_args": False},
+    options_metavar="[--warn] -- CMD [ARGS]...",
+)
+def exec_(
+    ctx: typer.Context,
+    warn: bool = typer.Option(False, "--warn", help="Log cross-loop uses instead of raising."),
+) -> None:
+    """Run a command with the guard on in every Python process it starts.
+
+    loopdoctor exec -- pytest tests/   |   loopdoctor exec -- python -m myservice
+
+    The command's exit code passes through; a summary of cross-loop uses follows it.
+    """
+    from loopdoctor import exec_ as guarded_exec
+
+    if not ctx.args:
+        typer.echo(ctx.get_usage(), err=True)
+        raise usage_error("exec needs a command to run, e.g. loopdoctor exec -- pytest tests/")
+    code = guarded_exec.run(ctx.args, warn=warn, echo=lambda line: typer.echo(line, err=True))
+    raise typer.Exit(code)
+
+
 def main() -> None:
     try:
         app()

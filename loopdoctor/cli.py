@@ -70,6 +70,8 @@ def run(
     output: Path | None = typer.Option(None, help="Write the report to FILE."),
     allow: str = typer.Option("", metavar="leak,masked", help="Outcomes that do not fail "
                               "the --factory gate."),
+    guard: bool = typer.Option(False, help="Run cells under loopdoctor.guard: a cross-loop "
+                               "use is an immediate ERROR naming both loops, never a HANG."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Full hang diagnostics."),
 ) -> None:
     """Run scenarios × client strategies against a real fake-OpenAI server and say which pass.
@@ -89,7 +91,7 @@ def run(
         cells = planning.plan(scenario, strategy, factory, bridge, endpoints, scenarios_dir)
     except planning.PlanError as exc:
         raise usage_error(str(exc)) from None
-    options = RunOptions(timeout=timeout, jobs=jobs, repeat=repeat, bridge=bridge,
+    options = RunOptions(timeout=timeout, jobs=jobs, repeat=repeat, bridge=bridge, guard=guard,
                          scenario_dirs=tuple(map(str, scenarios_dir)),
                          preload=tuple(t.partition(":")[0] for t in (factory, bridge) if t))
     console = run_report.console(output)

@@ -28,8 +28,9 @@ class Context(Protocol):
     def client(self) -> AbstractAsyncContextManager[Any]:
         """Lease a client from the strategy under test, on the running loop."""
 
-    async def ask(self, client: Any, label: str) -> str:
-        """One chat completion (streamed when the scenario streams); checks the echoed answer."""
+    async def ask(self, client: Any, label: str, latency: float | None = None) -> str:
+        """One chat completion (streamed when the scenario streams); checks the echoed answer.
+        ``latency`` asks the endpoint to take that long over this answer."""
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` on a new loop this code owns (``asyncio.run``, or the strategy's runner)."""

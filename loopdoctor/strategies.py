@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 import openai
 
-from loopdoctor.verdict import Expected, Outcome
+from loopdoctor.verdict import ERROR_OR_MASKED, Expected, Outcome, Stacked
 
 T = TypeVar("T")
 Bridge = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -67,6 +67,34 @@ class Strategy:
         return expected if isinstance(expected, Outcome) else expected.on(generation)
 
 
+# What sharing one pool across loops does, measured on both stacks (findings.md, README).
+# A closed or blocked owner loop: an error (openai 3.x), retried until it passes (2.x). Two live
+# loops on a one-connection pool: a lost wakeup, a hang. openai 2.x streams do not reuse the
+# connection they came on, so a streamed bridge gets a fresh one there.
+SHARED_POOL: dict[str, Expected] = {
+    "cli-sequential": ERROR_OR_MASKED,
+    "gateway-bridge": ERROR_OR_MASKED,
+    "gateway-bridge-stream": Stacked(v3=Outcome.ERROR, v2=Outcome.PASS),
+    "gateway-return": ERROR_OR_MASKED,
+    "gateway-executor": ERROR_OR_MASKED,
+    "loop-churn": ERROR_OR_MASKED,
+    "gateway-to-thread": Outcome.HANG,
+    "threadpool": Outcome.HANG,
+    "threadpool-stream": Outcome.HANG,
+    "concurrent-loops": Outcome.HANG,
+    "concurrent-held": Outcome.HANG,
+}
+# One client per loop, never closed: every loop that dies leaves its client and socket behind.
+PER_LOOP_CACHE: dict[str, Expected] = dict.fromkeys(SHARED_POOL, Outcome.LEAK)
+# One client per thread: fails where a thread runs loop after loop.
+THREAD_REUSE: dict[str, Expected] = {
+    "cli-sequential": ERROR_OR_MASKED,
+    "gateway-executor": ERROR_OR_MASKED,
+    "threadpool": ERROR_OR_MASKED,
+    "threadpool-stream": Stacked(v3=Outcome.ERROR, v2=Outcome.PASS),
+}
+
+
 def new_client(base_url: str, api_key: str) -> openai.AsyncOpenAI:
     return openai.AsyncOpenAI(base_url=base_url, api_key=api_key)
 
@@ -76,6 +104,7 @@ def new_client(base_url: str, api_key: str) -> openai.AsyncOpenAI:
 class Global(Strategy):
     name = "global"
     summary = "one module-level client, created on first use"
+    expected = SHARED_POOL
 
     def __init__(self) -> None:
         self._client: openai.AsyncOpenAI | None = None
@@ -89,6 +118,7 @@ class Global(Strategy):
 class KeyNoLoop(Strategy):
     name = "key-no-loop"
     summary = "a dict of clients keyed by configuration (base_url, api_key), not by loop"
+    expected = SHARED_POOL
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str], openai.AsyncOpenAI] = {}
@@ -106,6 +136,7 @@ class KeyNoLoop(Strategy):
 class IdLoop(Strategy):
     name = "id-loop"
     summary = "the cache key includes id(running loop)"
+    expected = PER_LOOP_CACHE
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str, int], openai.AsyncOpenAI] = {}
@@ -123,6 +154,7 @@ class IdLoop(Strategy):
 class IdLoopChecked(Strategy):
     name = "id-loop-checked"
     summary = "id(loop) key, the stored loop checked with `is`, oldest entry evicted past 32"
+    expected = PER_LOOP_CACHE
     max_entries = 32
 
     def __init__(self) -> None:
@@ -149,6 +181,7 @@ class IdLoopChecked(Strategy):
 class WeakLoop(Strategy):
     name = "weak-loop"
     summary = "WeakKeyDictionary[loop, client]"
+    expected = PER_LOOP_CACHE
 
     def __init__(self) -> None:
         self._cache: weakref.WeakKeyDictionary[Any, openai.AsyncOpenAI] = (
@@ -180,6 +213,7 @@ class PerCall(Strategy):
 class ThreadLocal(Strategy):
     name = "thread-local"
     summary = "one client per thread (threading.local)"
+    expected = THREAD_REUSE
 
     def __init__(self) -> None:
         self._local = threading.local()

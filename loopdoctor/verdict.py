@@ -40,7 +40,7 @@ CROSS_LOOP_SIGNATURES = {
     "event loop is closed": "the client's connections belong to a loop that has closed",
     "bound to a different event loop": "an asyncio primitive of another loop was awaited",
     "attached to a different loop": "a future of another loop was awaited",
-    "crossloperror": "the guard caught a use from a foreign loop",
+    "crosslooperror": "the guard stopped a use from a loop the client does not belong to",
 }
 
 # A leak is growth: one dead loop still holding a client is a stale cache, not a leak.

@@ -13,7 +13,13 @@ REQUESTS_EACH = 3
 Worker = Callable[[Context, int, threading.Barrier], Coroutine[Any, Any, None]]
 
 
+one_at_a_time = threading.Lock()  # the first client is taken in turn: no creation race
+
+
 async def worker(ctx: Context, thread: int, start: threading.Barrier) -> None:
+    with one_at_a_time:
+        async with ctx.client():
+            pass
     start.wait()
     for n in range(REQUESTS_EACH):
         async with ctx.client() as client:

@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 
 import psutil
 
-from loopdoctor import binding, strategies
+from loopdoctor import binding, guard, strategies
 from loopdoctor import scenario as scenario_api
-from loopdoctor.endpoint import MODEL
+from loopdoctor.endpoint import FAULTS_HEADER, MODEL, Faults
 from loopdoctor.harness import sandbox
 from loopdoctor.harness.mock import MockEndpoint
 from loopdoctor.harness.watchdog import Reporter, Watchdog
@@ -49,6 +49,7 @@ class CellSpec:
     scenario_dirs: tuple[str, ...] = ()
     bridge: str | None = None  # the user's MOD:FN bridge
     stats_url: str | None = None  # the endpoint's counters for this cell
+    guard: bool = False  # raise CrossLoopError at the first foreign use, instead of hanging
 
 
 class ResponseMismatch(AssertionError):
@@ -74,18 +75,19 @@ class CellContext:
             check_client(client)
             yield client
 
-    async def ask(self, client: Any, label: str) -> str:
+    async def ask(self, client: Any, label: str, latency: float | None = None) -> str:
         with self._lock:
             self.made += 1
             text = f"{label} [{self.made}]"
-        messages = [{"role": "user", "content": text}]
+        request: dict[str, Any] = {"model": MODEL, "messages": [{"role": "user", "content": text}]}
+        if latency is not None:
+            request["extra_headers"] = {FAULTS_HEADER: str(Faults(latency=latency))}
         if self.stream:
-            stream = await client.chat.completions.create(model=MODEL, messages=messages,
-                                                          stream=True)
+            stream = await client.chat.completions.create(**request, stream=True)
             answer = "".join([chunk.choices[0].delta.content or ""
                               async for chunk in stream if chunk.choices])
         else:
-            response = await client.chat.completions.create(model=MODEL, messages=messages)
+            response = await client.chat.completions.create(**request)
             answer = response.choices[0].message.content
         if answer != text:
             raise ResponseMismatch(f"asked {text!r}, the answer was {answer!r}")
@@ -201,7 +203,10 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
     if scenario.pool_limit:
         sandbox.limit_async_pools(scenario.pool_limit)
     mock = MockEndpoint().start() if spec.endpoint == "respx" else None
-    binding.activate()
+    if spec.guard:
+        guard.install("raise")
+    else:
+        binding.activate()
     strategy = strategies.create(spec.strategy)
     bridge = strategies.load_callable(spec.bridge) if spec.bridge else None
     ctx = CellContext(spec, scenario.stream, strategy, bridge, reporter)

@@ -27,6 +27,7 @@ from loopdoctor.endpoint import EndpointProcess, Faults
 from loopdoctor.harness.child import CellSpec
 from loopdoctor.harness.child import main as child_main
 from loopdoctor.harness.explain import explain
+from loopdoctor.harness.watchdog import HARD_LIMIT
 from loopdoctor.verdict import Outcome, classify
 
 GRACE = 1.0  # seconds the parent waits past the timeout for the cell's own hang report
@@ -54,6 +55,7 @@ class RunOptions:
     scenario_dirs: tuple[str, ...] = ()
     bridge: str | None = None
     preload: tuple[str, ...] = ()  # user modules worth importing once, in the forkserver
+    guard: bool = False  # cells raise CrossLoopError instead of hanging
     busy_limit: int | None = None  # cells using the CPU at once [default: 3 per core]
 
 
@@ -106,6 +108,13 @@ class Admission:
             self._working = sum(self._is_working(pid, now) for pid in list(self._cells))
         return self._working < self._limit
 
+    def worked_since(self, pid: int, since: float) -> bool:
+        """Whether the cell used the CPU after ``since``: slow, perhaps starved, not stuck."""
+        if pid not in self._cells:
+            return False
+        self._is_working(pid, time.monotonic())  # refreshes when the CPU time last moved
+        return self._cells[pid][2] > since
+
     def _is_working(self, pid: int, now: float) -> bool:
         process, cpu, moved = self._cells[pid]
         try:
@@ -128,6 +137,7 @@ class Running:
     receiver: Any
     started: float
     deadline: float
+    heard: float  # when the cell last said something
 
 
 class Harness:
@@ -192,6 +202,7 @@ class Harness:
             endpoint=cell.endpoint, base_url=self._endpoint.cell_base_url(cell_id),
             timeout=self.options.timeout, scenario_dirs=self.options.scenario_dirs,
             bridge=self.options.bridge, stats_url=self._endpoint.stats_url(cell_id),
+            guard=self.options.guard,
         )
         receiver, sender = self._mp.Pipe(duplex=False)
         process = self._mp.Process(target=child_main, args=(spec, sender), daemon=True)
@@ -199,7 +210,7 @@ class Harness:
         sender.close()
         now = time.monotonic()
         self._running[receiver] = Running(cell, cell_id, process, receiver, now,
-                                          now + self.options.timeout + GRACE)
+                                          now + self.options.timeout + GRACE, now)
         self._admission.add(process.pid)
 
     def _poll(self, finish: Callable[[Running, dict[str, Any]], None]) -> None:
@@ -215,10 +226,21 @@ class Harness:
             if kind == "result":
                 finish(running, payload)
             else:  # progress, or alive: the cell is slow, not stuck
-                running.deadline = time.monotonic() + self.options.timeout + GRACE
+                running.heard = time.monotonic()
+                running.deadline = running.heard + self.options.timeout + GRACE
         now = time.monotonic()
         for running in [r for r in self._running.values() if r.deadline < now]:
-            finish(running, {"hang": True, "diagnostics": None})
+            if self._starved(running, now):
+                running.deadline = now + GRACE
+            else:
+                finish(running, {"hang": True, "diagnostics": None})
+
+    def _starved(self, running: Running, now: float) -> bool:
+        """A silent cell that still uses the CPU is too starved to report, not hung (up to
+        the watchdog's hard limit)."""
+        within_limit = now - running.heard < HARD_LIMIT * self.options.timeout
+        return within_limit and self._admission.worked_since(running.process.pid,
+                                                              now - self.options.timeout)
 
     def _reap(self, running: Running) -> None:
         """Kill the cell's process; it is waited for at the end, not while cells run."""
@@ -257,7 +279,7 @@ class Harness:
 
     def _expected(self, cell: Cell) -> Outcome | None:
         cls = strategies.BUILTINS.get(cell.strategy)
-        if cls is None:
+        if cls is None or self.options.guard:  # the guard turns failures into errors
             return None
         return cls.expected_outcome(cell.scenario, self.stack.generation, cell.endpoint)
 

@@ -1,0 +1,197 @@
+"""``loopdoctor run`` as users call it: the --factory gate, formats, and bad input."""
+
+from __future__ import annotations
+
+import textwrap
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.timeout(120)
+Runner = Callable[..., Any]  # the ``loopdoctor`` fixture of conftest.py
+FAST = ["-s", "cli-sequential", "-s", "gateway-bridge", "--timeout", "1.5"]
+
+FACTORIES = {
+    "cached": """
+        import openai
+        _client = None
+
+        def get_client(base_url, api_key):
+            global _client
+            if _client is None:
+                _client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key)
+            return _client
+    """,
+    "weak": """
+        import asyncio, weakref
+        import openai
+        _clients = weakref.WeakKeyDictionary()
+
+        def get_client(base_url, api_key):
+            loop = asyncio.get_running_loop()
+            if loop not in _clients:
+                _clients[loop] = openai.AsyncOpenAI(base_url=base_url, api_key=api_key)
+            return _clients[loop]
+    """,
+    "fresh": """
+        import openai
+
+        def get_client(base_url, api_key):
+            return openai.AsyncOpenAI(base_url=base_url, api_key=api_key)
+    """,
+    "broken": """
+        def not_a_client(base_url, api_key):
+            return "sk-123"
+
+        def raising(base_url, api_key):
+            raise RuntimeError("vault unreachable")
+
+        def stuck(base_url, api_key):
+            import time
+            time.sleep(3600)
+
+        def elsewhere(base_url, api_key):
+            import openai
+            return openai.AsyncOpenAI(base_url="https://api.openai.com/v1", api_key=api_key)
+    """,
+}
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Path:
+    """A user's package ``myapp.llm`` in the directory the CLI runs in."""
+    (tmp_path / "myapp").mkdir()
+    (tmp_path / "myapp" / "__init__.py").write_text("")
+    for name, source in FACTORIES.items():
+        (tmp_path / "myapp" / f"{name}.py").write_text(textwrap.dedent(source))
+    return tmp_path
+
+
+def test_a_cached_global_client_fails_the_gate(app: Path, loopdoctor: Runner) -> None:
+    ran = loopdoctor("run", "--factory", "myapp.cached:get_client", *FAST, "--format", "json")
+    assert ran.code == 1
+    outcomes = {c["scenario"]: c["outcome"] for c in ran.json()["cells"]}
+    assert outcomes["gateway-bridge"] in {"ERROR", "MASKED"}
+    assert ran.json()["passing"] == []
+
+
+def test_a_weak_loop_cache_fails_on_leak_unless_allowed(
+    app: Path, loopdoctor: Runner
+) -> None:
+    ran = loopdoctor("run", "--factory", "myapp.weak:get_client", *FAST, "--format", "json")
+    assert ran.code == 1
+    assert {c["outcome"] for c in ran.json()["cells"]} == {"LEAK"}
+    assert loopdoctor("run", "--factory", "myapp.weak:get_client", *FAST,
+                      "--allow", "leak").code == 0
+
+
+def test_a_fresh_client_per_call_passes_the_gate(app: Path, loopdoctor: Runner) -> None:
+    ran = loopdoctor("run", "--factory", "myapp.fresh:get_client", *FAST)
+    assert ran.code == 0, ran.stdout + ran.stderr
+    assert "Pass everything: myapp.fresh:get_client" in ran.stdout
+
+
+def test_an_unimportable_factory_is_a_one_line_usage_error(
+    app: Path, loopdoctor: Runner
+) -> None:
+    ran = loopdoctor("run", "--factory", "myapp.nothere:get_client")
+    assert ran.code == 2
+    assert ran.stderr.strip().count("\n") == 0
+    assert "cannot import 'myapp.nothere'" in ran.stderr
+    assert "Traceback" not in ran.stderr
+
+
+@pytest.mark.parametrize(("factory", "outcome", "message"), [
+    ("not_a_client", "ERROR", "not an OpenAI-style client"),
+    ("raising", "ERROR", "vault unreachable"),
+    ("stuck", "HANG", "No response for 1.5s"),
+    ("elsewhere", "ERROR", "refused a connection to 'api.openai.com'"),
+])
+def test_a_broken_factory_is_a_failed_cell_with_a_clear_message(
+    app: Path, loopdoctor: Runner, factory: str, outcome: str, message: str
+) -> None:
+    ran = loopdoctor("run", "--factory", f"myapp.broken:{factory}", "-s", "cli-sequential",
+                     "--timeout", "1.5", "--format", "json")
+    [cell] = ran.json()["cells"]
+    assert (ran.code, cell["outcome"]) == (1, outcome)
+    assert message in cell["explanation"]
+
+
+def test_the_json_report_has_the_documented_shape(loopdoctor: Runner) -> None:
+    ran = loopdoctor("run", "--strategy", "global", "--strategy", "per-call", "-s",
+                     "cli-sequential", "--format", "json")
+    report = ran.json()
+    assert {"version", "timeout", "wall_seconds", "cells", "passing"} <= report.keys()
+    assert report["version"] == 1
+    assert report["passing"] == ["per-call"]
+    for cell in report["cells"]:
+        assert {"scenario", "strategy", "endpoint", "outcome", "expected", "unexpected",
+                "seconds", "rate", "requests", "explanation", "diagnostics"} <= cell.keys()
+        assert cell["unexpected"] is False
+    assert ran.code == 0  # built-ins only: every verdict as declared
+
+
+def test_junit_and_github_formats(tmp_path: Path, loopdoctor: Runner) -> None:
+    args = ("run", "--strategy", "global", "-s", "cli-sequential")
+    assert loopdoctor(*args, "--format", "junit", "--output", str(tmp_path / "r.xml")).code == 0
+    suite = ET.parse(tmp_path / "r.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "1"
+    github = loopdoctor(*args, "--format", "github").stdout.splitlines()
+    assert github[0].startswith("::notice title=global × cli-sequential")
+
+
+def test_the_table_names_the_stack_and_explains_failures(loopdoctor: Runner) -> None:
+    ran = loopdoctor("run", "--strategy", "global", "-s", "cli-sequential")
+    assert "openai " in ran.stdout.splitlines()[0]
+    assert "Why" in ran.stdout
+    assert "Fix:" in ran.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-s", "nope"], "unknown scenario 'nope'; valid: cli-sequential"),
+    (["--strategy", "nope"], "unknown strategy 'nope'; valid: global"),
+    (["--endpoint", "nope"], "unknown endpoint 'nope'; valid: loopback, respx"),
+    (["--allow", "hang"], "--allow takes leak and/or masked"),
+    (["--timeout", "-1"], "Invalid value for '--timeout'"),
+])
+def test_bad_selections_exit_2_with_the_valid_choices(
+    loopdoctor: Runner, args: list[str], message: str
+) -> None:
+    ran = loopdoctor("run", *args)
+    assert ran.code == 2
+    assert message in ran.stderr
+    assert "Traceback" not in ran.stderr
+
+
+def test_a_scenario_folder_with_a_syntax_error_names_the_file(
+    tmp_path: Path, loopdoctor: Runner
+) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "oops.py").write_text("def broken(:\n")
+    ran = loopdoctor("run", "--scenarios", "mine")
+    assert ran.code == 2
+    assert "oops.py" in ran.stderr and "SyntaxError" in ran.stderr
+
+
+def test_a_user_scenario_runs_beside_the_built_ins(
+    tmp_path: Path, loopdoctor: Runner
+) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "twice.py").write_text(textwrap.dedent("""
+        from loopdoctor.scenario import Scenario
+
+        async def twice(ctx):
+            async with ctx.client() as client:
+                await ctx.ask(client, "one")
+                await ctx.ask(client, "two")
+
+        scenario = Scenario(name="twice", summary="two requests, one loop", requests=2,
+                            body=lambda ctx: ctx.run(twice(ctx)))
+    """))
+    ran = loopdoctor("run", "--scenarios", "mine", "-s", "twice", "--strategy", "global",
+                     "--format", "json")
+    [cell] = ran.json()["cells"]
+    assert (cell["outcome"], cell["requests"]) == ("PASS", {"made": 2, "server_saw": 2})

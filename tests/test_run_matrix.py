@@ -1,0 +1,82 @@
+"""Every built-in verdict, asserted against a real run of the whole matrix on this SDK stack."""
+
+from __future__ import annotations
+
+import pytest
+
+from loopdoctor.harness.runner import Cell, CellResult, RunOptions
+from loopdoctor.harness.session import RunReport, execute
+from loopdoctor.scenario import load
+from loopdoctor.strategies import BUILTINS
+from loopdoctor.verdict import Outcome
+
+pytestmark = pytest.mark.timeout(240)
+TIMEOUT = 1.5
+LOOPBACK_FAILURES = ["gateway-bridge", "gateway-to-thread", "threadpool", "concurrent-loops"]
+
+
+@pytest.fixture(scope="module")
+def matrix() -> RunReport:
+    cells = [Cell(scenario, strategy) for strategy in BUILTINS for scenario in load()]
+    cells += [Cell(scenario, "global", "respx") for scenario in LOOPBACK_FAILURES]
+    return execute(cells, RunOptions(timeout=TIMEOUT))
+
+
+def cell(matrix: RunReport, strategy: str, scenario: str, endpoint: str = "loopback") -> CellResult:
+    return next(r for r in matrix.results
+                if (r.cell.strategy, r.cell.scenario, r.cell.endpoint)
+                == (strategy, scenario, endpoint))
+
+
+def test_every_verdict_is_the_one_its_strategy_declares(matrix: RunReport) -> None:
+    unexpected = [f"{r.cell.strategy} × {r.cell.scenario}: {r.outcome.value}, expected "
+                  f"{r.expected.value if r.expected else None} ({r.explanation})"
+                  for r in matrix.unexpected()]
+    assert unexpected == []
+
+
+@pytest.mark.parametrize("strategy", ["global", "key-no-loop"])
+@pytest.mark.parametrize("scenario", LOOPBACK_FAILURES)
+def test_a_shared_client_fails_the_gateway_and_thread_scenarios(
+    matrix: RunReport, strategy: str, scenario: str
+) -> None:
+    assert cell(matrix, strategy, scenario).outcome.failed
+    assert cell(matrix, strategy, "concurrent-loops").outcome is Outcome.HANG
+
+
+def test_a_thread_local_client_fails_the_cli(matrix: RunReport) -> None:
+    assert cell(matrix, "thread-local", "cli-sequential").outcome.failed
+
+
+@pytest.mark.parametrize("strategy", ["id-loop", "id-loop-checked", "weak-loop"])
+def test_per_loop_caches_never_break_but_leak_one_connection_per_dead_loop(
+    matrix: RunReport, strategy: str
+) -> None:
+    outcomes = {r.outcome for r in matrix.results if r.cell.strategy == strategy}
+    assert outcomes == {Outcome.LEAK}
+    churn = cell(matrix, strategy, "loop-churn").leak
+    assert churn["dead_loops_holding"] >= 30
+    assert churn["sockets_open"] >= 30
+
+
+@pytest.mark.parametrize("strategy", ["per-call", "sync-client", "loop-scoped", "portal"])
+def test_the_safe_strategies_pass_everything(matrix: RunReport, strategy: str) -> None:
+    assert strategy in matrix.passing()
+
+
+@pytest.mark.parametrize("scenario", LOOPBACK_FAILURES)
+def test_a_transport_mock_passes_where_the_real_pool_fails(
+    matrix: RunReport, scenario: str
+) -> None:
+    mocked = cell(matrix, "global", scenario, "respx")
+    assert cell(matrix, "global", scenario).outcome.failed
+    assert mocked.outcome is Outcome.PASS
+    assert mocked.requests["server_saw"] == mocked.requests["made"] > 0  # the mock answered
+
+
+def test_a_hang_is_caught_within_a_second_of_the_timeout_and_named(matrix: RunReport) -> None:
+    hang = cell(matrix, "global", "concurrent-loops")
+    assert hang.seconds < TIMEOUT + 1
+    assert "wait_for_connection" in hang.explanation
+    stuck = [loop for loop in hang.diagnostics["loops"] if loop["lost_wakeup"]]
+    assert stuck, "the lost-wakeup signature: idle in select with callbacks ready"

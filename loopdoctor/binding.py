@@ -14,6 +14,7 @@ import asyncio
 import functools
 import importlib
 import itertools
+import os
 import sys
 import threading
 import weakref
@@ -104,6 +105,16 @@ def bindings() -> list[Binding]:
 def binding_of(obj: object) -> Binding | None:
     with _lock:
         return _bindings.get(obj)
+
+
+def short_path(site: str) -> str:
+    """A ``path[:line in fn]`` as people read it: from the package down when installed,
+    relative to the working directory when under it, else as it is."""
+    for marker in ("site-packages/", "dist-packages/"):
+        if marker in site:
+            return site.split(marker, 1)[1]
+    cwd = os.getcwd() + os.sep
+    return site[len(cwd):] if site.startswith(cwd) else site
 
 
 def creation_site(frame: FrameType | None, depth: int = STACK_DEPTH) -> tuple[str, ...]:

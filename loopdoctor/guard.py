@@ -199,10 +199,7 @@ def explain(found: Binding, user: LoopInfo, used_at: str) -> str:
     return "\n".join([*lines, WHY, FIX])
 
 
-def relative(site: str) -> str:
-    """``path:line in fn`` with the path relative to the working directory when under it."""
-    cwd = os.getcwd() + os.sep
-    return site[len(cwd):] if site.startswith(cwd) else site
+relative = binding.short_path
 
 
 def _in_a_library(site: str) -> bool:

@@ -121,7 +121,7 @@ def describe_error(exc: BaseException) -> dict[str, Any]:
     while current is not None and current not in chain:
         chain.append(current)
         current = current.__cause__ or current.__context__
-    text = " <- ".join(f"{type(e).__name__}: {e}" for e in chain)
+    text = " <- ".join(dict.fromkeys(f"{type(e).__name__}: {e}" for e in chain))
     return {
         "type": type(exc).__name__,
         "message": str(exc) or type(exc).__name__,
@@ -134,7 +134,8 @@ def describe_error(exc: BaseException) -> dict[str, Any]:
 def foreign_uses() -> list[dict[str, Any]]:
     """The clients that were used from a loop other than their owner, and by whom."""
     return [
-        {"kind": b.kind, "created_at": b.where, "created_thread": b.created_thread,
+        {"kind": b.kind, "created_at": binding.short_path(b.where),
+         "created_thread": b.created_thread,
          "owner": b.owner.label if b.owner else None,
          "owner_closed": b.owner.closed if b.owner else False,
          "used_from": b.foreign_uses[0].label}

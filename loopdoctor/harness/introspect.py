@@ -21,13 +21,6 @@ STACK_LIMIT = 14  # frames kept per thread
 SAMPLE_INTERVAL = 0.1  # the lost-wakeup signature must hold in two samples this far apart
 
 
-def _short(path: str) -> str:
-    for marker in ("site-packages/", "/lib/python3"):
-        if marker in path:
-            return path.split(marker, 1)[1]
-    return path
-
-
 def _retry(read: Any, default: Any) -> Any:
     for _ in range(5):
         try:
@@ -38,7 +31,8 @@ def _retry(read: Any, default: Any) -> Any:
 
 
 def _frame_text(frame: FrameType) -> str:
-    return f"{frame.f_code.co_name} ({_short(frame.f_code.co_filename)}:{frame.f_lineno})"
+    path = binding.short_path(frame.f_code.co_filename)
+    return f"{frame.f_code.co_name} ({path}:{frame.f_lineno})"
 
 
 def _in_select(frame: FrameType | None) -> bool:
@@ -56,7 +50,7 @@ def thread_stacks() -> list[dict[str, Any]]:
         stacks.append({
             "thread": names.get(ident, str(ident)),
             "in_select": _in_select(frame),
-            "stack": [f"{f.name} ({_short(f.filename)}:{f.lineno})" for f in summary],
+            "stack": [f"{f.name} ({binding.short_path(f.filename)}:{f.lineno})" for f in summary],
         })
     return stacks
 

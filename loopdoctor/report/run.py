@@ -66,7 +66,7 @@ def _matrix(report: RunReport) -> Table:
     table = Table(show_lines=False, header_style="bold")
     table.add_column("strategy", no_wrap=True)
     for scenario in report.scenario_names():
-        table.add_column(scenario, overflow="fold")
+        table.add_column(scenario.replace("-", "-\n"), no_wrap=True)  # names break at hyphens
     cells = {(row_name(r), r.cell.scenario): r for r in report.results}
     for row in report.row_names():
         line: list[Text | str] = [row]

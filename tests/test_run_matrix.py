@@ -78,5 +78,16 @@ def test_a_hang_is_caught_within_a_second_of_the_timeout_and_named(matrix: RunRe
     hang = cell(matrix, "global", "concurrent-loops")
     assert hang.seconds < TIMEOUT + 1
     assert "wait_for_connection" in hang.explanation
+    assert "The server had 0 request(s) in flight: the client side is stuck" in hang.explanation
     stuck = [loop for loop in hang.diagnostics["loops"] if loop["lost_wakeup"]]
     assert stuck, "the lost-wakeup signature: idle in select with callbacks ready"
+
+
+def test_under_the_guard_every_hang_is_an_immediate_error() -> None:
+    cells = [Cell(scenario, "global") for scenario in ["concurrent-loops", "threadpool"]]
+    report = execute(cells, RunOptions(timeout=30, guard=True))
+    for result in report.results:
+        assert result.outcome is Outcome.ERROR
+        assert result.seconds < 5
+        assert "CrossLoopError" in result.explanation
+        assert "loop#" in result.explanation

@@ -70,14 +70,15 @@ def runnable_threads() -> int:
     return count
 
 
-def in_flight_at_server(stats_url: str | None) -> int:
+def server_view(stats_url: str | None) -> dict[str, Any]:
+    """The endpoint's counters for this cell (empty with no endpoint, or none that answers)."""
     if stats_url is None:
-        return 0
+        return {}
     try:
         with urllib.request.urlopen(stats_url, timeout=1) as response:
-            return int(json.load(response).get("in_flight", 0))
+            return dict(json.load(response))
     except (OSError, ValueError):
-        return 0
+        return {}
 
 
 class Watchdog(threading.Thread):
@@ -104,11 +105,12 @@ class Watchdog(threading.Thread):
             if quiet < self._timeout:
                 self._keep_parent_waiting(now)
                 continue
+            server = server_view(self._stats_url)
             stuck_for = now - self._reporter.last_progress
-            if stuck_for < HARD_LIMIT * self._timeout and in_flight_at_server(self._stats_url):
+            if stuck_for < HARD_LIMIT * self._timeout and server.get("in_flight"):
                 self._last_busy = now
                 continue
-            self._reporter.finish({**self._describe(), "hang": True,
+            self._reporter.finish({**self._describe(), "hang": True, "server": server,
                                    "diagnostics": introspect.snapshot()})
 
     def _keep_parent_waiting(self, now: float) -> None:

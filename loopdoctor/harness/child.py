@@ -1,8 +1,9 @@
 """One cell, inside its own process: set up, play the scenario, measure, report, exit.
 
-Imported by the forkserver before any cell is forked (see ``runner``), so that every import a
-cell needs is paid once. The parent hears from a cell through one pipe: ``("progress", n)`` after
-each checked response, then one ``("result", {...})``.
+The forkserver imports it, with everything a cell needs, before any cell is forked (see
+``preload``). The parent hears from a cell through one pipe: ``("progress", n)`` after each
+checked response, ``("alive", why)`` while it is slow but not stuck, then one
+``("result", {...})``.
 """
 
 from __future__ import annotations
@@ -227,6 +228,9 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
     error = None
     try:
         scenario.body(ctx)
+        if ctx.made != scenario.requests:
+            raise AssertionError(f"scenario {scenario.name!r} states {scenario.requests} "
+                                 f"requests but made {ctx.made}")
     except BaseException as exc:
         error = describe_error(exc)
     watchdog.stop()

@@ -353,3 +353,18 @@ def test_uninstall_restores_the_classes_and_the_primitives_exactly() -> None:
     assert {cls: cls.__dict__["__init__"] for cls in originals} == originals
     with pytest.raises(RuntimeError, match="bound to a different event loop"):
         asyncio.run(_contend(lock))  # unguarded again: asyncio's own answer
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.Barrier is new in 3.11")
+def test_a_barrier_shared_by_two_loops_fails_at_once(guard_on: None) -> None:
+    barrier = asyncio.Barrier(2)
+
+    async def meet() -> None:
+        await asyncio.wait_for(barrier.wait(), WAIT)
+
+    async def both_here() -> None:
+        await asyncio.gather(meet(), meet())
+
+    asyncio.run(both_here())
+    with pytest.raises(CrossLoopError, match=r"^asyncio\.Barrier is bound to a closed"):
+        asyncio.run(both_here())

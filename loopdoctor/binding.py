@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import importlib
 import inspect
 import itertools
 import os
@@ -324,24 +323,19 @@ TARGETS: list[tuple[str, str, str, Wrapper]] = [
 ]
 
 
-def _importable(name: str) -> Any | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
 def activate(listener: Listener | None = None, *, lazy: bool = False) -> None:
     """Patch every target (once) and add ``listener`` to those told of foreign use.
 
-    A target module not imported yet is imported now, or, with ``lazy``, patched right after
-    its first import, so a process that never uses it never pays for importing it.
+    A target module not imported yet is patched right after its first import, never imported
+    for the guard's sake: a process that never uses aiohttp must not pay 150 ms to import it.
+    ``lazy`` is accepted for compatibility; every activation is lazy now.
     """
+    del lazy
     with _lock:
         if listener is not None and listener not in _listeners:
             _listeners.append(listener)
-        _patch_targets(import_missing=not lazy)
-        if lazy and _import_watcher not in sys.meta_path:
+        _patch_targets()
+        if _import_watcher not in sys.meta_path:
             sys.meta_path.insert(0, _import_watcher)
 
 
@@ -361,9 +355,9 @@ def deactivate(listener: Listener | None = None) -> None:
         _restore_primitive_classes()
 
 
-def _patch_targets(import_missing: bool) -> None:
+def _patch_targets() -> None:
     for module_name, class_name, method, wrap in TARGETS:
-        module = _importable(module_name) if import_missing else sys.modules.get(module_name)
+        module = sys.modules.get(module_name)
         cls = getattr(module, class_name, None) if module else None
         if cls is None or (cls, method) in _originals:
             continue
@@ -403,7 +397,7 @@ class _PatchAfterExec:  # a loader wrapping the real one
         self._loader.exec_module(module)
         with _lock:
             if _import_watcher in sys.meta_path:
-                _patch_targets(import_missing=False)
+                _patch_targets()
 
 
 _import_watcher = _ImportWatcher()

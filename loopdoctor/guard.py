@@ -116,8 +116,9 @@ _events: list[ForeignUse] = []
 def install(mode: Mode | None = None, *, lazy: bool = False) -> None:
     """Switch the guard on for this process; a no-op if it is on already.
 
-    ``mode`` defaults to ``$LOOPDOCTOR_GUARD`` ("warn" logs, anything else raises). With
-    ``lazy``, httpx/httpx2 are patched when first imported instead of being imported now.
+    ``mode`` defaults to ``$LOOPDOCTOR_GUARD`` ("warn" logs, anything else raises). httpx,
+    httpx2 and aiohttp are patched now if imported, else right after their first import
+    (``lazy`` is accepted for compatibility: that is always the case now).
     """
     global _mode
     if mode not in (None, "raise", "warn"):

@@ -229,10 +229,12 @@ _guarded_classes: dict[type, type] = {}
 
 
 def _tracked_primitive_init(original: Callable[..., None], kind: str) -> Callable[..., None]:
+    running_loop = asyncio._get_running_loop
+
     @functools.wraps(original)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
-        if asyncio._get_running_loop() is None and not hasattr(type(self), "_loopdoctor_base"):
+        if running_loop() is None and not hasattr(type(self), "_loopdoctor_base"):
             record_creation(self, _primitive_kind(type(self)))
             self.__class__ = _guarded_class(type(self))
 

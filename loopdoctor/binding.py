@@ -1,8 +1,11 @@
-"""Which event loop each loop-bound client belongs to.
+"""Which event loop each loop-bound object belongs to.
 
 A registry of patched methods, switched on with :func:`activate` and off with
-:func:`deactivate`: creating a tracked client records where and on which loop it was made;
-its first request binds it to that request's loop (its *owner*). A later request from another
+:func:`deactivate`: creating a tracked object records where and on which loop it was made, and
+its *owner* loop is fixed the way the object itself binds to a loop: an httpx/httpx2 client by
+its first request, an ``aiohttp.ClientSession`` by the loop it was created on, an asyncio
+primitive made outside any loop (Lock, Event, Condition, Semaphore, Queue, Barrier) by the first
+task that waits on it (asyncio's own ``_LoopBoundMixin._get_loop``). A later use from another
 loop, or from the owner after it closed, is a *foreign use*, handed to the listener given to
 :func:`activate`. The harness listens to explain failures and count leaks; the guard listens
 to raise ``CrossLoopError``.
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import importlib
+import inspect
 import itertools
 import os
 import sys
@@ -156,14 +159,25 @@ def record_use(obj: object, kind: str) -> Binding:
         if binding.owner is None:
             binding.owner = current
             return binding
-        foreign = binding.owner is not current
-        if foreign:
-            binding.foreign_uses.append(current)
-        listeners = list(_listeners)
-    if foreign:
-        for listener in listeners:
-            listener(binding, current)
+        if binding.owner is current:
+            return binding
+    _report_foreign_use(binding, current)
     return binding
+
+
+def _report_foreign_use(binding: Binding, user: LoopInfo) -> None:
+    with _lock:
+        binding.foreign_uses.append(user)
+        listeners = list(_listeners)
+    for listener in listeners:
+        listener(binding, user)
+
+
+def thread_name_of(loop: asyncio.AbstractEventLoop) -> str:
+    """The name of the thread running ``loop`` now, or "?" when it is not running."""
+    ident = getattr(loop, "_thread_id", None)
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    return names.get(ident, "?") if ident is not None else "?"
 
 
 # -- the patches ---------------------------------------------------------------------------
@@ -186,33 +200,144 @@ def _tracked_send(original: Callable[..., Any], kind: str) -> Callable[..., Any]
     return send
 
 
+def _tracked_init_owned_there(original: Callable[..., None], kind: str) -> Callable[..., None]:
+    """For objects bound to a loop as they are made (their ``_loop``), not by their first use."""
+
+    @functools.wraps(original)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        binding = record_creation(self, kind)
+        own_loop = getattr(self, "_loop", None) or asyncio._get_running_loop()
+        if own_loop is not None:
+            binding.owner = loop_info(own_loop)
+
+    return __init__
+
+
+# -- asyncio primitives ----------------------------------------------------------------------
+# asyncio binds a Lock/Event/... to a loop in _LoopBoundMixin._get_loop (3.10+), but only when a
+# task must wait, so a primitive shared by two loops fails only under contention: "is bound to
+# a different event loop" when a task of the second loop waits, a hang when it wakes a waiter
+# of the first loop from its own thread (release, set, put_nowait, ... never reach _get_loop;
+# the wakeup is lost). The guard makes that deterministic: a primitive made outside any loop
+# belongs to the loop that first uses it, and any public operation from another loop is a
+# foreign use. Such a primitive becomes an instance of a subclass that checks each operation;
+# primitives made inside a running loop stay as they are and cost one check at creation.
+
+_STATE_QUERIES = frozenset({"locked", "is_set", "qsize", "empty", "full"})
+_guarded_classes: dict[type, type] = {}
+
+
+def _tracked_primitive_init(original: Callable[..., None], kind: str) -> Callable[..., None]:
+    running_loop = asyncio._get_running_loop
+
+    @functools.wraps(original)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        if running_loop() is None and not hasattr(type(self), "_loopdoctor_base"):
+            record_creation(self, _primitive_kind(type(self)))
+            self.__class__ = _guarded_class(type(self))
+
+    return __init__
+
+
+def _primitive_kind(cls: type) -> str:
+    """``asyncio.<class>`` of the nearest asyncio class: a user's subclass is named by its base."""
+    asyncio_class = next(c for c in cls.__mro__ if c.__module__.startswith("asyncio."))
+    return f"asyncio.{asyncio_class.__qualname__}"
+
+
+def _guarded_class(cls: type) -> type:
+    with _lock:
+        guarded = _guarded_classes.get(cls)
+        if guarded is None:
+            guarded = type(cls.__name__, (cls,), _guarded_namespace(cls))
+            _guarded_classes[cls] = guarded
+        return guarded
+
+
+def _guarded_namespace(cls: type) -> dict[str, Any]:
+    namespace: dict[str, Any] = {
+        name: _checked(function)
+        for name, function in inspect.getmembers(cls, inspect.isfunction)
+        if (not name.startswith("_") and name not in _STATE_QUERIES) or name == "_get_loop"
+    }
+    namespace.update(__module__=cls.__module__, __qualname__=cls.__qualname__, __slots__=(),
+                     _loopdoctor_base=cls, _loopdoctor_owner=None)
+    return namespace
+
+
+def _checked(operation: Callable[..., Any]) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(operation):
+
+        @functools.wraps(operation)
+        async def checked_coroutine(self: Any, *args: Any, **kwargs: Any) -> Any:
+            check_primitive(self)
+            return await operation(self, *args, **kwargs)
+
+        return checked_coroutine
+
+    @functools.wraps(operation)
+    def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        check_primitive(self)
+        return operation(self, *args, **kwargs)
+
+    return checked
+
+
+def check_primitive(primitive: Any) -> None:
+    """Bind a tracked primitive to the running loop on first use; report a use from another."""
+    current = asyncio._get_running_loop()
+    if current is None:
+        return
+    owner = primitive._loopdoctor_owner  # a weak reference to the loop, or None
+    if owner is not None and owner() is current:
+        return
+    record_use(primitive, _primitive_kind(type(primitive)))
+    with _lock:
+        if primitive._loopdoctor_owner is None:
+            primitive._loopdoctor_owner = weakref.ref(current)
+
+
+def _restore_primitive_classes() -> None:
+    for binding in bindings():
+        obj = binding.ref()
+        base = getattr(type(obj), "_loopdoctor_base", None)
+        if base is not None:
+            obj.__class__ = base
+            vars(obj).pop("_loopdoctor_owner", None)
+
+
+Wrapper = Callable[[Callable[..., Any], str], Callable[..., Any]]
+
 # (module, class, method, wrapper): every loop-bound class the registry knows how to track.
-TARGETS: list[tuple[str, str, str, Callable[[Callable[..., Any], str], Callable[..., Any]]]] = [
+TARGETS: list[tuple[str, str, str, Wrapper]] = [
     ("httpx", "AsyncClient", "__init__", _tracked_init),
     ("httpx", "AsyncClient", "send", _tracked_send),
     ("httpx2", "AsyncClient", "__init__", _tracked_init),
     ("httpx2", "AsyncClient", "send", _tracked_send),
+    ("aiohttp", "ClientSession", "__init__", _tracked_init_owned_there),
+    ("aiohttp", "ClientSession", "_request", _tracked_send),
+    ("aiohttp", "ClientSession", "_ws_connect", _tracked_send),
+    # BoundedSemaphore and the Queue subclasses go through these __init__s too.
+    *(("asyncio", name, "__init__", _tracked_primitive_init)
+      for name in ("Lock", "Event", "Condition", "Semaphore", "Queue", "Barrier")),
 ]
-
-
-def _importable(name: str) -> Any | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 def activate(listener: Listener | None = None, *, lazy: bool = False) -> None:
     """Patch every target (once) and add ``listener`` to those told of foreign use.
 
-    A target module not imported yet is imported now, or, with ``lazy``, patched right after
-    its first import, so a process that never uses it never pays for importing it.
+    A target module not imported yet is patched right after its first import, never imported
+    for the guard's sake: a process that never uses aiohttp must not pay 150 ms to import it.
+    ``lazy`` is accepted for compatibility; every activation is lazy now.
     """
+    del lazy
     with _lock:
         if listener is not None and listener not in _listeners:
             _listeners.append(listener)
-        _patch_targets(import_missing=not lazy)
-        if lazy and _import_watcher not in sys.meta_path:
+        _patch_targets()
+        if _import_watcher not in sys.meta_path:
             sys.meta_path.insert(0, _import_watcher)
 
 
@@ -229,11 +354,12 @@ def deactivate(listener: Listener | None = None) -> None:
         for (cls, method), original in _originals.items():
             setattr(cls, method, original)
         _originals.clear()
+        _restore_primitive_classes()
 
 
-def _patch_targets(import_missing: bool) -> None:
+def _patch_targets() -> None:
     for module_name, class_name, method, wrap in TARGETS:
-        module = _importable(module_name) if import_missing else sys.modules.get(module_name)
+        module = sys.modules.get(module_name)
         cls = getattr(module, class_name, None) if module else None
         if cls is None or (cls, method) in _originals:
             continue
@@ -273,7 +399,7 @@ class _PatchAfterExec:  # a loader wrapping the real one
         self._loader.exec_module(module)
         with _lock:
             if _import_watcher in sys.meta_path:
-                _patch_targets(import_missing=False)
+                _patch_targets()
 
 
 _import_watcher = _ImportWatcher()

@@ -1,11 +1,13 @@
-"""The runtime guard: a loop-bound client used from a foreign loop raises ``CrossLoopError``.
+"""The runtime guard: a loop-bound object used from a foreign loop raises ``CrossLoopError``.
 
 ``install()`` makes :mod:`loopdoctor.binding` track every ``httpx.AsyncClient`` /
-``httpx2.AsyncClient`` (the pools under openai, anthropic and most SDKs) and listens for a
-*foreign use*: a request from a loop other than the one the client's first request ran on,
-or from that loop after it closed. Such a request would hang on a lost cross-thread wakeup or
-fail with "Event loop is closed"; the guard stops it before it reaches the pool, with a
-message that names the client, both loops and where the client was made.
+``httpx2.AsyncClient`` (the pools under openai, anthropic and most SDKs), every
+``aiohttp.ClientSession``, and every asyncio Lock/Event/Condition/Semaphore/Queue/Barrier made
+outside a running loop, and listens for a *foreign use*: a use from a loop other than the one
+the object belongs to, or from that loop after it closed. Such a use would hang on a lost
+cross-thread wakeup or fail with "Event loop is closed" / "bound to a different event loop";
+the guard stops it before it happens, with a message that names the object, both loops and
+where the object was made.
 
 ``LOOPDOCTOR_GUARD=warn`` logs the message instead of raising. ``LOOPDOCTOR_GUARD_EVENTS=FILE``
 appends one JSON line per foreign use to FILE (how ``loopdoctor exec`` counts them).
@@ -33,17 +35,52 @@ EVENTS_ENV = "LOOPDOCTOR_GUARD_EVENTS"
 
 log = logging.getLogger("loopdoctor.guard")
 
-FIX = """\
+FIX_CLIENT = """\
 Fix: give each event loop its own client and close it (await client.aclose() /
 await client.close()) in the code that owns that loop's lifetime, before the loop ends;
 or keep one long-lived "portal" loop that owns the client and submit every call to it with
 asyncio.run_coroutine_threadsafe(coro, portal_loop). A cache keyed by config only (a global,
 lru_cache, a dict) or by id(loop) hands one loop's client to another."""
 
-WHY = """\
+WHY_CLIENT = """\
 Its connection pool holds sockets, locks and futures of the owning loop: used from another
 loop it hangs (a wakeup sent to the wrong loop is lost) or fails with "Event loop is closed"
 or "bound to a different event loop", which SDK retries may hide."""
+
+WHY_SESSION = """\
+Its connector holds the sockets, timers and futures of the loop it was created on: used from
+another loop it fails with "Event loop is closed", "Timeout context manager should be used
+inside a task" or "attached to a different loop", and can break the owner's connections."""
+
+WHY_PRIMITIVE = """\
+asyncio binds a Lock, Event, Condition, Semaphore or Queue to the loop of the first task that
+waits on it, so sharing one between loops fails only under contention: with "is bound to a
+different event loop", or, when one loop wakes a waiter of the other from its own thread, with
+a hang (the wakeup is lost). The guard counts any use from a second loop, so it fails every
+time instead of now and then."""
+
+FIX_PRIMITIVE = """\
+Fix: create it inside the loop that uses it (in a coroutine, or once per loop, e.g. in a
+startup hook or a dict keyed by the loop), not at import time. To coordinate threads or
+loops, use threading primitives or queue.Queue, or hand the work to the owning loop with
+loop.call_soon_threadsafe / asyncio.run_coroutine_threadsafe."""
+
+
+@dataclass(frozen=True)
+class Family:
+    """How one family of loop-bound objects gets its loop, why sharing it fails, the fix."""
+
+    owned_because: str
+    why: str
+    fix: str
+
+
+CLIENT = Family("its first request ran there", WHY_CLIENT, FIX_CLIENT)
+FAMILIES: dict[str, Family] = {  # by the start of Binding.kind; the last one matches all
+    "asyncio.": Family("first used there", WHY_PRIMITIVE, FIX_PRIMITIVE),
+    "aiohttp.": Family("it was created there", WHY_SESSION, FIX_CLIENT),
+    "": CLIENT,
+}
 
 
 class CrossLoopError(BaseException):
@@ -79,8 +116,9 @@ _events: list[ForeignUse] = []
 def install(mode: Mode | None = None, *, lazy: bool = False) -> None:
     """Switch the guard on for this process; a no-op if it is on already.
 
-    ``mode`` defaults to ``$LOOPDOCTOR_GUARD`` ("warn" logs, anything else raises). With
-    ``lazy``, httpx/httpx2 are patched when first imported instead of being imported now.
+    ``mode`` defaults to ``$LOOPDOCTOR_GUARD`` ("warn" logs, anything else raises). httpx,
+    httpx2 and aiohttp are patched now if imported, else right after their first import
+    (``lazy`` is accepted for compatibility: that is always the case now).
     """
     global _mode
     if mode not in (None, "raise", "warn"):
@@ -187,16 +225,21 @@ def explain(found: Binding, user: LoopInfo, used_at: str) -> str:
     callers = [site for site in callers if not _in_a_library(site)]
     made_in = found.created_loop
     created_on = f"inside {made_in.label}" if made_in else "outside any event loop"
+    family = family_of(found.kind)
     lines = [
         headline,
-        f"  owned by:    {owner.label if owner else '?'}, {state} (its first request ran there)",
+        f"  owned by:    {owner.label if owner else '?'}, {state} ({family.owned_because})",
         f"  used from:   {user.label}",
         f"  used at:     {relative(used_at)}",
         f"  {'first seen' if found.tracked_late else 'created at'}:  {relative(innermost)}",
         *(f"               called from {relative(site)}" for site in callers),
         f"  created in:  thread {found.created_thread}, {created_on}",
     ]
-    return "\n".join([*lines, WHY, FIX])
+    return "\n".join([*lines, family.why, family.fix])
+
+
+def family_of(kind: str) -> Family:
+    return next(family for prefix, family in FAMILIES.items() if kind.startswith(prefix))
 
 
 relative = binding.short_path

@@ -325,14 +325,12 @@ TARGETS: list[tuple[str, str, str, Wrapper]] = [
 ]
 
 
-def activate(listener: Listener | None = None, *, lazy: bool = False) -> None:
+def activate(listener: Listener | None = None) -> None:
     """Patch every target (once) and add ``listener`` to those told of foreign use.
 
     A target module not imported yet is patched right after its first import, never imported
     for the guard's sake: a process that never uses aiohttp must not pay 150 ms to import it.
-    ``lazy`` is accepted for compatibility; every activation is lazy now.
     """
-    del lazy
     with _lock:
         if listener is not None and listener not in _listeners:
             _listeners.append(listener)

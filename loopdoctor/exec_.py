@@ -38,7 +38,7 @@ def _loopdoctor_bootstrap():
     except ImportError:  # an interpreter without loopdoctor: it runs unguarded
         pass
     else:
-        guard.install(lazy=True)
+        guard.install()
         guard.append_line(os.path.join(here, {PROCESSES_FILE!r}), str(os.getpid()))
     others = [entry for entry in sys.path if os.path.abspath(entry or ".") != here]
     spec = importlib.machinery.PathFinder.find_spec("sitecustomize", others)

@@ -113,12 +113,11 @@ _mode: Mode | None = None  # None: not installed
 _events: list[ForeignUse] = []
 
 
-def install(mode: Mode | None = None, *, lazy: bool = False) -> None:
+def install(mode: Mode | None = None) -> None:
     """Switch the guard on for this process; a no-op if it is on already.
 
     ``mode`` defaults to ``$LOOPDOCTOR_GUARD`` ("warn" logs, anything else raises). httpx,
-    httpx2 and aiohttp are patched now if imported, else right after their first import
-    (``lazy`` is accepted for compatibility: that is always the case now).
+    httpx2 and aiohttp are patched now if imported, else right after their first import.
     """
     global _mode
     if mode not in (None, "raise", "warn"):
@@ -127,7 +126,7 @@ def install(mode: Mode | None = None, *, lazy: bool = False) -> None:
         if _mode is not None:
             return
         _mode = mode or mode_from_env()
-        binding.activate(_on_foreign_use, lazy=lazy)
+        binding.activate(_on_foreign_use)
 
 
 def uninstall() -> None:

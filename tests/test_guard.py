@@ -392,11 +392,11 @@ def test_the_events_file_gets_one_line_per_foreign_use(
     assert len(lines) == 1 and '"owner_closed": true' in lines[0]
 
 
-def test_a_lazy_install_patches_on_first_import_and_imports_nothing() -> None:
+def test_install_patches_on_first_import_and_imports_nothing() -> None:
     script = (
         "import sys\n"
         "from loopdoctor import guard\n"
-        "guard.install(lazy=True)\n"
+        "guard.install()\n"
         "assert 'httpx' not in sys.modules and 'httpx2' not in sys.modules\n"
         "import httpx\n"
         "assert hasattr(httpx.AsyncClient.send, '__wrapped__')\n"

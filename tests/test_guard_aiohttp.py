@@ -265,11 +265,11 @@ def test_uninstall_restores_the_session_methods_exactly() -> None:
     assert _session_methods() == originals
 
 
-def test_a_lazy_install_patches_aiohttp_on_first_import() -> None:
+def test_install_patches_aiohttp_on_first_import() -> None:
     script = (
         "import sys\n"
         "from loopdoctor import guard\n"
-        "guard.install(lazy=True)\n"
+        "guard.install()\n"
         "assert 'aiohttp' not in sys.modules\n"
         "import aiohttp\n"
         "assert hasattr(aiohttp.ClientSession._request, '__wrapped__')\n"

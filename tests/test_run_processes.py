@@ -275,13 +275,13 @@ def user_args(scenario_dir: Path, *scenarios: str, timeout: float) -> list[str]:
 def test_ctrl_c_while_cells_run_exits_130_and_leaves_nothing(
     scenario_dir: Path, start_cli: Starter
 ) -> None:
-    run = start_cli(user_args(scenario_dir, "blocks", timeout=60))
-    run.wait_until_cells_run()
+    run = start_cli(user_args(scenario_dir, "blocks", "spawns", timeout=60))
+    run.wait_until_cells_run(count=2)
     run.sample()
     run.process.send_signal(signal.SIGINT)
     assert run.finish(limit=5) == 130
     assert_no_traceback(run)
-    run.assert_saw(endpoint=1, forkserver=1, cell=1)
+    run.assert_saw(endpoint=1, forkserver=1, cell=2, other=1)
     run.assert_nothing_left()
 
 
@@ -301,7 +301,8 @@ def test_terminal_ctrl_c_while_the_forkserver_preloads(
 
 @pytest.mark.timeout(60)
 def test_killed_cli_leaves_nothing(scenario_dir: Path, start_cli: Starter) -> None:
-    """SIGKILL (a CI job cancelled): no cleanup code runs, yet every process goes."""
+    """SIGKILL: no cleanup code runs, yet the harness's processes go (what a cell started
+    itself survives this one; SIGTERM and Ctrl-C take it too)."""
     run = start_cli(user_args(scenario_dir, "blocks", timeout=60))
     run.wait_until_cells_run()
     run.sample()
@@ -339,4 +340,19 @@ def test_crashing_cells_are_errors_that_say_how_they_died(
     assert "exited with code 3" in outcomes["exits"][1]
     assert "SIGABRT" in outcomes["aborts"][1]
     assert "SIGSEGV" in outcomes["segfaults"][1]
+    run.assert_nothing_left()
+
+
+@pytest.mark.timeout(60)
+def test_sigterm_to_the_cli_leaves_nothing_not_even_what_cells_started(
+    scenario_dir: Path, start_cli: Starter
+) -> None:
+    """SIGTERM (``timeout``, a CI runner stopping a job): a clean shutdown, like Ctrl-C."""
+    run = start_cli(user_args(scenario_dir, "blocks", "spawns", timeout=60))
+    run.wait_until_cells_run(count=2)
+    run.sample()
+    run.process.terminate()
+    assert run.finish(limit=5) == 128 + signal.SIGTERM
+    assert_no_traceback(run)
+    run.assert_saw(endpoint=1, forkserver=1, cell=2, other=1)
     run.assert_nothing_left()

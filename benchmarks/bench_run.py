@@ -10,8 +10,8 @@
    with ``--jobs 256`` (cells at once: throughput). Beside it, what a cell would cost if it
    were a fresh interpreter: ``python -c "import openai"``.
 
-Each figure is the best of ``--rounds`` (the machine may be shared: the best round is the one
-least disturbed); the load average is printed before and after.
+Each figure is the median of ``--rounds`` rounds (for a cell: of the paired differences); the
+machine may be shared, so the load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -55,10 +55,6 @@ def wall(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def best_wall(command: list[str], rounds: int) -> float:
-    return min(wall(command) for _ in range(rounds))
-
-
 def run_all_command(timeout: float, report: Path) -> list[str]:
     return [*LOOPDOCTOR, "run", "--all", "--timeout", str(timeout), "--format", "json",
             "--output", str(report)]
@@ -67,8 +63,9 @@ def run_all_command(timeout: float, report: Path) -> list[str]:
 def measure_run_all(timeout: float, rounds: int, workdir: Path) -> tuple[Figure, list[str]]:
     report = workdir / "all.json"
     command = run_all_command(timeout, report)
-    seconds, result = min(((wall(command), json.loads(report.read_text()))
-                           for _ in range(rounds)), key=lambda measured: measured[0])
+    measured = sorted(((wall(command), json.loads(report.read_text())) for _ in range(rounds)),
+                      key=lambda round_: round_[0])
+    seconds, result = measured[len(measured) // 2]
     cells = result["cells"]
     outcomes = Counter(cell["outcome"] for cell in cells)
     spread = ", ".join(f"{n} {outcome}" for outcome, n in outcomes.most_common())
@@ -84,10 +81,11 @@ def noop_command(folder: Path, repeat: int, jobs: int) -> list[str]:
 
 
 def per_cell(folder: Path, cells: int, jobs: int, rounds: int) -> tuple[float, list[str]]:
-    """Seconds per PASS cell: (wall of 2N cells - wall of N cells) / N."""
+    """Seconds per PASS cell: (wall of 2N cells - wall of N cells) / N, paired by round."""
     few = noop_command(folder, cells, jobs)
     many = noop_command(folder, 2 * cells, jobs)
-    return (best_wall(many, rounds) - best_wall(few, rounds)) / cells, many
+    differences = [(wall(many) - wall(few)) / cells for _ in range(rounds)]
+    return statistics.median(differences), many
 
 
 def fresh_import(rounds: int) -> float:
@@ -111,7 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--timeout", type=float, default=2.0, help="T for run --all")
     parser.add_argument("--cells", type=int, default=40, help="N no-op cells (and 2N)")
-    parser.add_argument("--rounds", type=int, default=3, help="take the best of this many")
+    parser.add_argument("--rounds", type=int, default=3, help="take the median of this many")
     args = parser.parse_args()
 
     print(f"{detect().label} · Python {sys.version.split()[0]} · {os.cpu_count()} cores · "
@@ -131,7 +129,7 @@ def main() -> None:
             Figure("fresh python -c 'import openai'", baseline, "median, per process"),
         ]
         print(render(figures, baseline))
-        print(f"load {load()} after; best of {args.rounds} rounds; per cell = "
+        print(f"load {load()} after; median of {args.rounds} rounds; per cell = "
               f"(wall of --repeat {2 * args.cells} - wall of --repeat {args.cells}) / "
               f"{args.cells}")
         print("commands:")

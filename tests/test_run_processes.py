@@ -1,5 +1,5 @@
 """Children never outlive the run: not after a hang, Ctrl-C, a cell that ignores SIGTERM or
-starts processes of its own, a cell that crashes, nor after the CLI itself is killed.
+starts processes of its own, a cell that crashes, nor after the CLI gets SIGTERM or SIGKILL.
 
 Every run is a real ``python -m loopdoctor run`` subprocess. Its environment carries a marker
 unique to the test; every process it starts (endpoint, forkserver, resource tracker, cells and

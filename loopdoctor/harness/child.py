@@ -173,7 +173,7 @@ def open_sockets(port: int | None) -> int:
     return sum(1 for c in connections if c.raddr and c.raddr.port == port)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
@@ -190,8 +190,9 @@ def _silence_output() -> None:
 def main(spec: CellSpec, conn: Connection) -> None:
     """The child process's entry point."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    os.setpgid(0, 0)  # a group of its own: the parent kills what the scenario started with it
     os.nice(NICENESS)  # the harness and the endpoint must never wait behind busy cells
-    _die_with_parent()
+    die_with_parent()
     _silence_output()
     reporter = Reporter(conn)
     try:

@@ -12,7 +12,11 @@ import gc
 import importlib
 
 from loopdoctor import scenario
-from loopdoctor.harness import child, sandbox  # noqa: F401 - the import is the point
+from loopdoctor.harness import child, sandbox
+
+# Cells hold the forkserver's "alive" pipe open, so the forkserver would outlive a parent killed
+# with SIGKILL, and its cells (which die with their parent, the forkserver) with it.
+child.die_with_parent()
 
 LAZY_IMPORTS = (
     "anyio._backends._asyncio", "anyio.streams.tls", "anyio.streams.stapled", "encodings.idna",

@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import itertools
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
+import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Any
@@ -35,6 +37,7 @@ POLL = 0.02  # seconds between two looks at the running cells
 QUIET = 0.05  # a cell whose CPU time has not moved for this long is waiting, not working
 CELL_LATENCY = 0.02  # the endpoint's latency: long enough that concurrent requests overlap
 MAX_JOBS = 256
+DEATH_WAIT = 0.2  # seconds to learn the exit status of a cell whose pipe closed unannounced
 # "__main__": import the main script once, in the forkserver, not in every cell.
 PRELOAD = ["__main__", "loopdoctor.harness.preload"]
 _cell_ids = itertools.count(1)
@@ -154,7 +157,13 @@ class Harness:
         self._admission = Admission(options.busy_limit or 3 * (os.cpu_count() or 1))
 
     def __enter__(self) -> Harness:
-        self._endpoint.start()
+        try:
+            with _ctrl_c_spared():  # the forkserver boots while the endpoint does
+                multiprocessing.forkserver.ensure_running()
+            self._endpoint.start()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -220,7 +229,7 @@ class Harness:
             try:
                 kind, payload = receiver.recv()
             except (EOFError, OSError):
-                finish(running, {"error": {"message": "the cell process died without a result",
+                finish(running, {"error": {"message": _death(running.process),
                                            "chain": "", "cross_loop": None}})
                 continue
             if kind == "result":
@@ -243,9 +252,11 @@ class Harness:
                                                               now - self.options.timeout)
 
     def _reap(self, running: Running) -> None:
-        """Kill the cell's process; it is waited for at the end, not while cells run."""
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(running.process.pid, signal.SIGKILL)
+        """Kill the cell's process and what it started (its process group); it is waited for at
+        the end, not while cells run."""
+        for kill in (os.kill, os.killpg):
+            with contextlib.suppress(ProcessLookupError):
+                kill(running.process.pid, signal.SIGKILL)
         self._reaped.append(running.process)
         running.receiver.close()
         self._admission.remove(running.process.pid)
@@ -282,6 +293,34 @@ class Harness:
         if cls is None or self.options.guard:  # the guard turns failures into errors
             return None
         return cls.expected_outcome(cell.scenario, self.stack.generation, cell.endpoint)
+
+
+@contextlib.contextmanager
+def _ctrl_c_spared() -> Iterator[None]:
+    """Processes started inside ignore SIGINT (SIG_IGN survives exec). A terminal's Ctrl-C
+    reaches the whole process group, and a child still importing would print a
+    KeyboardInterrupt traceback; only this process should handle it (a Ctrl-C in these few
+    milliseconds is lost)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _death(process: Any) -> str:
+    """How a cell that sent no result ended: its exit code, or the signal that killed it."""
+    process.join(timeout=DEATH_WAIT)
+    code = process.exitcode
+    if code is None:
+        return "the cell process died without a result"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"the cell process was killed by {signal.Signals(-code).name} (no result)"
+    return f"the cell process exited with code {code} (no result)"
 
 
 def _combine(runs: Iterable[CellResult]) -> CellResult:

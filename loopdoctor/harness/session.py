@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import FrameType
 
 from loopdoctor.harness.runner import Cell, CellResult, Harness, RunOptions
 
@@ -38,9 +42,27 @@ def row_name(result: CellResult) -> str:
 def execute(cells: list[Cell], options: RunOptions,
             on_done: Callable[[Cell], None] = lambda cell: None) -> RunReport:
     started = time.monotonic()
-    with Harness(options) as harness:
+    with _sigterm_unwinds(), Harness(options) as harness:
         results = harness.run(cells, on_done)
     return RunReport(results, harness.stack.label, options.timeout, time.monotonic() - started)
+
+
+def _exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """SIGTERM (``timeout``, a CI runner stopping a job) unwinds like Ctrl-C, so that the harness
+    kills what its cells started; by default it would end this process on the spot."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def exit_code(report: RunReport, factory: str | None, allowed: set[str]) -> int:

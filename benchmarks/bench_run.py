@@ -1,0 +1,141 @@
+"""How fast `loopdoctor run` is, measured side by side in one run: ratios, not absolute claims.
+
+    python benchmarks/bench_run.py [--timeout 2] [--cells 40] [--rounds 3]
+
+1. ``run --all --timeout T``: wall time (the whole CLI, as a user waits for it) against T; the
+   target is at most T + 3 s on 2 cores, hung cells included.
+2. Per-cell overhead, fork to verdict, of a PASS cell whose scenario does nothing: the wall time
+   of N such cells and of 2N, the difference divided by N (so the CLI's start, the endpoint's
+   and the forkserver's cancel out); with ``--jobs 1`` (one cell after the other: latency) and
+   with ``--jobs 256`` (cells at once: throughput). Beside it, what a cell would cost if it
+   were a fresh interpreter: ``python -c "import openai"``.
+
+Each figure is the median of ``--rounds`` rounds (for a cell: of the paired differences); the
+machine may be shared, so the load average is printed before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from loopdoctor.sdk import detect
+
+LOOPDOCTOR = [sys.executable, "-m", "loopdoctor"]
+IMPORT_OPENAI = [sys.executable, "-c", "import openai"]
+NOOP_SCENARIO = """\
+from loopdoctor.scenario import Scenario
+
+scenario = Scenario(name="noop", summary="does nothing", requests=0, body=lambda ctx: None)
+"""
+ALL_AT_ONCE = 256  # --jobs: as many cells at once as the harness allows
+
+
+@dataclass(frozen=True)
+class Figure:
+    what: str
+    seconds: float
+    note: str = ""
+
+
+def wall(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   timeout=600)
+    return time.perf_counter() - started
+
+
+def run_all_command(timeout: float, report: Path) -> list[str]:
+    return [*LOOPDOCTOR, "run", "--all", "--timeout", str(timeout), "--format", "json",
+            "--output", str(report)]
+
+
+def measure_run_all(timeout: float, rounds: int, workdir: Path) -> tuple[Figure, list[str]]:
+    report = workdir / "all.json"
+    command = run_all_command(timeout, report)
+    measured = sorted(((wall(command), json.loads(report.read_text())) for _ in range(rounds)),
+                      key=lambda round_: round_[0])
+    seconds, result = measured[len(measured) // 2]
+    cells = result["cells"]
+    outcomes = Counter(cell["outcome"] for cell in cells)
+    spread = ", ".join(f"{n} {outcome}" for outcome, n in outcomes.most_common())
+    note = (f"T + {seconds - timeout:.1f} s (target ≤ T + 3 s; of which the harness "
+            f"{result['wall_seconds']:.1f} s); {len(cells)} cells: {spread}")
+    return Figure(f"run --all --timeout {timeout:g}", seconds, note), command
+
+
+def noop_command(folder: Path, repeat: int, jobs: int) -> list[str]:
+    return [*LOOPDOCTOR, "run", "--scenarios", str(folder), "-s", "noop", "--strategy",
+            "per-call", "--repeat", str(repeat), "--jobs", str(jobs), "--timeout", "5",
+            "--format", "json", "--output", os.devnull]
+
+
+def per_cell(folder: Path, cells: int, jobs: int, rounds: int) -> tuple[float, list[str]]:
+    """Seconds per PASS cell: (wall of 2N cells - wall of N cells) / N, paired by round."""
+    few = noop_command(folder, cells, jobs)
+    many = noop_command(folder, 2 * cells, jobs)
+    differences = [(wall(many) - wall(few)) / cells for _ in range(rounds)]
+    return statistics.median(differences), many
+
+
+def fresh_import(rounds: int) -> float:
+    return statistics.median(wall(IMPORT_OPENAI) for _ in range(max(5, rounds)))
+
+
+def load() -> str:
+    return "/".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def render(figures: list[Figure], baseline: float) -> str:
+    rows = [(f.what, f"{f.seconds * 1000:.0f} ms" if f.seconds < 1 else f"{f.seconds:.2f} s",
+             f"{f.seconds / baseline:.2f} × fresh import" if f.seconds < 1 else "", f.note)
+            for f in figures]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join("  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3]
+                     for row in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--timeout", type=float, default=2.0, help="T for run --all")
+    parser.add_argument("--cells", type=int, default=40, help="N no-op cells (and 2N)")
+    parser.add_argument("--rounds", type=int, default=3, help="take the median of this many")
+    args = parser.parse_args()
+
+    print(f"{detect().label} · Python {sys.version.split()[0]} · {os.cpu_count()} cores · "
+          f"load {load()} (1/5/15 min) before")
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        (workdir / "noop.py").write_text(NOOP_SCENARIO)
+        run_all, run_all_cmd = measure_run_all(args.timeout, args.rounds, workdir)
+        serial, serial_cmd = per_cell(workdir, args.cells, 1, args.rounds)
+        parallel, parallel_cmd = per_cell(workdir, args.cells, ALL_AT_ONCE, args.rounds)
+        baseline = fresh_import(args.rounds)
+        figures = [
+            run_all,
+            Figure("PASS cell, fork to verdict (--jobs 1)", serial, "latency per cell"),
+            Figure(f"PASS cell, cells at once (--jobs {ALL_AT_ONCE})", parallel,
+                   "wall per cell"),
+            Figure("fresh python -c 'import openai'", baseline, "median, per process"),
+        ]
+        print(render(figures, baseline))
+        print(f"load {load()} after; median of {args.rounds} rounds; per cell = "
+              f"(wall of --repeat {2 * args.cells} - wall of --repeat {args.cells}) / "
+              f"{args.cells}")
+        print("commands:")
+        for command in (run_all_cmd, serial_cmd, parallel_cmd, IMPORT_OPENAI):
+            print("  " + shlex.join(command).replace(str(workdir), "$TMP"))
+
+
+if __name__ == "__main__":
+    main()

@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
+# Seconds the endpoint takes over an answer that must still be in flight when another loop's
+# request arrives: long enough that a busy machine cannot serialize the two.
+OVERLAP = 0.2
 
 
 class Context(Protocol):

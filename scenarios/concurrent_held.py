@@ -3,11 +3,14 @@
 import contextlib
 import threading
 
-from loopdoctor.scenarios.concurrent_loops import REQUESTS_EACH, THREADS, run_threads
-
 from loopdoctor.scenario import Context, Scenario
-
-one_at_a_time = threading.Lock()  # threads take their clients in turn, then race with them
+from loopdoctor.scenarios.concurrent_loops import (
+    REQUESTS_EACH,
+    THREADS,
+    first_overlaps,
+    one_at_a_time,
+    run_threads,
+)
 
 
 async def worker(ctx: Context, thread: int, start: threading.Barrier) -> None:
@@ -16,7 +19,7 @@ async def worker(ctx: Context, thread: int, start: threading.Barrier) -> None:
             client = await held.enter_async_context(ctx.client())
         start.wait()
         for n in range(REQUESTS_EACH):
-            await ctx.ask(client, f"thread {thread} request {n}")
+            await ctx.ask(client, f"thread {thread} request {n}", latency=first_overlaps(n))
 
 
 def body(ctx: Context) -> None:

@@ -4,7 +4,7 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from loopdoctor.scenario import Context, Scenario
+from loopdoctor.scenario import OVERLAP, Context, Scenario
 
 THREADS = 2
 REQUESTS_EACH = 3
@@ -23,7 +23,12 @@ async def worker(ctx: Context, thread: int, start: threading.Barrier) -> None:
     start.wait()
     for n in range(REQUESTS_EACH):
         async with ctx.client() as client:
-            await ctx.ask(client, f"thread {thread} request {n}")
+            await ctx.ask(client, f"thread {thread} request {n}", latency=first_overlaps(n))
+
+
+def first_overlaps(n: int) -> float | None:
+    """The threads' first requests are slow, so that they are in flight together."""
+    return OVERLAP if n == 0 else None
 
 
 def run_threads(ctx: Context, worker_fn: Worker) -> None:

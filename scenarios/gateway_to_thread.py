@@ -2,15 +2,13 @@
 
 import asyncio
 
-from loopdoctor.scenario import Context, Scenario, sync_tool
-
-SLOW_ANSWER = 0.2  # the outer request still holds the pool's connection when the tool asks
+from loopdoctor.scenario import OVERLAP, Context, Scenario, sync_tool
 
 
 async def gateway(ctx: Context) -> None:
     async with ctx.client() as client:
         await ctx.ask(client, "gateway turn")
-        outer = asyncio.create_task(ctx.ask(client, "slow gateway turn", latency=SLOW_ANSWER))
+        outer = asyncio.create_task(ctx.ask(client, "slow gateway turn", latency=OVERLAP))
         await asyncio.sleep(0.01)  # the outer request is on the wire
         await asyncio.gather(outer, asyncio.to_thread(sync_tool, ctx, "to_thread tool"))
 

@@ -2,7 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from loopdoctor.scenario import Context, Scenario
+from loopdoctor.scenario import OVERLAP, Context, Scenario
 
 WORKERS = 4
 JOBS = 8
@@ -10,7 +10,7 @@ JOBS = 8
 
 async def job(ctx: Context, n: int) -> None:
     async with ctx.client() as client:
-        await ctx.ask(client, f"pool job {n}")
+        await ctx.ask(client, f"pool job {n}", latency=OVERLAP if n < WORKERS else None)
 
 
 def body(ctx: Context) -> None:

@@ -1,0 +1,345 @@
+"""The scan: find files, prefilter, parse in parallel (cached), join, check, suppress."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import os
+import time
+import tokenize
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from loopdoctor.scan import baseline as baselines
+from loopdoctor.scan import suppressions
+from loopdoctor.scan.cache import Cache, content_hash
+from loopdoctor.scan.config import Config, selected_codes
+from loopdoctor.scan.context import FileContext
+from loopdoctor.scan.facts import build_facts
+from loopdoctor.scan.files import Discovery, module_name
+from loopdoctor.scan.model import Candidate, FileFacts, Finding
+from loopdoctor.scan.prefilter import Prefilter, mentions
+from loopdoctor.scan.project import Project
+from loopdoctor.scan.rules import ALL_RULES, BY_CODE
+from loopdoctor.scan.rules.ld000_parse_error import parse_error
+
+_PARALLEL_MIN_FILES = 24
+_MAX_ROUNDS = 8
+
+
+@dataclass
+class ScanOptions:
+    paths: list[str]
+    config: Config
+    select: list[str] | None = None  # command line, over the config
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    jobs: int = 0  # 0: one per core
+    cache_dir: Path | None = None  # None: no cache
+    force_exclude: bool = False
+    extra_excludes: list[str] = field(default_factory=list)
+    respect_gitignore: bool = True
+    baseline: set[str] | None = None
+
+    @property
+    def codes(self) -> frozenset[str]:
+        cfg = self.config
+        select = self.select if self.select is not None else cfg.select
+        return selected_codes(select, [*cfg.ignore, *self.ignore],
+                              [*cfg.extend_select, *self.extend_select])
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    files_scanned: int
+    parse_errors: int
+    files_parsed: int = 0
+    cache_hits: int = 0
+    baselined: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class _Pending:
+    path: Path
+    module: str
+    digest: str
+    data: bytes | None  # None when known from the cache without reading
+
+
+def scan(options: ScanOptions) -> ScanResult:
+    started = time.perf_counter()
+    config = options.config
+    codes = options.codes
+    discovery = Discovery(config.root, [*config.exclude, *options.extra_excludes],
+                          options.force_exclude, options.respect_gitignore)
+    paths = discovery.files(options.paths)
+    cache = Cache(options.cache_dir)
+    prefilter = Prefilter([BY_CODE[c] for c in sorted(codes)],
+                          [t.rsplit(".", 1)[-1] for t in config.loop_bound_types])
+    facts, unparsed, hits, parsed = _first_round(paths, cache, prefilter, options.jobs)
+    extra_types = frozenset(config.loop_bound_types)
+    project = _project(facts, extra_types)
+    for _ in range(_MAX_ROUNDS):
+        more = _mentioning(project, unparsed)
+        if not more:
+            break
+        new = _parse_all(more, cache, options.jobs)
+        parsed += len(new)
+        facts.update((str(p.path), f) for p, f in zip(more, new, strict=True))
+        unparsed = [p for p in unparsed if str(p.path) not in facts]
+        project = _project(facts, extra_types)
+    cache.save()
+    findings = _check(project, codes, config)
+    baselines.assign_fingerprints(findings, lambda p: _relative(os.path.abspath(p), config.root))
+    baselined = 0
+    if options.baseline is not None:
+        kept = [f for f in findings if f.fingerprint not in options.baseline]
+        baselined, findings = len(findings) - len(kept), kept
+    findings.sort(key=lambda f: f.sort_key)
+    return ScanResult(findings, len(paths), sum(f.parse_error is not None for f in facts.values()),
+                      parsed, hits, baselined, time.perf_counter() - started)
+
+
+def _project(facts: dict[str, FileFacts], extra_types: frozenset[str]) -> Project:
+    """The join, over facts whose paths are shown as the user will see them."""
+    return Project([replace(f, path=_display(Path(f.path))) for f in facts.values()],
+                   extra_types)
+
+
+# -- reading and parsing ----------------------------------------------------------------
+
+
+def _first_round(paths: list[Path], cache: Cache, prefilter: Prefilter, jobs: int):
+    facts: dict[str, FileFacts] = {}
+    to_parse: list[_Pending] = []
+    unparsed: list[_Pending] = []
+    hits = 0
+    for path in paths:
+        module = module_name(path)
+        try:
+            stat = path.stat()
+            digest = cache.known_hash(str(path), stat)
+            data = None
+            if digest is None:
+                data = path.read_bytes()
+                digest = content_hash(data)
+                cache.remember_stat(str(path), stat, digest)
+        except OSError as exc:
+            facts[str(path)] = _unreadable(path, module, exc)
+            continue
+        cached = cache.facts.get((str(path), module, digest))
+        if cached is not None:
+            facts[str(path)] = cached
+            hits += 1
+            continue
+        pending = _Pending(path, module, digest, data)
+        if (digest, prefilter.digest) in cache.skip:
+            unparsed.append(pending)
+            hits += 1
+            continue
+        if pending.data is None:
+            pending.data = _read(path)
+        if pending.data is not None and prefilter.wants(pending.data):
+            to_parse.append(pending)
+        else:
+            cache.remember_skip(digest, prefilter.digest)
+            unparsed.append(pending)
+    for pending, result in zip(to_parse, _parse_all(to_parse, cache, jobs), strict=True):
+        facts[str(pending.path)] = result
+    return facts, unparsed, hits, len(to_parse)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _unreadable(path: Path, module: str, exc: OSError) -> FileFacts:
+    reason = exc.strerror or type(exc).__name__
+    return FileFacts(str(path), module,
+                     parse_error=parse_error(str(path), f"cannot read: {reason}"))
+
+
+def _mentioning(project: Project, unparsed: list[_Pending]) -> list[_Pending]:
+    """Unparsed files that mention a name the project's findings may flow through."""
+    pattern, _ = mentions(_interesting_names(project))
+    if pattern is None:
+        return []
+    found = []
+    for pending in unparsed:
+        if pending.data is None:
+            pending.data = _read(pending.path)
+        if pending.data is not None and pattern.search(pending.data):
+            found.append(pending)
+    return found
+
+
+def _interesting_names(project: Project) -> set[str]:
+    """Functions that start loops, reach sources, run in threads, and their callers."""
+    interesting = {name for name, (fn, _) in project.functions.items()
+                   if fn.loop_starts or fn.get_event_loop_sites or project.reach.get(name)}
+    callers: dict[str, set[str]] = defaultdict(set)
+    for name, (fn, _) in project.functions.items():
+        for ref in fn.refs:
+            callee = project.function(ref)
+            if callee is not None:
+                callers[callee[0].qualname].add(name)
+    pending = list(interesting)
+    while pending:
+        for caller in callers.get(pending.pop(), ()):
+            if caller not in interesting:
+                interesting.add(caller)
+                pending.append(caller)
+    names = {*interesting, *project.sources, *project.thread_run}
+    names |= {c for c in project.classes if project.is_loop_bound(c)}
+    short = {n.rsplit(".", 1)[-1] for n in names}
+    return {n for n in short if len(n) > 2 and not n.startswith(("<", "__"))}
+
+
+def _parse_all(pending: list[_Pending], cache: Cache, jobs: int) -> list[FileFacts]:
+    work = [(str(p.path), p.module, p.data or b"") for p in pending]
+    workers = jobs or os.cpu_count() or 1
+    if workers > 1 and len(work) >= _PARALLEL_MIN_FILES:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(work) // (8 * workers))
+            results = list(pool.map(_analyze_job, work, chunksize=chunk))
+    else:
+        results = [_analyze_job(item) for item in work]
+    for p, result in zip(pending, results, strict=True):
+        cache.remember_facts((str(p.path), p.module, p.digest), result)
+    return results
+
+
+def _analyze_job(item: tuple[str, str, bytes]) -> FileFacts:
+    return analyze(*item)
+
+
+def analyze(path: str, module: str, data: bytes) -> FileFacts:
+    """Facts of one file; a file that cannot be parsed (or analysed) is an LD000 finding."""
+    try:
+        tree = ast.parse(data, filename=path)
+    except SyntaxError as exc:
+        return FileFacts(path, module, parse_error=_syntax_error(path, exc))
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return FileFacts(path, module, parse_error=parse_error(path, _parser_gave_up(exc)))
+    text = _decode(data)
+    try:
+        ctx = FileContext(tree, text.splitlines(), module, path)
+        facts = build_facts(ctx)
+        candidates = tuple(c for rule in ALL_RULES if rule.collect for c in rule.collect(ctx))
+    except RecursionError:
+        return FileFacts(path, module, parse_error=parse_error(
+            path, "cannot analyse: expressions nested too deeply"))
+    return replace(facts, candidates=candidates, suppressions=suppressions.parse(text))
+
+
+def _syntax_error(path: str, exc: SyntaxError) -> Candidate:
+    message = exc.msg
+    if "codec can't decode" in message:
+        message = message.replace("(unicode error) ", "")
+        return parse_error(path, f"cannot decode: {message}", exc.lineno or 1)
+    if "null bytes" in message:
+        return parse_error(path, "cannot parse: the file contains a NUL byte")
+    return parse_error(path, f"cannot parse: {message}", exc.lineno or 1, (exc.offset or 1) - 1)
+
+
+def _parser_gave_up(exc: BaseException) -> str:
+    if isinstance(exc, ValueError) and "null bytes" in str(exc):
+        return "cannot parse: the file contains a NUL byte"
+    if isinstance(exc, (MemoryError, RecursionError)):
+        return "cannot parse: expressions nested too deeply for Python's parser"
+    return f"cannot parse: {exc}"
+
+
+def _decode(data: bytes) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+    except SyntaxError:
+        encoding = "utf-8"
+    return data.decode(encoding, errors="replace")
+
+
+# -- checking ---------------------------------------------------------------------------
+
+
+def _check(project: Project, codes: frozenset[str], config: Config) -> list[Finding]:
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for file in project.files:
+        for candidate in [file.parse_error, *file.candidates]:
+            if candidate is not None and candidate.code in codes:
+                by_path[file.path].append(_from_candidate(file, candidate))
+    for rule in ALL_RULES:
+        if rule.check is not None and rule.code in codes:
+            for finding in rule.check(project):
+                by_path[finding.path].append(finding)
+    findings = []
+    files = {f.path: f for f in project.files}
+    for path, found in by_path.items():
+        found = _dedupe(found)
+        found = [f for f in found if not _ignored_for_file(f, path, config)]
+        file = files.get(path)
+        if file is None or not file.suppressions:
+            findings += found
+            continue
+        kept, unused = suppressions.apply(found, file.suppressions, codes)
+        findings += kept
+        if "LD001" in codes:
+            findings += [_unused(file, s) for s in unused]
+    for path, file in files.items():
+        if path not in by_path and file.suppressions and "LD001" in codes:
+            findings += [_unused(file, s) for s in suppressions.apply([], file.suppressions,
+                                                                       codes)[1]]
+    return findings
+
+
+def _from_candidate(file: FileFacts, candidate: Candidate) -> Finding:
+    finding = Finding.at(candidate.code, file.path, candidate.site, candidate.message)
+    finding.name = BY_CODE[candidate.code].name
+    return finding
+
+
+def _unused(file: FileFacts, suppression) -> Finding:
+    rule = BY_CODE["LD001"]
+    codes = ", ".join(sorted(suppression.codes))
+    finding = Finding(rule.code, file.path, suppression.line, suppression.col + 1,
+                      suppression.line, suppression.col + 1,
+                      f"unused suppression: no {codes} finding on this line", name=rule.name)
+    return finding
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in findings:
+        key = (f.code, f.line, f.column)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _ignored_for_file(finding: Finding, path: str, config: Config) -> bool:
+    relative = _relative(os.path.abspath(path), config.root)
+    for pattern, codes in config.per_file_ignores.items():
+        matched = fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(relative).name,
+                                                                           pattern)
+        if matched and any(finding.code.startswith(c) or c == "ALL" for c in codes):
+            return True
+    return False
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _display(path: Path) -> str:
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ast
 import contextlib
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import CoroRef, Param, Site
@@ -85,71 +87,106 @@ class FileContext:
         self.subscript_stores: list[tuple[ast.Subscript, ast.expr | None, Scope]] = []
         self.global_stores: list[tuple[ast.Name, ast.expr | None, Scope]] = []
         self.top_assigns: list[tuple[ast.expr, ast.expr | None, Scope]] = []  # module/class level
+        self._callees: dict[tuple[int, int], str | None] = {}
+        self._typing: set[tuple[str, int]] = set()
         self._index()
 
     # -- the walk -----------------------------------------------------------------------
 
     def _index(self) -> None:
+        handlers = self._handlers()
         stack: list[tuple[ast.AST, Scope, ast.AST | None, bool]] = [
             (stmt, self.module_scope, None, False) for stmt in reversed(self.tree.body)
         ]
         while stack:
             node, scope, loop, main_guard = stack.pop()
-            children = self._visit(node, scope, loop, main_guard)
+            handler = handlers.get(type(node))
+            if handler is None:
+                children = [(c, scope, loop, main_guard) for c in _children(node)]
+            else:
+                children = handler(node, scope, loop, main_guard)
             stack.extend(reversed(children))
 
-    def _visit(self, node: ast.AST, scope: Scope, loop: ast.AST | None,
-               main_guard: bool) -> list[tuple[ast.AST, Scope, ast.AST | None, bool]]:
-        def here(nodes: list[ast.AST], in_loop: ast.AST | None = loop):
-            return [(n, scope, in_loop, main_guard) for n in nodes if n is not None]
+    def _handlers(self) -> dict[type, Callable]:
+        def record(into: list):
+            def handle(node, scope, loop, main_guard):
+                into.append((node, scope))
+                return [(c, scope, loop, main_guard) for c in _children(node)]
+            return handle
 
-        if isinstance(node, (*_FUNCS, ast.Lambda)):
-            return self._enter_function(node, scope, loop, main_guard)
-        if isinstance(node, ast.ClassDef):
-            return self._enter_class(node, scope, loop, main_guard)
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            self._record_import(node, scope)
-            return []
-        if isinstance(node, ast.Global):
-            scope.globals_.update(node.names)
-            return []
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            self._record_assign(node, scope, loop, main_guard)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if isinstance(item.optional_vars, ast.Name):
-                    scope.assigns.setdefault(item.optional_vars.id, []).append(
-                        (item.context_expr, loop))
-        elif isinstance(node, ast.If) and scope.kind == "module" and _is_main_guard(node.test):
+        def leaf(action):
+            def handle(node, scope, loop, main_guard):
+                action(node, scope)
+                return []
+            return handle
+
+        def looping(node, scope, loop, main_guard):
+            return [(c, scope, node, main_guard) for c in _children(node)]
+
+        return {
+            ast.FunctionDef: self._enter_function, ast.AsyncFunctionDef: self._enter_function,
+            ast.Lambda: self._enter_function, ast.ClassDef: self._enter_class,
+            ast.Import: leaf(self._record_import), ast.ImportFrom: leaf(self._record_import),
+            ast.Global: leaf(lambda node, scope: scope.globals_.update(node.names)),
+            ast.Name: leaf(self._record_name),
+            ast.Attribute: self._record_chain,
+            ast.Assign: self._on_assign, ast.AnnAssign: self._on_assign,
+            ast.AugAssign: self._on_assign,
+            ast.With: self._on_with, ast.AsyncWith: self._on_with,
+            ast.If: self._on_if,
+            ast.For: self._on_for, ast.AsyncFor: self._on_for,
+            ast.While: looping, ast.ListComp: looping, ast.SetComp: looping,
+            ast.GeneratorExp: looping, ast.DictComp: looping,
+            ast.Call: self._on_call,
+            ast.Subscript: record(self.subscripts), ast.Compare: record(self.compares),
+            ast.Return: record(self.returns), ast.Try: record(self.tries),
+            ast.Dict: self._on_dict,
+            ast.ExceptHandler: self._on_except,
+            ast.NamedExpr: self._on_named_expr,
+        }
+
+    @staticmethod
+    def _generic(node, scope, loop, main_guard):
+        return [(c, scope, loop, main_guard) for c in _children(node)]
+
+    def _on_assign(self, node, scope, loop, main_guard):
+        self._record_assign(node, scope, loop, main_guard)
+        return self._generic(node, scope, loop, main_guard)
+
+    def _on_with(self, node, scope, loop, main_guard):
+        for item in node.items:
+            if isinstance(item.optional_vars, ast.Name):
+                scope.assigns.setdefault(item.optional_vars.id, []).append(
+                    (item.context_expr, loop))
+        return self._generic(node, scope, loop, main_guard)
+
+    def _on_if(self, node, scope, loop, main_guard):
+        if scope.kind == "module" and _is_main_guard(node.test):
             return [(node.test, scope, loop, main_guard)] + [
                 (n, scope, loop, True) for n in [*node.body, *node.orelse]]
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            return here([node.iter]) + here([node.target, *node.body, *node.orelse], node)
-        elif isinstance(node, (ast.While, ast.ListComp, ast.SetComp, ast.GeneratorExp,
-                               ast.DictComp)):
-            return here(list(ast.iter_child_nodes(node)), node)
-        elif isinstance(node, ast.Call):
-            self.calls.append(CallAt(node, scope, loop))
-        elif isinstance(node, ast.Attribute):
-            return self._record_chain(node, scope, loop, main_guard)
-        elif isinstance(node, ast.Name):
-            self._record_name(node, scope)
-            return []
-        elif isinstance(node, ast.Subscript):
-            self.subscripts.append((node, scope))
-        elif isinstance(node, ast.Compare):
-            self.compares.append((node, scope))
-        elif isinstance(node, ast.Dict):
-            self.dict_keys.extend((k, scope) for k in node.keys if k is not None)
-        elif isinstance(node, ast.Return):
-            self.returns.append((node, scope))
-        elif isinstance(node, ast.Try):
-            self.tries.append((node, scope))
-        elif isinstance(node, ast.ExceptHandler) and node.name:
+        return self._generic(node, scope, loop, main_guard)
+
+    @staticmethod
+    def _on_for(node, scope, loop, main_guard):
+        return [(node.iter, scope, loop, main_guard)] + [
+            (n, scope, node, main_guard) for n in [node.target, *node.body, *node.orelse]]
+
+    def _on_call(self, node, scope, loop, main_guard):
+        self.calls.append(CallAt(node, scope, loop))
+        return self._generic(node, scope, loop, main_guard)
+
+    def _on_dict(self, node, scope, loop, main_guard):
+        self.dict_keys.extend((k, scope) for k in node.keys if k is not None)
+        return self._generic(node, scope, loop, main_guard)
+
+    def _on_except(self, node, scope, loop, main_guard):
+        if node.name:
             scope.locals.add(node.name)
-        elif isinstance(node, ast.NamedExpr):
-            scope.assigns.setdefault(node.target.id, []).append((node.value, loop))
-        return here(list(ast.iter_child_nodes(node)))
+        return self._generic(node, scope, loop, main_guard)
+
+    def _on_named_expr(self, node, scope, loop, main_guard):
+        scope.assigns.setdefault(node.target.id, []).append((node.value, loop))
+        return self._generic(node, scope, loop, main_guard)
 
     def _enter_function(self, node, scope, loop, main_guard):
         is_lambda = isinstance(node, ast.Lambda)
@@ -307,12 +344,20 @@ class FileContext:
     def _local_type(self, name: str, scope: Scope) -> str | None:
         """``svc = Service()``; ``svc.ask`` -> ``mod.Service.ask``."""
         values = scope.assigns.get(name, [])
-        if len(values) == 1 and isinstance(values[0][0], ast.Call):
+        key = (name, id(scope))
+        if len(values) != 1 or not isinstance(values[0][0], ast.Call) or key in self._typing:
+            return None  # ambiguous, not a call, or circular (``x = x.next()``)
+        self._typing.add(key)
+        try:
             return self.resolve(values[0][0].func, scope)
-        return None
+        finally:
+            self._typing.discard(key)
 
     def callee(self, call: ast.Call, scope: Scope) -> str | None:
-        return self.resolve(call.func, scope)
+        key = (id(call), id(scope))
+        if key not in self._callees:
+            self._callees[key] = self.resolve(call.func, scope)
+        return self._callees[key]
 
     def owner(self, name: str, scope: Scope) -> Scope | None:
         """The function scope where a local name lives (itself or an enclosing function)."""
@@ -445,7 +490,7 @@ class FileContext:
                 continue
             if isinstance(node, ast.Lambda):
                 continue
-            pending.extend((child, depth) for child in ast.iter_child_nodes(node))
+            pending.extend((child, depth) for child in _children(node))
         return CoroRef(frozenset(refs), tuple(params), frozenset(shared), frozenset(annotated),
                        frozenset(fresh))
 
@@ -455,7 +500,7 @@ class FileContext:
         while isinstance(root, ast.Attribute):
             root = root.value
         resolved = self.resolve(node, scope)
-        if resolved is not None:
+        if resolved is not None and not self.is_external(resolved):
             refs.add(resolved)
         if not isinstance(root, ast.Name):
             return
@@ -468,18 +513,47 @@ class FileContext:
                 annotated.update(self.annotation_names(owner.annotations[root.id], owner))
             return
         for value, value_loop in owner.assigns.get(root.id, []):
-            if isinstance(value, ast.Call):
-                ctor = self.callee(value, owner)
-                outlives = loop is not None and value_loop is not loop
-                if ctor and (outlives or (repeated and owner is not scope)):
-                    shared.add(ctor)
-                elif ctor and owner is scope:
-                    fresh.add(ctor)
+            if isinstance(value, ast.Await):
+                value = value.value
+            if not isinstance(value, ast.Call):
+                continue  # only calls make clients and coroutines worth following
+            ctor = self.callee(value, owner)
+            outlives = loop is not None and value_loop is not loop
+            if ctor and (outlives or (repeated and owner is not scope)):
+                shared.add(ctor)
+            elif ctor and owner is scope:
+                fresh.add(ctor)
             if depth < 2:
                 pending.append((value, depth + 1))
 
+    def is_external(self, name: str) -> bool:
+        """Builtins and the standard library: nothing the project defines or can cache."""
+        root, dot, _ = name.partition(".")
+        return not dot or (root in _STDLIB and root != self._top_package)
+
+    @cached_property
+    def _top_package(self) -> str:
+        return self.module.split(".")[0]
+
     def functions(self) -> Iterator[Scope]:
         return (s for s in self.scopes if s.is_function)
+
+
+_STDLIB = frozenset(sys.stdlib_module_names)
+_SKIP = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.Constant,
+         ast.Pass, ast.Break, ast.Continue)
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` without contexts, operators and constants (nothing to see)."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, ast.AST) and not isinstance(v, _SKIP))
+        elif isinstance(value, ast.AST) and not isinstance(value, _SKIP):
+            out.append(value)
+    return out
 
 
 def _prefix(scope: Scope) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import hashlib
 import os
 import time
 import tokenize
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -78,13 +78,39 @@ def scan(options: ScanOptions) -> ScanResult:
                           options.force_exclude, options.respect_gitignore)
     paths = discovery.files(options.paths)
     cache = Cache(options.cache_dir)
+    pending, unreadable = _hash_files(paths, cache)
+    key = _result_key(options, codes, pending, unreadable)
+    if key in cache.results:
+        findings, parse_errors = cache.results[key]
+        parsed, hits = 0, len(paths)
+    else:
+        findings, parse_errors, parsed, hits = _analyse(options, codes, pending, unreadable,
+                                                        cache)
+        cache.remember_result(key, (findings, parse_errors))
+    cache.save()
+    findings = [replace(f) for f in findings]
+    baselines.assign_fingerprints(findings, lambda p: _relative(os.path.abspath(p), config.root))
+    baselined = 0
+    if options.baseline is not None:
+        kept = [f for f in findings if f.fingerprint not in options.baseline]
+        baselined, findings = len(findings) - len(kept), kept
+    findings.sort(key=lambda f: f.sort_key)
+    return ScanResult(findings, len(paths), parse_errors, parsed, hits, baselined,
+                      time.perf_counter() - started)
+
+
+def _analyse(options: ScanOptions, codes: frozenset[str], pending: list[_Pending],
+             unreadable: dict[str, FileFacts], cache: Cache):
+    """Parse what the prefilter wants, join, parse what the join finds relevant, check."""
+    config = options.config
     prefilter = Prefilter([BY_CODE[c] for c in sorted(codes)],
                           [t.rsplit(".", 1)[-1] for t in config.loop_bound_types])
-    facts, unparsed, hits, parsed = _first_round(paths, cache, prefilter, options.jobs)
+    facts, unparsed, hits, parsed = _first_round(pending, cache, prefilter, options.jobs)
+    facts.update(unreadable)
     extra_types = frozenset(config.loop_bound_types)
     project = _project(facts, extra_types)
     for _ in range(_MAX_ROUNDS):
-        more = _mentioning(project, unparsed)
+        more = _mentioning(project, unparsed, cache)
         if not more:
             break
         new = _parse_all(more, cache, options.jobs)
@@ -92,16 +118,19 @@ def scan(options: ScanOptions) -> ScanResult:
         facts.update((str(p.path), f) for p, f in zip(more, new, strict=True))
         unparsed = [p for p in unparsed if str(p.path) not in facts]
         project = _project(facts, extra_types)
-    cache.save()
-    findings = _check(project, codes, config)
-    baselines.assign_fingerprints(findings, lambda p: _relative(os.path.abspath(p), config.root))
-    baselined = 0
-    if options.baseline is not None:
-        kept = [f for f in findings if f.fingerprint not in options.baseline]
-        baselined, findings = len(findings) - len(kept), kept
-    findings.sort(key=lambda f: f.sort_key)
-    return ScanResult(findings, len(paths), sum(f.parse_error is not None for f in facts.values()),
-                      parsed, hits, baselined, time.perf_counter() - started)
+    parse_errors = sum(f.parse_error is not None for f in facts.values())
+    return _check(project, codes, config), parse_errors, parsed, hits
+
+
+def _result_key(options: ScanOptions, codes: frozenset[str], pending: list[_Pending],
+                unreadable: dict[str, FileFacts]) -> str:
+    """Everything the findings depend on: file contents, selection, config, where we are."""
+    config = options.config
+    parts = [os.getcwd(), str(config.root), repr(sorted(codes)),
+             repr(sorted(config.loop_bound_types)), repr(sorted(config.per_file_ignores.items())),
+             *(f"{p.path}|{p.module}|{p.digest}" for p in pending),
+             *(f"{path}|unreadable" for path in unreadable)]
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def _project(facts: dict[str, FileFacts], extra_types: frozenset[str]) -> Project:
@@ -113,11 +142,11 @@ def _project(facts: dict[str, FileFacts], extra_types: frozenset[str]) -> Projec
 # -- reading and parsing ----------------------------------------------------------------
 
 
-def _first_round(paths: list[Path], cache: Cache, prefilter: Prefilter, jobs: int):
-    facts: dict[str, FileFacts] = {}
-    to_parse: list[_Pending] = []
-    unparsed: list[_Pending] = []
-    hits = 0
+def _hash_files(paths: list[Path], cache: Cache
+                ) -> tuple[list[_Pending], dict[str, FileFacts]]:
+    """Each file's content hash, from the cache's stat index when the file is unchanged."""
+    pending: list[_Pending] = []
+    unreadable: dict[str, FileFacts] = {}
     for path in paths:
         module = module_name(path)
         try:
@@ -129,27 +158,36 @@ def _first_round(paths: list[Path], cache: Cache, prefilter: Prefilter, jobs: in
                 digest = content_hash(data)
                 cache.remember_stat(str(path), stat, digest)
         except OSError as exc:
-            facts[str(path)] = _unreadable(path, module, exc)
+            unreadable[str(path)] = _unreadable(path, module, exc)
             continue
-        cached = cache.facts.get((str(path), module, digest))
+        pending.append(_Pending(path, module, digest, data))
+    return pending, unreadable
+
+
+def _first_round(pending: list[_Pending], cache: Cache, prefilter: Prefilter, jobs: int):
+    facts: dict[str, FileFacts] = {}
+    to_parse: list[_Pending] = []
+    unparsed: list[_Pending] = []
+    hits = 0
+    for item in pending:
+        cached = cache.facts.get((str(item.path), item.module, item.digest))
         if cached is not None:
-            facts[str(path)] = cached
+            facts[str(item.path)] = cached
             hits += 1
             continue
-        pending = _Pending(path, module, digest, data)
-        if (digest, prefilter.digest) in cache.skip:
-            unparsed.append(pending)
+        if (item.digest, prefilter.digest) in cache.skip:
+            unparsed.append(item)
             hits += 1
             continue
-        if pending.data is None:
-            pending.data = _read(path)
-        if pending.data is not None and prefilter.wants(pending.data):
-            to_parse.append(pending)
+        if item.data is None:
+            item.data = _read(item.path)
+        if item.data is not None and prefilter.wants(item.data):
+            to_parse.append(item)
         else:
-            cache.remember_skip(digest, prefilter.digest)
-            unparsed.append(pending)
-    for pending, result in zip(to_parse, _parse_all(to_parse, cache, jobs), strict=True):
-        facts[str(pending.path)] = result
+            cache.remember_skip(item.digest, prefilter.digest)
+            unparsed.append(item)
+    for item, result in zip(to_parse, _parse_all(to_parse, cache, jobs), strict=True):
+        facts[str(item.path)] = result
     return facts, unparsed, hits, len(to_parse)
 
 
@@ -166,46 +204,58 @@ def _unreadable(path: Path, module: str, exc: OSError) -> FileFacts:
                      parse_error=parse_error(str(path), f"cannot read: {reason}"))
 
 
-def _mentioning(project: Project, unparsed: list[_Pending]) -> list[_Pending]:
+def _mentioning(project: Project, unparsed: list[_Pending], cache: Cache) -> list[_Pending]:
     """Unparsed files that mention a name the project's findings may flow through."""
-    pattern, _ = mentions(_interesting_names(project))
-    if pattern is None:
+    matcher = mentions(_interesting_names(project))
+    if matcher is None:
         return []
     found = []
     for pending in unparsed:
+        if (pending.digest, matcher.digest) in cache.skip:
+            continue
         if pending.data is None:
             pending.data = _read(pending.path)
-        if pending.data is not None and pattern.search(pending.data):
+        if pending.data is not None and matcher.matches(pending.data):
             found.append(pending)
+        else:
+            cache.remember_skip(pending.digest, matcher.digest)
     return found
 
 
 def _interesting_names(project: Project) -> set[str]:
-    """Functions that start loops, reach sources, run in threads, and their callers."""
-    interesting = {name for name, (fn, _) in project.functions.items()
-                   if fn.loop_starts or fn.get_event_loop_sites or project.reach.get(name)}
-    callers: dict[str, set[str]] = defaultdict(set)
-    for name, (fn, _) in project.functions.items():
-        for ref in fn.refs:
-            callee = project.function(ref)
-            if callee is not None:
-                callers[callee[0].qualname].add(name)
+    """Qualified names other files may use to reach a finding: loop starters, functions
+    that reach sources, thread-run code, sources, loop-bound classes, and the callers that
+    forward their own parameter into one of those (a ``run_sync(coro)`` over a bridge)."""
+    interesting = {name for name, (fn, file) in project.functions.items()
+                   if _matters_elsewhere(project, fn)}
     pending = list(interesting)
     while pending:
-        for caller in callers.get(pending.pop(), ()):
-            if caller not in interesting:
-                interesting.add(caller)
-                pending.append(caller)
-    names = {*interesting, *project.sources, *project.thread_run}
-    names |= {c for c in project.classes if project.is_loop_bound(c)}
-    short = {n.rsplit(".", 1)[-1] for n in names}
-    return {n for n in short if len(n) > 2 and not n.startswith(("<", "__"))}
+        for call in project.callers.get(pending.pop(), ()):
+            for arg in [*call.args, *(ref for _, ref in call.kwargs)]:
+                for param in arg.params:
+                    if param.function not in interesting:
+                        interesting.add(param.function)
+                        pending.append(param.function)
+    names = {*interesting, *project.sources}
+    return names | {c for c in project.classes if project.is_loop_bound(c)}
+
+
+def _matters_elsewhere(project: Project, fn) -> bool:
+    """Can code in another file turn this function's facts into a finding?"""
+    if project.reach.get(fn.qualname):
+        return True  # a bridge elsewhere may run it
+    if fn.get_event_loop_sites and not fn.sets_event_loop:
+        return True  # a thread elsewhere may run it
+    return any(start.fresh_loop and (start.coro.params or project.evaluate(start.coro))
+               for start in fn.loop_starts)
 
 
 def _parse_all(pending: list[_Pending], cache: Cache, jobs: int) -> list[FileFacts]:
     work = [(str(p.path), p.module, p.data or b"") for p in pending]
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(work) >= _PARALLEL_MIN_FILES:
+        from concurrent.futures import ProcessPoolExecutor  # a warm run never needs it
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, len(work) // (8 * workers))
             results = list(pool.map(_analyze_job, work, chunksize=chunk))

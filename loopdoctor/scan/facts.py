@@ -31,7 +31,8 @@ def build_facts(ctx: FileContext) -> FileFacts:
         calls_by_scope[id(call_at.scope)].append(call_at)
     refs_by_scope: dict[int, set[str]] = defaultdict(set)
     for use in ctx.uses:
-        if (name := ctx.resolve(use.node, use.scope)) is not None:
+        name = ctx.resolve(use.node, use.scope)
+        if name is not None and not ctx.is_external(name):
             refs_by_scope[id(use.scope)].add(name)
     submits, direct_starts = _thread_submits(ctx)
     returns = _returns(ctx)
@@ -92,8 +93,10 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         cls=scope.cls,
         params=tuple(scope.params),
         returns=returns,
-        refs=frozenset(refs | {n for _, n in names if n}),
-        calls=tuple(_call(ctx, c, name) for c, name in names if name and c.node.args),
+        refs=frozenset(refs | {n for _, n in names if n and not ctx.is_external(n)}),
+        calls=tuple(call for c, name in names
+                    if name and (c.node.args or c.node.keywords) and not ctx.is_external(name)
+                    and (call := _call(ctx, c, name)) is not None),
         checks_running_loop=probes or any(
             name in kb.RUNNING_LOOP_PROBES or _method_name(c.node) == "is_running"
             for c, name in names),
@@ -133,20 +136,24 @@ def _catches_runtime_error(handler: ast.ExceptHandler) -> bool:
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call:
+def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call | None:
+    """A call whose arguments may carry a coroutine or a client; None when none can."""
     scope, call = call_at.scope, call_at.node
-    return Call(
-        callee=callee,
-        bound=_is_bound(ctx, call.func, scope),
-        args=tuple(_arg_ref(ctx, a, call_at) for a in call.args),
-        kwargs=tuple((k.arg, _arg_ref(ctx, k.value, call_at)) for k in call.keywords if k.arg),
-    )
+    args = tuple(_arg_ref(ctx, a, call_at) for a in call.args)
+    kwargs = tuple((k.arg, ref) for k in call.keywords
+                   if k.arg and (ref := _arg_ref(ctx, k.value, call_at)) != _EMPTY)
+    if not kwargs and all(a == _EMPTY for a in args):
+        return None
+    return Call(callee, _is_bound(ctx, call.func, scope), args, kwargs)
+
+
+_EMPTY = CoroRef()
 
 
 def _arg_ref(ctx: FileContext, arg: ast.expr, call_at: CallAt,
              repeated: bool = False) -> CoroRef:
-    if isinstance(arg, ast.Starred):
-        return CoroRef()
+    if not isinstance(arg, (ast.Call, ast.Await, ast.Name, ast.Attribute)):
+        return _EMPTY  # literals, operators, comprehensions: not a coroutine or a client
     return ctx.coro_ref(arg, call_at.scope, call_at.loop, call_at.scope.repeated or repeated)
 
 

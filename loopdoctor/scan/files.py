@@ -17,6 +17,9 @@ DEFAULT_EXCLUDES = (
 )
 
 
+_DEFAULT_NAMES = frozenset(DEFAULT_EXCLUDES)
+
+
 class MissingPath(Exception):
     pass
 
@@ -29,7 +32,7 @@ class Discovery:
     respect_gitignore: bool = True
 
     def __post_init__(self) -> None:
-        self._excludes = PatternSet.parse(self.root, [*DEFAULT_EXCLUDES, *self.excludes])
+        self._excludes = PatternSet.parse(self.root, self.excludes)
         self._gitignores: dict[Path, PatternSet | None] = {}
 
     def files(self, paths: list[str]) -> list[Path]:
@@ -49,37 +52,46 @@ class Discovery:
 
     def _walk(self, top: Path) -> Iterator[Path]:
         seen_dirs: set[tuple[int, int]] = set()
-        pending = [top]
+        pending: list[tuple[str, list[PatternSet]]] = [(str(top), self._rules_for(top))]
         while pending:
-            folder = pending.pop()
+            folder, rules = pending.pop()
             try:
-                info = folder.stat()
+                info = os.stat(folder)
                 entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
             except OSError:
                 continue  # unreadable or vanished folder: nothing to scan there
             if (info.st_dev, info.st_ino) in seen_dirs:
                 continue  # a symlink loop
             seen_dirs.add((info.st_dev, info.st_ino))
-            rules = self._rules_for(folder)
             files = []
             for entry in entries:
-                path = Path(entry.path)
                 is_dir = _is_dir(entry)
-                if is_ignored(path, is_dir, rules):
+                if not (is_dir or entry.name.endswith(".py")):
+                    continue
+                if is_dir and entry.name in _DEFAULT_NAMES:
+                    continue
+                if rules and is_ignored(entry.path, is_dir, rules):
                     continue
                 if is_dir:
-                    pending.append(path)
-                elif entry.name.endswith(".py"):
-                    files.append(path)
+                    pending.append((entry.path, self._with_gitignore(rules, entry.path)))
+                else:
+                    files.append(Path(entry.path))
             yield from reversed(files)
 
+    def _with_gitignore(self, rules: list[PatternSet], folder: str) -> list[PatternSet]:
+        if not self.respect_gitignore or _git_root(Path(folder)) is None:
+            return rules
+        found = self._gitignore(Path(folder))
+        return [*rules, found] if found and found.patterns else rules
+
     def _rules_for(self, folder: Path) -> list[PatternSet]:
-        sets = [self._excludes]
+        """Excludes, then every .gitignore from the work tree's top down to ``folder``."""
+        sets = [self._excludes] if self._excludes.patterns else []
         if self.respect_gitignore and (repo := _git_root(folder)) is not None:
             for parent in [*reversed(folder.parents), folder]:
                 if parent.is_relative_to(repo) and (found := self._gitignore(parent)):
                     sets.append(found)
-        return sets
+        return [s for s in sets if s.patterns]
 
     def _gitignore(self, folder: Path) -> PatternSet | None:
         if folder not in self._gitignores:
@@ -92,8 +104,9 @@ class Discovery:
 
     def _excluded_with_parents(self, path: Path) -> bool:
         candidates = [(path, False), *((p, True) for p in path.parents)]
-        return any(is_ignored(p, d, self._rules_for(p.parent)) for p, d in candidates
-                   if p != p.parent)
+        return any((d and p.name in _DEFAULT_NAMES)
+                   or is_ignored(p.as_posix(), d, self._rules_for(p.parent))
+                   for p, d in candidates if p != p.parent)
 
 
 def _is_dir(entry: os.DirEntry) -> bool:

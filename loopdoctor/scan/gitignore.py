@@ -58,19 +58,20 @@ def _glob_to_regex(glob: str) -> str:
 
 @dataclass(frozen=True)
 class PatternSet:
-    base: Path
+    base: str  # a folder, as an absolute posix path ending with "/"
     patterns: tuple[Pattern, ...]
 
     @classmethod
     def parse(cls, base: Path, lines: list[str]) -> PatternSet:
-        return cls(base, tuple(p for p in map(compile_pattern, lines) if p is not None))
+        return cls(base.as_posix().rstrip("/") + "/",
+                   tuple(p for p in map(compile_pattern, lines) if p is not None))
 
-    def verdict(self, path: Path, is_dir: bool) -> bool | None:
-        """True: ignored; False: re-included by a ``!`` pattern; None: no pattern applies."""
-        try:
-            relative = path.relative_to(self.base).as_posix()
-        except ValueError:
-            return None
+    def verdict(self, path: str, is_dir: bool) -> bool | None:
+        """True: ignored; False: re-included by a ``!`` pattern; None: no pattern applies.
+
+        ``path`` is absolute (posix); outside ``base`` only unanchored patterns can match.
+        """
+        relative = path[len(self.base):] if path.startswith(self.base) else path.lstrip("/")
         result = None
         for pattern in self.patterns:
             if pattern.dir_only and not is_dir:
@@ -80,7 +81,7 @@ class PatternSet:
         return result
 
 
-def is_ignored(path: Path, is_dir: bool, sets: list[PatternSet]) -> bool:
+def is_ignored(path: str, is_dir: bool, sets: list[PatternSet]) -> bool:
     result = False
     for pattern_set in sets:
         verdict = pattern_set.verdict(path, is_dir)

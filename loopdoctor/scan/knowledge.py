@@ -20,9 +20,8 @@ LOOP_BOUND_TYPES: frozenset[str] = frozenset({
 # Substrings that any file constructing one of the above must contain (prefilter).
 LOOP_BOUND_TOKENS: tuple[str, ...] = (
     "AsyncOpenAI", "AsyncAzureOpenAI", "AsyncAnthropic", "AsyncClient", "AsyncHTTPTransport",
-    "ClientSession", "TCPConnector", "redis", "AsyncIOMotorClient", "AsyncMongoClient",
-    "asyncpg", "async_engine", "AsyncEngine", "grpc", "AsyncGroq", "MistralAsyncClient",
-    "Singleton",
+    "AsyncIOMotorClient", "AsyncMongoClient", "AsyncEngine", "AsyncGroq", "aiohttp", "redis",
+    "asyncpg", "async_engine", "grpc", "Singleton",
 )
 
 ASYNCIO_PRIMITIVES: frozenset[str] = frozenset(

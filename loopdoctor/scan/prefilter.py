@@ -14,27 +14,71 @@ from collections.abc import Iterable
 
 from loopdoctor.scan.rules.base import Rule
 
+# Short substrings of many needed words: when a gate is absent, so is every word containing
+# it, and those words are not searched for (most files lack both gates).
+_GATES = ("sync", "loop")
+
 
 class Prefilter:
     def __init__(self, rules: Iterable[Rule], extra_tokens: Iterable[str] = ()):
         extra = tuple(extra_tokens)
-        self.needs = [tuple((*group, *extra) for group in rule.needs) for rule in rules
-                      if rule.needs]
+        rules = [rule for rule in rules if rule.needs]
+        self.needs = [tuple((*group, *extra) for group in rule.needs) for rule in rules]
+        self.patterns = [re.compile(rule.needs_pattern.encode()) if rule.needs_pattern else None
+                         for rule in rules]
         words = sorted({w for needs in self.needs for group in needs for w in group})
-        self.digest = hashlib.blake2b("\0".join(words).encode(), digest_size=8).hexdigest()
-        self._words = [(w, w.encode()) for w in words]
+        key = "\0".join([*words, *(r.needs_pattern or "" for r in rules)])
+        self.digest = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+        self._gate_of = {w: next((g for g in _GATES if g in w), None) for w in words}
 
     def wants(self, data: bytes) -> bool:
-        present = {w for w, raw in self._words if raw in data}
-        return any(all(any(w in present for w in group) for group in needs)
-                   for needs in self.needs)
+        """Does some rule find all of its word groups (and its pattern) in this text?"""
+        gates = {g for g in _GATES if g.encode() in data}
+        seen: dict[str, bool] = {}
+
+        def has(word: str) -> bool:
+            if word not in seen:
+                gate = self._gate_of[word]
+                seen[word] = (gate is None or gate in gates) and word.encode() in data
+            return seen[word]
+
+        return any(all(any(map(has, group)) for group in needs)
+                   and (pattern is None or pattern.search(data) is not None)
+                   for needs, pattern in zip(self.needs, self.patterns, strict=True))
 
 
-def mentions(names: Iterable[str]) -> tuple[re.Pattern[bytes] | None, str]:
-    """A regex matching any of these identifiers as a whole word, and its digest."""
-    ordered = sorted(set(names))
-    digest = hashlib.blake2b("\0".join(ordered).encode(), digest_size=8).hexdigest()
-    if not ordered:
-        return None, digest
-    alternation = b"|".join(re.escape(n.encode()) for n in ordered)
-    return re.compile(rb"\b(?:" + alternation + rb")\b"), digest
+class Mentions:
+    """Does a text mention ``pkg.mod.name``? It must contain ``name`` as a word, and a word
+    of the path that leads to it (the module, its package, or the class): to use a name from
+    another module, a file imports it through one of those."""
+
+    def __init__(self, qualnames: Iterable[str]):
+        self.qualifiers: dict[bytes, set[bytes]] = {}
+        for qualname in qualnames:
+            if "<" in qualname:
+                continue  # nested functions and lambdas are not reachable from other files
+            *path, name = qualname.split(".")
+            path = [p for p in path if p.isidentifier()]
+            if len(name) > 2 and name.isidentifier() and not name.startswith("__") and path:
+                self.qualifiers.setdefault(name.encode(), set()).update(p.encode() for p in path)
+        self._words: dict[bytes, re.Pattern[bytes]] = {
+            n: re.compile(rb"\b" + re.escape(n) + rb"\b") for n in self.qualifiers}
+        key = b"\0".join(n + b":" + b",".join(sorted(q))
+                          for n, q in sorted(self.qualifiers.items()))
+        self.digest = hashlib.blake2b(key, digest_size=8).hexdigest()
+
+    def matches(self, data: bytes) -> bool:
+        present: dict[bytes, bool] = {}
+
+        def has(word: bytes) -> bool:
+            if word not in present:
+                present[word] = word in data
+            return present[word]
+
+        return any(any(map(has, qualifiers)) and has(name) and self._words[name].search(data)
+                   for name, qualifiers in self.qualifiers.items())
+
+
+def mentions(qualnames: Iterable[str]) -> Mentions | None:
+    found = Mentions(qualnames)
+    return found if found.qualifiers else None

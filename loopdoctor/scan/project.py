@@ -75,6 +75,9 @@ class Project:
         self.classes: dict[str, ClassInfo] = {}
         self.aliases: dict[str, str] = {}
         self.containers: set[str] = set()
+        self._resolved: dict[str, str] = {}
+        self._prefixes: dict[str, tuple[str, ...]] = {}
+        self._members: dict[tuple[str, int], str | None] = {}
         for file in files:
             self.aliases.update(file.aliases)
             self.containers |= file.containers | file.weak_containers
@@ -87,6 +90,12 @@ class Project:
 
     def resolve(self, name: str) -> str:
         """Follow re-exports: ``pkg.get_client`` -> ``pkg.clients.get_client``."""
+        found = self._resolved.get(name)
+        if found is None:
+            found = self._resolved[name] = self._resolve(name)
+        return found
+
+    def _resolve(self, name: str) -> str:
         for _ in range(_MAX_ALIAS_HOPS):
             parts = name.split(".")
             for cut in range(len(parts), 0, -1):
@@ -99,10 +108,13 @@ class Project:
                 return name
         return name
 
-    def prefixes(self, name: str) -> Iterator[str]:
-        parts = self.resolve(name).split(".")
-        for cut in range(len(parts), 1, -1):
-            yield ".".join(parts[:cut])
+    def prefixes(self, name: str) -> tuple[str, ...]:
+        found = self._prefixes.get(name)
+        if found is None:
+            parts = self.resolve(name).split(".")
+            found = self._prefixes[name] = tuple(
+                ".".join(parts[:cut]) for cut in range(len(parts), 1, -1))
+        return found
 
     def mro(self, cls: str) -> Iterator[str]:
         seen: set[str] = set()
@@ -119,6 +131,12 @@ class Project:
 
     def member(self, name: str, table: dict[str, object] | set[str]) -> str | None:
         """``pkg.C.m`` found in ``table`` directly or on a base class of ``C``."""
+        key = (name, id(table))
+        if key not in self._members:
+            self._members[key] = self._member(name, table)
+        return self._members[key]
+
+    def _member(self, name: str, table: dict[str, object] | set[str]) -> str | None:
         name = self.resolve(name)
         if name in table:
             return name
@@ -236,6 +254,8 @@ class Project:
     def ref_sources(self, ref: str) -> frozenset[Source]:
         """Sources a single mentioned name reaches: a source itself, or a function's reach."""
         for prefix in self.prefixes(ref):
+            if "." not in prefix:
+                break
             source = self.member(prefix, self.sources)
             if source is not None:
                 return frozenset({self.sources[source]})
@@ -357,10 +377,15 @@ class Project:
 
     def async_users(self, name: str) -> list[Function]:
         """Coroutine functions that mention a module-level name."""
-        users = []
+        return self._async_users.get(name, [])
+
+    @cached_property
+    def _async_users(self) -> dict[str, list[Function]]:
+        users: dict[str, list[Function]] = defaultdict(list)
         for fn, _ in self.functions.values():
-            if fn.is_async and any(p == name for r in fn.refs for p in self.prefixes(r)):
-                users.append(fn)
+            if fn.is_async:
+                for name in {p for r in fn.refs for p in self.prefixes(r)}:
+                    users[name].append(fn)
         return users
 
 

@@ -19,6 +19,7 @@ class Rule:
     # The prefilter: a file is parsed only if, for some rule, each group has a substring
     # present in the file. Every finding of the rule needs these words in its files.
     needs: tuple[tuple[str, ...], ...] = ()
+    needs_pattern: str | None = None  # and, when the words are there, this regex
     collect: Callable[[FileContext], Iterable[Candidate]] | None = None  # one file
     check: Callable[[Project], Iterable[Finding]] | None = None  # the whole project
 

@@ -44,6 +44,7 @@ RULE = Rule(
     name="id-loop-cache-key",
     summary="id(loop) (or id(asyncio.get_running_loop())) used in a cache key.",
     needs=(("id(",), ("loop",)),
+    needs_pattern=r"\bid\(\s*[\w.]*loop",
     collect=collect,
     doc="""\
 ## Why

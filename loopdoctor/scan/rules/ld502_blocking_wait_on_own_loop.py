@@ -50,7 +50,7 @@ RULE = Rule(
     code="LD502",
     name="blocking-wait-on-own-loop",
     summary="run_coroutine_threadsafe(coro, loop).result() where loop is the running loop.",
-    needs=(("run_coroutine_threadsafe",),),
+    needs=(("asyncio",), ("run_coroutine_threadsafe",)),
     collect=collect,
     doc="""\
 ## Why

@@ -25,7 +25,7 @@ RULE = Rule(
     code="LD503",
     name="get-event-loop-in-worker-thread",
     summary="asyncio.get_event_loop() called in a function executed by a worker thread.",
-    needs=(("get_event_loop",),),
+    needs=(("asyncio",), ("get_event_loop",)),
     check=check,
     doc="""\
 ## Why

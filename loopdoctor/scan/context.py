@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.model import CoroRef, Param, Site
+from loopdoctor.scan.model import Site
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp,
           ast.GeneratorExp)
@@ -102,16 +102,16 @@ class FileContext:
             node, scope, loop, main_guard = stack.pop()
             handler = handlers.get(type(node))
             if handler is None:
-                children = [(c, scope, loop, main_guard) for c in _children(node)]
+                found = [(c, scope, loop, main_guard) for c in children(node)]
             else:
-                children = handler(node, scope, loop, main_guard)
-            stack.extend(reversed(children))
+                found = handler(node, scope, loop, main_guard)
+            stack.extend(reversed(found))
 
     def _handlers(self) -> dict[type, Callable]:
         def record(into: list):
             def handle(node, scope, loop, main_guard):
                 into.append((node, scope))
-                return [(c, scope, loop, main_guard) for c in _children(node)]
+                return [(c, scope, loop, main_guard) for c in children(node)]
             return handle
 
         def leaf(action):
@@ -121,7 +121,7 @@ class FileContext:
             return handle
 
         def looping(node, scope, loop, main_guard):
-            return [(c, scope, node, main_guard) for c in _children(node)]
+            return [(c, scope, node, main_guard) for c in children(node)]
 
         return {
             ast.FunctionDef: self._enter_function, ast.AsyncFunctionDef: self._enter_function,
@@ -147,7 +147,7 @@ class FileContext:
 
     @staticmethod
     def _generic(node, scope, loop, main_guard):
-        return [(c, scope, loop, main_guard) for c in _children(node)]
+        return [(c, scope, loop, main_guard) for c in children(node)]
 
     def _on_assign(self, node, scope, loop, main_guard):
         self._record_assign(node, scope, loop, main_guard)
@@ -463,69 +463,6 @@ class FileContext:
                 found.add(name)
         return frozenset(found)
 
-    def coro_ref(self, expr: ast.AST, scope: Scope, loop: ast.AST | None,
-                 repeated: bool = False) -> CoroRef:
-        """What an expression evaluated at this point can reach (see ``CoroRef``)."""
-        refs: set[str] = set()
-        params: list[Param] = []
-        shared: set[str] = set()
-        annotated: set[str] = set()
-        fresh: set[str] = set()
-        pending: list[tuple[ast.AST, int]] = [(expr, 0)]
-        while pending:
-            node, depth = pending.pop()
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                    and isinstance(node.func.value, ast.Call) \
-                    and (cls := self.callee(node.func.value, scope)) is not None:
-                fresh.add(cls)  # Service().ask(): a new instance, not shared state
-            if isinstance(node, (ast.Name, ast.Attribute)):
-                self._ref_name(node, scope, loop, repeated, depth, refs, params, shared,
-                               annotated, fresh, pending)
-                if isinstance(node, ast.Attribute):
-                    root = node
-                    while isinstance(root, ast.Attribute):
-                        root = root.value
-                    if not isinstance(root, ast.Name):
-                        pending.append((root, depth))
-                continue
-            if isinstance(node, ast.Lambda):
-                continue
-            pending.extend((child, depth) for child in _children(node))
-        return CoroRef(frozenset(refs), tuple(params), frozenset(shared), frozenset(annotated),
-                       frozenset(fresh))
-
-    def _ref_name(self, node, scope, loop, repeated, depth, refs, params, shared, annotated,
-                  fresh, pending) -> None:
-        root = node
-        while isinstance(root, ast.Attribute):
-            root = root.value
-        resolved = self.resolve(node, scope)
-        if resolved is not None and not self.is_external(resolved):
-            refs.add(resolved)
-        if not isinstance(root, ast.Name):
-            return
-        owner = self.owner(root.id, scope)
-        if owner is None or root.id == owner.self_name:
-            return
-        if root.id in owner.params and root.id not in owner.assigns:
-            params.append(Param(owner.qualname, owner.params.index(root.id), root.id))
-            if root.id in owner.annotations:
-                annotated.update(self.annotation_names(owner.annotations[root.id], owner))
-            return
-        for value, value_loop in owner.assigns.get(root.id, []):
-            if isinstance(value, ast.Await):
-                value = value.value
-            if not isinstance(value, ast.Call):
-                continue  # only calls make clients and coroutines worth following
-            ctor = self.callee(value, owner)
-            outlives = loop is not None and value_loop is not loop
-            if ctor and (outlives or (repeated and owner is not scope)):
-                shared.add(ctor)
-            elif ctor and owner is scope:
-                fresh.add(ctor)
-            if depth < 2:
-                pending.append((value, depth + 1))
-
     def is_external(self, name: str) -> bool:
         """Builtins and the standard library: nothing the project defines or can cache."""
         root, dot, _ = name.partition(".")
@@ -544,7 +481,7 @@ _SKIP = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast
          ast.Pass, ast.Break, ast.Continue)
 
 
-def _children(node: ast.AST) -> list[ast.AST]:
+def children(node: ast.AST) -> list[ast.AST]:
     """``ast.iter_child_nodes`` without contexts, operators and constants (nothing to see)."""
     out: list[ast.AST] = []
     for name in node._fields:

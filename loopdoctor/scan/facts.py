@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import CallAt, FileContext, Scope
+from loopdoctor.scan.coro import coro_ref
 from loopdoctor.scan.model import (
     CachedFactory,
     CacheWrite,
@@ -53,6 +54,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         classes=_classes(ctx),
         constructs=_constructs(ctx),
         containers=containers,
+        closed_slots=_closed_slots(ctx),
         weak_containers=weak,
         cache_writes=_cache_writes(ctx),
         cached_factories=_cached_factories(ctx, returns),
@@ -112,17 +114,11 @@ def _running_loop_probes(ctx: FileContext) -> set[int]:
     """Scopes that ask "is a loop running?": ``try: get_running_loop() except RuntimeError``."""
     found = set()
     for node, scope in ctx.tries:
-        if not any(_catches_runtime_error(h) for h in node.handlers):
-            continue
-        pending: list[ast.AST] = list(node.body)
-        while pending:
-            current = pending.pop()
-            if isinstance(current, ast.Call) and ctx.callee(current, scope) in \
-                    kb.RUNNING_LOOP_GETTERS:
-                found.add(id(scope))
-                break
-            if not isinstance(current, (*_DEFS, ast.Lambda)):
-                pending.extend(ast.iter_child_nodes(current))
+        if any(_catches_runtime_error(h) for h in node.handlers) and any(
+                isinstance(stmt, (ast.Expr, ast.Assign)) and isinstance(stmt.value, ast.Call)
+                and ctx.callee(stmt.value, scope) in kb.RUNNING_LOOP_PROBES
+                for stmt in node.body):
+            found.add(id(scope))
     return found
 
 
@@ -131,9 +127,6 @@ def _catches_runtime_error(handler: ast.ExceptHandler) -> bool:
     return any(n is None or (isinstance(n, ast.Name) and n.id in ("RuntimeError", "Exception",
                                                                     "BaseException"))
                for n in names)
-
-
-_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call | None:
@@ -154,7 +147,7 @@ def _arg_ref(ctx: FileContext, arg: ast.expr, call_at: CallAt,
              repeated: bool = False) -> CoroRef:
     if not isinstance(arg, (ast.Call, ast.Await, ast.Name, ast.Attribute)):
         return _EMPTY  # literals, operators, comprehensions: not a coroutine or a client
-    return ctx.coro_ref(arg, call_at.scope, call_at.loop, call_at.scope.repeated or repeated)
+    return coro_ref(ctx, arg, call_at.scope, call_at.loop, call_at.scope.repeated or repeated)
 
 
 def _is_bound(ctx: FileContext, func: ast.expr, scope: Scope) -> bool:
@@ -237,7 +230,7 @@ def _thread_submits(ctx: FileContext) -> tuple[list[ThreadSubmit], dict[int, lis
         if found is None:
             continue
         target, args, kwargs, repeated = found
-        target, args = _unwrap_partial(ctx, target, args, call_at.scope)
+        target, args = _unwrap_callable(ctx, target, args, call_at.scope)
         scope = call_at.scope
         site = ctx.site(call_at.node, scope)
         if isinstance(target, ast.Lambda):
@@ -296,13 +289,19 @@ def _is_thread_executor(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:
     return any(word in name.lower() for word in ("executor", "thread"))
 
 
-def _unwrap_partial(ctx: FileContext, target: ast.expr, args: list[ast.expr],
-                    scope: Scope) -> tuple[ast.expr, list[ast.expr]]:
-    while isinstance(target, ast.Call) and ctx.callee(target, scope) in kb.PARTIAL \
-            and target.args:
-        args = [*target.args[1:], *args]
-        target = target.args[0]
-    return target, args
+def _unwrap_callable(ctx: FileContext, target: ast.expr, args: list[ast.expr],
+                     scope: Scope) -> tuple[ast.expr, list[ast.expr]]:
+    """``partial(f, a)`` and ``ctx.run, f, a`` (contextvars) both call ``f(a, ...)``."""
+    while True:
+        if isinstance(target, ast.Call) and ctx.callee(target, scope) in kb.PARTIAL \
+                and target.args:
+            args = [*target.args[1:], *args]
+            target = target.args[0]
+        elif isinstance(target, ast.Attribute) and target.attr == "run" and args \
+                and _makes(ctx, target.value, scope, kb.COPY_CONTEXT):
+            target, args = args[0], args[1:]
+        else:
+            return target, args
 
 
 # -- classes, module-level objects, caches ------------------------------------------------
@@ -407,6 +406,24 @@ def _is_class_slot(ctx: FileContext, name: str, scope: Scope) -> bool:
     if method is not None and name == method.self_name:
         return _is_classmethod(method)
     return ctx.owner(name, scope) is None and ctx.resolve_name(name, scope) is not None
+
+
+def _closed_slots(ctx: FileContext) -> frozenset[str]:
+    """Slots some function closes and resets (``await _client.aclose(); _client = None``):
+    a client whose lifetime an owner manages (an app's startup/shutdown), not a cache."""
+    resets = {(id(scope), f"{ctx.module}.{name.id}") for name, value, scope in ctx.global_stores
+              if isinstance(value, ast.Constant) and value.value is None}
+    resets |= {(id(scope), container) for target, value, scope in ctx.attr_stores
+               if isinstance(value, ast.Constant) and value.value is None
+               and (container := ctx.resolve(target, scope))}
+    closed = set()
+    for call_at in ctx.calls:
+        func = call_at.node.func
+        if isinstance(func, ast.Attribute) and func.attr in kb.CLOSE_METHODS:
+            container = ctx.resolve(func.value, call_at.scope)
+            if (id(call_at.scope), container) in resets:
+                closed.add(container)
+    return frozenset(closed)
 
 
 def _singleton_key(ctx: FileContext, scope: Scope) -> str:

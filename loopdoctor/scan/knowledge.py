@@ -35,8 +35,12 @@ RUNNING_LOOP_GETTERS: frozenset[str] = frozenset({
     "asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio._get_running_loop",
     "asyncio.events.get_running_loop", "asyncio.events.get_event_loop",
 })
-RUNNING_LOOP_PROBES: frozenset[str] = frozenset({"asyncio._get_running_loop",
-                                                 "asyncio.events._get_running_loop"})
+RUNNING_LOOP_PROBES: frozenset[str] = frozenset({
+    "asyncio._get_running_loop", "asyncio.events._get_running_loop",
+    "asyncio.get_running_loop", "asyncio.events.get_running_loop",
+})
+CLOSE_METHODS: frozenset[str] = frozenset({"aclose", "close", "dispose", "disconnect",
+                                           "shutdown", "terminate"})
 GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})
 SET_EVENT_LOOP = frozenset({"asyncio.set_event_loop", "asyncio.events.set_event_loop"})
 NEW_EVENT_LOOP = frozenset({"asyncio.new_event_loop", "asyncio.events.new_event_loop"})
@@ -59,6 +63,7 @@ PROCESS_EXECUTORS: frozenset[str] = frozenset({
     "concurrent.futures.process.ProcessPoolExecutor", "multiprocessing.pool.Pool",
 })
 PARTIAL: frozenset[str] = frozenset({"functools.partial"})
+COPY_CONTEXT: frozenset[str] = frozenset({"contextvars.copy_context"})
 
 CACHE_DECORATORS: frozenset[str] = frozenset({
     "functools.lru_cache", "functools.cache", "async_lru.alru_cache", "cachetools.cached",

@@ -50,14 +50,19 @@ def _classify(project: Project, start: LoopStart, fn: Function | None) -> str | 
     if submitters is not None:
         if not start.fresh_loop:
             return None  # a borrowed loop in a thread: LD503's business
-        bridge = any(project.functions.get(s, (None,))[0] is not None
-                     and project.functions[s][0].checks_running_loop for s in submitters)
+        bridge = any(_is_bridge(project.functions.get(s)) for s in submitters)
         return BRIDGE if bridge else THREAD
     if fn is None:
         return MODULE
     if fn.is_async:
         return NESTED
     return FRESH if start.fresh_loop else None
+
+
+def _is_bridge(submitter) -> bool:
+    """A sync function that first asks whether a loop is running (the _run_async shape)."""
+    return submitter is not None and submitter[0].checks_running_loop \
+        and not submitter[0].is_async
 
 
 def api_label(start: LoopStart) -> str:

@@ -29,13 +29,16 @@ class Param:
     function: str
     index: int
     name: str
+    runs: bool = True  # the parameter is the coroutine itself, not a value handed to it
 
 
 @dataclass(frozen=True)
 class CoroRef:
-    """What an expression evaluated in one scope can reach.
+    """What an expression evaluated in one scope can reach (see ``coro.py``).
 
-    refs: qualified names it mentions (functions, module bindings, ``Class.attr``).
+    runs: functions whose body runs as part of it (the coroutine function, methods called).
+    values: objects handed to it, by qualified name (module bindings, ``Class.attr``, and
+    the functions whose return value is handed over).
     params: parameters of enclosing functions it mentions; callers decide what they are.
     shared_ctors: constructors of locals created once and handed to code that runs repeatedly
     (a loop, ``executor.map``): the same object then meets more than one event loop.
@@ -43,7 +46,8 @@ class CoroRef:
     fresh_classes: classes instantiated right here, whose instance state is not shared.
     """
 
-    refs: frozenset[str] = frozenset()
+    runs: frozenset[str] = frozenset()
+    values: frozenset[str] = frozenset()
     params: tuple[Param, ...] = ()
     shared_ctors: frozenset[str] = frozenset()
     annotated: frozenset[str] = frozenset()
@@ -165,6 +169,7 @@ class FileFacts:
     classes: tuple[ClassInfo, ...] = ()
     constructs: tuple[Construct, ...] = ()
     containers: frozenset[str] = frozenset()  # module/class-level dict-like slots
+    closed_slots: frozenset[str] = frozenset()  # slots an owner closes and resets
     weak_containers: frozenset[str] = frozenset()
     cache_writes: tuple[CacheWrite, ...] = ()
     cached_factories: tuple[CachedFactory, ...] = ()

@@ -75,12 +75,14 @@ class Project:
         self.classes: dict[str, ClassInfo] = {}
         self.aliases: dict[str, str] = {}
         self.containers: set[str] = set()
+        self.closed_slots: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._prefixes: dict[str, tuple[str, ...]] = {}
         self._members: dict[tuple[str, int], str | None] = {}
         for file in files:
             self.aliases.update(file.aliases)
             self.containers |= file.containers | file.weak_containers
+            self.closed_slots |= file.closed_slots
             for fn in file.functions:
                 self.functions[fn.qualname] = (fn, file)
             for cls in file.classes:
@@ -153,6 +155,14 @@ class Project:
 
     # -- loop-bound types ----------------------------------------------------------------
 
+    def describe_loop_bound(self, ctor: str) -> str:
+        """``AsyncOpenAI``, or ``Service`` (which holds an ``openai.AsyncOpenAI``)."""
+        reason = self.loop_bound_reason(ctor) or ctor
+        short = ctor.rsplit(".", 1)[-1]
+        if self.resolve(ctor) in self.loop_bound_types:
+            return f"`{short}`"
+        return f"`{short}` (which holds a loop-bound `{reason}`)"
+
     def is_loop_bound(self, name: str) -> bool:
         return self.loop_bound_reason(name) is not None
 
@@ -187,12 +197,12 @@ class Project:
 
     # -- long-lived loop-bound objects ---------------------------------------------------
 
-    def constructs(self) -> Iterator[tuple[Construct, FileFacts, str]]:
-        """Module/class-level constructions of loop-bound objects, with the type."""
+    def constructs(self) -> Iterator[tuple[Construct, FileFacts]]:
+        """Module/class-level constructions of loop-bound objects."""
         for file in self.files:
             for construct in file.constructs:
-                if reason := self.loop_bound_reason(construct.ctor):
-                    yield construct, file, reason
+                if self.is_loop_bound(construct.ctor):
+                    yield construct, file
 
     def primitives(self) -> Iterator[tuple[Construct, FileFacts]]:
         for file in self.files:
@@ -206,9 +216,11 @@ class Project:
             for write in file.cache_writes:
                 if not write.slot and self.member(write.container, self.containers) is None:
                     continue
-                reason = next(filter(None, map(self.loop_bound_reason, write.value_ctors)), None)
-                if reason:
-                    yield write, file, reason
+                if write.slot and self.member(write.container, self.closed_slots) is not None:
+                    continue
+                ctor = next(filter(self.is_loop_bound, sorted(write.value_ctors)), None)
+                if ctor:
+                    yield write, file, ctor
 
     def cached_factories(self) -> Iterator[tuple[CachedFactory, FileFacts, str]]:
         for file in self.files:
@@ -220,7 +232,7 @@ class Project:
     @cached_property
     def sources(self) -> dict[str, Source]:
         found: dict[str, Source] = {}
-        for c, file, _ in self.constructs():
+        for c, file in self.constructs():
             kind = "singleton provider" if c.singleton_provider else (
                 "class-level client" if _is_class_attr(c.target, self.classes)
                 else "module-level client")
@@ -264,6 +276,22 @@ class Project:
                 return self.reach.get(fn[0].qualname, frozenset())
         return frozenset()
 
+    def value_sources(self, ref: str) -> frozenset[Source]:
+        """Sources an object is: a source itself, or what a factory returning a loop-bound
+        object hands out (``get_client()``), but not any function's result (data)."""
+        for prefix in self.prefixes(ref):
+            if "." not in prefix:
+                break
+            source = self.member(prefix, self.sources)
+            if source is not None:
+                return frozenset({self.sources[source]})
+            fn = self.function(prefix)
+            if fn is not None:
+                if self.is_loop_bound(fn[0].qualname):
+                    return self.reach.get(fn[0].qualname, frozenset())
+                return frozenset()
+        return frozenset()
+
     @cached_property
     def reach(self) -> dict[str, frozenset[Source]]:
         """Every function's reachable sources, through the call graph (a fixpoint)."""
@@ -291,12 +319,17 @@ class Project:
                     pending.append(caller)
         return {name: frozenset(found) for name, found in reach.items()}
 
-    def evaluate(self, coro: CoroRef, seen: frozenset[tuple[str, int]] = frozenset()
-                 ) -> frozenset[Source]:
-        """Sources a coroutine expression reaches, following parameters to their callers."""
+    def evaluate(self, coro: CoroRef, seen: frozenset[tuple[str, int]] = frozenset(),
+                 runs: bool = True) -> frozenset[Source]:
+        """Sources a coroutine expression reaches, following parameters to their callers.
+
+        ``runs=False``: the expression is only handed to a coroutine as a value.
+        """
         found: set[Source] = set()
-        for ref in coro.refs:
+        for ref in coro.runs if runs else ():
             found |= self.ref_sources(ref)
+        for ref in [*coro.values, *(() if runs else coro.runs)]:
+            found |= self.value_sources(ref)
         fresh = {self.resolve(c) for c in coro.fresh_classes}
         found = {s for s in found if not (s.kind.startswith("client stored")
                                           and s.name.rsplit(".", 1)[0] in fresh)}
@@ -311,7 +344,7 @@ class Project:
                 key = (param.function, param.index)
                 if key not in seen:
                     for arg in self.arguments(param):
-                        found |= self.evaluate(arg, seen | {key})
+                        found |= self.evaluate(arg, seen | {key}, runs and param.runs)
         return frozenset(found)
 
     def arguments(self, param: Param) -> Iterator[CoroRef]:

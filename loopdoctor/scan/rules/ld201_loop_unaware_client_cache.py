@@ -11,17 +11,18 @@ from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for write, file, reason in project.cache_writes():
+    for write, file, ctor in project.cache_writes():
         if write.key == "other":
             slot = "slot" if write.slot else "cache"
             yield RULE.finding(file, write.site, (
-                f"{slot} `{_short(write.container)}` keeps a loop-bound `{reason}` "
-                f"for every event loop: its key does not involve the running loop"))
-    for construct, file, reason in project.constructs():
+                f"{slot} `{_short(write.container)}` keeps one loop-bound "
+                f"{project.describe_loop_bound(ctor)} for every event loop: its key does not "
+                f"involve the running loop"))
+    for construct, file in project.constructs():
         if construct.singleton_provider:
             yield RULE.finding(file, construct.site, (
                 f"singleton provider `{_short(construct.target)}` hands one loop-bound "
-                f"`{reason}` to every event loop"))
+                f"{project.describe_loop_bound(construct.ctor)} to every event loop"))
 
 
 def _short(name: str) -> str:

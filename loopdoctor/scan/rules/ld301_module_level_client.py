@@ -11,16 +11,13 @@ from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for construct, file, reason in project.constructs():
+    for construct, file in project.constructs():
         if construct.singleton_provider:
             continue
-        ctor = construct.ctor.rsplit(".", 1)[-1]
-        held = "" if project.resolve(construct.ctor) in project.loop_bound_types \
-            else f" (it holds a `{reason}`)"
         name = construct.target.rsplit(".", 1)[-1]
         yield RULE.finding(file, construct.site, (
-            f"loop-bound `{ctor}`{held} created at import time as `{name}`: every event loop "
-            f"in the process shares it"))
+            f"loop-bound {project.describe_loop_bound(construct.ctor)} created at import time "
+            f"as `{name}`: every event loop in the process shares it"))
 
 
 RULE = Rule(

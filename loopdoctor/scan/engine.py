@@ -181,7 +181,10 @@ def _first_round(pending: list[_Pending], cache: Cache, prefilter: Prefilter, jo
             continue
         if item.data is None:
             item.data = _read(item.path)
-        if item.data is not None and prefilter.wants(item.data):
+        if item.data is not None and (problem := _unreadable_text(item)) is not None:
+            facts[str(item.path)] = problem
+            cache.remember_facts((str(item.path), item.module, item.digest), problem)
+        elif item.data is not None and prefilter.wants(item.data):
             to_parse.append(item)
         else:
             cache.remember_skip(item.digest, prefilter.digest)
@@ -196,6 +199,22 @@ def _read(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+def _unreadable_text(item: _Pending) -> FileFacts | None:
+    """Cheap checks every file gets, parsed or not: a NUL byte, bytes that do not decode.
+    (A syntax error is only seen in files the prefilter sends to the parser.)"""
+    data = item.data or b""
+    if b"\0" in data:
+        message = "cannot parse: the file contains a NUL byte"
+    else:
+        try:
+            _decode(data, errors="strict")
+            return None
+        except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
+            message = f"cannot decode: {exc}"
+    return FileFacts(str(item.path), item.module,
+                     parse_error=parse_error(str(item.path), message))
 
 
 def _unreadable(path: Path, module: str, exc: OSError) -> FileFacts:
@@ -307,12 +326,14 @@ def _parser_gave_up(exc: BaseException) -> str:
     return f"cannot parse: {exc}"
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, errors: str = "replace") -> str:
+    """The text, in the encoding its coding cookie or BOM declares (UTF-8 otherwise)."""
+    lines = iter(data.splitlines(keepends=True)[:2])
     try:
-        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+        encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
     except SyntaxError:
-        encoding = "utf-8"
-    return data.decode(encoding, errors="replace")
+        encoding = "utf-8"  # undecodable first lines: let the decoder name the bad byte
+    return data.decode(encoding, errors=errors)
 
 
 # -- checking ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 # LD101: one client created outside, handed to a new loop per thread task.
+# negative for: LD101
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 

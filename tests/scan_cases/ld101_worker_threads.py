@@ -1,4 +1,5 @@
 # LD101: asyncio.run in a worker thread over a coroutine that reaches shared state.
+# negative for: LD101
 import asyncio
 import functools
 import threading

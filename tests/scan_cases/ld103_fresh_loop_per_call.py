@@ -1,4 +1,5 @@
 # LD103: a sync wrapper makes a new loop per call; the client outlives every loop.
+# negative for: LD103
 import asyncio
 
 from anthropic import AsyncAnthropic

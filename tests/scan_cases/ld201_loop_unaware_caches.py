@@ -1,4 +1,5 @@
 # LD201: long-lived caches of loop-bound clients whose key ignores the loop.
+# negative for: LD201
 from typing import ClassVar
 
 import aiohttp

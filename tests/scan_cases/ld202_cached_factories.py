@@ -1,4 +1,5 @@
 # LD202: lru_cache/cache factories that return loop-bound clients.
+# negative for: LD202
 import functools
 from functools import cache, lru_cache
 

@@ -1,4 +1,5 @@
 # LD301/LD302: loop-bound objects created at import time.
+# negative for: LD301, LD302
 import asyncio
 
 import httpx

@@ -1,4 +1,5 @@
 # LD401: id(loop) in cache keys.
+# negative for: LD401
 import asyncio
 
 from openai import AsyncOpenAI

@@ -1,4 +1,5 @@
 # LD501-LD503: nested and self-blocking loops, loops looked up in worker threads.
+# negative for: LD502, LD503
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 

@@ -1,4 +1,5 @@
 # asyncio.run where a process starts: main(), CLI commands, __main__: silent.
+# negative for: LD103, LD301
 import asyncio
 
 import click

@@ -1,4 +1,5 @@
 # A queue worker: an async loop pulls jobs (via a redis-backed method) and runs each
+# negative for: LD101, LD102, LD503
 # handler in an executor thread with its own loop. The job is data, not the redis client;
 # the handler is opaque. Generic ``except Exception`` around get_event_loop() is not the
 # "is a loop running?" probe of a sync bridge. Silent.

@@ -1,4 +1,5 @@
 # A module-level slot that the application opens at startup and closes (and resets) at
+# negative for: LD201
 # shutdown: its owner manages the client's lifetime with the loop's. Silent.
 import httpx
 

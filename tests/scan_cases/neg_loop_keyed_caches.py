@@ -1,4 +1,5 @@
 # Caches keyed by the loop object itself: correct per-loop caching, silent.
+# negative for: LD201, LD401
 import asyncio
 import weakref
 

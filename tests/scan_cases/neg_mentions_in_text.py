@@ -3,6 +3,7 @@
     client = AsyncOpenAI()
     pool.submit(asyncio.run, ask(client))
 """
+# negative for: LD101, LD201, LD202, LD301, LD401, LD501, LD502
 
 # client = AsyncOpenAI()  -- a comment
 # asyncio.run(main()) inside async def handler(): ...

@@ -1,4 +1,5 @@
 # anyio portals, asgiref's AsyncToSync and a portal loop do not start loops: silent.
+# negative for: LD101, LD102, LD502
 import asyncio
 import threading
 

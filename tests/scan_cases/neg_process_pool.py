@@ -1,4 +1,5 @@
 # A process pool runs asyncio.run in another process with its own copy of everything.
+# negative for: LD101
 import asyncio
 from concurrent.futures import ProcessPoolExecutor
 

@@ -1,4 +1,5 @@
 # Threads that run a loop over a coroutine that owns its client: silent.
+# negative for: LD101
 import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor

@@ -1,4 +1,5 @@
 # noqa and loopdoctor: ignore comments, and unused ones.
+# negative for: LD001, LD301
 import httpx
 
 a = httpx.AsyncClient()  # noqa: LD301

@@ -1,4 +1,5 @@
 # The same bridge shape, but every coroutine it runs owns its client: silent.
+# negative for: LD102, LD103
 import asyncio
 import concurrent.futures
 

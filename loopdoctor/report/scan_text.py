@@ -6,7 +6,6 @@ from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
-from rich.syntax import Syntax
 from rich.text import Text
 
 from loopdoctor.scan import ScanResult
@@ -41,7 +40,9 @@ def _headline(finding: Finding) -> Text:
     )
 
 
-def _code_frame(finding: Finding) -> Syntax | None:
+def _code_frame(finding: Finding):
+    from rich.syntax import Syntax  # pygments is slow to import; only --show-source needs it
+
     try:
         source = Path(finding.path).read_text(errors="replace")
     except OSError:

@@ -305,6 +305,9 @@ def analyze(path: str, module: str, data: bytes) -> FileFacts:
     except RecursionError:
         return FileFacts(path, module, parse_error=parse_error(
             path, "cannot analyse: expressions nested too deeply"))
+    except Exception as exc:  # a bug in one analysis must not cost the other files
+        return FileFacts(path, module, parse_error=parse_error(
+            path, f"cannot analyse (internal error, please report): {type(exc).__name__}: {exc}"))
     return replace(facts, candidates=candidates, suppressions=suppressions.parse(text))
 
 

@@ -128,7 +128,7 @@ class FileContext:
             ast.Lambda: self._enter_function, ast.ClassDef: self._enter_class,
             ast.Import: leaf(self._record_import), ast.ImportFrom: leaf(self._record_import),
             ast.Global: leaf(lambda node, scope: scope.globals_.update(node.names)),
-            ast.Name: leaf(self._record_name),
+            ast.Name: self._on_name,
             ast.Attribute: self._record_chain,
             ast.Assign: self._on_assign, ast.AnnAssign: self._on_assign,
             ast.AugAssign: self._on_assign,
@@ -294,11 +294,12 @@ class FileContext:
             return []
         return [(root, scope, loop, main_guard)]
 
-    def _record_name(self, node: ast.Name, scope: Scope) -> None:
+    def _on_name(self, node: ast.Name, scope: Scope, loop, main_guard) -> tuple[()]:
         if isinstance(node.ctx, ast.Load):
             self.uses.append(Use(node, scope))
         elif node.id not in scope.globals_:
             scope.locals.add(node.id)
+        return ()
 
     # -- resolution ---------------------------------------------------------------------
 
@@ -481,10 +482,19 @@ _SKIP = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast
          ast.Pass, ast.Break, ast.Continue)
 
 
+_NOT_NODES = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "names", "module", "level",
+                        "kind", "type_comment", "simple", "is_async", "conversion", "asname"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def children(node: ast.AST) -> list[ast.AST]:
     """``ast.iter_child_nodes`` without contexts, operators and constants (nothing to see)."""
+    fields = _FIELDS.get(type(node))
+    if fields is None:
+        fields = _FIELDS[type(node)] = () if isinstance(node, ast.Constant) else tuple(
+            f for f in node._fields if f not in _NOT_NODES)
     out: list[ast.AST] = []
-    for name in node._fields:
+    for name in fields:
         value = getattr(node, name, None)
         if isinstance(value, list):
             out.extend(v for v in value if isinstance(v, ast.AST) and not isinstance(v, _SKIP))

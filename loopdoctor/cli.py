@@ -167,6 +167,64 @@ def exec_(
     raise typer.Exit(code)
 
 
+# -- scan -----------------------------------------------------------------------------
+
+
+def _codes(values: list[str] | None) -> list[str]:
+    return [c.strip().upper() for v in values or [] for c in v.split(",") if c.strip()]
+
+
+@app.command()
+def scan(
+    paths: list[str] = typer.Argument(None, help="Files and folders to scan (default: .)."),
+    select: list[str] = typer.Option(None, help="Rule codes or prefixes to check (LD1,LD201)."),
+    ignore: list[str] = typer.Option(None, help="Rule codes or prefixes to skip."),
+    extend_select: list[str] = typer.Option(None, help="Codes to add to the selection."),
+    output_format: str = typer.Option("text", "--format",
+                                      help="text|json|sarif|github|gitlab|junit"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
+    statistics: bool = typer.Option(False, help="Count findings per rule instead."),
+    show_source: bool = typer.Option(False, help="Show a code frame under each finding."),
+    exit_zero: bool = typer.Option(False, help="Exit 0 even when there are findings."),
+    baseline: Path | None = typer.Option(None, help="Hide findings recorded in this file."),
+    write_baseline: Path | None = typer.Option(None, help="Record current findings, exit 0."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Parallel parsers (0: one per core)."),
+    no_cache: bool = typer.Option(False, help="Neither read nor write .loopdoctor_cache."),
+    cache_dir: Path | None = typer.Option(None, help="Cache folder (default: beside the config)."),
+    exclude: list[str] = typer.Option(None, help="gitignore-style patterns to skip."),
+    force_exclude: bool = typer.Option(False, help="Apply excludes to paths given explicitly."),
+    respect_gitignore: bool = typer.Option(True, help="Skip files .gitignore ignores."),
+    config: Path | None = typer.Option(None, help="pyproject.toml to read [tool.loopdoctor] from."),
+) -> None:
+    """Find cross-event-loop patterns in Python code (rules: `loopdoctor list rules`)."""
+    from loopdoctor.scan.command import ScanRequest, UsageError, run_scan
+
+    request = ScanRequest(
+        paths=paths or ["."], select=_codes(select) or None, ignore=_codes(ignore),
+        extend_select=_codes(extend_select), output_format=output_format, output=output,
+        statistics=statistics, show_source=show_source, exit_zero=exit_zero,
+        baseline=baseline, write_baseline=write_baseline, jobs=jobs, no_cache=no_cache,
+        cache_dir=cache_dir, exclude=exclude or [], force_exclude=force_exclude,
+        respect_gitignore=respect_gitignore, config=config,
+    )
+    try:
+        code = run_scan(request)
+    except UsageError as exc:
+        raise usage_error(str(exc)) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def explain(rule: str = typer.Argument(..., help="A rule code (LD101) or name.")) -> None:
+    """Print a rule's documentation: why it breaks, a bad and a good example, the fix."""
+    from loopdoctor.scan.command import UsageError, explain_text, find_rule
+
+    try:
+        typer.echo(explain_text(find_rule(rule)))
+    except UsageError as exc:
+        raise usage_error(str(exc)) from None
+
+
 def main() -> None:
     try:
         app()

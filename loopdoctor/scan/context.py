@@ -1,0 +1,538 @@
+"""One iterative pass over a module's AST that indexes what the rules ask about.
+
+Nothing here recurses over the tree: a 2,000-long unary chain parses fine and must not
+overflow a visitor. ``FileContext`` holds scopes (module, classes, functions, lambdas),
+every call with its scope and innermost loop, and a name resolver that follows imports.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.model import Site
+
+_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp,
+          ast.GeneratorExp)
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: str  # "module", "class", "function", "lambda"
+    node: ast.AST
+    qualname: str
+    parent: Scope | None
+    cls: str | None = None  # for a method: the qualname of its class
+    is_async: bool = False
+    params: list[str] = field(default_factory=list)
+    annotations: dict[str, ast.expr] = field(default_factory=dict)
+    locals: set[str] = field(default_factory=set)
+    local_defs: dict[str, str] = field(default_factory=dict)  # nested def/class name -> qualname
+    imports: dict[str, str] = field(default_factory=dict)
+    assigns: dict[str, list[tuple[ast.expr, ast.AST | None]]] = field(default_factory=dict)
+    globals_: set[str] = field(default_factory=set)
+    repeated: bool = False  # a lambda defined in a loop or mapped over an iterable
+    static: bool = False
+
+    @property
+    def is_function(self) -> bool:
+        return self.kind in ("function", "lambda")
+
+    @property
+    def self_name(self) -> str | None:
+        """``self``/``cls`` of a method: its first parameter."""
+        if self.cls and self.kind == "function" and self.params and not self.static:
+            return self.params[0]
+        return None
+
+
+@dataclass(frozen=True)
+class CallAt:
+    node: ast.Call
+    scope: Scope
+    loop: ast.AST | None  # innermost for/while/comprehension around it, within its scope
+
+
+@dataclass(frozen=True)
+class Use:
+    node: ast.expr  # a Name or the outermost Attribute of a dotted chain
+    scope: Scope
+
+
+class FileContext:
+    """The indexes of one module. Built once; rules read it."""
+
+    def __init__(self, tree: ast.Module, source_lines: list[str], module: str, path: str):
+        self.tree = tree
+        self.lines = source_lines
+        self.module = module
+        self.path = path
+        self.module_scope = Scope("module", tree, module, None)
+        self.scopes: list[Scope] = [self.module_scope]
+        self.scope_of: dict[int, Scope] = {}  # id(def/lambda/class node) -> its scope
+        self.calls: list[CallAt] = []
+        self.uses: list[Use] = []
+        self.subscripts: list[tuple[ast.Subscript, Scope]] = []
+        self.compares: list[tuple[ast.Compare, Scope]] = []
+        self.dict_keys: list[tuple[ast.expr, Scope]] = []
+        self.returns: list[tuple[ast.Return, Scope]] = []
+        self.tries: list[tuple[ast.Try, Scope]] = []
+        self.attr_stores: list[tuple[ast.Attribute, ast.expr | None, Scope]] = []
+        self.subscript_stores: list[tuple[ast.Subscript, ast.expr | None, Scope]] = []
+        self.global_stores: list[tuple[ast.Name, ast.expr | None, Scope]] = []
+        self.top_assigns: list[tuple[ast.expr, ast.expr | None, Scope]] = []  # module/class level
+        self._callees: dict[tuple[int, int], str | None] = {}
+        self._typing: set[tuple[str, int]] = set()
+        self._index()
+
+    # -- the walk -----------------------------------------------------------------------
+
+    def _index(self) -> None:
+        handlers = self._handlers()
+        stack: list[tuple[ast.AST, Scope, ast.AST | None, bool]] = [
+            (stmt, self.module_scope, None, False) for stmt in reversed(self.tree.body)
+        ]
+        while stack:
+            node, scope, loop, main_guard = stack.pop()
+            handler = handlers.get(type(node))
+            if handler is None:
+                found = [(c, scope, loop, main_guard) for c in children(node)]
+            else:
+                found = handler(node, scope, loop, main_guard)
+            stack.extend(reversed(found))
+
+    def _handlers(self) -> dict[type, Callable]:
+        def record(into: list):
+            def handle(node, scope, loop, main_guard):
+                into.append((node, scope))
+                return [(c, scope, loop, main_guard) for c in children(node)]
+            return handle
+
+        def leaf(action):
+            def handle(node, scope, loop, main_guard):
+                action(node, scope)
+                return []
+            return handle
+
+        def looping(node, scope, loop, main_guard):
+            return [(c, scope, node, main_guard) for c in children(node)]
+
+        return {
+            ast.FunctionDef: self._enter_function, ast.AsyncFunctionDef: self._enter_function,
+            ast.Lambda: self._enter_function, ast.ClassDef: self._enter_class,
+            ast.Import: leaf(self._record_import), ast.ImportFrom: leaf(self._record_import),
+            ast.Global: leaf(lambda node, scope: scope.globals_.update(node.names)),
+            ast.Name: self._on_name,
+            ast.Attribute: self._record_chain,
+            ast.Assign: self._on_assign, ast.AnnAssign: self._on_assign,
+            ast.AugAssign: self._on_assign,
+            ast.With: self._on_with, ast.AsyncWith: self._on_with,
+            ast.If: self._on_if,
+            ast.For: self._on_for, ast.AsyncFor: self._on_for,
+            ast.While: looping, ast.ListComp: looping, ast.SetComp: looping,
+            ast.GeneratorExp: looping, ast.DictComp: looping,
+            ast.Call: self._on_call,
+            ast.Subscript: record(self.subscripts), ast.Compare: record(self.compares),
+            ast.Return: record(self.returns), ast.Try: record(self.tries),
+            ast.Dict: self._on_dict,
+            ast.ExceptHandler: self._on_except,
+            ast.NamedExpr: self._on_named_expr,
+        }
+
+    @staticmethod
+    def _generic(node, scope, loop, main_guard):
+        return [(c, scope, loop, main_guard) for c in children(node)]
+
+    def _on_assign(self, node, scope, loop, main_guard):
+        self._record_assign(node, scope, loop, main_guard)
+        return self._generic(node, scope, loop, main_guard)
+
+    def _on_with(self, node, scope, loop, main_guard):
+        for item in node.items:
+            if isinstance(item.optional_vars, ast.Name):
+                scope.assigns.setdefault(item.optional_vars.id, []).append(
+                    (item.context_expr, loop))
+        return self._generic(node, scope, loop, main_guard)
+
+    def _on_if(self, node, scope, loop, main_guard):
+        if scope.kind == "module" and _is_main_guard(node.test):
+            return [(node.test, scope, loop, main_guard)] + [
+                (n, scope, loop, True) for n in [*node.body, *node.orelse]]
+        return self._generic(node, scope, loop, main_guard)
+
+    @staticmethod
+    def _on_for(node, scope, loop, main_guard):
+        return [(node.iter, scope, loop, main_guard)] + [
+            (n, scope, node, main_guard) for n in [node.target, *node.body, *node.orelse]]
+
+    def _on_call(self, node, scope, loop, main_guard):
+        self.calls.append(CallAt(node, scope, loop))
+        return self._generic(node, scope, loop, main_guard)
+
+    def _on_dict(self, node, scope, loop, main_guard):
+        self.dict_keys.extend((k, scope) for k in node.keys if k is not None)
+        return self._generic(node, scope, loop, main_guard)
+
+    def _on_except(self, node, scope, loop, main_guard):
+        if node.name:
+            scope.locals.add(node.name)
+        return self._generic(node, scope, loop, main_guard)
+
+    def _on_named_expr(self, node, scope, loop, main_guard):
+        scope.assigns.setdefault(node.target.id, []).append((node.value, loop))
+        return self._generic(node, scope, loop, main_guard)
+
+    def _enter_function(self, node, scope, loop, main_guard):
+        is_lambda = isinstance(node, ast.Lambda)
+        if is_lambda:
+            qualname = f"{_prefix(scope)}<lambda:{node.lineno}:{node.col_offset}>"
+        else:
+            qualname = f"{_prefix(scope)}{node.name}"
+            self._define(scope, node.name, qualname)
+        args = node.args
+        all_args = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        inner = Scope(
+            "lambda" if is_lambda else "function", node, qualname, scope,
+            cls=scope.qualname if scope.kind == "class" else None,
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+            params=[a.arg for a in [*args.posonlyargs, *args.args]],
+            annotations={a.arg: a.annotation for a in all_args if a.annotation is not None},
+            repeated=is_lambda and loop is not None,
+            static=not is_lambda and any(
+                isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list),
+        )
+        inner.locals.update(a.arg for a in all_args)
+        inner.locals.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+        self._add_scope(inner, node)
+        outside = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+        if not is_lambda:
+            outside += [*node.decorator_list, *inner.annotations.values()]
+            if node.returns is not None:
+                outside.append(node.returns)
+        body = [node.body] if is_lambda else node.body
+        return [(n, scope, loop, main_guard) for n in outside] + [
+            (n, inner, None, False) for n in body]
+
+    def _enter_class(self, node, scope, loop, main_guard):
+        qualname = f"{_prefix(scope)}{node.name}"
+        self._define(scope, node.name, qualname)
+        inner = Scope("class", node, qualname, scope)
+        self._add_scope(inner, node)
+        outside = [*node.bases, *node.decorator_list, *(k.value for k in node.keywords)]
+        return [(n, scope, loop, main_guard) for n in outside] + [
+            (n, inner, None, main_guard) for n in node.body]
+
+    def _add_scope(self, scope: Scope, node: ast.AST) -> None:
+        self.scopes.append(scope)
+        self.scope_of[id(node)] = scope
+
+    @staticmethod
+    def _define(scope: Scope, name: str, qualname: str) -> None:
+        scope.locals.add(name)
+        scope.local_defs[name] = qualname
+
+    def _record_import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    scope.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    scope.imports[top] = top
+            return
+        base = self._absolute_module(node)
+        for alias in node.names:
+            if alias.name != "*":
+                scope.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base \
+                    else alias.name
+
+    def _absolute_module(self, node: ast.ImportFrom) -> str:
+        if not node.level:
+            return node.module or ""
+        package = self.module.split(".")
+        is_package = self.path.endswith("__init__.py")
+        keep = len(package) - node.level + (1 if is_package else 0)
+        parts = package[:max(keep, 0)]
+        if node.module:
+            parts.append(node.module)
+        return ".".join(parts)
+
+    def _record_assign(self, node, scope, loop, main_guard) -> None:
+        value = node.value
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            for leaf in _flatten_targets(target):
+                self._record_target(leaf, value if leaf is target else None, scope, loop,
+                                    main_guard)
+
+    def _record_target(self, target, value, scope, loop, main_guard) -> None:
+        if isinstance(target, ast.Name):
+            if scope.kind in ("module", "class") and not main_guard:
+                self.top_assigns.append((target, value, scope))
+            if target.id in scope.globals_:
+                self.global_stores.append((target, value, scope))
+            elif value is not None:
+                scope.assigns.setdefault(target.id, []).append((value, loop))
+        elif isinstance(target, ast.Attribute):
+            self.attr_stores.append((target, value, scope))
+        elif isinstance(target, ast.Subscript):
+            self.subscript_stores.append((target, value, scope))
+
+    def _record_chain(self, node: ast.Attribute, scope, loop, main_guard):
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(node.ctx, ast.Load):
+            self.uses.append(Use(node, scope))
+        if isinstance(root, ast.Name):
+            return []
+        return [(root, scope, loop, main_guard)]
+
+    def _on_name(self, node: ast.Name, scope: Scope, loop, main_guard) -> tuple[()]:
+        if isinstance(node.ctx, ast.Load):
+            self.uses.append(Use(node, scope))
+        elif node.id not in scope.globals_:
+            scope.locals.add(node.id)
+        return ()
+
+    # -- resolution ---------------------------------------------------------------------
+
+    def resolve(self, expr: ast.AST, scope: Scope) -> str | None:
+        """The dotted qualified name an expression refers to, or None (a local, unknown)."""
+        attrs: list[str] = []
+        while isinstance(expr, ast.Attribute):
+            attrs.append(expr.attr)
+            expr = expr.value
+        if isinstance(expr, ast.Call) and attrs:
+            base = self.resolve(expr.func, scope)  # get_client().chat -> the factory's result
+            return ".".join([base, *reversed(attrs)]) if base else None
+        if not isinstance(expr, ast.Name):
+            return None
+        base = self.resolve_name(expr.id, scope, typed_locals=bool(attrs))
+        if base is None:
+            return None
+        return ".".join([base, *reversed(attrs)])
+
+    def resolve_name(self, name: str, scope: Scope, typed_locals: bool = False) -> str | None:
+        current: Scope | None = scope
+        first = True
+        while current is not None:
+            if current.kind == "class" and not first:
+                current = current.parent
+                continue
+            if current.is_function and name == current.self_name:
+                return current.cls
+            if name in current.imports:
+                return current.imports[name]
+            if name in current.local_defs:
+                return current.local_defs[name]
+            if current.kind == "module":
+                return f"{self.module}.{name}" if name in current.locals else name
+            if current.kind == "class" and name in current.locals:
+                return f"{current.qualname}.{name}"
+            if name in current.locals:
+                return self._local_type(name, current) if typed_locals else None
+            current = current.parent
+            first = False
+        return name
+
+    def _local_type(self, name: str, scope: Scope) -> str | None:
+        """``svc = Service()``; ``svc.ask`` -> ``mod.Service.ask``."""
+        values = scope.assigns.get(name, [])
+        key = (name, id(scope))
+        if len(values) != 1 or not isinstance(values[0][0], ast.Call) or key in self._typing:
+            return None  # ambiguous, not a call, or circular (``x = x.next()``)
+        self._typing.add(key)
+        try:
+            return self.resolve(values[0][0].func, scope)
+        finally:
+            self._typing.discard(key)
+
+    def callee(self, call: ast.Call, scope: Scope) -> str | None:
+        key = (id(call), id(scope))
+        if key not in self._callees:
+            self._callees[key] = self.resolve(call.func, scope)
+        return self._callees[key]
+
+    def owner(self, name: str, scope: Scope) -> Scope | None:
+        """The function scope where a local name lives (itself or an enclosing function)."""
+        current: Scope | None = scope
+        while current is not None and current.is_function:
+            if name in current.locals or name in current.params:
+                return current
+            current = current.parent
+        return None
+
+    # -- helpers the rules share --------------------------------------------------------
+
+    def site(self, node: ast.AST, scope: Scope) -> Site:
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", line) or line
+        col = self._chars(line, getattr(node, "col_offset", 0))
+        end_col = self._chars(end_line, getattr(node, "end_col_offset", 0) or 0)
+        text = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
+        return Site(line, col, end_line, end_col, scope.qualname, text)
+
+    def _chars(self, line: int, byte_offset: int) -> int:
+        """The AST counts UTF-8 bytes; editors and SARIF count characters."""
+        if not 0 < line <= len(self.lines) or self.lines[line - 1].isascii():
+            return byte_offset
+        return len(self.lines[line - 1].encode()[:byte_offset].decode(errors="ignore"))
+
+    def is_loop_expr(self, expr: ast.AST, scope: Scope, depth: int = 0) -> bool:
+        """Is this the event loop object: get_running_loop(), ``loop``, ``self._loop``?"""
+        if isinstance(expr, ast.Call):
+            name = self.callee(expr, scope)
+            return name in kb.RUNNING_LOOP_GETTERS or name in kb.NEW_EVENT_LOOP
+        if isinstance(expr, ast.Attribute):
+            return _loopish(expr.attr)
+        if isinstance(expr, ast.Name):
+            if _loopish(expr.id):
+                return True
+            if depth < 2:
+                return any(self.is_loop_expr(v, scope, depth + 1)
+                           for v, _ in scope.assigns.get(expr.id, []))
+        return False
+
+    def key_kind(self, key: ast.AST, scope: Scope) -> str:
+        """How a cache key involves the loop: "id-loop", "loop" (the object) or "other"."""
+        if self.id_loop_calls(key, scope):
+            return "id-loop"
+        pending: list[tuple[ast.AST, int]] = [(key, 0)]
+        while pending:
+            node, depth = pending.pop()
+            if self.is_loop_expr(node, scope):
+                return "loop"
+            if isinstance(node, ast.Name) and depth < 2:
+                pending.extend((v, depth + 1) for v, _ in scope.assigns.get(node.id, []))
+            pending.extend((child, depth) for child in ast.iter_child_nodes(node))
+        return "other"
+
+    def id_loop_calls(self, expr: ast.AST, scope: Scope, depth: int = 0) -> list[ast.Call]:
+        """``id(loop)`` calls inside an expression, following locals it is built from."""
+        found: list[ast.Call] = []
+        pending: list[tuple[ast.AST, int]] = [(expr, depth)]
+        while pending:
+            node, level = pending.pop()
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id == "id" and len(node.args) == 1
+                    and self.is_loop_expr(node.args[0], scope)):
+                found.append(node)
+                continue
+            if isinstance(node, ast.Name) and level < 2:
+                pending.extend((v, level + 1) for v, _ in scope.assigns.get(node.id, []))
+            pending.extend((child, level) for child in ast.iter_child_nodes(node))
+        return found
+
+    def assigned_calls(self, name: str, scope: Scope) -> list[ast.Call]:
+        return [v for v, _ in scope.assigns.get(name, []) if isinstance(v, ast.Call)]
+
+    def value_ctors(self, expr: ast.AST | None, scope: Scope) -> frozenset[str]:
+        """What constructed the value of an expression: ``C()``, ``await C()``, a local."""
+        if isinstance(expr, ast.Await):
+            expr = expr.value
+        if isinstance(expr, ast.Call):
+            name = self.callee(expr, scope)
+            return frozenset({name} if name else ())
+        if isinstance(expr, ast.Name):
+            return frozenset(n for c in self.assigned_calls(expr.id, scope)
+                             if (n := self.callee(c, scope)))
+        return frozenset()
+
+    def annotation_names(self, annotation: ast.expr | None, scope: Scope) -> frozenset[str]:
+        """``AsyncOpenAI``, ``AsyncOpenAI | None``, ``Optional[AsyncOpenAI]`` -> the type."""
+        found: set[str] = set()
+        pending = [annotation] if annotation is not None else []
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.BinOp):
+                pending += [node.left, node.right]
+            elif isinstance(node, ast.Subscript):
+                pending.append(node.slice)
+            elif isinstance(node, ast.Tuple):
+                pending += node.elts
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                with contextlib.suppress(SyntaxError, ValueError, MemoryError, RecursionError):
+                    pending.append(ast.parse(node.value, mode="eval").body)
+            elif (name := self.resolve(node, scope)) is not None:
+                found.add(name)
+        return frozenset(found)
+
+    def is_external(self, name: str) -> bool:
+        """Builtins and the standard library: nothing the project defines or can cache."""
+        root, dot, _ = name.partition(".")
+        return not dot or (root in _STDLIB and root != self._top_package)
+
+    @cached_property
+    def _top_package(self) -> str:
+        return self.module.split(".")[0]
+
+    def functions(self) -> Iterator[Scope]:
+        return (s for s in self.scopes if s.is_function)
+
+
+_STDLIB = frozenset(sys.stdlib_module_names)
+_SKIP = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.Constant,
+         ast.Pass, ast.Break, ast.Continue)
+
+
+_NOT_NODES = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "names", "module", "level",
+                        "kind", "type_comment", "simple", "is_async", "conversion", "asname"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` without contexts, operators and constants (nothing to see)."""
+    fields = _FIELDS.get(type(node))
+    if fields is None:
+        fields = _FIELDS[type(node)] = () if isinstance(node, ast.Constant) else tuple(
+            f for f in node._fields if f not in _NOT_NODES)
+    out: list[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, ast.AST) and not isinstance(v, _SKIP))
+        elif isinstance(value, ast.AST) and not isinstance(value, _SKIP):
+            out.append(value)
+    return out
+
+
+def _prefix(scope: Scope) -> str:
+    if scope.kind in ("module", "class"):
+        return f"{scope.qualname}."
+    return f"{scope.qualname}.<locals>."
+
+
+def _loopish(name: str) -> bool:
+    verbs = ("get_", "_get_", "new_", "set_", "run_", "close_", "is_")
+    return name in ("loop", "_loop", "event_loop") or (
+        name.endswith("_loop") and not name.startswith(verbs))
+
+
+def _flatten_targets(target: ast.expr) -> list[ast.expr]:
+    if isinstance(target, (ast.Tuple, ast.List)):
+        out: list[ast.expr] = []
+        pending = list(target.elts)
+        while pending:
+            item = pending.pop()
+            if isinstance(item, (ast.Tuple, ast.List)):
+                pending.extend(item.elts)
+            elif isinstance(item, ast.Starred):
+                pending.append(item.value)
+            else:
+                out.append(item)
+        return out
+    return [target]
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__" and len(test.comparators) == 1
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__")

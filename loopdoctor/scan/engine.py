@@ -1,0 +1,419 @@
+"""The scan: find files, prefilter, parse in parallel (cached), join, check, suppress."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import hashlib
+import os
+import time
+import tokenize
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from loopdoctor.scan import baseline as baselines
+from loopdoctor.scan import suppressions
+from loopdoctor.scan.cache import Cache, content_hash
+from loopdoctor.scan.config import Config, selected_codes
+from loopdoctor.scan.context import FileContext
+from loopdoctor.scan.facts import build_facts
+from loopdoctor.scan.files import Discovery, module_name
+from loopdoctor.scan.model import Candidate, FileFacts, Finding
+from loopdoctor.scan.prefilter import Prefilter, mentions
+from loopdoctor.scan.project import Project
+from loopdoctor.scan.rules import ALL_RULES, BY_CODE
+from loopdoctor.scan.rules.ld000_parse_error import parse_error
+
+_PARALLEL_MIN_FILES = 24
+_MAX_ROUNDS = 8
+
+
+@dataclass
+class ScanOptions:
+    paths: list[str]
+    config: Config
+    select: list[str] | None = None  # command line, over the config
+    ignore: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    jobs: int = 0  # 0: one per core
+    cache_dir: Path | None = None  # None: no cache
+    force_exclude: bool = False
+    extra_excludes: list[str] = field(default_factory=list)
+    respect_gitignore: bool = True
+    baseline: set[str] | None = None
+
+    @property
+    def codes(self) -> frozenset[str]:
+        cfg = self.config
+        select = self.select if self.select is not None else cfg.select
+        return selected_codes(select, [*cfg.ignore, *self.ignore],
+                              [*cfg.extend_select, *self.extend_select])
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    files_scanned: int
+    parse_errors: int
+    files_parsed: int = 0
+    cache_hits: int = 0
+    baselined: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class _Pending:
+    path: Path
+    module: str
+    digest: str
+    data: bytes | None  # None when known from the cache without reading
+
+
+def scan(options: ScanOptions) -> ScanResult:
+    started = time.perf_counter()
+    config = options.config
+    codes = options.codes
+    discovery = Discovery(config.root, [*config.exclude, *options.extra_excludes],
+                          options.force_exclude, options.respect_gitignore)
+    paths = discovery.files(options.paths)
+    cache = Cache(options.cache_dir)
+    pending, unreadable = _hash_files(paths, cache)
+    key = _result_key(options, codes, pending, unreadable)
+    if key in cache.results:
+        findings, parse_errors = cache.results[key]
+        parsed, hits = 0, len(paths)
+    else:
+        findings, parse_errors, parsed, hits = _analyse(options, codes, pending, unreadable,
+                                                        cache)
+        cache.remember_result(key, (findings, parse_errors))
+    cache.save()
+    findings = [replace(f) for f in findings]
+    baselines.assign_fingerprints(findings, lambda p: _relative(os.path.abspath(p), config.root))
+    baselined = 0
+    if options.baseline is not None:
+        kept = [f for f in findings if f.fingerprint not in options.baseline]
+        baselined, findings = len(findings) - len(kept), kept
+    findings.sort(key=lambda f: f.sort_key)
+    return ScanResult(findings, len(paths), parse_errors, parsed, hits, baselined,
+                      time.perf_counter() - started)
+
+
+def _analyse(options: ScanOptions, codes: frozenset[str], pending: list[_Pending],
+             unreadable: dict[str, FileFacts], cache: Cache):
+    """Parse what the prefilter wants, join, parse what the join finds relevant, check."""
+    config = options.config
+    prefilter = Prefilter([BY_CODE[c] for c in sorted(codes)],
+                          [t.rsplit(".", 1)[-1] for t in config.loop_bound_types])
+    facts, unparsed, hits, parsed = _first_round(pending, cache, prefilter, options.jobs)
+    facts.update(unreadable)
+    extra_types = frozenset(config.loop_bound_types)
+    project = _project(facts, extra_types)
+    for _ in range(_MAX_ROUNDS):
+        more = _mentioning(project, unparsed, cache)
+        if not more:
+            break
+        new = _parse_all(more, cache, options.jobs)
+        parsed += len(new)
+        facts.update((str(p.path), f) for p, f in zip(more, new, strict=True))
+        unparsed = [p for p in unparsed if str(p.path) not in facts]
+        project = _project(facts, extra_types)
+    parse_errors = sum(f.parse_error is not None for f in facts.values())
+    return _check(project, codes, config), parse_errors, parsed, hits
+
+
+def _result_key(options: ScanOptions, codes: frozenset[str], pending: list[_Pending],
+                unreadable: dict[str, FileFacts]) -> str:
+    """Everything the findings depend on: file contents, selection, config, where we are."""
+    config = options.config
+    parts = [os.getcwd(), str(config.root), repr(sorted(codes)),
+             repr(sorted(config.loop_bound_types)), repr(sorted(config.per_file_ignores.items())),
+             *(f"{p.path}|{p.module}|{p.digest}" for p in pending),
+             *(f"{path}|unreadable" for path in unreadable)]
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _project(facts: dict[str, FileFacts], extra_types: frozenset[str]) -> Project:
+    """The join, over facts whose paths are shown as the user will see them."""
+    return Project([replace(f, path=_display(Path(f.path))) for f in facts.values()],
+                   extra_types)
+
+
+# -- reading and parsing ----------------------------------------------------------------
+
+
+def _hash_files(paths: list[Path], cache: Cache
+                ) -> tuple[list[_Pending], dict[str, FileFacts]]:
+    """Each file's content hash, from the cache's stat index when the file is unchanged."""
+    pending: list[_Pending] = []
+    unreadable: dict[str, FileFacts] = {}
+    for path in paths:
+        module = module_name(path)
+        try:
+            stat = path.stat()
+            digest = cache.known_hash(str(path), stat)
+            data = None
+            if digest is None:
+                data = path.read_bytes()
+                digest = content_hash(data)
+                cache.remember_stat(str(path), stat, digest)
+        except OSError as exc:
+            unreadable[str(path)] = _unreadable(path, module, exc)
+            continue
+        pending.append(_Pending(path, module, digest, data))
+    return pending, unreadable
+
+
+def _first_round(pending: list[_Pending], cache: Cache, prefilter: Prefilter, jobs: int):
+    facts: dict[str, FileFacts] = {}
+    to_parse: list[_Pending] = []
+    unparsed: list[_Pending] = []
+    hits = 0
+    for item in pending:
+        cached = cache.facts.get((str(item.path), item.module, item.digest))
+        if cached is not None:
+            facts[str(item.path)] = cached
+            hits += 1
+            continue
+        if (item.digest, prefilter.digest) in cache.skip:
+            unparsed.append(item)
+            hits += 1
+            continue
+        if item.data is None:
+            item.data = _read(item.path)
+        if item.data is not None and (problem := _unreadable_text(item)) is not None:
+            facts[str(item.path)] = problem
+            cache.remember_facts((str(item.path), item.module, item.digest), problem)
+        elif item.data is not None and prefilter.wants(item.data):
+            to_parse.append(item)
+        else:
+            cache.remember_skip(item.digest, prefilter.digest)
+            unparsed.append(item)
+    for item, result in zip(to_parse, _parse_all(to_parse, cache, jobs), strict=True):
+        facts[str(item.path)] = result
+    return facts, unparsed, hits, len(to_parse)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _unreadable_text(item: _Pending) -> FileFacts | None:
+    """Cheap checks every file gets, parsed or not: a NUL byte, bytes that do not decode.
+    (A syntax error is only seen in files the prefilter sends to the parser.)"""
+    data = item.data or b""
+    if b"\0" in data:
+        message = "cannot parse: the file contains a NUL byte"
+    else:
+        try:
+            _decode(data, errors="strict")
+            return None
+        except (UnicodeDecodeError, LookupError, SyntaxError) as exc:
+            message = f"cannot decode: {exc}"
+    return FileFacts(str(item.path), item.module,
+                     parse_error=parse_error(str(item.path), message))
+
+
+def _unreadable(path: Path, module: str, exc: OSError) -> FileFacts:
+    reason = exc.strerror or type(exc).__name__
+    return FileFacts(str(path), module,
+                     parse_error=parse_error(str(path), f"cannot read: {reason}"))
+
+
+def _mentioning(project: Project, unparsed: list[_Pending], cache: Cache) -> list[_Pending]:
+    """Unparsed files that mention a name the project's findings may flow through."""
+    matcher = mentions(_interesting_names(project))
+    if matcher is None:
+        return []
+    found = []
+    for pending in unparsed:
+        if (pending.digest, matcher.digest) in cache.skip:
+            continue
+        if pending.data is None:
+            pending.data = _read(pending.path)
+        if pending.data is not None and matcher.matches(pending.data):
+            found.append(pending)
+        else:
+            cache.remember_skip(pending.digest, matcher.digest)
+    return found
+
+
+def _interesting_names(project: Project) -> set[str]:
+    """Qualified names other files may use to reach a finding: loop starters, functions
+    that reach sources, thread-run code, sources, loop-bound classes, and the callers that
+    forward their own parameter into one of those (a ``run_sync(coro)`` over a bridge)."""
+    interesting = {name for name, (fn, file) in project.functions.items()
+                   if _matters_elsewhere(project, fn)}
+    pending = list(interesting)
+    while pending:
+        for call in project.callers.get(pending.pop(), ()):
+            for arg in [*call.args, *(ref for _, ref in call.kwargs)]:
+                for param in arg.params:
+                    if param.function not in interesting:
+                        interesting.add(param.function)
+                        pending.append(param.function)
+    names = {*interesting, *project.sources}
+    return names | {c for c in project.classes if project.is_loop_bound(c)}
+
+
+def _matters_elsewhere(project: Project, fn) -> bool:
+    """Can code in another file turn this function's facts into a finding?"""
+    if project.reach.get(fn.qualname):
+        return True  # a bridge elsewhere may run it
+    if fn.get_event_loop_sites and not fn.sets_event_loop:
+        return True  # a thread elsewhere may run it
+    return any(start.fresh_loop and (start.coro.params or project.evaluate(start.coro))
+               for start in fn.loop_starts)
+
+
+def _parse_all(pending: list[_Pending], cache: Cache, jobs: int) -> list[FileFacts]:
+    work = [(str(p.path), p.module, p.data or b"") for p in pending]
+    workers = jobs or os.cpu_count() or 1
+    if workers > 1 and len(work) >= _PARALLEL_MIN_FILES:
+        from concurrent.futures import ProcessPoolExecutor  # a warm run never needs it
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(work) // (8 * workers))
+            results = list(pool.map(_analyze_job, work, chunksize=chunk))
+    else:
+        results = [_analyze_job(item) for item in work]
+    for p, result in zip(pending, results, strict=True):
+        cache.remember_facts((str(p.path), p.module, p.digest), result)
+    return results
+
+
+def _analyze_job(item: tuple[str, str, bytes]) -> FileFacts:
+    return analyze(*item)
+
+
+def analyze(path: str, module: str, data: bytes) -> FileFacts:
+    """Facts of one file; a file that cannot be parsed (or analysed) is an LD000 finding."""
+    try:
+        tree = ast.parse(data, filename=path)
+    except SyntaxError as exc:
+        return FileFacts(path, module, parse_error=_syntax_error(path, exc))
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return FileFacts(path, module, parse_error=parse_error(path, _parser_gave_up(exc)))
+    text = _decode(data)
+    try:
+        ctx = FileContext(tree, text.splitlines(), module, path)
+        facts = build_facts(ctx)
+        candidates = tuple(c for rule in ALL_RULES if rule.collect for c in rule.collect(ctx))
+    except RecursionError:
+        return FileFacts(path, module, parse_error=parse_error(
+            path, "cannot analyse: expressions nested too deeply"))
+    except Exception as exc:  # a bug in one analysis must not cost the other files
+        return FileFacts(path, module, parse_error=parse_error(
+            path, f"cannot analyse (internal error, please report): {type(exc).__name__}: {exc}"))
+    return replace(facts, candidates=candidates, suppressions=suppressions.parse(text))
+
+
+def _syntax_error(path: str, exc: SyntaxError) -> Candidate:
+    message = exc.msg
+    if "codec can't decode" in message:
+        message = message.replace("(unicode error) ", "")
+        return parse_error(path, f"cannot decode: {message}", exc.lineno or 1)
+    if "null bytes" in message:
+        return parse_error(path, "cannot parse: the file contains a NUL byte")
+    return parse_error(path, f"cannot parse: {message}", exc.lineno or 1, (exc.offset or 1) - 1)
+
+
+def _parser_gave_up(exc: BaseException) -> str:
+    if isinstance(exc, ValueError) and "null bytes" in str(exc):
+        return "cannot parse: the file contains a NUL byte"
+    if isinstance(exc, (MemoryError, RecursionError)):
+        return "cannot parse: expressions nested too deeply for Python's parser"
+    return f"cannot parse: {exc}"
+
+
+def _decode(data: bytes, errors: str = "replace") -> str:
+    """The text, in the encoding its coding cookie or BOM declares (UTF-8 otherwise)."""
+    lines = iter(data.splitlines(keepends=True)[:2])
+    try:
+        encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
+    except SyntaxError:
+        encoding = "utf-8"  # undecodable first lines: let the decoder name the bad byte
+    return data.decode(encoding, errors=errors)
+
+
+# -- checking ---------------------------------------------------------------------------
+
+
+def _check(project: Project, codes: frozenset[str], config: Config) -> list[Finding]:
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for file in project.files:
+        for candidate in [file.parse_error, *file.candidates]:
+            if candidate is not None and candidate.code in codes:
+                by_path[file.path].append(_from_candidate(file, candidate))
+    for rule in ALL_RULES:
+        if rule.check is not None and rule.code in codes:
+            for finding in rule.check(project):
+                by_path[finding.path].append(finding)
+    findings = []
+    files = {f.path: f for f in project.files}
+    for path, found in by_path.items():
+        found = _dedupe(found)
+        found = [f for f in found if not _ignored_for_file(f, path, config)]
+        file = files.get(path)
+        if file is None or not file.suppressions:
+            findings += found
+            continue
+        kept, unused = suppressions.apply(found, file.suppressions, codes)
+        findings += kept
+        if "LD001" in codes:
+            findings += [_unused(file, s) for s in unused]
+    for path, file in files.items():
+        if path not in by_path and file.suppressions and "LD001" in codes:
+            findings += [_unused(file, s) for s in suppressions.apply([], file.suppressions,
+                                                                       codes)[1]]
+    return findings
+
+
+def _from_candidate(file: FileFacts, candidate: Candidate) -> Finding:
+    finding = Finding.at(candidate.code, file.path, candidate.site, candidate.message)
+    finding.name = BY_CODE[candidate.code].name
+    return finding
+
+
+def _unused(file: FileFacts, suppression) -> Finding:
+    rule = BY_CODE["LD001"]
+    codes = ", ".join(sorted(suppression.codes))
+    finding = Finding(rule.code, file.path, suppression.line, suppression.col + 1,
+                      suppression.line, suppression.col + 1,
+                      f"unused suppression: no {codes} finding on this line", name=rule.name)
+    return finding
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in findings:
+        key = (f.code, f.line, f.column)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _ignored_for_file(finding: Finding, path: str, config: Config) -> bool:
+    relative = _relative(os.path.abspath(path), config.root)
+    for pattern, codes in config.per_file_ignores.items():
+        matched = fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(relative).name,
+                                                                           pattern)
+        if matched and any(finding.code.startswith(c) or c == "ALL" for c in codes):
+            return True
+    return False
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _display(path: Path) -> str:
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()

@@ -1,0 +1,463 @@
+"""Per-file facts: what one module defines, constructs, caches, submits to threads and runs.
+
+The project-wide join (``project.py``) connects these facts across files; the rules read
+both. Everything here is derived from ``FileContext`` and pickles into the cache.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.context import CallAt, FileContext, Scope
+from loopdoctor.scan.coro import coro_ref
+from loopdoctor.scan.model import (
+    CachedFactory,
+    CacheWrite,
+    Call,
+    ClassInfo,
+    Construct,
+    CoroRef,
+    FileFacts,
+    Function,
+    LoopStart,
+    ThreadSubmit,
+)
+
+
+def build_facts(ctx: FileContext) -> FileFacts:
+    calls_by_scope: dict[int, list[CallAt]] = defaultdict(list)
+    for call_at in ctx.calls:
+        calls_by_scope[id(call_at.scope)].append(call_at)
+    refs_by_scope: dict[int, set[str]] = defaultdict(set)
+    for use in ctx.uses:
+        name = ctx.resolve(use.node, use.scope)
+        if name is not None and not ctx.is_external(name):
+            refs_by_scope[id(use.scope)].add(name)
+    submits, direct_starts = _thread_submits(ctx)
+    returns = _returns(ctx)
+    probes = _running_loop_probes(ctx)
+    functions = tuple(
+        _function(ctx, scope, calls_by_scope[id(scope)], refs_by_scope[id(scope)],
+                  direct_starts.get(id(scope), []), returns[id(scope)], id(scope) in probes)
+        for scope in ctx.functions()
+    )
+    module_starts = [start for scope in ctx.scopes if not scope.is_function
+                     for start in [*_loop_starts(ctx, calls_by_scope[id(scope)]),
+                                   *direct_starts.get(id(scope), [])]]
+    containers, weak = _containers(ctx)
+    return FileFacts(
+        path=ctx.path,
+        module=ctx.module,
+        functions=functions,
+        classes=_classes(ctx),
+        constructs=_constructs(ctx),
+        containers=containers,
+        closed_slots=_closed_slots(ctx),
+        weak_containers=weak,
+        cache_writes=_cache_writes(ctx),
+        cached_factories=_cached_factories(ctx, returns),
+        thread_submits=tuple(submits),
+        module_loop_starts=tuple(module_starts),
+        aliases=tuple((f"{ctx.module}.{name}", target)
+                      for name, target in ctx.module_scope.imports.items()),
+        names=frozenset(ctx.module_scope.locals | set(ctx.module_scope.imports)),
+        nest_asyncio=any(t.split(".")[0] == "nest_asyncio"
+                         for s in ctx.scopes for t in s.imports.values()),
+    )
+
+
+# -- functions -------------------------------------------------------------------------
+
+
+def _returns(ctx: FileContext) -> dict[int, frozenset[str]]:
+    """What each function returns: constructors of returned values, and its annotation."""
+    found: dict[int, set[str]] = defaultdict(set)
+    for node, scope in ctx.returns:
+        found[id(scope)].update(ctx.value_ctors(node.value, scope))
+    for scope in ctx.functions():
+        if scope.kind == "lambda":
+            found[id(scope)].update(ctx.value_ctors(scope.node.body, scope))
+        else:
+            found[id(scope)].update(ctx.annotation_names(scope.node.returns, scope.parent))
+    return defaultdict(frozenset, {k: frozenset(v) for k, v in found.items()})
+
+
+def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str],
+              direct_starts: list[LoopStart], returns: frozenset[str], probes: bool) -> Function:
+    names = [(c, ctx.callee(c.node, scope)) for c in calls]
+    node = scope.node
+    return Function(
+        qualname=scope.qualname,
+        site=ctx.site(node, scope),
+        is_async=scope.is_async,
+        cls=scope.cls,
+        params=tuple(scope.params),
+        returns=returns,
+        refs=frozenset(refs | {n for _, n in names if n and not ctx.is_external(n)}),
+        calls=tuple(call for c, name in names
+                    if name and (c.node.args or c.node.keywords) and not ctx.is_external(name)
+                    and (call := _call(ctx, c, name)) is not None),
+        checks_running_loop=probes or any(
+            name in kb.RUNNING_LOOP_PROBES or _method_name(c.node) == "is_running"
+            for c, name in names),
+        entry_point=_is_entry_point(ctx, scope),
+        sets_event_loop=any(name in kb.SET_EVENT_LOOP for _, name in names),
+        get_event_loop_sites=tuple(ctx.site(c.node, scope) for c, name in names
+                                   if name in kb.GET_EVENT_LOOP),
+        loop_starts=tuple([*_loop_starts(ctx, calls), *direct_starts]),
+    )
+
+
+def _running_loop_probes(ctx: FileContext) -> set[int]:
+    """Scopes that ask "is a loop running?": ``try: get_running_loop() except RuntimeError``."""
+    found = set()
+    for node, scope in ctx.tries:
+        if any(_catches_runtime_error(h) for h in node.handlers) and any(
+                isinstance(stmt, (ast.Expr, ast.Assign)) and isinstance(stmt.value, ast.Call)
+                and ctx.callee(stmt.value, scope) in kb.RUNNING_LOOP_PROBES
+                for stmt in node.body):
+            found.add(id(scope))
+    return found
+
+
+def _catches_runtime_error(handler: ast.ExceptHandler) -> bool:
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(n is None or (isinstance(n, ast.Name) and n.id in ("RuntimeError", "Exception",
+                                                                    "BaseException"))
+               for n in names)
+
+
+def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call | None:
+    """A call whose arguments may carry a coroutine or a client; None when none can."""
+    scope, call = call_at.scope, call_at.node
+    args = tuple(_arg_ref(ctx, a, call_at) for a in call.args)
+    kwargs = tuple((k.arg, ref) for k in call.keywords
+                   if k.arg and (ref := _arg_ref(ctx, k.value, call_at)) != _EMPTY)
+    if not kwargs and all(a == _EMPTY for a in args):
+        return None
+    return Call(callee, _is_bound(ctx, call.func, scope), args, kwargs)
+
+
+_EMPTY = CoroRef()
+
+
+def _arg_ref(ctx: FileContext, arg: ast.expr, call_at: CallAt,
+             repeated: bool = False) -> CoroRef:
+    if not isinstance(arg, (ast.Call, ast.Await, ast.Name, ast.Attribute)):
+        return _EMPTY  # literals, operators, comprehensions: not a coroutine or a client
+    return coro_ref(ctx, arg, call_at.scope, call_at.loop, call_at.scope.repeated or repeated)
+
+
+def _is_bound(ctx: FileContext, func: ast.expr, scope: Scope) -> bool:
+    """``self.m(x)`` and ``svc.m(x)`` pass the instance first; ``mod.f(x)`` does not."""
+    if not isinstance(func, ast.Attribute):
+        return False
+    root = func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        return True
+    owner = ctx.owner(root.id, scope)
+    return owner is not None and (root.id == owner.self_name or root.id not in owner.params)
+
+
+def _method_name(call: ast.Call) -> str | None:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
+    if scope.kind != "function":
+        return False
+    name = scope.node.name
+    if name in kb.ENTRY_POINT_NAMES or name.startswith("test_"):
+        return True
+    for decorator in scope.node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        resolved = ctx.resolve(target, scope.parent) or ""
+        if resolved.endswith(kb.ENTRY_POINT_DECORATOR_SUFFIXES):
+            return True
+    return False
+
+
+# -- loops started and threads submitted ------------------------------------------------
+
+
+def _loop_starts(ctx: FileContext, calls: list[CallAt]) -> list[LoopStart]:
+    starts = []
+    for call_at in calls:
+        found = loop_start_api(ctx, call_at.node, call_at.scope)
+        if found is not None:
+            api, coro, fresh = found
+            starts.append(LoopStart(ctx.site(call_at.node, call_at.scope), api,
+                                    _arg_ref(ctx, coro, call_at), fresh, in_thread=False))
+    return starts
+
+
+def loop_start_api(ctx: FileContext, call: ast.Call,
+                   scope: Scope) -> tuple[str, ast.expr, bool] | None:
+    """(api, coroutine expression, makes its own loop) for a call that runs a loop."""
+    if not call.args:
+        return None
+    coro = call.args[0]
+    if ctx.callee(call, scope) in kb.ASYNCIO_RUN:
+        return "asyncio.run", coro, True
+    method = _method_name(call)
+    if method == "run_until_complete":
+        receiver = call.func.value
+        return "run_until_complete", coro, _makes(ctx, receiver, scope, kb.NEW_EVENT_LOOP)
+    if method == "run" and _makes(ctx, call.func.value, scope, kb.ASYNCIO_RUNNER):
+        return "Runner.run", coro, True
+    return None
+
+
+def _makes(ctx: FileContext, expr: ast.expr, scope: Scope, ctors: frozenset[str]) -> bool:
+    """Is this expression an object just made by one of ``ctors`` (directly or via a local)?"""
+    if isinstance(expr, ast.Call):
+        return ctx.callee(expr, scope) in ctors
+    if isinstance(expr, ast.Name):
+        owner = ctx.owner(expr.id, scope) or scope
+        return any(ctx.callee(c, owner) in ctors for c in ctx.assigned_calls(expr.id, owner))
+    return False
+
+
+def _thread_submits(ctx: FileContext) -> tuple[list[ThreadSubmit], dict[int, list[LoopStart]]]:
+    submits: list[ThreadSubmit] = []
+    direct: dict[int, list[LoopStart]] = defaultdict(list)
+    for call_at in ctx.calls:
+        found = thread_call(ctx, call_at)
+        if found is None:
+            continue
+        target, args, kwargs, repeated = found
+        target, args = _unwrap_callable(ctx, target, args, call_at.scope)
+        scope = call_at.scope
+        site = ctx.site(call_at.node, scope)
+        if isinstance(target, ast.Lambda):
+            inner = ctx.scope_of[id(target)]
+            inner.repeated = inner.repeated or repeated
+            submits.append(ThreadSubmit(site, inner.qualname, scope.qualname, False, (), ()))
+            continue
+        name = ctx.resolve(target, scope)
+        if name is None:
+            continue
+        if name in kb.ASYNCIO_RUN and args:
+            coro = _arg_ref(ctx, args[0], call_at, repeated)
+            direct[id(scope)].append(LoopStart(site, "asyncio.run", coro, True, in_thread=True))
+            continue
+        submits.append(ThreadSubmit(
+            site, name, scope.qualname, _is_bound(ctx, target, scope),
+            tuple(_arg_ref(ctx, a, call_at, repeated) for a in args),
+            tuple((k.arg, _arg_ref(ctx, k.value, call_at, repeated)) for k in kwargs if k.arg),
+        ))
+    return submits, direct
+
+
+def thread_call(ctx: FileContext, call_at: CallAt):
+    """(callable, args, keywords, runs repeatedly) when a call hands work to a thread."""
+    call, scope = call_at.node, call_at.scope
+    name = ctx.callee(call, scope) or ""
+    method = _method_name(call)
+    if name in kb.THREAD_RUNNERS and call.args:
+        return call.args[0], call.args[1:], call.keywords, False
+    if name in kb.THREAD_CLASSES:
+        keywords = {k.arg: k.value for k in call.keywords}
+        target = keywords.get("target")
+        extra = keywords.get("args")
+        args = list(extra.elts) if isinstance(extra, (ast.Tuple, ast.List)) else []
+        return (target, args, [], False) if target is not None else None
+    if method is None or not call.args:
+        return None
+    receiver = call.func.value
+    if _makes(ctx, receiver, scope, kb.PROCESS_EXECUTORS):
+        return None
+    if method == "submit":
+        return call.args[0], call.args[1:], call.keywords, False
+    if method == "run_in_executor" and len(call.args) >= 2:
+        if _makes(ctx, call.args[0], scope, kb.PROCESS_EXECUTORS):
+            return None
+        return call.args[1], call.args[2:], [], False
+    if method == "map" and _is_thread_executor(ctx, receiver, scope):
+        return call.args[0], [], [], True
+    return None
+
+
+def _is_thread_executor(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:
+    if _makes(ctx, expr, scope, kb.THREAD_EXECUTORS):
+        return True
+    name = expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", "")
+    return any(word in name.lower() for word in ("executor", "thread"))
+
+
+def _unwrap_callable(ctx: FileContext, target: ast.expr, args: list[ast.expr],
+                     scope: Scope) -> tuple[ast.expr, list[ast.expr]]:
+    """``partial(f, a)`` and ``ctx.run, f, a`` (contextvars) both call ``f(a, ...)``."""
+    while True:
+        if isinstance(target, ast.Call) and ctx.callee(target, scope) in kb.PARTIAL \
+                and target.args:
+            args = [*target.args[1:], *args]
+            target = target.args[0]
+        elif isinstance(target, ast.Attribute) and target.attr == "run" and args \
+                and _makes(ctx, target.value, scope, kb.COPY_CONTEXT):
+            target, args = args[0], args[1:]
+        else:
+            return target, args
+
+
+# -- classes, module-level objects, caches ------------------------------------------------
+
+
+def _classes(ctx: FileContext) -> tuple[ClassInfo, ...]:
+    attr_ctors: dict[str, list] = defaultdict(list)
+    for target, value, scope in ctx.attr_stores:
+        method = _enclosing_method(scope)
+        if method is None or _is_classmethod(method) or not isinstance(target.value, ast.Name):
+            continue
+        if target.value.id == method.self_name:
+            for ctor in ctx.value_ctors(value, scope):
+                attr_ctors[method.cls].append((target.attr, ctor, ctx.site(target, scope)))
+    return tuple(
+        ClassInfo(scope.qualname,
+                  tuple(b for b in (ctx.resolve(base, scope.parent) for base in scope.node.bases)
+                        if b),
+                  tuple(attr_ctors.get(scope.qualname, ())))
+        for scope in ctx.scopes if scope.kind == "class"
+    )
+
+
+def _enclosing_method(scope: Scope) -> Scope | None:
+    current: Scope | None = scope
+    while current is not None and current.is_function:
+        if current.cls is not None:
+            return current
+        current = current.parent
+    return None
+
+
+def _is_classmethod(scope: Scope) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "classmethod"
+               for d in getattr(scope.node, "decorator_list", ()))
+
+
+def _constructs(ctx: FileContext) -> tuple[Construct, ...]:
+    found = []
+    for target, value, scope in ctx.top_assigns:
+        if not isinstance(value, ast.Call):
+            continue
+        qualname = f"{scope.qualname}.{target.id}"
+        ctor = ctx.callee(value, scope)
+        if ctor in kb.SINGLETON_PROVIDERS and value.args:
+            provided = ctx.resolve(value.args[0], scope)
+            if provided:
+                found.append(Construct(qualname, provided, ctx.site(value, scope), True))
+        elif ctor:
+            found.append(Construct(qualname, ctor, ctx.site(value, scope)))
+    return tuple(found)
+
+
+def _containers(ctx: FileContext) -> tuple[frozenset[str], frozenset[str]]:
+    plain, weak = set(), set()
+    for target, value, scope in ctx.top_assigns:
+        qualname = f"{scope.qualname}.{target.id}"
+        if isinstance(value, (ast.Dict, ast.DictComp)):
+            plain.add(qualname)
+        elif isinstance(value, ast.Call):
+            ctor = ctx.callee(value, scope)
+            if ctor in kb.CONTAINER_FACTORIES:
+                plain.add(qualname)
+            elif ctor in kb.WEAK_KEY_CONTAINERS:
+                weak.add(qualname)
+    return frozenset(plain), frozenset(weak)
+
+
+def _cache_writes(ctx: FileContext) -> tuple[CacheWrite, ...]:
+    writes = []
+    for target, value, scope in ctx.subscript_stores:
+        container = ctx.resolve(target.value, scope)
+        if container and scope.is_function:
+            writes.append(CacheWrite(container, ctx.value_ctors(value, scope),
+                                     ctx.key_kind(target.slice, scope), ctx.site(target, scope)))
+    for call_at in ctx.calls:
+        call, scope = call_at.node, call_at.scope
+        if _method_name(call) == "setdefault" and len(call.args) == 2 and scope.is_function:
+            container = ctx.resolve(call.func.value, scope)
+            if container:
+                writes.append(CacheWrite(container, ctx.value_ctors(call.args[1], scope),
+                                         ctx.key_kind(call.args[0], scope), ctx.site(call, scope)))
+    for name, value, scope in ctx.global_stores:
+        if scope.is_function:
+            writes.append(CacheWrite(f"{ctx.module}.{name.id}", ctx.value_ctors(value, scope),
+                                     _singleton_key(ctx, scope), ctx.site(name, scope),
+                                     slot=True))
+    for target, value, scope in ctx.attr_stores:
+        if scope.is_function and isinstance(target.value, ast.Name) \
+                and _is_class_slot(ctx, target.value.id, scope):
+            container = ctx.resolve(target, scope)
+            if container:
+                writes.append(CacheWrite(container, ctx.value_ctors(value, scope),
+                                         _singleton_key(ctx, scope), ctx.site(target, scope),
+                                         slot=True))
+    return tuple(writes)
+
+
+def _is_class_slot(ctx: FileContext, name: str, scope: Scope) -> bool:
+    """``cls.X = v`` in a classmethod, ``Service.X = v`` anywhere; not ``self.X = v``."""
+    method = _enclosing_method(scope)
+    if method is not None and name == method.self_name:
+        return _is_classmethod(method)
+    return ctx.owner(name, scope) is None and ctx.resolve_name(name, scope) is not None
+
+
+def _closed_slots(ctx: FileContext) -> frozenset[str]:
+    """Slots some function closes and resets (``await _client.aclose(); _client = None``):
+    a client whose lifetime an owner manages (an app's startup/shutdown), not a cache."""
+    resets = {(id(scope), f"{ctx.module}.{name.id}") for name, value, scope in ctx.global_stores
+              if isinstance(value, ast.Constant) and value.value is None}
+    resets |= {(id(scope), container) for target, value, scope in ctx.attr_stores
+               if isinstance(value, ast.Constant) and value.value is None
+               and (container := ctx.resolve(target, scope))}
+    closed = set()
+    for call_at in ctx.calls:
+        func = call_at.node.func
+        if isinstance(func, ast.Attribute) and func.attr in kb.CLOSE_METHODS:
+            container = ctx.resolve(func.value, call_at.scope)
+            if (id(call_at.scope), container) in resets:
+                closed.add(container)
+    return frozenset(closed)
+
+
+def _singleton_key(ctx: FileContext, scope: Scope) -> str:
+    """A global/class slot is loop-aware when its function compares against the loop."""
+    for compare, where in ctx.compares:
+        if where is scope and any(isinstance(op, (ast.Is, ast.IsNot, ast.Eq, ast.NotEq))
+                                  for op in compare.ops) \
+                and any(ctx.is_loop_expr(e, scope) for e in [compare.left, *compare.comparators]):
+            return "loop"
+    return "other"
+
+
+def _cached_factories(ctx: FileContext,
+                      returns: dict[int, frozenset[str]]) -> tuple[CachedFactory, ...]:
+    found = []
+    for scope in ctx.functions():
+        if scope.kind != "function":
+            continue
+        decorator = _cache_decorator(ctx, scope)
+        if decorator is None:
+            continue
+        loop_param = any(
+            p.endswith("loop") or "asyncio.AbstractEventLoop" in
+            ctx.annotation_names(scope.annotations.get(p), scope.parent) for p in scope.params)
+        found.append(CachedFactory(scope.qualname, decorator,
+                                   returns[id(scope)], loop_param,
+                                   ctx.site(scope.node, scope)))
+    return tuple(found)
+
+
+def _cache_decorator(ctx: FileContext, scope: Scope) -> str | None:
+    for decorator in scope.node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        resolved = ctx.resolve(target, scope.parent)
+        if resolved in kb.CACHE_DECORATORS:
+            return resolved
+    return None

@@ -1,0 +1,84 @@
+"""A cheap text test that decides which files are worth parsing at all.
+
+Each rule declares the words its findings need (``Rule.needs``); a file that lacks them
+for every selected rule cannot produce a finding from its own text and is not parsed.
+Files can still matter to *other* files (a function a bridge calls): ``mentions`` finds
+those in later rounds, by the names that earlier rounds found interesting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+from loopdoctor.scan.rules.base import Rule
+
+# Short substrings of many needed words: when a gate is absent, so is every word containing
+# it, and those words are not searched for (most files lack both gates).
+_GATES = ("sync", "loop")
+
+
+class Prefilter:
+    def __init__(self, rules: Iterable[Rule], extra_tokens: Iterable[str] = ()):
+        extra = tuple(extra_tokens)
+        rules = [rule for rule in rules if rule.needs]
+        self.needs = [tuple((*group, *extra) for group in rule.needs) for rule in rules]
+        self.patterns = [re.compile(rule.needs_pattern.encode()) if rule.needs_pattern else None
+                         for rule in rules]
+        words = sorted({w for needs in self.needs for group in needs for w in group})
+        key = "\0".join([*words, *(r.needs_pattern or "" for r in rules)])
+        self.digest = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+        self._gate_of = {w: next((g for g in _GATES if g in w), None) for w in words}
+
+    def wants(self, data: bytes) -> bool:
+        """Does some rule find all of its word groups (and its pattern) in this text?"""
+        gates = {g for g in _GATES if g.encode() in data}
+        seen: dict[str, bool] = {}
+
+        def has(word: str) -> bool:
+            if word not in seen:
+                gate = self._gate_of[word]
+                seen[word] = (gate is None or gate in gates) and word.encode() in data
+            return seen[word]
+
+        return any(all(any(map(has, group)) for group in needs)
+                   and (pattern is None or pattern.search(data) is not None)
+                   for needs, pattern in zip(self.needs, self.patterns, strict=True))
+
+
+class Mentions:
+    """Does a text mention ``pkg.mod.name``? It must contain ``name`` as a word, and a word
+    of the path that leads to it (the module, its package, or the class): to use a name from
+    another module, a file imports it through one of those."""
+
+    def __init__(self, qualnames: Iterable[str]):
+        self.qualifiers: dict[bytes, set[bytes]] = {}
+        for qualname in qualnames:
+            if "<" in qualname:
+                continue  # nested functions and lambdas are not reachable from other files
+            *path, name = qualname.split(".")
+            path = [p for p in path if p.isidentifier()]
+            if len(name) > 2 and name.isidentifier() and not name.startswith("__") and path:
+                self.qualifiers.setdefault(name.encode(), set()).update(p.encode() for p in path)
+        self._words: dict[bytes, re.Pattern[bytes]] = {
+            n: re.compile(rb"\b" + re.escape(n) + rb"\b") for n in self.qualifiers}
+        key = b"\0".join(n + b":" + b",".join(sorted(q))
+                          for n, q in sorted(self.qualifiers.items()))
+        self.digest = hashlib.blake2b(key, digest_size=8).hexdigest()
+
+    def matches(self, data: bytes) -> bool:
+        present: dict[bytes, bool] = {}
+
+        def has(word: bytes) -> bool:
+            if word not in present:
+                present[word] = word in data
+            return present[word]
+
+        return any(any(map(has, qualifiers)) and has(name) and self._words[name].search(data)
+                   for name, qualifiers in self.qualifiers.items())
+
+
+def mentions(qualnames: Iterable[str]) -> Mentions | None:
+    found = Mentions(qualnames)
+    return found if found.qualifiers else None

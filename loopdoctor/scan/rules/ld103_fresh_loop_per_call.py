@@ -1,0 +1,69 @@
+"""LD103: a sync wrapper that makes a new loop per call over a long-lived client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.loops import FRESH, api_label, loop_sites
+from loopdoctor.scan.model import Finding
+from loopdoctor.scan.project import Project, witness
+from loopdoctor.scan.rules.base import Rule
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for site in loop_sites(project):
+        if site.kind != FRESH or site.function is None or site.function.entry_point:
+            continue
+        if sources := project.evaluate(site.start.coro):
+            name = site.function.qualname.rsplit(".", 1)[-1]
+            yield RULE.finding(site.file, site.start.site, (
+                f"`{api_label(site.start)}` makes a new event loop on every call of `{name}`, "
+                f"but the coroutine reaches long-lived {witness(sources).describe()}"))
+
+
+RULE = Rule(
+    code="LD103",
+    name="fresh-loop-per-call",
+    summary="A sync wrapper that starts a new event loop on every call over a coroutine "
+            "that reaches a long-lived client.",
+    needs=(("asyncio", *kb.LOOP_BOUND_TOKENS),),
+    check=check,
+    doc="""\
+## Why
+`asyncio.run(...)` (or `new_event_loop()` + `run_until_complete`) in a sync method makes a
+new loop per call and closes it afterwards. The client the coroutine uses, stored on
+`self` in `__init__` or cached at module level, keeps its keep-alive connections from the
+first loop. The next call picks one up and fails with "Event loop is closed" (on openai
+2.x the SDK retries, so it looks like slowness: several server requests per call).
+`main()`, CLI commands, tests and fixtures are exempt: they run once per process.
+
+## Bad
+```python
+class Assistant:
+    def __init__(self):
+        self.client = AsyncOpenAI()
+
+    def ask(self, q):
+        return asyncio.run(self._ask(q))
+
+    async def _ask(self, q):
+        return await self.client.responses.create(model="m", input=q)
+```
+
+## Good
+```python
+class Assistant:
+    def __init__(self):
+        self.client = OpenAI()  # a sync client for a sync API
+
+    def ask(self, q):
+        return self.client.responses.create(model="m", input=q)
+```
+
+## Fix
+Use the sync client in sync code; or create the async client inside the coroutine
+(`async with AsyncOpenAI() as client:`); or keep one long-lived loop in a background
+thread and submit to it instead of making a loop per call.
+""",
+)

@@ -1,0 +1,74 @@
+"""LD201: a long-lived cache of loop-bound clients whose key ignores the loop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.model import Finding
+from loopdoctor.scan.project import Project
+from loopdoctor.scan.rules.base import Rule
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for write, file, ctor in project.cache_writes():
+        if write.key == "other":
+            slot = "slot" if write.slot else "cache"
+            yield RULE.finding(file, write.site, (
+                f"{slot} `{_short(write.container)}` keeps one loop-bound "
+                f"{project.describe_loop_bound(ctor)} for every event loop: its key does not "
+                f"involve the running loop"))
+    for construct, file in project.constructs():
+        if construct.singleton_provider:
+            yield RULE.finding(file, construct.site, (
+                f"singleton provider `{_short(construct.target)}` hands one loop-bound "
+                f"{project.describe_loop_bound(construct.ctor)} to every event loop"))
+
+
+def _short(name: str) -> str:
+    return ".".join(name.split(".")[-2:]) if name.count(".") > 1 else name
+
+
+RULE = Rule(
+    code="LD201",
+    name="loop-unaware-client-cache",
+    summary="A module- or class-level cache, singleton slot or DI singleton of loop-bound "
+            "clients whose key does not involve the current loop.",
+    needs=(kb.LOOP_BOUND_TOKENS,),
+    check=check,
+    doc="""\
+## Why
+A dict keyed by config, a `global _client` slot, a `cls._instance` attribute or a
+`providers.Singleton(AsyncOpenAI, ...)` hands the same loop-bound client to every event
+loop in the process: CLI runs with sequential `asyncio.run`, worker threads, a gateway
+and its thread bridges. The first loop binds the connection pool; the others get
+"Event loop is closed", "bound to a different event loop", or a hang.
+Caches keyed by the loop object itself (a `WeakKeyDictionary[loop]`, or a stored loop
+compared with `is`) are not reported; `id(loop)` keys are LD401's.
+
+## Bad
+```python
+_clients: dict[str, AsyncOpenAI] = {}
+
+def get_client(base_url: str) -> AsyncOpenAI:
+    if base_url not in _clients:
+        _clients[base_url] = AsyncOpenAI(base_url=base_url)
+    return _clients[base_url]
+```
+
+## Good
+```python
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+def get_client(base_url: str) -> AsyncOpenAI:
+    per_loop = _clients.setdefault(asyncio.get_running_loop(), {})
+    if base_url not in per_loop:
+        per_loop[base_url] = AsyncOpenAI(base_url=base_url)
+    return per_loop[base_url]
+```
+
+## Fix
+Key the cache by the running loop (and close a loop's clients before that loop closes),
+or create the client where the loop's lifetime is owned (`async with AsyncOpenAI()`).
+""",
+)

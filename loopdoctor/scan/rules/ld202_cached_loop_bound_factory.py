@@ -1,0 +1,53 @@
+"""LD202: an lru_cache/cache factory that returns a loop-bound client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.model import Finding
+from loopdoctor.scan.project import Project
+from loopdoctor.scan.rules.base import Rule
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for factory, file, reason in project.cached_factories():
+        decorator = factory.decorator.rsplit(".", 1)[-1]
+        name = factory.qualname.rsplit(".", 1)[-1]
+        yield RULE.finding(file, factory.site, (
+            f"`@{decorator}` factory `{name}` returns a loop-bound `{reason}`: every event "
+            f"loop gets the same client"))
+
+
+RULE = Rule(
+    code="LD202",
+    name="cached-loop-bound-factory",
+    summary="An lru_cache / cache decorated factory that returns a loop-bound client.",
+    needs=(kb.LOOP_BOUND_TOKENS,),
+    check=check,
+    doc="""\
+## Why
+`functools.lru_cache` keys on the arguments, never on the running loop, so the first
+call's client, bound to the first loop that uses it, is returned to every later loop.
+Sync clients (`OpenAI`, `httpx.Client`) are fine in a cache and not reported; neither is
+a factory that takes the loop as an argument.
+
+## Bad
+```python
+@lru_cache
+def get_http() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=30)
+```
+
+## Good
+```python
+@lru_cache
+def get_http() -> httpx.Client:
+    return httpx.Client(timeout=30)
+```
+
+## Fix
+Cache per loop (a `WeakKeyDictionary` keyed by `asyncio.get_running_loop()`, with the
+clients closed before their loop closes), or create the async client where it is used.
+""",
+)

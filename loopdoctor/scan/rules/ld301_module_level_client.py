@@ -1,0 +1,57 @@
+"""LD301: a loop-bound client created at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.model import Finding
+from loopdoctor.scan.project import Project
+from loopdoctor.scan.rules.base import Rule
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for construct, file in project.constructs():
+        if construct.singleton_provider:
+            continue
+        name = construct.target.rsplit(".", 1)[-1]
+        yield RULE.finding(file, construct.site, (
+            f"loop-bound {project.describe_loop_bound(construct.ctor)} created at import time "
+            f"as `{name}`: every event loop in the process shares it"))
+
+
+RULE = Rule(
+    code="LD301",
+    name="module-level-client",
+    summary="A loop-bound client created at module or class level (at import time).",
+    needs=(kb.LOOP_BOUND_TOKENS,),
+    check=check,
+    doc="""\
+## Why
+A client created at import time is shared by every event loop the process ever runs:
+each `asyncio.run` in a CLI, every worker thread, a test suite whose tests get their own
+loops. Its connection pool binds to the first loop that uses it. Code under
+`if __name__ == "__main__":` is not reported.
+
+## Bad
+```python
+client = AsyncOpenAI()
+
+async def ask(q):
+    return await client.responses.create(model="m", input=q)
+```
+
+## Good
+```python
+async def ask(client: AsyncOpenAI, q):
+    return await client.responses.create(model="m", input=q)
+
+async def main():
+    async with AsyncOpenAI() as client:
+        print(await ask(client, "hi"))
+```
+
+## Fix
+Create the client inside the loop that uses it and pass it down, or cache it per loop.
+""",
+)

@@ -1,0 +1,62 @@
+"""LD302: a module-level asyncio Lock/Event/Semaphore/Queue used from coroutines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from loopdoctor.scan.model import Finding
+from loopdoctor.scan.project import Project
+from loopdoctor.scan.rules.base import Rule
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for construct, file in project.primitives():
+        users = project.async_users(construct.target)
+        if users:
+            kind = project.resolve(construct.ctor)
+            name = construct.target.rsplit(".", 1)[-1]
+            user = users[0].qualname.rsplit(".", 1)[-1]
+            yield RULE.finding(file, construct.site, (
+                f"module-level `{kind}` `{name}` is used from coroutines (`{user}`): it binds "
+                f"to the first event loop that uses it"))
+
+
+RULE = Rule(
+    code="LD302",
+    name="module-level-asyncio-primitive",
+    summary="A module-level asyncio Lock/Event/Condition/Semaphore/Queue used from "
+            "coroutines.",
+    needs=(("asyncio",),),
+    check=check,
+    doc="""\
+## Why
+Since Python 3.10 asyncio primitives bind to the loop that first waits on them. A
+module-level `asyncio.Lock()` used by coroutines in two loops (sequential `asyncio.run`
+calls, a worker thread with its own loop) raises "is bound to a different event loop";
+a `Queue` or `Event` shared that way can lose wakeups and hang.
+
+## Bad
+```python
+_lock = asyncio.Lock()
+
+async def refresh_token():
+    async with _lock:
+        ...
+```
+
+## Good
+```python
+class TokenCache:
+    def __init__(self):
+        self._lock = asyncio.Lock()  # one per loop-scoped owner
+
+    async def refresh(self):
+        async with self._lock:
+            ...
+```
+
+## Fix
+Create primitives inside the loop that uses them (in the object the loop owns), or use a
+`threading.Lock` for state shared across loops and threads.
+""",
+)

@@ -1,0 +1,82 @@
+"""LD401: ``id(loop)`` in a cache key."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from loopdoctor.scan.context import FileContext, Scope
+from loopdoctor.scan.model import Candidate
+from loopdoctor.scan.rules.base import Rule
+
+_KEY_METHODS = frozenset({"get", "setdefault", "pop", "__contains__", "__getitem__"})
+MESSAGE = ("`id(loop)` in a cache key: ids are reused once a loop is collected, and the cache "
+           "keeps one client (and its sockets) per loop it has ever seen")
+
+
+def collect(ctx: FileContext) -> Iterator[Candidate]:
+    seen: set[int] = set()
+    for key, scope in _key_positions(ctx):
+        for call in ctx.id_loop_calls(key, scope):
+            if id(call) not in seen:
+                seen.add(id(call))
+                yield RULE.candidate(ctx.site(call, scope), MESSAGE)
+
+
+def _key_positions(ctx: FileContext) -> Iterator[tuple[ast.AST, Scope]]:
+    for subscript, scope in ctx.subscripts:
+        yield subscript.slice, scope
+    for key, scope in ctx.dict_keys:
+        yield key, scope
+    for compare, scope in ctx.compares:
+        if any(isinstance(op, (ast.In, ast.NotIn)) for op in compare.ops):
+            yield compare.left, scope
+    for call_at in ctx.calls:
+        func = call_at.node.func
+        if isinstance(func, ast.Attribute) and func.attr in _KEY_METHODS and call_at.node.args:
+            yield call_at.node.args[0], call_at.scope
+
+
+
+
+RULE = Rule(
+    code="LD401",
+    name="id-loop-cache-key",
+    summary="id(loop) (or id(asyncio.get_running_loop())) used in a cache key.",
+    needs=(("id(",), ("loop",)),
+    needs_pattern=r"\bid\(\s*[\w.]*loop",
+    collect=collect,
+    doc="""\
+## Why
+Keying clients by `id(loop)` stops loops from sharing a client, but an id is only unique
+while its object lives: after a loop is garbage-collected a new loop can get the same id
+and the dead loop's client. Worse, nothing evicts entries, and a used keep-alive client
+pins its loop: 200 sequential `asyncio.run` calls leave 200 unclosed clients and sockets.
+
+## Bad
+```python
+_clients = {}
+
+def get_client():
+    key = id(asyncio.get_running_loop())
+    if key not in _clients:
+        _clients[key] = AsyncOpenAI()
+    return _clients[key]
+```
+
+## Good
+```python
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+def get_client():
+    loop = asyncio.get_running_loop()
+    if loop not in _clients:
+        _clients[loop] = AsyncOpenAI()  # and close it when the loop's owner shuts down
+    return _clients[loop]
+```
+
+## Fix
+Key by the loop object, and close each loop's clients from the code that owns the loop's
+lifetime before the loop closes (or do not cache: one client per `async with` block).
+""",
+)

@@ -1,0 +1,33 @@
+# LD202: lru_cache/cache factories that return loop-bound clients.
+# negative for: LD202
+import functools
+from functools import cache, lru_cache
+
+import httpx
+from openai import AsyncOpenAI, OpenAI
+
+
+@lru_cache
+def get_http() -> httpx.AsyncClient:  # error: LD202
+    return httpx.AsyncClient(timeout=30)
+
+
+@functools.lru_cache(maxsize=None)
+def get_llm(base_url: str):  # error: LD202
+    client = AsyncOpenAI(base_url=base_url)
+    return client
+
+
+@cache
+def get_sync_llm() -> OpenAI:  # a sync client in a cache is fine
+    return OpenAI()
+
+
+@lru_cache
+def get_sync_http():
+    return httpx.Client()
+
+
+@lru_cache
+def per_loop_client(loop) -> AsyncOpenAI:  # keyed by the loop object: silent
+    return AsyncOpenAI()

@@ -1,0 +1,34 @@
+# LD301/LD302: loop-bound objects created at import time.
+# negative for: LD301, LD302
+import asyncio
+
+import httpx
+from openai import AsyncOpenAI, OpenAI
+
+http = httpx.AsyncClient()  # error: LD301
+sync_client = OpenAI()  # a sync client at module level is fine
+_lock = asyncio.Lock()  # error: LD302
+_unused_event = asyncio.Event()  # never used by a coroutine: silent
+_queue: asyncio.Queue = asyncio.Queue()  # error: LD302
+
+
+class Settings:
+    llm = AsyncOpenAI()  # error: LD301
+
+
+class Wrapper:
+    def __init__(self):
+        self.client = AsyncOpenAI()
+
+
+wrapper = Wrapper()  # error: LD301
+
+
+async def refresh():
+    async with _lock:
+        await _queue.put(await http.get("http://127.0.0.1/"))
+
+
+if __name__ == "__main__":
+    script_client = AsyncOpenAI()  # a script's own client: silent
+    asyncio.run(refresh())

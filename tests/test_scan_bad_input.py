@@ -1,0 +1,106 @@
+"""Bad input never crashes a scan: each is an LD000 finding or a one-line message.
+
+Files get ``import asyncio`` where it matters, so the prefilter sends them to the parser.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from loopdoctor.scan import ScanOptions, scan
+from loopdoctor.scan.config import Config
+from loopdoctor.scan.files import MissingPath
+
+TOKEN = b"import asyncio\n"
+
+
+def findings(tmp_path: Path, *paths: str) -> list[tuple[str, int, str, str]]:
+    result = scan(ScanOptions([str(tmp_path / p) for p in paths or ["."]],
+                              Config(root=tmp_path), jobs=1))
+    return [(Path(f.path).name, f.line, f.code, f.message) for f in result.findings]
+
+
+def only(tmp_path: Path, name: str, data: bytes) -> list[tuple[str, int, str, str]]:
+    (tmp_path / name).write_bytes(data)
+    return findings(tmp_path, name)
+
+
+def test_syntax_error(tmp_path: Path) -> None:
+    assert only(tmp_path, "s.py", TOKEN + b"def broken(:\n    pass\n") == [
+        ("s.py", 2, "LD000", "cannot parse: invalid syntax")]
+
+
+@pytest.mark.parametrize("data", [TOKEN + b"x = '\xff\xfe'\n", b"x = '\xff'\n"])
+def test_invalid_utf8_parsed_or_not(tmp_path: Path, data: bytes) -> None:
+    ((_, _, code, message),) = only(tmp_path, "u.py", data)
+    assert code == "LD000" and message.startswith("cannot decode:") and "0xff" in message
+
+
+@pytest.mark.parametrize("data", [TOKEN + b"x = 1\x00\n", b"x = 1\x00\n"])
+def test_nul_byte(tmp_path: Path, data: bytes) -> None:
+    assert only(tmp_path, "n.py", data) == [
+        ("n.py", 1, "LD000", "cannot parse: the file contains a NUL byte")]
+
+
+def test_five_megabyte_generated_file(tmp_path: Path) -> None:
+    chunk = b"BLOB_%d = '" + b"x" * 100_000 + b"'\n"
+    data = TOKEN + b"".join(chunk.replace(b"%d", str(i).encode()) for i in range(52))
+    assert len(data) > 5_000_000
+    assert only(tmp_path, "big.py", data) == []
+
+
+def test_deeply_nested_expressions(tmp_path: Path) -> None:
+    nested = TOKEN + b"x = " + b"(" * 200 + b"1" + b")" * 200 + b"\n"
+    unary = TOKEN + b"y = " + b"-" * 2000 + b"1\n"
+    calls = TOKEN + b"z = f()" + b".g()" * 2000 + b"\n"
+    assert only(tmp_path, "nested.py", nested) in ([], [
+        ("nested.py", 2, "LD000", "cannot parse: too many nested parentheses")])
+    assert only(tmp_path, "unary.py", unary) == []  # parses; the walk is iterative
+    assert [f[2] for f in only(tmp_path, "calls.py", calls)] in ([], ["LD000"])
+
+
+def test_parser_gives_up(tmp_path: Path) -> None:
+    ((_, _, code, message),) = only(tmp_path, "deep.py", TOKEN + b"y = " + b"-" * 60_000 + b"1\n")
+    assert code == "LD000" and "nested too deeply" in message
+
+
+def test_symlink_loops(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "ok.py").write_text("x = 1\n")
+    os.symlink(tmp_path / "pkg", tmp_path / "pkg" / "again")  # a folder that contains itself
+    os.symlink(tmp_path / "self.py", tmp_path / "self.py")  # a file that points at itself
+    found = findings(tmp_path)
+    assert found == [("self.py", 1, "LD000", "cannot read: Too many levels of symbolic links")]
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = tmp_path / "secret.py"
+    secret.write_bytes(TOKEN)
+    real = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self == secret:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    assert findings(tmp_path) == [("secret.py", 1, "LD000", "cannot read: Permission denied")]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads anything")
+def test_unreadable_file_by_mode(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.py"
+    secret.write_bytes(TOKEN)
+    secret.chmod(0)
+    assert findings(tmp_path)[0][2:] == ("LD000", "cannot read: Permission denied")
+
+
+def test_missing_path_and_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(MissingPath):
+        findings(tmp_path, "nowhere.py")
+    (tmp_path / "empty").mkdir()
+    result = scan(ScanOptions([str(tmp_path / "empty")], Config(root=tmp_path), jobs=1))
+    assert result.files_scanned == 0 and result.findings == []

@@ -1,6 +1,7 @@
 """Gateway mode with the loop kept free: sync tools run in the loop's default executor."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from loopdoctor.scenario import Context, Scenario, sync_tool
 
@@ -11,6 +12,9 @@ async def gateway(ctx: Context) -> None:
     async with ctx.client() as client:
         await ctx.ask(client, "gateway turn")
     loop = asyncio.get_running_loop()
+    # One worker: every tool call reuses the same thread, as a busy gateway's pool does (with
+    # more, whether a call lands on a fresh thread would be a matter of timing).
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=1))
     for n in range(TOOL_CALLS):
         await loop.run_in_executor(None, sync_tool, ctx, f"executor tool {n}")
 
@@ -21,7 +25,8 @@ def body(ctx: Context) -> None:
 
 scenario = Scenario(
     name="gateway-executor",
-    summary="the running loop awaits run_in_executor(None, tool) twice; the tool bridges",
+    summary="the running loop awaits run_in_executor(None, tool) twice, on one worker thread; "
+            "the tool bridges",
     requests=1 + TOOL_CALLS,
     body=body,
 )

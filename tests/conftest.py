@@ -1,4 +1,4 @@
-"""Helpers shared by the tests that run ``loopdoctor`` as users do."""
+"""Fixtures shared by the tests: the fake endpoint, the guard, and the CLI as users run it."""
 
 from __future__ import annotations
 
@@ -6,11 +6,32 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from loopdoctor import binding, guard
+from loopdoctor.endpoint import Endpoint
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[Endpoint]:
+    """The fake OpenAI endpoint, in this process, on a free loopback port."""
+    with Endpoint() as ep:
+        yield ep
+
+
+@pytest.fixture
+def guard_on() -> Iterator[None]:
+    """The guard, raising, with a clean registry; off again after the test."""
+    binding.reset()
+    guard.clear()
+    guard.install("raise")
+    yield
+    guard.uninstall()
 
 
 @dataclass(frozen=True)
@@ -24,7 +45,7 @@ class Ran:
 
 
 @pytest.fixture
-def loopdoctor(tmp_path: Path):
+def loopdoctor(tmp_path: Path) -> Callable[..., Ran]:
     """Run ``python -m loopdoctor ARGS`` in a subprocess (cwd: a temp dir), bounded in time."""
 
     def run(*args: str, cwd: Path = tmp_path, timeout: float = 90) -> Ran:

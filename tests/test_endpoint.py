@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -15,12 +14,6 @@ from loopdoctor.sdk import detect
 
 pytestmark = pytest.mark.timeout(30)
 TEXT = "the quick brown fox jumps over the lazy dog"
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[Endpoint]:
-    with Endpoint() as ep:
-        yield ep
 
 
 def chat(endpoint: Endpoint, cell: str, faults: str = "", stream: bool = False,

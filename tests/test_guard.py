@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,21 +29,6 @@ HEADERS = {FAULTS_HEADER: "latency=0.02"}
 OPENAI_HTTP = importlib.import_module(
     openai.DefaultAsyncHttpxClient.__mro__[1].__module__.split(".")[0]
 )  # httpx under openai 2.x, httpx2 under openai 3.x
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[Endpoint]:
-    with Endpoint() as ep:
-        yield ep
-
-
-@pytest.fixture
-def guard_on() -> Iterator[None]:
-    binding.reset()
-    guard.clear()
-    guard.install("raise")
-    yield
-    guard.uninstall()
 
 
 # -- clients ------------------------------------------------------------------------------

@@ -9,12 +9,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from loopdoctor import binding, guard
+from loopdoctor import guard
 from loopdoctor.endpoint import Endpoint
 from loopdoctor.guard import CrossLoopError
 
@@ -27,21 +27,6 @@ CROSS_LOOP_SYMPTOMS = re.compile(
     "Event loop is closed|Timeout context manager should be used inside a task"
     "|attached to a different loop|is bound to a different event loop"
 )
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[Endpoint]:
-    with Endpoint() as ep:
-        yield ep
-
-
-@pytest.fixture
-def guard_on() -> Iterator[None]:
-    binding.reset()
-    guard.clear()
-    guard.install("raise")
-    yield
-    guard.uninstall()
 
 
 def make_session() -> Any:

@@ -9,7 +9,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,15 +21,6 @@ from loopdoctor.guard import CrossLoopError
 pytestmark = pytest.mark.timeout(20, method="thread")
 FAST = 1.0
 WAIT = 0.5  # how long a waiter that lost its wakeup is given before it counts as hung
-
-
-@pytest.fixture
-def guard_on() -> Iterator[None]:
-    binding.reset()
-    guard.clear()
-    guard.install("raise")
-    yield
-    guard.uninstall()
 
 
 # -- each primitive: how one task waits on it and another one lets it go -----------------------

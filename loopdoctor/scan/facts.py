@@ -54,6 +54,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         classes=_classes(ctx),
         constructs=_constructs(ctx),
         containers=containers,
+        instance_containers=_instance_containers(ctx),
         closed_slots=_closed_slots(ctx),
         weak_containers=weak,
         cache_writes=_cache_writes(ctx),
@@ -356,18 +357,37 @@ def _constructs(ctx: FileContext) -> tuple[Construct, ...]:
 
 
 def _containers(ctx: FileContext) -> tuple[frozenset[str], frozenset[str]]:
+    """Module- and class-level dict-like slots, and the weak-keyed ones among them."""
     plain, weak = set(), set()
     for target, value, scope in ctx.top_assigns:
-        qualname = f"{scope.qualname}.{target.id}"
-        if isinstance(value, (ast.Dict, ast.DictComp)):
-            plain.add(qualname)
-        elif isinstance(value, ast.Call):
-            ctor = ctx.callee(value, scope)
-            if ctor in kb.CONTAINER_FACTORIES:
-                plain.add(qualname)
-            elif ctor in kb.WEAK_KEY_CONTAINERS:
-                weak.add(qualname)
+        kind = _container_kind(ctx, value, scope)
+        if kind is not None:
+            (weak if kind == "weak" else plain).add(f"{scope.qualname}.{target.id}")
     return frozenset(plain), frozenset(weak)
+
+
+def _instance_containers(ctx: FileContext) -> frozenset[str]:
+    """``self._cache = {}`` in a method: a dict that lives as long as its object."""
+    found = set()
+    for target, value, scope in ctx.attr_stores:
+        method = _enclosing_method(scope)
+        if method is not None and isinstance(target.value, ast.Name) \
+                and target.value.id == method.self_name \
+                and _container_kind(ctx, value, scope) is not None:
+            found.add(f"{method.cls}.{target.attr}")
+    return frozenset(found)
+
+
+def _container_kind(ctx: FileContext, value: ast.expr | None, scope: Scope) -> str | None:
+    if isinstance(value, (ast.Dict, ast.DictComp)):
+        return "plain"
+    if isinstance(value, ast.Call):
+        ctor = ctx.callee(value, scope)
+        if ctor in kb.CONTAINER_FACTORIES:
+            return "plain"
+        if ctor in kb.WEAK_KEY_CONTAINERS:
+            return "weak"
+    return None
 
 
 def _cache_writes(ctx: FileContext) -> tuple[CacheWrite, ...]:

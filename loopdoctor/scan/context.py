@@ -89,6 +89,7 @@ class FileContext:
         self.top_assigns: list[tuple[ast.expr, ast.expr | None, Scope]] = []  # module/class level
         self._callees: dict[tuple[int, int], str | None] = {}
         self._typing: set[tuple[str, int]] = set()
+        self.has_main_guard = False
         self._index()
 
     # -- the walk -----------------------------------------------------------------------
@@ -162,6 +163,7 @@ class FileContext:
 
     def _on_if(self, node, scope, loop, main_guard):
         if scope.kind == "module" and _is_main_guard(node.test):
+            self.has_main_guard = True
             return [(node.test, scope, loop, main_guard)] + [
                 (n, scope, loop, True) for n in [*node.body, *node.orelse]]
         return self._generic(node, scope, loop, main_guard)

@@ -64,6 +64,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         aliases=tuple((f"{ctx.module}.{name}", target)
                       for name, target in ctx.module_scope.imports.items()),
         names=frozenset(ctx.module_scope.locals | set(ctx.module_scope.imports)),
+        script=ctx.has_main_guard,
         nest_asyncio=any(t.split(".")[0] == "nest_asyncio"
                          for s in ctx.scopes for t in s.imports.values()),
     )

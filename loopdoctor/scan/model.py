@@ -181,6 +181,7 @@ class FileFacts:
     suppressions: tuple[Suppression, ...] = ()
     names: frozenset[str] = frozenset()  # top-level names others may import
     nest_asyncio: bool = False
+    script: bool = False  # has an ``if __name__ == "__main__":`` block
 
 
 @dataclass

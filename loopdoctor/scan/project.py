@@ -167,6 +167,20 @@ class Project:
 
     # -- loop-bound types ----------------------------------------------------------------
 
+    def is_script(self, file: FileFacts) -> bool:
+        """A program's entry module: run as ``__main__``, imported by no other scanned file,
+        starting at most one loop. Its module-level objects meet one loop only."""
+        return file.script and len(file.module_loop_starts) <= 1 \
+            and file.module not in self._imported_modules
+
+    @cached_property
+    def _imported_modules(self) -> set[str]:
+        imported = set()
+        for target in (t for file in self.files for _, t in file.aliases):
+            parts = target.split(".")
+            imported.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
+        return imported
+
     def describe_loop_bound(self, ctor: str) -> str:
         """``AsyncOpenAI``, or ``Service`` (which holds an ``openai.AsyncOpenAI``)."""
         reason = self.loop_bound_reason(ctor) or ctor

@@ -275,3 +275,14 @@ def test_internal_error_exit_3_without_traceback(monkeypatch: pytest.MonkeyPatch
     assert exit_info.value.code == 3
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+
+
+def test_parallel_parse_agrees_with_sequential(tmp_path: Path) -> None:
+    for i in range(40):
+        write(tmp_path, {f"pkg/m{i}.py": CLIENT_AT_IMPORT.replace("client", f"client_{i}")})
+    config = discover(["."])
+    one = scan(ScanOptions(["."], config, jobs=1))
+    two = scan(ScanOptions(["."], config, jobs=2))
+    assert two.files_parsed == 40
+    assert [(f.path, f.line, f.code) for f in one.findings] == [
+        (f.path, f.line, f.code) for f in two.findings]

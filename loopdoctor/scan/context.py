@@ -345,8 +345,11 @@ class FileContext:
         return name
 
     def _local_type(self, name: str, scope: Scope) -> str | None:
-        """``svc = Service()``; ``svc.ask`` -> ``mod.Service.ask``."""
+        """``svc = Service()`` or ``svc: Service``; ``svc.ask`` -> ``mod.Service.ask``."""
         values = scope.assigns.get(name, [])
+        if not values and name in scope.annotations:
+            types = self.annotation_names(scope.annotations[name], scope.parent or scope)
+            return next(iter(types)) if len(types) == 1 else None
         key = (name, id(scope))
         if len(values) != 1 or not isinstance(values[0][0], ast.Call) or key in self._typing:
             return None  # ambiguous, not a call, or circular (``x = x.next()``)

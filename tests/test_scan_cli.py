@@ -258,3 +258,31 @@ def test_real_process_list_rules_and_explain(tmp_path: Path) -> None:
     listed = run_process("list", "rules", cwd=tmp_path)
     assert listed.returncode == 0 and "LD101" in listed.stdout
     assert "## Good" in run_process("explain", "LD503", cwd=tmp_path).stdout
+
+
+def test_internal_error_exit_3_without_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from loopdoctor import cli
+    from loopdoctor.scan import command
+
+    def explode(request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(command, "run_scan", explode)
+    monkeypatch.setattr(sys, "argv", ["loopdoctor", "scan", "."])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 3
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+
+
+def test_parallel_parse_agrees_with_sequential(tmp_path: Path) -> None:
+    for i in range(40):
+        write(tmp_path, {f"pkg/m{i}.py": CLIENT_AT_IMPORT.replace("client", f"client_{i}")})
+    config = discover(["."])
+    one = scan(ScanOptions(["."], config, jobs=1))
+    two = scan(ScanOptions(["."], config, jobs=2))
+    assert two.files_parsed == 40
+    assert [(f.path, f.line, f.code) for f in one.findings] == [
+        (f.path, f.line, f.code) for f in two.findings]

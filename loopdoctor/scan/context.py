@@ -89,6 +89,7 @@ class FileContext:
         self.top_assigns: list[tuple[ast.expr, ast.expr | None, Scope]] = []  # module/class level
         self._callees: dict[tuple[int, int], str | None] = {}
         self._typing: set[tuple[str, int]] = set()
+        self.has_main_guard = False
         self._index()
 
     # -- the walk -----------------------------------------------------------------------
@@ -162,6 +163,7 @@ class FileContext:
 
     def _on_if(self, node, scope, loop, main_guard):
         if scope.kind == "module" and _is_main_guard(node.test):
+            self.has_main_guard = True
             return [(node.test, scope, loop, main_guard)] + [
                 (n, scope, loop, True) for n in [*node.body, *node.orelse]]
         return self._generic(node, scope, loop, main_guard)
@@ -343,8 +345,11 @@ class FileContext:
         return name
 
     def _local_type(self, name: str, scope: Scope) -> str | None:
-        """``svc = Service()``; ``svc.ask`` -> ``mod.Service.ask``."""
+        """``svc = Service()`` or ``svc: Service``; ``svc.ask`` -> ``mod.Service.ask``."""
         values = scope.assigns.get(name, [])
+        if not values and name in scope.annotations:
+            types = self.annotation_names(scope.annotations[name], scope.parent or scope)
+            return next(iter(types)) if len(types) == 1 else None
         key = (name, id(scope))
         if len(values) != 1 or not isinstance(values[0][0], ast.Call) or key in self._typing:
             return None  # ambiguous, not a call, or circular (``x = x.next()``)

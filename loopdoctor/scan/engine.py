@@ -19,7 +19,7 @@ from loopdoctor.scan.config import Config, selected_codes
 from loopdoctor.scan.context import FileContext
 from loopdoctor.scan.facts import build_facts
 from loopdoctor.scan.files import Discovery, module_name
-from loopdoctor.scan.model import Candidate, FileFacts, Finding
+from loopdoctor.scan.model import Candidate, FileFacts, Finding, Suppression
 from loopdoctor.scan.prefilter import Prefilter, mentions
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules import ALL_RULES, BY_CODE
@@ -343,6 +343,8 @@ def _decode(data: bytes, errors: str = "replace") -> str:
 
 
 def _check(project: Project, codes: frozenset[str], config: Config) -> list[Finding]:
+    """Every selected rule's findings, minus per-file ignores and suppression comments,
+    plus LD001 for suppressions that suppressed nothing."""
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for file in project.files:
         for candidate in [file.parse_error, *file.candidates]:
@@ -353,22 +355,13 @@ def _check(project: Project, codes: frozenset[str], config: Config) -> list[Find
             for finding in rule.check(project):
                 by_path[finding.path].append(finding)
     findings = []
-    files = {f.path: f for f in project.files}
-    for path, found in by_path.items():
-        found = _dedupe(found)
-        found = [f for f in found if not _ignored_for_file(f, path, config)]
-        file = files.get(path)
-        if file is None or not file.suppressions:
-            findings += found
-            continue
+    for file in project.files:
+        found = [f for f in _dedupe(by_path.get(file.path, []))
+                 if not _ignored_for_file(f, file.path, config)]
         kept, unused = suppressions.apply(found, file.suppressions, codes)
         findings += kept
         if "LD001" in codes:
             findings += [_unused(file, s) for s in unused]
-    for path, file in files.items():
-        if path not in by_path and file.suppressions and "LD001" in codes:
-            findings += [_unused(file, s) for s in suppressions.apply([], file.suppressions,
-                                                                       codes)[1]]
     return findings
 
 
@@ -378,13 +371,12 @@ def _from_candidate(file: FileFacts, candidate: Candidate) -> Finding:
     return finding
 
 
-def _unused(file: FileFacts, suppression) -> Finding:
+def _unused(file: FileFacts, suppression: Suppression) -> Finding:
     rule = BY_CODE["LD001"]
     codes = ", ".join(sorted(suppression.codes))
-    finding = Finding(rule.code, file.path, suppression.line, suppression.col + 1,
-                      suppression.line, suppression.col + 1,
-                      f"unused suppression: no {codes} finding on this line", name=rule.name)
-    return finding
+    return Finding(rule.code, file.path, suppression.line, suppression.col + 1,
+                   suppression.line, suppression.col + 1,
+                   f"unused suppression: no {codes} finding on this line", name=rule.name)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

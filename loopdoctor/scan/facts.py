@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from typing import NamedTuple
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import CallAt, FileContext, Scope
@@ -54,6 +55,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         classes=_classes(ctx),
         constructs=_constructs(ctx),
         containers=containers,
+        instance_containers=_instance_containers(ctx),
         closed_slots=_closed_slots(ctx),
         weak_containers=weak,
         cache_writes=_cache_writes(ctx),
@@ -63,6 +65,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         aliases=tuple((f"{ctx.module}.{name}", target)
                       for name, target in ctx.module_scope.imports.items()),
         names=frozenset(ctx.module_scope.locals | set(ctx.module_scope.imports)),
+        script=ctx.has_main_guard,
         nest_asyncio=any(t.split(".")[0] == "nest_asyncio"
                          for s in ctx.scopes for t in s.imports.values()),
     )
@@ -226,11 +229,11 @@ def _thread_submits(ctx: FileContext) -> tuple[list[ThreadSubmit], dict[int, lis
     submits: list[ThreadSubmit] = []
     direct: dict[int, list[LoopStart]] = defaultdict(list)
     for call_at in ctx.calls:
-        found = thread_call(ctx, call_at)
-        if found is None:
+        handoff = thread_call(ctx, call_at)
+        if handoff is None:
             continue
-        target, args, kwargs, repeated = found
-        target, args = _unwrap_callable(ctx, target, args, call_at.scope)
+        kwargs, repeated = handoff.keywords, handoff.repeated
+        target, args = _unwrap_callable(ctx, handoff.callable, handoff.args, call_at.scope)
         scope = call_at.scope
         site = ctx.site(call_at.node, scope)
         if isinstance(target, ast.Lambda):
@@ -253,32 +256,41 @@ def _thread_submits(ctx: FileContext) -> tuple[list[ThreadSubmit], dict[int, lis
     return submits, direct
 
 
-def thread_call(ctx: FileContext, call_at: CallAt):
-    """(callable, args, keywords, runs repeatedly) when a call hands work to a thread."""
+class Handoff(NamedTuple):
+    """Work handed to a worker thread: ``callable(*args, **keywords)``."""
+
+    callable: ast.expr
+    args: list[ast.expr]
+    keywords: list[ast.keyword]
+    repeated: bool  # executor.map: the callable runs once per item
+
+
+def thread_call(ctx: FileContext, call_at: CallAt) -> Handoff | None:
+    """The work a call hands to a thread (executor, Thread, to_thread, run_in_executor)."""
     call, scope = call_at.node, call_at.scope
     name = ctx.callee(call, scope) or ""
     method = _method_name(call)
     if name in kb.THREAD_RUNNERS and call.args:
-        return call.args[0], call.args[1:], call.keywords, False
+        return Handoff(call.args[0], call.args[1:], call.keywords, False)
     if name in kb.THREAD_CLASSES:
         keywords = {k.arg: k.value for k in call.keywords}
         target = keywords.get("target")
         extra = keywords.get("args")
         args = list(extra.elts) if isinstance(extra, (ast.Tuple, ast.List)) else []
-        return (target, args, [], False) if target is not None else None
+        return Handoff(target, args, [], False) if target is not None else None
     if method is None or not call.args:
         return None
     receiver = call.func.value
     if _makes(ctx, receiver, scope, kb.PROCESS_EXECUTORS):
         return None
     if method == "submit":
-        return call.args[0], call.args[1:], call.keywords, False
+        return Handoff(call.args[0], call.args[1:], call.keywords, False)
     if method == "run_in_executor" and len(call.args) >= 2:
         if _makes(ctx, call.args[0], scope, kb.PROCESS_EXECUTORS):
             return None
-        return call.args[1], call.args[2:], [], False
+        return Handoff(call.args[1], call.args[2:], [], False)
     if method == "map" and _is_thread_executor(ctx, receiver, scope):
-        return call.args[0], [], [], True
+        return Handoff(call.args[0], [], [], True)
     return None
 
 
@@ -356,18 +368,37 @@ def _constructs(ctx: FileContext) -> tuple[Construct, ...]:
 
 
 def _containers(ctx: FileContext) -> tuple[frozenset[str], frozenset[str]]:
+    """Module- and class-level dict-like slots, and the weak-keyed ones among them."""
     plain, weak = set(), set()
     for target, value, scope in ctx.top_assigns:
-        qualname = f"{scope.qualname}.{target.id}"
-        if isinstance(value, (ast.Dict, ast.DictComp)):
-            plain.add(qualname)
-        elif isinstance(value, ast.Call):
-            ctor = ctx.callee(value, scope)
-            if ctor in kb.CONTAINER_FACTORIES:
-                plain.add(qualname)
-            elif ctor in kb.WEAK_KEY_CONTAINERS:
-                weak.add(qualname)
+        kind = _container_kind(ctx, value, scope)
+        if kind is not None:
+            (weak if kind == "weak" else plain).add(f"{scope.qualname}.{target.id}")
     return frozenset(plain), frozenset(weak)
+
+
+def _instance_containers(ctx: FileContext) -> frozenset[str]:
+    """``self._cache = {}`` in a method: a dict that lives as long as its object."""
+    found = set()
+    for target, value, scope in ctx.attr_stores:
+        method = _enclosing_method(scope)
+        if method is not None and isinstance(target.value, ast.Name) \
+                and target.value.id == method.self_name \
+                and _container_kind(ctx, value, scope) is not None:
+            found.add(f"{method.cls}.{target.attr}")
+    return frozenset(found)
+
+
+def _container_kind(ctx: FileContext, value: ast.expr | None, scope: Scope) -> str | None:
+    if isinstance(value, (ast.Dict, ast.DictComp)):
+        return "plain"
+    if isinstance(value, ast.Call):
+        ctor = ctx.callee(value, scope)
+        if ctor in kb.CONTAINER_FACTORIES:
+            return "plain"
+        if ctor in kb.WEAK_KEY_CONTAINERS:
+            return "weak"
+    return None
 
 
 def _cache_writes(ctx: FileContext) -> tuple[CacheWrite, ...]:

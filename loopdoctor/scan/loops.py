@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from loopdoctor.scan.model import FileFacts, Function, LoopStart
 from loopdoctor.scan.project import Project
@@ -22,12 +23,15 @@ class LoopSite:
     kind: str
 
 
+_SITES: WeakKeyDictionary[Project, list[LoopSite]] = WeakKeyDictionary()
+
+
 def loop_sites(project: Project) -> list[LoopSite]:
-    cached = getattr(project, "_loop_sites", None)
-    if cached is None:
-        cached = [site for file in project.files for site in _file_sites(project, file)]
-        project._loop_sites = cached  # type: ignore[attr-defined]
-    return cached
+    """Every loop start in the project, classified once and shared by the rules."""
+    if project not in _SITES:
+        _SITES[project] = [site for file in project.files
+                           for site in _file_sites(project, file)]
+    return _SITES[project]
 
 
 def _file_sites(project: Project, file: FileFacts):

@@ -169,6 +169,7 @@ class FileFacts:
     classes: tuple[ClassInfo, ...] = ()
     constructs: tuple[Construct, ...] = ()
     containers: frozenset[str] = frozenset()  # module/class-level dict-like slots
+    instance_containers: frozenset[str] = frozenset()  # self._cache = {} (per object)
     closed_slots: frozenset[str] = frozenset()  # slots an owner closes and resets
     weak_containers: frozenset[str] = frozenset()
     cache_writes: tuple[CacheWrite, ...] = ()
@@ -180,6 +181,7 @@ class FileFacts:
     suppressions: tuple[Suppression, ...] = ()
     names: frozenset[str] = frozenset()  # top-level names others may import
     nest_asyncio: bool = False
+    script: bool = False  # has an ``if __name__ == "__main__":`` block
 
 
 @dataclass

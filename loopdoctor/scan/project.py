@@ -38,15 +38,20 @@ class Source:
     path: str
     line: int
 
+    @property
+    def per_instance(self) -> bool:
+        return self.kind in ("client stored on the instance", "client cache on the instance")
+
     def describe(self) -> str:
-        short = ".".join(self.name.split(".")[-2:]) if self.kind.startswith("client stored") \
+        short = ".".join(self.name.split(".")[-2:]) if self.per_instance \
             else self.name.rsplit(".", 1)[-1]
         where = f" ({self.path}:{self.line})" if self.path else ""
         return f"{self.kind} `{short}`{where}"
 
 
 _PRIORITY = ("client cache", "singleton provider", "lru_cache factory", "module-level client",
-             "class-level client", "client stored on the instance", "module-level asyncio",
+             "class-level client", "client stored on the instance",
+             "client cache on the instance", "module-level asyncio",
              "client shared", "client passed in")
 
 
@@ -59,14 +64,6 @@ def witness(sources: frozenset[Source]) -> Source:
     return min(sources, key=rank)
 
 
-@dataclass(frozen=True)
-class Located:
-    """A fact with the file it came from."""
-
-    fact: object
-    file: FileFacts
-
-
 class Project:
     def __init__(self, files: list[FileFacts], extra_loop_bound: frozenset[str] = frozenset()):
         self.files = files
@@ -76,6 +73,7 @@ class Project:
         self.aliases: dict[str, str] = {}
         self.containers: set[str] = set()
         self.closed_slots: set[str] = set()
+        self.instance_containers: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._prefixes: dict[str, tuple[str, ...]] = {}
         self._members: dict[tuple[str, int], str | None] = {}
@@ -83,10 +81,24 @@ class Project:
             self.aliases.update(file.aliases)
             self.containers |= file.containers | file.weak_containers
             self.closed_slots |= file.closed_slots
+            self.instance_containers |= file.instance_containers
             for fn in file.functions:
                 self.functions[fn.qualname] = (fn, file)
             for cls in file.classes:
                 self.classes[cls.qualname] = cls
+        self._alias_module_instances()
+
+    def _alias_module_instances(self) -> None:
+        """``pool = ClientPool()`` at module level: ``pool.get`` is ``ClientPool.get``.
+        (Loop-bound instances stay sources in their own right: LD301.)"""
+        for file in self.files:
+            for construct in file.constructs:
+                cls = self.resolve(construct.ctor)
+                if cls in self.classes and not self.is_loop_bound(cls):
+                    self.aliases.setdefault(construct.target, cls)
+        self._resolved.clear()
+        self._prefixes.clear()
+        self._members.clear()
 
     # -- names ---------------------------------------------------------------------------
 
@@ -155,6 +167,20 @@ class Project:
 
     # -- loop-bound types ----------------------------------------------------------------
 
+    def is_script(self, file: FileFacts) -> bool:
+        """A program's entry module: run as ``__main__``, imported by no other scanned file,
+        starting at most one loop. Its module-level objects meet one loop only."""
+        return file.script and len(file.module_loop_starts) <= 1 \
+            and file.module not in self._imported_modules
+
+    @cached_property
+    def _imported_modules(self) -> set[str]:
+        imported = set()
+        for target in (t for file in self.files for _, t in file.aliases):
+            parts = target.split(".")
+            imported.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
+        return imported
+
     def describe_loop_bound(self, ctor: str) -> str:
         """``AsyncOpenAI``, or ``Service`` (which holds an ``openai.AsyncOpenAI``)."""
         reason = self.loop_bound_reason(ctor) or ctor
@@ -210,11 +236,16 @@ class Project:
                 if self.resolve(construct.ctor) in kb.ASYNCIO_PRIMITIVES:
                     yield construct, file
 
-    def cache_writes(self) -> Iterator[tuple[CacheWrite, FileFacts, str]]:
-        """Loop-bound values stored in a long-lived slot or container, any key."""
+    def cache_writes(self, per_object: bool = False
+                     ) -> Iterator[tuple[CacheWrite, FileFacts, str]]:
+        """Loop-bound values stored in a module- or class-level slot or container, any key
+        (``per_object``: in a dict on an instance instead, ``self._cache[key] = client``)."""
+        containers = self.instance_containers if per_object else self.containers
         for file in self.files:
             for write in file.cache_writes:
-                if not write.slot and self.member(write.container, self.containers) is None:
+                if per_object and write.slot:
+                    continue
+                if not write.slot and self.member(write.container, containers) is None:
                     continue
                 if write.slot and self.member(write.container, self.closed_slots) is not None:
                     continue
@@ -244,22 +275,24 @@ class Project:
             if w.key == "other":
                 found.setdefault(w.container, Source("client cache", w.container, file.path,
                                                      w.site.line))
+        for w, file, _ in self.cache_writes(per_object=True):
+            if w.key == "other":
+                found.setdefault(w.container, Source("client cache on the instance",
+                                                     w.container, file.path, w.site.line))
         for f, file, _ in self.cached_factories():
             found[f.qualname] = Source("lru_cache factory", f.qualname, file.path, f.site.line)
         for cls in self.classes.values():
             for attr, ctor, site in cls.attr_ctors:
                 if self.is_loop_bound(ctor):
                     name = f"{cls.qualname}.{attr}"
-                    path = self._path_of_class(cls.qualname)
+                    path = self._class_paths.get(cls.qualname, "")
                     found.setdefault(name, Source("client stored on the instance", name, path,
                                                   site.line))
         return found
 
-    def _path_of_class(self, qualname: str) -> str:
-        for file in self.files:
-            if any(c.qualname == qualname for c in file.classes):
-                return file.path
-        return ""
+    @cached_property
+    def _class_paths(self) -> dict[str, str]:
+        return {c.qualname: file.path for file in self.files for c in file.classes}
 
     # -- reach ---------------------------------------------------------------------------
 
@@ -331,8 +364,7 @@ class Project:
         for ref in [*coro.values, *(() if runs else coro.runs)]:
             found |= self.value_sources(ref)
         fresh = {self.resolve(c) for c in coro.fresh_classes}
-        found = {s for s in found if not (s.kind.startswith("client stored")
-                                          and s.name.rsplit(".", 1)[0] in fresh)}
+        found = {s for s in found if not (s.per_instance and s.name.rsplit(".", 1)[0] in fresh)}
         for ctor in coro.shared_ctors:
             if reason := self.loop_bound_reason(ctor):
                 found.add(Source("client shared across loops:", reason, "", 0))

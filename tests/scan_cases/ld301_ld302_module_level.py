@@ -30,5 +30,6 @@ async def refresh():
 
 
 if __name__ == "__main__":
-    script_client = AsyncOpenAI()  # a script's own client: silent
+    script_client = AsyncOpenAI()  # created under the __main__ guard: silent
     asyncio.run(refresh())
+    asyncio.run(refresh())  # a second loop: the module-level objects above now break

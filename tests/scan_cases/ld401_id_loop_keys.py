@@ -1,5 +1,6 @@
 # LD401: id(loop) in cache keys.
 # negative for: LD401
+# negative for: LD401
 import asyncio
 
 from openai import AsyncOpenAI
@@ -22,3 +23,20 @@ def get_client_inline() -> AsyncOpenAI:
 def log_loop() -> None:
     loop = asyncio.get_running_loop()
     print(f"running on loop {id(loop):#x}")  # logging an id is not a key: silent
+
+
+def snapshot(loops):
+    # a dict local to one call, keyed by id(loop) for a diagnostic: not a cache, silent
+    first = {id(loop): loop.is_running() for loop in loops}
+    return [first[id(loop)] for loop in loops]
+
+
+class PerLoopClients:
+    def __init__(self):
+        self._clients = {}
+
+    def get(self):
+        loop = asyncio.get_running_loop()
+        if id(loop) not in self._clients:  # error: LD401
+            self._clients[id(loop)] = AsyncOpenAI()  # error: LD401
+        return self._clients[id(loop)]  # error: LD401

@@ -12,7 +12,7 @@ from loopdoctor.scan.rules.base import Rule
 
 def check(project: Project) -> Iterator[Finding]:
     for construct, file in project.constructs():
-        if construct.singleton_provider:
+        if construct.singleton_provider or project.is_script(file):
             continue
         name = construct.target.rsplit(".", 1)[-1]
         yield RULE.finding(file, construct.site, (
@@ -31,7 +31,8 @@ RULE = Rule(
 A client created at import time is shared by every event loop the process ever runs:
 each `asyncio.run` in a CLI, every worker thread, a test suite whose tests get their own
 loops. Its connection pool binds to the first loop that uses it. Code under
-`if __name__ == "__main__":` is not reported.
+`if __name__ == "__main__":` is not reported, nor is a script's module level (a module
+with a `__main__` block that no scanned module imports and that starts one loop).
 
 ## Bad
 ```python

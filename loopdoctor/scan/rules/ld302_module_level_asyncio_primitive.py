@@ -11,6 +11,8 @@ from loopdoctor.scan.rules.base import Rule
 
 def check(project: Project) -> Iterator[Finding]:
     for construct, file in project.primitives():
+        if project.is_script(file):
+            continue
         users = project.async_users(construct.target)
         if users:
             kind = project.resolve(construct.ctor)

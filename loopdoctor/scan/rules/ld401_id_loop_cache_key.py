@@ -24,19 +24,30 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
 
 
 def _key_positions(ctx: FileContext) -> Iterator[tuple[ast.AST, Scope]]:
+    """Keys into containers that outlive the call: module, class or instance level."""
     for subscript, scope in ctx.subscripts:
-        yield subscript.slice, scope
-    for key, scope in ctx.dict_keys:
-        yield key, scope
+        if _long_lived(ctx, subscript.value, scope):
+            yield subscript.slice, scope
     for compare, scope in ctx.compares:
-        if any(isinstance(op, (ast.In, ast.NotIn)) for op in compare.ops):
+        if any(isinstance(op, (ast.In, ast.NotIn)) for op in compare.ops) and any(
+                _long_lived(ctx, c, scope) for c in compare.comparators):
             yield compare.left, scope
     for call_at in ctx.calls:
         func = call_at.node.func
-        if isinstance(func, ast.Attribute) and func.attr in _KEY_METHODS and call_at.node.args:
+        if isinstance(func, ast.Attribute) and func.attr in _KEY_METHODS and call_at.node.args \
+                and _long_lived(ctx, func.value, call_at.scope):
             yield call_at.node.args[0], call_at.scope
 
 
+def _long_lived(ctx: FileContext, container: ast.expr, scope: Scope) -> bool:
+    """Not a dict local to the function (``seen = {}``), which dies with the call."""
+    root = container
+    while isinstance(root, (ast.Attribute, ast.Subscript)):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        return False
+    owner = ctx.owner(root.id, scope)
+    return owner is None or root.id == owner.self_name or root is not container
 
 
 RULE = Rule(

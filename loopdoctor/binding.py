@@ -94,11 +94,6 @@ def loop_info(loop: asyncio.AbstractEventLoop, thread: str | None = None) -> Loo
         return info
 
 
-def loops() -> list[LoopInfo]:
-    with _lock:
-        return sorted(_loops.values(), key=lambda info: info.number)
-
-
 def bindings() -> list[Binding]:
     """Every tracked object still alive."""
     with _lock:
@@ -415,8 +410,9 @@ def reset() -> None:
         created.clear()
 
 
-def live(kind_prefix: str = "") -> Iterator[tuple[Binding, Any]]:
+def live() -> Iterator[tuple[Binding, Any]]:
+    """Every tracked object still alive, with what is known about it."""
     for binding in bindings():
         obj = binding.ref()
-        if obj is not None and binding.kind.startswith(kind_prefix):
+        if obj is not None:
             yield binding, obj

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -71,4 +70,4 @@ def classify(result: dict[str, Any]) -> Outcome:
 
 
 def first_line(text: str) -> str:
-    return re.split(r"\n", text.strip(), maxsplit=1)[0] if text.strip() else text
+    return text.strip().split("\n", 1)[0]

@@ -219,7 +219,6 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
     def describe() -> dict[str, Any]:
         return {
             "seconds": time.perf_counter() - started,
-            "cpu_seconds": time.process_time(),
             "requests": {"made": ctx.made,
                          "mock_answered": mock.answered if mock is not None else None},
             "foreign_uses": foreign_uses(),

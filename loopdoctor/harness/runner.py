@@ -73,7 +73,6 @@ class CellResult:
     error: dict[str, Any] | None = None
     leak: dict[str, Any] = field(default_factory=dict)
     diagnostics: dict[str, Any] | None = None
-    cpu_seconds: float | None = None
     runs: int = 1
     rate: float | None = None  # share of runs with this outcome, with --repeat
 
@@ -285,7 +284,6 @@ class Harness:
             error=raw.get("error"),
             leak=raw.get("leak") or {},
             diagnostics=raw.get("diagnostics"),
-            cpu_seconds=raw.get("cpu_seconds"),
         )
 
     def _expected(self, cell: Cell) -> Outcome | None:

@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-from loopdoctor.scan.rules import (
-    ld000_parse_error,
-    ld001_unused_suppression,
-    ld101_asyncio_run_in_worker_thread,
-    ld102_thread_bridge_while_loop_runs,
-    ld103_fresh_loop_per_call,
-    ld201_loop_unaware_client_cache,
-    ld202_cached_loop_bound_factory,
-    ld301_module_level_client,
-    ld302_module_level_asyncio_primitive,
-    ld401_id_loop_cache_key,
-    ld501_loop_inside_async_def,
-    ld502_blocking_wait_on_own_loop,
-    ld503_get_event_loop_in_worker_thread,
-)
+import importlib
+import pkgutil
+
 from loopdoctor.scan.rules.base import Rule
 
+# Every ``ldNNN_*`` module beside this one defines one RULE; their names sort in code order.
 ALL_RULES: tuple[Rule, ...] = tuple(
-    module.RULE for module in (
-        ld000_parse_error,
-        ld001_unused_suppression,
-        ld101_asyncio_run_in_worker_thread,
-        ld102_thread_bridge_while_loop_runs,
-        ld103_fresh_loop_per_call,
-        ld201_loop_unaware_client_cache,
-        ld202_cached_loop_bound_factory,
-        ld301_module_level_client,
-        ld302_module_level_asyncio_primitive,
-        ld401_id_loop_cache_key,
-        ld501_loop_inside_async_def,
-        ld502_blocking_wait_on_own_loop,
-        ld503_get_event_loop_in_worker_thread,
-    )
+    importlib.import_module(f"{__name__}.{module.name}").RULE
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
+    if module.name.startswith("ld")
 )
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}

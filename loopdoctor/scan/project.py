@@ -298,20 +298,14 @@ class Project:
 
     def ref_sources(self, ref: str) -> frozenset[Source]:
         """Sources a single mentioned name reaches: a source itself, or a function's reach."""
-        for prefix in self.prefixes(ref):
-            if "." not in prefix:
-                break
-            source = self.member(prefix, self.sources)
-            if source is not None:
-                return frozenset({self.sources[source]})
-            fn = self.function(prefix)
-            if fn is not None:
-                return self.reach.get(fn[0].qualname, frozenset())
-        return frozenset()
+        return self._sources(ref, factories_only=False)
 
     def value_sources(self, ref: str) -> frozenset[Source]:
         """Sources an object is: a source itself, or what a factory returning a loop-bound
         object hands out (``get_client()``), but not any function's result (data)."""
+        return self._sources(ref, factories_only=True)
+
+    def _sources(self, ref: str, factories_only: bool) -> frozenset[Source]:
         for prefix in self.prefixes(ref):
             if "." not in prefix:
                 break
@@ -320,9 +314,9 @@ class Project:
                 return frozenset({self.sources[source]})
             fn = self.function(prefix)
             if fn is not None:
-                if self.is_loop_bound(fn[0].qualname):
-                    return self.reach.get(fn[0].qualname, frozenset())
-                return frozenset()
+                if factories_only and not self.is_loop_bound(fn[0].qualname):
+                    return frozenset()
+                return self.reach.get(fn[0].qualname, frozenset())
         return frozenset()
 
     @cached_property

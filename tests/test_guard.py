@@ -17,6 +17,7 @@ from typing import Any
 
 import openai
 import pytest
+from racing import race
 
 from loopdoctor import binding, guard
 from loopdoctor.endpoint import FAULTS_HEADER, Endpoint
@@ -123,24 +124,7 @@ def to_thread_run(stack: Stack, client: Any) -> None:
 
 def racing_threads(stack: Stack, client: Any) -> None:
     """Two threads, each ``asyncio.run`` around one call, started together on one pool."""
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        barrier.wait()
-        try:
-            asyncio.run(stack.call(client))
-        except BaseException as exc:  # handed to the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, name=f"racer-{n}", daemon=True) for n in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=5)
-    assert not any(thread.is_alive() for thread in threads), "a racer hung"
-    if errors:
-        raise errors[0]
+    race(lambda: stack.call(client))
 
 
 PATTERNS = [sequential_runs, gateway_bridge, to_thread_run, racing_threads]

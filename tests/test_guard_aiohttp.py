@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from racing import race
 
 from loopdoctor import guard
 from loopdoctor.endpoint import Endpoint
@@ -89,24 +90,7 @@ def to_thread_run(base_url: str, cache: Cached) -> None:
 def racing_threads(base_url: str, cache: Cached) -> None:
     """Two threads, each ``asyncio.run`` around one call, on a session made by a first loop."""
     asyncio.run(cache.ask(base_url))
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        barrier.wait()
-        try:
-            asyncio.run(cache.ask(base_url))
-        except BaseException as exc:  # handed to the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, name=f"racer-{n}", daemon=True) for n in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=5)
-    assert not any(thread.is_alive() for thread in threads), "a racer hung"
-    if errors:
-        raise errors[0]
+    race(lambda: cache.ask(base_url))
 
 
 PATTERNS = [sequential_runs, gateway_bridge, to_thread_run, racing_threads]

@@ -1,10 +1,11 @@
 """A fake OpenAI endpoint: a real HTTP/1.1 keep-alive server (uvicorn + starlette) on 127.0.0.1.
 
 Answers are deterministic: a chat completion echoes the last user message, so a scenario can
-check every response. Faults (latency, stall, error status, a connection dropped mid-stream) are
-set for the whole endpoint or per request with an ``x-loopdoctor-faults`` header, in the same
-``key=value,...`` syntax. Requests whose path starts with ``/c/<cell>/`` are counted for that
-cell, which is how the harness tells one cell's traffic from another's on a shared server.
+check every response. Faults (latency, interval between stream chunks, stall, error status, a
+connection dropped mid-stream) are set for the whole endpoint or per request with an
+``x-loopdoctor-faults`` header, in the same ``key=value,...`` syntax. Requests whose path
+starts with ``/c/<cell>/`` are counted for that cell, which is how the harness tells one
+cell's traffic from another's on a shared server.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ MODEL = "loopdoctor-echo"
 
 @dataclass(frozen=True)
 class Faults:
-    latency: float = 0.0  # seconds before the response (and between stream chunks)
+    latency: float = 0.0  # seconds before the response
+    interval: float = 0.0  # seconds between two stream chunks
     stall: bool = False  # accept the request, never answer
     status: int | None = None  # answer with this error status (429, 500, 503, ...)
     retry_after: float | None = None  # Retry-After header sent with an error status
@@ -224,8 +226,8 @@ class Endpoint:
                     self._drop(request)
                     return
                 yield _sse(_chunk(piece, body, finish=None))
-                if faults.latency:
-                    await asyncio.sleep(faults.latency)
+                if faults.interval:
+                    await asyncio.sleep(faults.interval)
             yield _sse(_chunk("", body, finish="stop"))
             yield "data: [DONE]\n\n"
         finally:

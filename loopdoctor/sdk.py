@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, requires, version
 from types import ModuleType
 
 
@@ -37,11 +38,23 @@ class Stack:
         return importlib.import_module(self.http)
 
 
+def _http_dependency() -> str:
+    """The HTTP library openai's metadata requires (read, not imported: importing openai takes
+    a second the CLI need not spend)."""
+    try:
+        required = requires("openai") or []
+    except PackageNotFoundError:
+        required = []
+    for requirement in required:
+        name = re.match(r"[A-Za-z0-9._-]*", requirement).group().lower()
+        if name in ("httpx2", "httpx") and "extra ==" not in requirement:
+            return name
+    return "httpx"
+
+
 @cache
 def detect() -> Stack:
     openai_version = _version("openai") or "0"
-    import openai._base_client as base
-
-    http = "httpx2" if hasattr(base, "httpx2") else "httpx"
+    http = _http_dependency()
     core = "httpcore2" if http == "httpx2" else "httpcore"
     return Stack(openai_version, http, _version(http) or "?", _version(core) or "?")

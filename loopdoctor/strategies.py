@@ -18,11 +18,12 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
-from typing import Any, ClassVar, TypeVar
-
-import openai
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from loopdoctor.verdict import ERROR_OR_MASKED, Expected, Outcome, Stacked
+
+if TYPE_CHECKING:  # imported where clients are made: the CLI plans a run without the SDK
+    import openai
 
 T = TypeVar("T")
 Bridge = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -96,6 +97,8 @@ THREAD_REUSE: dict[str, Expected] = {
 
 
 def new_client(base_url: str, api_key: str) -> openai.AsyncOpenAI:
+    import openai
+
     return openai.AsyncOpenAI(base_url=base_url, api_key=api_key)
 
 
@@ -234,6 +237,8 @@ class SyncClient(Strategy):
 
     def get_client(self, base_url: str, api_key: str) -> Any:
         if self._client is None:
+            import openai
+
             self._client = openai.OpenAI(base_url=base_url, api_key=api_key)
         return _chat_facade(_threaded_create(self._client))
 

@@ -64,6 +64,14 @@ def test_latency_delays_the_answer(endpoint: Endpoint) -> None:
     assert time.perf_counter() - started >= 0.3
 
 
+def test_interval_spaces_the_stream_chunks(endpoint: Endpoint) -> None:
+    started = time.perf_counter()
+    chunks = chat(endpoint, "interval", faults="interval=0.1", stream=True)
+    pieces = [c for c in chunks if c.choices[0].delta.content]
+    assert len(pieces) > 1
+    assert time.perf_counter() - started >= 0.1 * len(pieces)
+
+
 def test_a_stalled_request_stays_in_flight(endpoint: Endpoint) -> None:
     with pytest.raises(openai.APITimeoutError):
         chat(endpoint, "stall", faults="stall", timeout=0.5)

@@ -93,7 +93,7 @@ def run(
         raise usage_error(str(exc)) from None
     options = RunOptions(timeout=timeout, jobs=jobs, repeat=repeat, bridge=bridge, guard=guard,
                          scenario_dirs=tuple(map(str, scenarios_dir)),
-                         preload=tuple(t.partition(":")[0] for t in (factory, bridge) if t))
+                         preload=planning.preload(cells, factory, bridge))
     console = run_report.console(output)
     with run_report.progress(run_report.console(None, stderr=True), len(cells)) as advance:
         report = session.execute(cells, options, advance)

@@ -1,26 +1,20 @@
 """A fake OpenAI endpoint: a real HTTP/1.1 keep-alive server (uvicorn + starlette) on 127.0.0.1.
 
-Answers are deterministic: a chat completion echoes the last user message, so a scenario can
-check every response. Faults (latency, interval between stream chunks, stall, error status, a
-connection dropped mid-stream) are set for the whole endpoint or per request with an
-``x-loopdoctor-faults`` header, in the same ``key=value,...`` syntax. Requests whose path
-starts with ``/c/<cell>/`` are counted for that cell, which is how the harness tells one
-cell's traffic from another's on a shared server.
+It serves the answers of ``loopdoctor.answers``. Faults (latency, interval between stream
+chunks, stall, error status, a connection dropped mid-stream) are set for the whole endpoint or
+per request with an ``x-loopdoctor-faults`` header, in the same ``key=value,...`` syntax.
+Requests whose path starts with ``/c/<cell>/`` are counted for that cell, which is how the
+harness tells one cell's traffic from another's on a shared server.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
@@ -29,42 +23,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-FAULTS_HEADER = "x-loopdoctor-faults"
-CHUNK_WORDS = 3  # words per streamed chunk
-MODEL = "loopdoctor-echo"
+from loopdoctor.answers import (
+    FAULTS_HEADER,
+    MODEL,
+    MODELS,
+    Faults,
+    chunk,
+    completion,
+    last_user_message,
+    pieces,
+    sse,
+)
 
-
-@dataclass(frozen=True)
-class Faults:
-    latency: float = 0.0  # seconds before the response
-    interval: float = 0.0  # seconds between two stream chunks
-    stall: bool = False  # accept the request, never answer
-    status: int | None = None  # answer with this error status (429, 500, 503, ...)
-    retry_after: float | None = None  # Retry-After header sent with an error status
-    drop_after: int | None = None  # reset the connection after this many stream chunks
-
-    def __str__(self) -> str:
-        """The ``key=value,...`` form :meth:`parse` reads."""
-        return ",".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self)
-                        if getattr(self, f.name) != f.default)
-
-    @classmethod
-    def parse(cls, text: str, base: Faults | None = None) -> Faults:
-        """Parse ``latency=0.05,status=503,retry_after=0`` on top of ``base``."""
-        types = {f.name: f.type for f in fields(cls)}
-        values: dict[str, Any] = {}
-        for item in filter(None, (part.strip() for part in text.split(","))):
-            key, _, raw = item.partition("=")
-            key = key.strip().replace("-", "_")
-            if key not in types:
-                raise ValueError(f"unknown fault {key!r}; known: {', '.join(types)}")
-            if "bool" in str(types[key]):
-                values[key] = raw.strip().lower() in ("", "1", "true", "yes")
-            elif "int" in str(types[key]):
-                values[key] = int(raw)
-            else:
-                values[key] = float(raw)
-        return replace(base or cls(), **values)
+__all__ = ["FAULTS_HEADER", "MODEL", "Endpoint", "Faults"]
 
 
 @dataclass
@@ -187,10 +158,7 @@ class Endpoint:
     async def _models(self, request: Request) -> Response:
         scopes = self._begin(request)
         try:
-            return JSONResponse(
-                {"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0,
-                                             "owned_by": "loopdoctor"}]}
-            )
+            return JSONResponse(MODELS)
         finally:
             self._end(scopes)
 
@@ -205,9 +173,9 @@ class Endpoint:
             await asyncio.sleep(faults.latency)
             if faults.status is not None:
                 return _error(faults)
-            text = _last_user_message(body)
+            text = last_user_message(body)
             if not body.get("stream"):
-                return JSONResponse(_completion(text, body))
+                return JSONResponse(completion(text, body))
             ended = True  # the stream ends the request itself, when it finishes or drops
             return StreamingResponse(
                 self._stream(request, text, body, faults, scopes), media_type="text/event-stream"
@@ -221,14 +189,14 @@ class Endpoint:
         scopes: list[Counters],
     ) -> AsyncIterator[str]:
         try:
-            for n, piece in enumerate(_pieces(text)):
+            for n, piece in enumerate(pieces(text)):
                 if faults.drop_after is not None and n >= faults.drop_after:
                     self._drop(request)
                     return
-                yield _sse(_chunk(piece, body, finish=None))
+                yield sse(chunk(piece, body, finish=None))
                 if faults.interval:
                     await asyncio.sleep(faults.interval)
-            yield _sse(_chunk("", body, finish="stop"))
+            yield sse(chunk("", body, finish="stop"))
             yield "data: [DONE]\n\n"
         finally:
             self._end(scopes)
@@ -241,103 +209,6 @@ class Endpoint:
                 conn.transport.abort()
 
 
-class EndpointProcess:
-    """The endpoint in a process of its own (``python -m loopdoctor endpoint``), so that the
-    server never waits for the harness's interpreter lock."""
-
-    def __init__(self, faults: Faults | None = None) -> None:
-        self.faults = faults or Faults()
-        self.port = 0
-        self._process: subprocess.Popen[str] | None = None
-
-    def start(self) -> EndpointProcess:
-        command = [sys.executable, "-m", "loopdoctor", "endpoint", "--faults", str(self.faults),
-                   "--until-stdin-closes"]
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         text=True, start_new_session=True)
-        line = self._process.stdout.readline() if self._process.stdout else ""
-        match = re.search(r"127\.0\.0\.1:(\d+)/", line)
-        if match is None:
-            self.stop()
-            raise RuntimeError(f"the fake endpoint did not start: {line.strip()!r}")
-        self.port = int(match.group(1))
-        return self
-
-    def cell_base_url(self, cell: str) -> str:
-        return f"http://127.0.0.1:{self.port}/c/{cell}/v1"
-
-    def stats_url(self, cell: str | None = None) -> str:
-        query = "" if cell is None else f"?cell={cell}"
-        return f"http://127.0.0.1:{self.port}/_loopdoctor/stats{query}"
-
-    def stats(self, cell: str | None = None) -> dict[str, int]:
-        return self._get(self.stats_url(cell))
-
-    def all_stats(self) -> dict[str, dict[str, int]]:
-        return self._get(f"http://127.0.0.1:{self.port}/_loopdoctor/stats?all")
-
-    @staticmethod
-    def _get(url: str) -> Any:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return json.load(response)
-
-    def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait(timeout=5)
-
-    def __enter__(self) -> EndpointProcess:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-
-def _last_user_message(body: dict[str, Any]) -> str:
-    for message in reversed(body.get("messages") or []):
-        if message.get("role") == "user":
-            content = message.get("content")
-            if isinstance(content, list):  # content parts
-                return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-            return str(content)
-    return ""
-
-
-def _pieces(text: str) -> list[str]:
-    """``text`` cut into stream chunks of a few words; joined, they give ``text`` back."""
-    words = text.split(" ")
-    return [("" if i == 0 else " ") + " ".join(words[i:i + CHUNK_WORDS])
-            for i in range(0, len(words), CHUNK_WORDS)]
-
-
-def _completion(text: str, body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-loopdoctor",
-        "object": "chat.completion",
-        "created": 0,
-        "model": body.get("model", MODEL),
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": text}}],
-        "usage": {"prompt_tokens": len(text.split()), "completion_tokens": len(text.split()),
-                  "total_tokens": 2 * len(text.split())},
-    }
-
-
-def _chunk(content: str, body: dict[str, Any], finish: str | None) -> dict[str, Any]:
-    delta = {"role": "assistant", "content": content} if finish is None else {}
-    return {
-        "id": "chatcmpl-loopdoctor",
-        "object": "chat.completion.chunk",
-        "created": 0,
-        "model": body.get("model", MODEL),
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-    }
-
-
-def _sse(payload: dict[str, Any]) -> str:
-    return f"data: {json.dumps(payload)}\n\n"
-
-
 def _error(faults: Faults) -> Response:
     headers = {} if faults.retry_after is None else {"retry-after": f"{faults.retry_after:g}"}
     payload = {"error": {"message": f"loopdoctor fault: status {faults.status}",
@@ -345,16 +216,3 @@ def _error(faults: Faults) -> Response:
     return JSONResponse(payload, status_code=faults.status or 500, headers=headers)
 
 
-def mock_answer(method: str, path: str, body: bytes) -> tuple[int, str, bytes]:
-    """The endpoint's answer without a server: (status, content type, body), for transport mocks."""
-    if method == "GET" and path.endswith("/models"):
-        payload = {"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0,
-                                               "owned_by": "loopdoctor"}]}
-        return 200, "application/json", json.dumps(payload).encode()
-    request = json.loads(body or b"{}")
-    text = _last_user_message(request)
-    if not request.get("stream"):
-        return 200, "application/json", json.dumps(_completion(text, request)).encode()
-    events = [_sse(_chunk(piece, request, None)) for piece in _pieces(text)]
-    events += [_sse(_chunk("", request, "stop")), "data: [DONE]\n\n"]
-    return 200, "text/event-stream", "".join(events).encode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.metadata import PackageNotFoundError, requires, version
 from types import ModuleType
@@ -29,10 +29,14 @@ class Stack:
         return int(self.openai.split(".")[0])
 
     @property
+    def core(self) -> str:
+        """The connection-pool library under ``http``."""
+        return "httpcore2" if self.http == "httpx2" else "httpcore"
+
+    @property
     def label(self) -> str:
-        core = "httpcore2" if self.http == "httpx2" else "httpcore"
         return (f"openai {self.openai} · {self.http} {self.http_version} · "
-                f"{core} {self.httpcore_version}")
+                f"{self.core} {self.httpcore_version}")
 
     def http_module(self) -> ModuleType:
         return importlib.import_module(self.http)
@@ -56,5 +60,5 @@ def _http_dependency() -> str:
 def detect() -> Stack:
     openai_version = _version("openai") or "0"
     http = _http_dependency()
-    core = "httpcore2" if http == "httpx2" else "httpcore"
-    return Stack(openai_version, http, _version(http) or "?", _version(core) or "?")
+    stack = Stack(openai_version, http, _version(http) or "?", "?")
+    return replace(stack, httpcore_version=_version(stack.core) or "?")

@@ -9,7 +9,8 @@ from typing import Any
 import openai
 import pytest
 
-from loopdoctor.endpoint import FAULTS_HEADER, Endpoint, EndpointProcess, Faults
+from loopdoctor.endpoint import FAULTS_HEADER, Endpoint, Faults
+from loopdoctor.harness.server import EndpointProcess
 from loopdoctor.sdk import detect
 
 pytestmark = pytest.mark.timeout(30)

@@ -26,9 +26,8 @@ from urllib.parse import urlsplit
 
 from loopdoctor import binding, guard, strategies
 from loopdoctor import scenario as scenario_api
-from loopdoctor.endpoint import FAULTS_HEADER, MODEL, Faults
+from loopdoctor.answers import FAULTS_HEADER, MODEL, Faults
 from loopdoctor.harness import sandbox
-from loopdoctor.harness.mock import MockEndpoint
 from loopdoctor.harness.watchdog import Reporter, Watchdog
 from loopdoctor.verdict import cross_loop_signature
 
@@ -221,7 +220,11 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
     scenario = scenario_api.load(tuple(map(Path, spec.scenario_dirs)))[spec.scenario]
     if scenario.pool_limit:
         sandbox.limit_async_pools(scenario.pool_limit)
-    mock = MockEndpoint().start() if spec.endpoint == "respx" else None
+    mock = None
+    if spec.endpoint == "respx":
+        from loopdoctor.harness.mock import MockEndpoint  # respx and httpx: these cells only
+
+        mock = MockEndpoint().start()
     if spec.guard:
         guard.install("raise")
     else:

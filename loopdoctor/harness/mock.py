@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import respx
 
-from loopdoctor.endpoint import mock_answer
+from loopdoctor.answers import answer
 
 
 class MockEndpoint:
@@ -25,7 +25,7 @@ class MockEndpoint:
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
         self.answered += 1
-        status, content_type, body = mock_answer(request.method, request.url.path,
+        status, content_type, body = answer(request.method, request.url.path,
                                                  request.content)
         return httpx.Response(status, headers={"content-type": content_type}, content=body)
 

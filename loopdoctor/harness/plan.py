@@ -52,3 +52,12 @@ def plan(
     return [Cell(scenario, strategy, endpoint)
             for endpoint in endpoints for strategy in rows
             for scenario in (scenarios or list(known))]
+
+
+def preload(cells: list[Cell], factory: str | None, bridge: str | None) -> tuple[str, ...]:
+    """The modules these cells will import, for the forkserver to import once: the user's, and
+    the respx mode's."""
+    modules = [target.partition(":")[0] for target in (factory, bridge) if target]
+    if any(cell.endpoint == "respx" for cell in cells):
+        modules.append("loopdoctor.harness.mock")
+    return tuple(modules)

@@ -13,6 +13,7 @@ import importlib
 
 from loopdoctor import scenario
 from loopdoctor.harness import child, sandbox
+from loopdoctor.sdk import detect
 
 # Cells hold the forkserver's "alive" pipe open, so the forkserver would outlive a parent killed
 # with SIGKILL, and its cells (which die with their parent, the forkserver) with it.
@@ -20,7 +21,7 @@ child.die_with_parent()
 
 LAZY_IMPORTS = (
     "anyio._backends._asyncio", "anyio.streams.tls", "anyio.streams.stapled", "encodings.idna",
-    "stringprep", "jiter", "truststore", "concurrent.futures.thread", "httpcore", "httpcore2",
+    "stringprep", "jiter", "truststore", "concurrent.futures.thread", detect().core,
     "openai.resources.chat.chat", "openai.resources.chat.completions.completions",
     "openai.lib.streaming.chat", "openai.pagination",
 )
@@ -38,20 +39,18 @@ def _warm_requests() -> None:
 
     import openai
 
-    from loopdoctor.endpoint import mock_answer
-    from loopdoctor.sdk import detect
+    from loopdoctor.answers import answer
 
     http = detect().http_module()
 
-    def answer(request: object) -> object:
-        status, content_type, body = mock_answer(request.method, request.url.path,
-                                                 request.read())
+    def respond(request: object) -> object:
+        status, content_type, body = answer(request.method, request.url.path, request.read())
         return http.Response(status, headers={"content-type": content_type}, content=body)
 
     async def ask() -> None:
         client = openai.AsyncOpenAI(
             base_url="http://127.0.0.1:9/v1", api_key="warm",
-            http_client=http.AsyncClient(transport=http.MockTransport(answer)),
+            http_client=http.AsyncClient(transport=http.MockTransport(respond)),
         )
         messages = [{"role": "user", "content": "warm up"}]
         await client.chat.completions.create(model="m", messages=messages)

@@ -29,10 +29,11 @@ import psutil
 
 from loopdoctor import scenario as scenario_api
 from loopdoctor import sdk, strategies
-from loopdoctor.endpoint import EndpointProcess, Faults
+from loopdoctor.answers import Faults
 from loopdoctor.harness.child import CellSpec
 from loopdoctor.harness.child import main as child_main
 from loopdoctor.harness.explain import explain
+from loopdoctor.harness.server import EndpointProcess
 from loopdoctor.harness.watchdog import HARD_LIMIT
 from loopdoctor.verdict import Outcome, classify
 

@@ -10,6 +10,8 @@ import ipaddress
 import socket
 from typing import Any
 
+from loopdoctor.sdk import detect
+
 LOOPBACK_NAMES = {"localhost"}
 
 
@@ -57,34 +59,22 @@ def loopback_only() -> None:
     socket.create_connection = create_sync_connection
 
 
-def _http_modules() -> list[Any]:
-    modules = []
-    for name in ("httpx", "httpx2"):
-        try:
-            modules.append(importlib.import_module(name))
-        except ImportError:
-            continue
-    return modules
-
-
 def share_tls_context() -> None:
-    """Build the default TLS context once instead of once per client (about 30 ms each)."""
-    for http in _http_modules():
-        transports = importlib.import_module(f"{http.__name__}._transports.default")
-        transports.create_ssl_context = functools.cache(transports.create_ssl_context)
-        transports.create_ssl_context(verify=True, cert=None, trust_env=True)  # as clients call it
+    """Build the SDK's default TLS context once instead of once per client (about 30 ms each)."""
+    transports = importlib.import_module(f"{detect().http}._transports.default")
+    transports.create_ssl_context = functools.cache(transports.create_ssl_context)
+    transports.create_ssl_context(verify=True, cert=None, trust_env=True)  # as clients call it
 
 
 def limit_async_pools(max_connections: int) -> None:
-    """Give every async HTTP transport (httpx and httpx2) at most ``max_connections``."""
-    for http in _http_modules():
-        limits = http.Limits(max_connections=max_connections,
-                             max_keepalive_connections=max_connections)
-        original = http.AsyncHTTPTransport.__init__
+    """Give the SDK's async HTTP transport (httpx2 or httpx) at most ``max_connections``."""
+    http = detect().http_module()
+    limits = http.Limits(max_connections=max_connections,
+                         max_keepalive_connections=max_connections)
+    original = http.AsyncHTTPTransport.__init__
 
-        def __init__(self: Any, *args: Any, _original: Any = original, _limits: Any = limits,
-                     **kwargs: Any) -> None:
-            kwargs["limits"] = _limits
-            _original(self, *args, **kwargs)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs["limits"] = limits
+        original(self, *args, **kwargs)
 
-        http.AsyncHTTPTransport.__init__ = __init__
+    http.AsyncHTTPTransport.__init__ = __init__

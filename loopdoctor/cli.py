@@ -88,15 +88,22 @@ def run(
     if allowed - {"LEAK", "MASKED"}:
         raise usage_error(f"--allow takes leak and/or masked, not {allow!r}")
     try:
-        cells = planning.plan(scenario, strategy, factory, bridge, endpoints, scenarios_dir)
+        cells = planning.plan(scenario, strategy, factory, endpoints, scenarios_dir)
     except planning.PlanError as exc:
         raise usage_error(str(exc)) from None
     options = RunOptions(timeout=timeout, jobs=jobs, repeat=repeat, bridge=bridge, guard=guard,
                          scenario_dirs=tuple(map(str, scenarios_dir)),
                          preload=planning.preload(cells, factory, bridge))
-    console = run_report.console(output)
-    with run_report.progress(run_report.console(None, stderr=True), len(cells)) as advance:
-        report = session.execute(cells, options, advance)
+    with session.Session(options) as harness:  # it boots while the factory is imported here
+        try:
+            planning.check_targets(factory, bridge)
+            console = run_report.console(output)
+        except planning.PlanError as exc:
+            raise usage_error(str(exc)) from None
+        except OSError as exc:
+            raise usage_error(f"cannot write {output}: {exc.strerror}") from None
+        with run_report.progress(run_report.console(None, stderr=True), len(cells)) as advance:
+            report = harness.execute(cells, advance)
     if format_ is Format.table:
         run_report.render_table(report, console, verbose)
     else:

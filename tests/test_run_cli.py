@@ -156,6 +156,7 @@ def test_the_table_names_the_stack_and_explains_failures(loopdoctor: Runner) -> 
     (["--endpoint", "nope"], "unknown endpoint 'nope'; valid: loopback, respx"),
     (["--allow", "hang"], "--allow takes leak and/or masked"),
     (["--timeout", "-1"], "Invalid value for '--timeout'"),
+    (["--output", "no/such/folder/report.txt"], "cannot write no/such/folder/report.txt"),
 ])
 def test_bad_selections_exit_2_with_the_valid_choices(
     loopdoctor: Runner, args: list[str], message: str

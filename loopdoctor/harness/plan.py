@@ -26,11 +26,11 @@ def plan(
     scenarios: list[str],
     strategy_names: list[str],
     factory: str | None = None,
-    bridge: str | None = None,
     endpoints: list[str] | None = None,
     scenario_dirs: list[Path] | None = None,
 ) -> list[Cell]:
-    """Every (strategy, scenario, endpoint) cell to run, in table order."""
+    """Every (strategy, scenario, endpoint) cell to run, in table order (names are checked
+    here; the factory's import is :func:`check_targets`'s)."""
     for folder in scenario_dirs or []:
         if not folder.is_dir():
             raise PlanError(f"--scenarios {folder}: not a directory")
@@ -42,16 +42,21 @@ def plan(
     _check_names("strategy", strategy_names, list(strategies.BUILTINS))
     endpoints = endpoints or ["loopback"]
     _check_names("endpoint", endpoints, list(ENDPOINTS))
-    for target in filter(None, (factory, bridge)):
-        try:
-            strategies.load_callable(target)
-        except strategies.LoadError as exc:
-            raise PlanError(str(exc)) from None
     rows = strategy_names or ([] if factory else list(strategies.BUILTINS))
     rows = rows + ([factory] if factory else [])
     return [Cell(scenario, strategy, endpoint)
             for endpoint in endpoints for strategy in rows
             for scenario in (scenarios or list(known))]
+
+
+def check_targets(factory: str | None, bridge: str | None) -> None:
+    """Import the user's factory and bridge here, so that a broken one stops the run before any
+    cell (importing them can take as long as the harness's start: do it meanwhile)."""
+    for target in filter(None, (factory, bridge)):
+        try:
+            strategies.load_callable(target)
+        except strategies.LoadError as exc:
+            raise PlanError(str(exc)) from None
 
 
 def preload(cells: list[Cell], factory: str | None, bridge: str | None) -> tuple[str, ...]:

@@ -162,8 +162,9 @@ class Harness:
         self._scenarios = scenario_api.load(tuple(map(Path, options.scenario_dirs)))
 
     def __enter__(self) -> Harness:
+        """Start the forkserver and the endpoint; both boot while the caller goes on."""
         try:
-            with _ctrl_c_spared():  # the forkserver boots while the endpoint does
+            with _ctrl_c_spared():
                 multiprocessing.forkserver.ensure_running()
             self._endpoint.start()
         except BaseException:
@@ -185,6 +186,7 @@ class Harness:
     def run(self, cells: list[Cell],
             on_done: Callable[[Cell], None] = lambda cell: None) -> list[CellResult]:
         """Run every cell ``repeat`` times, as many at once as ``jobs`` and the CPU allow."""
+        self._endpoint.wait_ready()
         jobs = min(self.options.jobs or len(cells), MAX_JOBS) or 1
         pending = deque(itertools.chain.from_iterable(
             [cell] * self.options.repeat for cell in sorted(cells, key=self._start_order)))

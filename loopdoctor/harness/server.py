@@ -25,10 +25,17 @@ class EndpointProcess:
         self._process: subprocess.Popen[str] | None = None
 
     def start(self) -> EndpointProcess:
+        """Launch the server, without waiting for it (see :meth:`wait_ready`)."""
         command = [sys.executable, "-m", "loopdoctor", "endpoint", "--faults", str(self.faults),
                    "--until-stdin-closes"]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          text=True, start_new_session=True)
+        return self
+
+    def wait_ready(self) -> EndpointProcess:
+        """Wait until the server listens, and learn its port."""
+        if self.port or self._process is None:
+            return self
         line = self._process.stdout.readline() if self._process.stdout else ""
         match = re.search(r"127\.0\.0\.1:(\d+)/", line)
         if match is None:
@@ -61,7 +68,7 @@ class EndpointProcess:
             self._process.wait(timeout=5)
 
     def __enter__(self) -> EndpointProcess:
-        return self.start()
+        return self.start().wait_ready()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()

@@ -39,12 +39,35 @@ def row_name(result: CellResult) -> str:
     return result.cell.strategy + ("" if endpoint == "loopback" else f" ({endpoint})")
 
 
+class Session:
+    """``with Session(options) as session: session.execute(cells)``. The harness starts on entry
+    and boots (forkserver, endpoint) while the caller does other work before ``execute``."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self._exits = contextlib.ExitStack()
+        self._started = time.monotonic()
+
+    def __enter__(self) -> Session:
+        self._started = time.monotonic()
+        self._exits.enter_context(_sigterm_unwinds())
+        self._harness = self._exits.enter_context(Harness(self.options))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._exits.close()
+
+    def execute(self, cells: list[Cell],
+                on_done: Callable[[Cell], None] = lambda cell: None) -> RunReport:
+        results = self._harness.run(cells, on_done)
+        return RunReport(results, self._harness.stack.label, self.options.timeout,
+                         time.monotonic() - self._started)
+
+
 def execute(cells: list[Cell], options: RunOptions,
             on_done: Callable[[Cell], None] = lambda cell: None) -> RunReport:
-    started = time.monotonic()
-    with _sigterm_unwinds(), Harness(options) as harness:
-        results = harness.run(cells, on_done)
-    return RunReport(results, harness.stack.label, options.timeout, time.monotonic() - started)
+    with Session(options) as session:
+        return session.execute(cells, on_done)
 
 
 def _exit(signum: int, frame: FrameType | None) -> None:

@@ -67,7 +67,7 @@ class Endpoint:
         self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.port: int = self._socket.getsockname()[1]
         config = uvicorn.Config(
-            self._app(), http="h11", lifespan="off", log_level="warning", timeout_keep_alive=30
+            self._app(), http="auto", lifespan="off", log_level="warning", timeout_keep_alive=30
         )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None

@@ -38,7 +38,7 @@ from loopdoctor.harness.watchdog import HARD_LIMIT
 from loopdoctor.verdict import Outcome, classify
 
 GRACE = 1.0  # seconds the parent waits past the timeout for the cell's own hang report
-POLL = 0.02  # seconds between two looks at the running cells
+POLL = 0.02  # seconds between two looks at the running cells' pipes
 QUIET = 0.05  # a cell whose CPU time has not moved for this long is waiting, not working
 CELL_LATENCY = 0.02  # the endpoint's latency: long enough that concurrent requests overlap
 MAX_JOBS = 256
@@ -109,7 +109,7 @@ class Admission:
 
     def open(self) -> bool:
         now = time.monotonic()
-        if now - self._sampled > POLL:
+        if now - self._sampled > QUIET:
             self._sampled = now
             self._working = sum(self._is_working(pid, now) for pid in list(self._cells))
         return self._working < self._limit

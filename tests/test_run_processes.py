@@ -227,7 +227,7 @@ def role(process: psutil.Process, cli_pid: int) -> str:
     return "other"
 
 
-Starter = Callable[[list[str]], CliRun]
+Starter = Callable[..., CliRun]
 
 
 @pytest.fixture
@@ -240,9 +240,11 @@ def start_cli(tmp_path: Path) -> Iterator[Starter]:
     """Start ``loopdoctor run ARGS``; whatever a failed test left running is killed after it."""
     runs: list[CliRun] = []
 
-    def start(args: list[str]) -> CliRun:
+    def start(args: list[str], files: dict[str, str] | None = None) -> CliRun:
         workdir = tmp_path / f"run{len(runs)}"
         workdir.mkdir()
+        for name, text in (files or {}).items():
+            (workdir / name).write_text(text)
         runs.append(CliRun(args, workdir))
         return runs[-1]
 
@@ -309,6 +311,17 @@ def test_killed_cli_leaves_nothing(scenario_dir: Path, start_cli: Starter) -> No
     run.process.kill()
     run.finish(limit=5)
     run.assert_saw(endpoint=1, forkserver=1, cell=1)
+    run.assert_nothing_left()
+
+
+@pytest.mark.timeout(60)
+def test_a_factory_that_fails_to_import_stops_the_booting_harness(start_cli: Starter) -> None:
+    """The factory is imported while the forkserver and the endpoint boot: exit 2, and they go."""
+    broken = "import time\ntime.sleep(1)\nraise ImportError('broken on purpose')\n"
+    run = start_cli(["--factory", "slowbroken:get_client"], files={"slowbroken.py": broken})
+    run.wait_for(lambda: {"forkserver", "endpoint"} <= set(run.roles.values()), "harness")
+    assert run.finish() == 2
+    assert "cannot import 'slowbroken': ImportError: broken on purpose" in run.stderr()
     run.assert_nothing_left()
 
 

@@ -94,7 +94,7 @@ def run(
     options = RunOptions(timeout=timeout, jobs=jobs, repeat=repeat, bridge=bridge, guard=guard,
                          scenario_dirs=tuple(map(str, scenarios_dir)),
                          preload=planning.preload(cells, factory, bridge))
-    with session.Session(options) as harness:  # it boots while the factory is imported here
+    with session.Session(options) as run_session:  # it boots while the factory is imported
         try:
             planning.check_targets(factory, bridge)
             console = run_report.console(output)
@@ -103,7 +103,7 @@ def run(
         except OSError as exc:
             raise usage_error(f"cannot write {output}: {exc.strerror}") from None
         with run_report.progress(run_report.console(None, stderr=True), len(cells)) as advance:
-            report = harness.execute(cells, advance)
+            report = run_session.execute(cells, advance)
     if format_ is Format.table:
         run_report.render_table(report, console, verbose)
     else:

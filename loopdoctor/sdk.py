@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, requires, version
 from types import ModuleType
@@ -21,8 +21,6 @@ def _version(dist: str) -> str | None:
 class Stack:
     openai: str
     http: str  # the HTTP library the SDK's async client is built on: "httpx2" or "httpx"
-    http_version: str
-    httpcore_version: str
 
     @property
     def generation(self) -> int:
@@ -35,8 +33,8 @@ class Stack:
 
     @property
     def label(self) -> str:
-        return (f"openai {self.openai} · {self.http} {self.http_version} · "
-                f"{self.core} {self.httpcore_version}")
+        return (f"openai {self.openai} · {self.http} {_version(self.http) or '?'} · "
+                f"{self.core} {_version(self.core) or '?'}")
 
     def http_module(self) -> ModuleType:
         return importlib.import_module(self.http)
@@ -58,7 +56,4 @@ def _http_dependency() -> str:
 
 @cache
 def detect() -> Stack:
-    openai_version = _version("openai") or "0"
-    http = _http_dependency()
-    stack = Stack(openai_version, http, _version(http) or "?", "?")
-    return replace(stack, httpcore_version=_version(stack.core) or "?")
+    return Stack(_version("openai") or "0", _http_dependency())

@@ -46,7 +46,6 @@ class Session:
     def __init__(self, options: RunOptions) -> None:
         self.options = options
         self._exits = contextlib.ExitStack()
-        self._started = time.monotonic()
 
     def __enter__(self) -> Session:
         self._started = time.monotonic()

@@ -21,7 +21,8 @@ from typing import Any
 
 from loopdoctor.harness import introspect
 
-SAMPLE = 0.05  # seconds between two looks at the cell's threads
+SAMPLE = 0.05  # seconds between two looks at the cell's threads, near its timeout
+FAR_SAMPLE = 0.25  # the same while the timeout is further away than this
 HARD_LIMIT = 4  # timeouts without a response after which busy or not, it is a hang
 
 
@@ -97,7 +98,7 @@ class Watchdog(threading.Thread):
         self._done.set()
 
     def run(self) -> None:
-        while not self._done.wait(SAMPLE):
+        while not self._done.wait(self._next_look()):
             now = time.monotonic()
             if runnable_threads():
                 self._last_busy = now
@@ -112,6 +113,12 @@ class Watchdog(threading.Thread):
                 continue
             self._reporter.finish({**self._describe(), "hang": True, "server": server,
                                    "diagnostics": introspect.snapshot()})
+
+    def _next_look(self) -> float:
+        """Look often only near the timeout: a thread that works, or waits for a CPU, stays
+        runnable long enough to be seen anyway, and every look costs the cell CPU."""
+        quiet = time.monotonic() - max(self._reporter.last_progress, self._last_busy)
+        return min(FAR_SAMPLE, max(SAMPLE, self._timeout - quiet))
 
     def _keep_parent_waiting(self, now: float) -> None:
         since_news = now - max(self._reporter.last_progress, self._last_alive)

@@ -13,6 +13,7 @@ import itertools
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import selectors
 import signal
 import sys
 import threading
@@ -21,7 +22,6 @@ import types
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +157,7 @@ class Harness:
         self._endpoint = EndpointProcess(
             faults=Faults(latency=CELL_LATENCY, interval=CELL_LATENCY))
         self._running: dict[Any, Running] = {}  # receiver -> cell
+        self._pipes = selectors.DefaultSelector()  # the running cells' receivers
         self._reaped: list[Any] = []
         self._admission = Admission(options.busy_limit or 3 * (os.cpu_count() or 1))
         self._scenarios = scenario_api.load(tuple(map(Path, options.scenario_dirs)))
@@ -181,6 +182,7 @@ class Harness:
         for process in self._reaped:
             process.join(timeout=5)
         self._reaped.clear()
+        self._pipes.close()
         self._endpoint.stop()
 
     def run(self, cells: list[Cell],
@@ -234,13 +236,15 @@ class Harness:
             process.start()
         sender.close()
         now = time.monotonic()
+        self._pipes.register(receiver, selectors.EVENT_READ)
         self._running[receiver] = Running(cell, cell_id, process, receiver, now,
                                           now + self.options.timeout + GRACE, now)
         self._admission.add(process.pid)
 
     def _poll(self, finish: Callable[[Running, dict[str, Any]], None]) -> None:
         """Read what the cells said in the next few milliseconds; give up on the silent ones."""
-        for receiver in wait(list(self._running), timeout=POLL):
+        for key, _ in self._pipes.select(timeout=POLL):
+            receiver = key.fileobj
             running = self._running[receiver]
             try:
                 kind, payload = receiver.recv()
@@ -274,6 +278,7 @@ class Harness:
             with contextlib.suppress(ProcessLookupError):
                 kill(running.process.pid, signal.SIGKILL)
         self._reaped.append(running.process)
+        self._pipes.unregister(running.receiver)
         running.receiver.close()
         self._admission.remove(running.process.pid)
         self._running.pop(running.receiver, None)

@@ -17,9 +17,9 @@ LOOPBACK_FAILURES = ["gateway-bridge", "gateway-to-thread", "threadpool", "concu
 
 @pytest.fixture(scope="module")
 def matrix() -> RunReport:
-    cells = [Cell(scenario, strategy) for strategy in BUILTINS for scenario in load()]
-    cells += [Cell(scenario, "global", "respx") for scenario in LOOPBACK_FAILURES]
-    return execute(cells, RunOptions(timeout=TIMEOUT))
+    cells = [Cell(scenario, strategy, endpoint) for endpoint in ("loopback", "respx")
+             for strategy in BUILTINS for scenario in load()]
+    return execute(cells, RunOptions(timeout=TIMEOUT, preload=("loopdoctor.harness.mock",)))
 
 
 def cell(matrix: RunReport, strategy: str, scenario: str, endpoint: str = "loopback") -> CellResult:
@@ -52,7 +52,8 @@ def test_a_thread_local_client_fails_the_cli(matrix: RunReport) -> None:
 def test_per_loop_caches_never_break_but_leak_one_connection_per_dead_loop(
     matrix: RunReport, strategy: str
 ) -> None:
-    outcomes = {r.outcome for r in matrix.results if r.cell.strategy == strategy}
+    outcomes = {r.outcome for r in matrix.results
+                if (r.cell.strategy, r.cell.endpoint) == (strategy, "loopback")}
     assert outcomes == {Outcome.LEAK}
     churn = cell(matrix, strategy, "loop-churn").leak
     assert churn["dead_loops_holding"] >= 30
@@ -72,6 +73,16 @@ def test_a_transport_mock_passes_where_the_real_pool_fails(
     assert cell(matrix, "global", scenario).outcome.failed
     assert mocked.outcome is Outcome.PASS
     assert mocked.requests["server_saw"] == mocked.requests["made"] > 0  # the mock answered
+
+
+def test_a_weak_key_cache_leaks_only_through_its_connections(matrix: RunReport) -> None:
+    """With real connections, each client keeps its dead loop alive; with a mock it does not,
+    and the entries go. An id(loop) cache keeps its clients either way."""
+    assert cell(matrix, "weak-loop", "loop-churn").outcome is Outcome.LEAK
+    assert cell(matrix, "weak-loop", "loop-churn", "respx").outcome is Outcome.PASS
+    mocked_id_cache = cell(matrix, "id-loop", "loop-churn", "respx")
+    assert mocked_id_cache.outcome is Outcome.LEAK
+    assert mocked_id_cache.leak["sockets_open"] == 0
 
 
 def test_a_hang_is_caught_within_a_second_of_the_timeout_and_named(matrix: RunReport) -> None:

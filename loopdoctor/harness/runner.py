@@ -189,9 +189,9 @@ class Harness:
             on_done: Callable[[Cell], None] = lambda cell: None) -> list[CellResult]:
         """Run every cell ``repeat`` times, as many at once as ``jobs`` and the CPU allow."""
         self._endpoint.wait_ready()
-        jobs = min(self.options.jobs or len(cells), MAX_JOBS) or 1
         pending = deque(itertools.chain.from_iterable(
             [cell] * self.options.repeat for cell in sorted(cells, key=self._start_order)))
+        jobs = min(self.options.jobs or len(pending), MAX_JOBS) or 1
         runs: dict[Cell, list[tuple[str, dict[str, Any]]]] = {cell: [] for cell in cells}
 
         def finish(running: Running, raw: dict[str, Any]) -> None:

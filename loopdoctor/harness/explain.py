@@ -74,7 +74,9 @@ def _error(raw: dict[str, Any], timeout: float) -> list[str]:
 def _masked(raw: dict[str, Any], timeout: float) -> list[str]:
     requests = raw.get("requests") or {}
     return [f"Passed only because the SDK retried: the server saw {requests.get('server_saw')} "
-            f"requests for {requests.get('made')} made.", _client_story(raw), FIX_SHARED]
+            f"requests for {requests.get('made')} made, and each retry first waited out a "
+            f"backoff (the cell took {raw.get('seconds', 0):.1f} s).", _client_story(raw),
+            FIX_SHARED]
 
 
 def _leak(raw: dict[str, Any], timeout: float) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from loopdoctor import __main__ as entry_point
 
 pytestmark = pytest.mark.timeout(120)
 Runner = Callable[..., Any]  # the ``loopdoctor`` fixture of conftest.py
@@ -165,6 +168,23 @@ def test_bad_selections_exit_2_with_the_valid_choices(
     assert ran.code == 2
     assert message in ran.stderr
     assert "Traceback" not in ran.stderr
+
+
+def test_a_ctrl_c_while_the_cli_imports_exits_130_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_import = builtins.__import__
+
+    def interrupted(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "loopdoctor.cli":
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    with pytest.raises(SystemExit) as exited:
+        entry_point.main()
+    assert exited.value.code == 130
+    assert capsys.readouterr().err == ""
 
 
 def test_a_scenario_folder_with_a_syntax_error_names_the_file(

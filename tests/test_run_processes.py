@@ -288,17 +288,6 @@ def test_ctrl_c_while_cells_run_exits_130_and_leaves_nothing(
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("delay", [0.06, 0.1])
-def test_ctrl_c_while_the_cli_imports_exits_130_quietly(start_cli: Starter, delay: float) -> None:
-    run = start_cli(["--all"])
-    time.sleep(delay)  # the interpreter is up; typer and the CLI are being imported
-    run.process.send_signal(signal.SIGINT)
-    assert run.finish(limit=10) == 130
-    assert_no_traceback(run)
-    run.assert_nothing_left()
-
-
-@pytest.mark.timeout(60)
 def test_terminal_ctrl_c_while_the_forkserver_preloads(
     scenario_dir: Path, start_cli: Starter
 ) -> None:

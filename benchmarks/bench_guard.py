@@ -22,8 +22,9 @@ from typing import Any
 
 import openai
 
-from loopdoctor import binding, guard
-from loopdoctor.endpoint import Endpoint
+from loopdoctor import guard
+from loopdoctor.endpoint.server import Endpoint
+from loopdoctor.guard import binding
 
 HTTP = openai.DefaultAsyncHttpxClient.__mro__[1]  # httpx2.AsyncClient (openai 3) or httpx's
 http = __import__(HTTP.__module__.split(".")[0])

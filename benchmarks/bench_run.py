@@ -31,12 +31,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from loopdoctor.sdk import detect
+from loopdoctor.run.sdk import detect
 
 LOOPDOCTOR = [sys.executable, "-m", "loopdoctor"]
 IMPORT_OPENAI = [sys.executable, "-c", "import openai"]
 NOOP_SCENARIO = """\
-from loopdoctor.scenario import Scenario
+from loopdoctor.run.scenario import Scenario
 
 scenario = Scenario(name="noop", summary="does nothing", requests=0, body=lambda ctx: None)
 """

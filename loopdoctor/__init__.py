@@ -8,12 +8,12 @@ __version__ = "0.1.0"
 __all__ = ["CrossLoopError"]
 
 if TYPE_CHECKING:
-    from loopdoctor.guard import CrossLoopError
+    from loopdoctor.guard.runtime import CrossLoopError
 
 
 def __getattr__(name: str) -> Any:
     if name == "CrossLoopError":  # lazily: the guard imports asyncio
-        from loopdoctor.guard import CrossLoopError
+        from loopdoctor.guard.runtime import CrossLoopError
 
         return CrossLoopError
     raise AttributeError(f"module 'loopdoctor' has no attribute {name!r}")

@@ -15,6 +15,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # one paragraph wraps as one, and "[default: ...]" stays text
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -23,6 +24,20 @@ def usage_error(message: str) -> typer.Exit:
     """Print a one-line usage error and return the exit to raise (code 2)."""
     typer.echo(f"loopdoctor: error: {message}", err=True)
     return typer.Exit(2)
+
+
+# Options that mean the same in every command that has them.
+OUTPUT = typer.Option(None, "--output", "-o", metavar="FILE",
+                      help="Write the report to FILE, once it is complete.")
+
+
+def jobs_option(unit: str, default: str) -> typer.models.OptionInfo:
+    return typer.Option(None, "--jobs", "-j", min=1, metavar="N",
+                        help=f"{unit} at once [default: {default}].")
+
+
+CELL_JOBS = jobs_option("Cells", "all of them")
+PARSE_JOBS = jobs_option("Files parsed", "one per core")
 
 
 class ListWhat(str, Enum):
@@ -36,53 +51,72 @@ def list_(what: ListWhat = typer.Argument(..., help="What to list.")) -> None:
     """List the built-in scenarios, strategies or scan rules."""
     from loopdoctor.report import listing
 
-    listing.render(what.value)
+    if what is ListWhat.rules:
+        from loopdoctor.scan.report.text import rules_listing as make_listing
+    else:
+        from loopdoctor.run import report
+
+        make_listing = {ListWhat.scenarios: report.scenarios_listing,
+                        ListWhat.strategies: report.strategies_listing}[what]
+    listing.render(make_listing())
 
 
-class Format(str, Enum):
+class RunFormat(str, Enum):
     table = "table"
     json = "json"
     junit = "junit"
     github = "github"
 
 
+class ScanFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+    gitlab = "gitlab"
+    junit = "junit"
+
+
 @app.command()
 def run(
     all_: bool = typer.Option(False, "--all", help="Every scenario × every built-in strategy "
                               "(the default when nothing is selected)."),
-    scenario: list[str] = typer.Option([], "--scenario", "-s", help="Scenario to run "
-                                       "(repeatable; see `loopdoctor list scenarios`)."),
-    strategy: list[str] = typer.Option([], "--strategy", help="Built-in strategy to run "
-                                       "(repeatable; see `loopdoctor list strategies`)."),
+    scenario: list[str] = typer.Option([], "--scenario", "-s", metavar="NAME", help="Scenario "
+                                       "to run (repeatable; see `loopdoctor list scenarios`)."),
+    strategy: list[str] = typer.Option([], "--strategy", metavar="NAME", help="Built-in "
+                                       "strategy (repeatable; see `loopdoctor list strategies`)."),
     factory: str | None = typer.Option(None, metavar="MOD:FN", help="Your client factory, "
                                        "FN(base_url, api_key) -> client: the CI gate."),
     bridge: str | None = typer.Option(None, metavar="MOD:FN", help="Your sync->async bridge, "
                                       "FN(coro) -> result, used by the gateway scenarios."),
     scenarios_dir: list[Path] = typer.Option([], "--scenarios", metavar="DIR",
                                              help="Also load the scenarios in DIR."),
-    endpoints: list[str] = typer.Option(["loopback"], "--endpoint", help="loopback (a real "
-                                       "server) or respx (a transport mock); repeatable."),
-    timeout: float = typer.Option(5.0, min=0.1, help="Seconds without a response before a "
-                                  "cell is a HANG."),
-    jobs: int | None = typer.Option(None, min=1, help="Cells at once [default: all of them]."),
-    repeat: int = typer.Option(1, min=1, help="Run each cell N times and report the rate."),
-    format_: Format = typer.Option(Format.table, "--format", help="Output format."),
-    output: Path | None = typer.Option(None, help="Write the report to FILE."),
+    endpoints: list[str] = typer.Option(["loopback"], "--endpoint", metavar="KIND",
+                                        help="loopback (a real server) or respx (a transport "
+                                        "mock); repeatable."),
+    timeout: float = typer.Option(5.0, min=0.1, metavar="SECONDS", help="Seconds without a "
+                                  "response before a cell is a HANG."),
+    jobs: int | None = CELL_JOBS,
+    repeat: int = typer.Option(1, min=1, metavar="N", help="Run each cell N times and report "
+                               "the rate."),
+    format_: RunFormat = typer.Option(RunFormat.table, "--format", help="Output format."),
+    output: Path | None = OUTPUT,
     allow: str = typer.Option("", metavar="leak,masked", help="Outcomes that do not fail "
                               "the --factory gate."),
-    guard: bool = typer.Option(False, help="Run cells under loopdoctor.guard: a cross-loop "
-                               "use is an immediate ERROR naming both loops, never a HANG."),
+    guard: bool = typer.Option(False, "--guard", help="Run cells under loopdoctor.guard: a "
+                               "cross-loop use is an immediate ERROR naming both loops, never a "
+                               "HANG."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Full hang diagnostics."),
 ) -> None:
     """Run scenarios × client strategies against a real fake-OpenAI server and say which pass.
 
-    Each cell runs in its own process under a watchdog. With --factory, exit 1 when your
+    Each cell runs in its own process under a watchdog. With `--factory`, exit 1 when your
     factory fails any scenario; with built-ins only, exit 1 when a verdict is UNEXPECTED.
     """
-    from loopdoctor.harness import plan as planning
-    from loopdoctor.harness import session
-    from loopdoctor.harness.runner import RunOptions
-    from loopdoctor.report import run as run_report
+    from loopdoctor.run import report as run_report
+    from loopdoctor.run.harness import plan as planning
+    from loopdoctor.run.harness import session
+    from loopdoctor.run.harness.runner import RunOptions
 
     allowed = {word.strip().upper() for word in allow.split(",") if word.strip()}
     if allowed - {"LEAK", "MASKED"}:
@@ -97,27 +131,28 @@ def run(
     with session.Session(options) as run_session:  # it boots while the factory is imported
         try:
             planning.check_targets(factory, bridge)
-            console = run_report.console(output)
+            if output is not None:
+                run_report.check_writable(output)
         except planning.PlanError as exc:
             raise usage_error(str(exc)) from None
         except OSError as exc:
             raise usage_error(f"cannot write {output}: {exc.strerror}") from None
         with run_report.progress(run_report.console(None, stderr=True), len(cells)) as advance:
             report = run_session.execute(cells, advance)
-    if format_ is Format.table:
-        run_report.render_table(report, console, verbose)
-    else:
-        console.out(run_report.RENDERERS[format_.value](report), end="")
+    try:
+        run_report.emit(report, format_.value, output, verbose)
+    except OSError as exc:
+        raise usage_error(f"cannot write {output}: {exc.strerror}") from None
     raise typer.Exit(session.exit_code(report, factory, allowed))
 
 
 @app.command()
 def endpoint(
-    port: int = typer.Option(0, help="Port on 127.0.0.1; 0 picks a free one."),
+    port: int = typer.Option(0, metavar="PORT", help="Port on 127.0.0.1; 0 picks a free one."),
     faults: str = typer.Option(
         "", help="Faults for every request, e.g. 'latency=0.05,status=503,retry_after=0'."
     ),
-    until_stdin_closes: bool = typer.Option(False, hidden=True),
+    until_stdin_closes: bool = typer.Option(False, "--until-stdin-closes", hidden=True),
 ) -> None:
     """Serve the fake OpenAI endpoint on 127.0.0.1 until Ctrl-C.
 
@@ -125,7 +160,7 @@ def endpoint(
     lists one model, GET /_loopdoctor/stats returns the counters. A request can ask for
     faults itself with the header x-loopdoctor-faults: latency=0.1,drop_after=2.
     """
-    from loopdoctor.endpoint import Endpoint, Faults
+    from loopdoctor.endpoint.server import Endpoint, Faults
 
     try:
         parsed = Faults.parse(faults)
@@ -165,7 +200,7 @@ def exec_(
 
     The command's exit code passes through; a summary of cross-loop uses follows it.
     """
-    from loopdoctor import exec_ as guarded_exec
+    from loopdoctor.guard import exec_ as guarded_exec
 
     if not ctx.args:
         typer.echo(ctx.get_usage(), err=True)
@@ -183,34 +218,47 @@ def _codes(values: list[str] | None) -> list[str]:
 
 @app.command()
 def scan(
-    paths: list[str] = typer.Argument(None, help="Files and folders to scan (default: .)."),
-    select: list[str] = typer.Option(None, help="Rule codes or prefixes to check (LD1,LD201)."),
-    ignore: list[str] = typer.Option(None, help="Rule codes or prefixes to skip."),
-    extend_select: list[str] = typer.Option(None, help="Codes to add to the selection."),
-    output_format: str = typer.Option("text", "--format",
-                                      help="text|json|sarif|github|gitlab|junit"),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
-    statistics: bool = typer.Option(False, help="Count findings per rule instead."),
-    show_source: bool = typer.Option(False, help="Show a code frame under each finding."),
-    exit_zero: bool = typer.Option(False, help="Exit 0 even when there are findings."),
-    baseline: Path | None = typer.Option(None, help="Hide findings recorded in this file."),
-    write_baseline: Path | None = typer.Option(None, help="Record current findings, exit 0."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Parallel parsers (0: one per core)."),
-    no_cache: bool = typer.Option(False, help="Neither read nor write .loopdoctor_cache."),
-    cache_dir: Path | None = typer.Option(None, help="Cache folder (default: beside the config)."),
-    exclude: list[str] = typer.Option(None, help="gitignore-style patterns to skip."),
-    force_exclude: bool = typer.Option(False, help="Apply excludes to paths given explicitly."),
+    paths: list[str] = typer.Argument(None, metavar="PATH",
+                                      help="Files and folders to scan [default: .]."),
+    select: list[str] = typer.Option(None, metavar="CODES", help="Rule codes or prefixes to "
+                                     "check (LD1,LD201)."),
+    ignore: list[str] = typer.Option(None, metavar="CODES", help="Rule codes or prefixes to "
+                                     "skip."),
+    extend_select: list[str] = typer.Option(None, metavar="CODES", help="Codes to add to the "
+                                            "selection."),
+    format_: ScanFormat = typer.Option(ScanFormat.text, "--format", help="Output format."),
+    output: Path | None = OUTPUT,
+    statistics: bool = typer.Option(False, "--statistics", help="Count findings per rule "
+                                    "instead."),
+    show_source: bool = typer.Option(False, "--show-source", help="Show a code frame under "
+                                     "each finding."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are "
+                                   "findings."),
+    baseline: Path | None = typer.Option(None, metavar="FILE", help="Hide the findings "
+                                         "recorded in FILE."),
+    write_baseline: Path | None = typer.Option(None, metavar="FILE", help="Record the current "
+                                               "findings in FILE, exit 0."),
+    jobs: int | None = PARSE_JOBS,
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write "
+                                  ".loopdoctor_cache."),
+    cache_dir: Path | None = typer.Option(None, metavar="DIR", help="Cache folder [default: "
+                                          "beside the config]."),
+    exclude: list[str] = typer.Option(None, metavar="PATTERN", help="gitignore-style "
+                                      "patterns to skip."),
+    force_exclude: bool = typer.Option(False, "--force-exclude", help="Apply excludes to "
+                                       "paths given explicitly."),
     respect_gitignore: bool = typer.Option(True, help="Skip files .gitignore ignores."),
-    config: Path | None = typer.Option(None, help="pyproject.toml to read [tool.loopdoctor] from."),
+    config: Path | None = typer.Option(None, metavar="FILE", help="The pyproject.toml to read "
+                                       "[tool.loopdoctor] from."),
 ) -> None:
     """Find cross-event-loop patterns in Python code (rules: `loopdoctor list rules`)."""
     from loopdoctor.scan.command import ScanRequest, UsageError, run_scan
 
     request = ScanRequest(
         paths=paths or ["."], select=_codes(select) or None, ignore=_codes(ignore),
-        extend_select=_codes(extend_select), output_format=output_format, output=output,
+        extend_select=_codes(extend_select), output_format=format_.value, output=output,
         statistics=statistics, show_source=show_source, exit_zero=exit_zero,
-        baseline=baseline, write_baseline=write_baseline, jobs=jobs, no_cache=no_cache,
+        baseline=baseline, write_baseline=write_baseline, jobs=jobs or 0, no_cache=no_cache,
         cache_dir=cache_dir, exclude=exclude or [], force_exclude=force_exclude,
         respect_gitignore=respect_gitignore, config=config,
     )

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from loopdoctor import binding, guard
-from loopdoctor.endpoint import Endpoint
+from loopdoctor import guard
+from loopdoctor.endpoint.server import Endpoint
+from loopdoctor.guard import binding
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ from typing import Any
 import openai
 import pytest
 
-from loopdoctor.endpoint import FAULTS_HEADER, Endpoint, Faults
-from loopdoctor.harness.server import EndpointProcess
-from loopdoctor.sdk import detect
+from loopdoctor.endpoint.process import EndpointProcess
+from loopdoctor.endpoint.server import FAULTS_HEADER, Endpoint, Faults
+from loopdoctor.run.sdk import detect
 
 pytestmark = pytest.mark.timeout(30)
 TEXT = "the quick brown fox jumps over the lazy dog"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from loopdoctor.endpoint import Endpoint
+from loopdoctor.endpoint.server import Endpoint
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -19,9 +19,9 @@ import openai
 import pytest
 from racing import race
 
-from loopdoctor import binding, guard
-from loopdoctor.endpoint import FAULTS_HEADER, Endpoint
-from loopdoctor.guard import CrossLoopError
+from loopdoctor import guard
+from loopdoctor.endpoint.server import FAULTS_HEADER, Endpoint
+from loopdoctor.guard import CrossLoopError, binding
 
 # Every case that could hang without the guard is bounded: "thread" kills the whole run.
 pytestmark = pytest.mark.timeout(20, method="thread")

@@ -16,7 +16,7 @@ import pytest
 from racing import race
 
 from loopdoctor import guard
-from loopdoctor.endpoint import Endpoint
+from loopdoctor.endpoint.server import Endpoint
 from loopdoctor.guard import CrossLoopError
 
 aiohttp = pytest.importorskip("aiohttp")

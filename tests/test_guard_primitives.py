@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from loopdoctor import binding, guard
-from loopdoctor.guard import CrossLoopError
+from loopdoctor import guard
+from loopdoctor.guard import CrossLoopError, binding
 
 pytestmark = pytest.mark.timeout(20, method="thread")
 FAST = 1.0

@@ -117,8 +117,8 @@ def test_the_ini_option_turns_it_on(suite: pytest.Pytester) -> None:
 
 def test_loading_the_plugin_imports_nothing_heavy() -> None:
     code = (
-        "import sys, loopdoctor.pytest_plugin\n"
-        "heavy = {'asyncio', 'httpx', 'httpx2', 'openai', 'loopdoctor.guard', 'uvicorn'}\n"
+        "import sys, loopdoctor.guard.pytest_plugin\n"
+        "heavy = {'asyncio', 'httpx', 'httpx2', 'openai', 'loopdoctor.guard.runtime', 'uvicorn'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

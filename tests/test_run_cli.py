@@ -146,6 +146,18 @@ def test_junit_and_github_formats(tmp_path: Path, loopdoctor: Runner) -> None:
     assert github[0].startswith("::notice title=global × cli-sequential")
 
 
+def test_the_output_file_is_written_whole_after_the_cells_and_kept_until_then(
+    tmp_path: Path, loopdoctor: Runner
+) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text("the previous report")
+    bad = loopdoctor("run", "-s", "nope", "-o", str(report))
+    assert bad.code == 2 and report.read_text() == "the previous report"
+    ran = loopdoctor("run", "--strategy", "per-call", "-s", "cli-sequential", "-o", str(report))
+    assert ran.code == 0 and ran.stdout == ""
+    assert report.read_text().startswith("loopdoctor run · openai ")
+
+
 def test_the_table_names_the_stack_and_explains_failures(loopdoctor: Runner) -> None:
     ran = loopdoctor("run", "--strategy", "global", "-s", "cli-sequential")
     assert "openai " in ran.stdout.splitlines()[0]
@@ -202,7 +214,7 @@ def test_a_user_scenario_runs_beside_the_built_ins(
 ) -> None:
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "twice.py").write_text(textwrap.dedent("""
-        from loopdoctor.scenario import Scenario
+        from loopdoctor.run.scenario import Scenario
 
         async def twice(ctx):
             async with ctx.client() as client:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from loopdoctor.harness.runner import Cell, CellResult, RunOptions
-from loopdoctor.harness.session import RunReport, execute
-from loopdoctor.scenario import load
-from loopdoctor.strategies import BUILTINS
-from loopdoctor.verdict import Outcome
+from loopdoctor.run.harness.runner import Cell, CellResult, Harness, RunOptions
+from loopdoctor.run.harness.session import RunReport, execute
+from loopdoctor.run.scenario import load
+from loopdoctor.run.strategies import BUILTINS
+from loopdoctor.run.verdict import Outcome
 
 pytestmark = pytest.mark.timeout(240)
 TIMEOUT = 1.5
@@ -19,7 +19,7 @@ LOOPBACK_FAILURES = ["gateway-bridge", "gateway-to-thread", "threadpool", "concu
 def matrix() -> RunReport:
     cells = [Cell(scenario, strategy, endpoint) for endpoint in ("loopback", "respx")
              for strategy in BUILTINS for scenario in load()]
-    return execute(cells, RunOptions(timeout=TIMEOUT, preload=("loopdoctor.harness.mock",)))
+    return execute(cells, RunOptions(timeout=TIMEOUT, preload=("loopdoctor.endpoint.mock",)))
 
 
 def cell(matrix: RunReport, strategy: str, scenario: str, endpoint: str = "loopback") -> CellResult:
@@ -110,3 +110,13 @@ def test_under_the_guard_every_hang_is_an_immediate_error() -> None:
         assert result.seconds < 5
         assert "CrossLoopError" in result.explanation
         assert "loop#" in result.explanation
+
+
+@pytest.mark.timeout(60)
+def test_a_harness_runs_again_until_it_is_closed() -> None:
+    cell = Cell("cli-sequential", "per-call")
+    with Harness(RunOptions(timeout=TIMEOUT)) as harness:
+        first, second = harness.run([cell]), harness.run([cell])
+    assert [r.outcome for r in first + second] == [Outcome.PASS, Outcome.PASS]
+    with pytest.raises(RuntimeError, match="this harness is closed"):
+        harness.run([cell])

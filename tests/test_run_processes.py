@@ -69,7 +69,7 @@ PREAMBLE = f"""
 import ctypes, os, signal, subprocess, sys, time
 from pathlib import Path
 
-from loopdoctor.scenario import Scenario
+from loopdoctor.run.scenario import Scenario
 
 
 def ready():

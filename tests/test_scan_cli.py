@@ -60,7 +60,7 @@ def test_findings_exit_1_clean_exit_0_exit_zero(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args, message", [
     (["missing.py"], "path does not exist: missing.py"),
     (["--select", "LD999", "."], "unknown rule selector 'LD999'"),
-    (["--format", "xml", "."], "unknown --format 'xml'"),
+    (["--format", "xml", "."], "Invalid value for '--format'"),
     (["--baseline", "nope.json", "."], "cannot read baseline nope.json"),
 ])
 def test_usage_errors_exit_2_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:

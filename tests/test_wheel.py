@@ -1,8 +1,9 @@
 """The installed wheel, run from another directory, still finds the built-in scenarios.
 
-Slow but bounded: building the wheel fetches the build backend (setuptools) into pip's isolated
-build environment. The wheel is installed with ``--target`` into a folder put on PYTHONPATH,
-ahead of the editable install of the checkout, and every check runs from an unrelated directory.
+Bounded, and offline: the wheel is built with the environment's own setuptools (a test
+dependency), not one fetched into an isolated build environment. The wheel is installed with
+``--target`` into a folder put on PYTHONPATH, ahead of the editable install of the checkout,
+and every check runs from an unrelated directory.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("wheel")
     source = root / "source"  # a build writes build/ and *.egg-info: not into the checkout
     shutil.copytree(REPO, source, ignore=NOT_SOURCE)
-    pip("wheel", "--no-deps", "-w", root / "dist", source)
+    pip("wheel", "--no-deps", "--no-build-isolation", "-w", root / "dist", source)
     [wheel] = (root / "dist").glob("loopdoctor-*.whl")
     pip("install", "--no-deps", "--target", root / "site", wheel)
     return root / "site"
@@ -61,12 +62,12 @@ def python(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str
 
 @pytest.mark.timeout(120)
 def test_the_package_and_its_scenarios_load_from_the_wheel(site: Path, elsewhere: Path) -> None:
-    shown = python(site, elsewhere, "-c", "import loopdoctor, loopdoctor.scenarios; "
-                   "print(loopdoctor.__file__); print(loopdoctor.scenarios.__file__)")
+    shown = python(site, elsewhere, "-c", "import loopdoctor, loopdoctor.run.scenarios; "
+                   "print(loopdoctor.__file__); print(loopdoctor.run.scenarios.__file__)")
     assert shown.returncode == 0, shown.stderr
     for path in shown.stdout.split():
         assert Path(path).is_relative_to(site), shown.stdout
-    assert {p.name for p in (site / "loopdoctor" / "scenarios").glob("*.py")} >= {
+    assert {p.name for p in (site / "loopdoctor" / "run" / "scenarios").glob("*.py")} >= {
         "cli_sequential.py", "gateway_bridge.py", "concurrent_loops.py"}
     assert not (site / "scenarios").exists(), "a generic top-level `scenarios` package"
 

@@ -16,7 +16,6 @@ from loopdoctor.scan.files import MissingPath
 from loopdoctor.scan.rules import ALL_RULES, BY_CODE
 from loopdoctor.scan.rules.base import Rule
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 CACHE_FOLDER = ".loopdoctor_cache"
 
 
@@ -48,9 +47,6 @@ class ScanRequest:
 
 def run_scan(request: ScanRequest) -> int:
     """Scan, render, write; the exit code (0 clean, 1 findings). Raises UsageError."""
-    if request.output_format not in FORMATS:
-        raise UsageError(f"unknown --format '{request.output_format}' "
-                         f"(choose from {', '.join(FORMATS)})")
     result = _scan(request)
     if result.files_scanned == 0:
         print(f"loopdoctor: warning: no Python files found in {' '.join(request.paths)}",
@@ -96,7 +92,7 @@ def _emit(request: ScanRequest, result: ScanResult) -> None:
                       highlight=False, soft_wrap=True,
                       force_terminal=False if to_file else None)
     if request.output_format == "text":
-        from loopdoctor.report import scan_text
+        from loopdoctor.scan.report import text as scan_text
 
         if request.statistics:
             scan_text.render_statistics(result, console)
@@ -115,7 +111,8 @@ def _emit(request: ScanRequest, result: ScanResult) -> None:
 
 
 def _machine(output_format: str, result: ScanResult) -> str:
-    from loopdoctor.report import sarif, scan_formats
+    from loopdoctor.scan.report import formats as scan_formats
+    from loopdoctor.scan.report import sarif
 
     renderers = {"json": scan_formats.to_json, "sarif": sarif.render,
                  "github": scan_formats.to_github, "gitlab": scan_formats.to_gitlab,

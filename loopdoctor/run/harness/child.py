@@ -1,0 +1,261 @@
+"""One cell, inside its own process: set up, play the scenario, measure, report, exit.
+
+The forkserver imports it, with everything a cell needs, before any cell is forked (see
+``preload``). The parent hears from a cell through one pipe: ``("progress", n)`` after each
+checked response, ``("alive", why)`` while it is slow but not stuck, then one
+``("result", {...})``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import os
+import signal
+import socket
+import threading
+import time
+import traceback
+from collections.abc import AsyncIterator, Coroutine
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from loopdoctor import guard
+from loopdoctor.endpoint.answers import FAULTS_HEADER, MODEL, Faults
+from loopdoctor.guard import binding
+from loopdoctor.run import scenario as scenario_api
+from loopdoctor.run import strategies
+from loopdoctor.run.harness import sandbox
+from loopdoctor.run.harness.watchdog import Reporter, Watchdog
+from loopdoctor.run.verdict import cross_loop_signature
+
+T = TypeVar("T")
+API_KEY = "sk-loopdoctor-dummy"
+PR_SET_PDEATHSIG = 1
+NICENESS = 5
+INET_FAMILIES = (socket.AF_INET, socket.AF_INET6)
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    cell_id: str
+    scenario: str
+    strategy: str  # a built-in name, or the user's MOD:FN factory
+    endpoint: str  # "loopback" or "respx"
+    base_url: str
+    timeout: float
+    scenario_dirs: tuple[str, ...] = ()
+    bridge: str | None = None  # the user's MOD:FN bridge
+    stats_url: str | None = None  # the endpoint's counters for this cell
+    guard: bool = False  # raise CrossLoopError at the first foreign use, instead of hanging
+
+
+class ResponseMismatch(AssertionError):
+    """The endpoint echoes the question: any other answer went to the wrong caller."""
+
+
+class CellContext:
+    """The :class:`loopdoctor.run.scenario.Context` a scenario body gets."""
+
+    def __init__(self, spec: CellSpec, stream: bool, strategy: strategies.Strategy,
+                 bridge: strategies.Bridge | None, reporter: Reporter) -> None:
+        self.stream = stream
+        self.made = 0
+        self._spec = spec
+        self._strategy = strategy
+        self._bridge = bridge
+        self._reporter = reporter
+        self._lock = threading.Lock()
+
+    @contextlib.asynccontextmanager
+    async def client(self) -> AsyncIterator[Any]:
+        async with self._strategy.lease(self._spec.base_url, API_KEY) as client:
+            check_client(client)
+            yield client
+
+    async def ask(self, client: Any, label: str, latency: float | None = None) -> str:
+        with self._lock:
+            self.made += 1
+            text = f"{label} [{self.made}]"
+        request: dict[str, Any] = {"model": MODEL, "messages": [{"role": "user", "content": text}]}
+        if latency is not None:
+            request["extra_headers"] = {FAULTS_HEADER: str(Faults(latency=latency))}
+        if self.stream:
+            stream = await client.chat.completions.create(**request, stream=True)
+            answer = "".join([chunk.choices[0].delta.content or ""
+                              async for chunk in stream if chunk.choices])
+        else:
+            response = await client.chat.completions.create(**request)
+            answer = response.choices[0].message.content
+        if answer != text:
+            raise ResponseMismatch(f"asked {text!r}, the answer was {answer!r}")
+        self._reporter.progress(self.made)
+        return answer
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self._strategy.run(coro)
+
+    def bridge(self, coro: Coroutine[Any, Any, T]) -> T:
+        if self._bridge is not None:
+            return self._bridge(coro)
+        return scenario_api.run_async(self, coro)
+
+
+def check_client(client: Any) -> None:
+    """Fail clearly on a factory that returned no client, or one aimed off this machine."""
+    chat = getattr(getattr(client, "chat", None), "completions", None)
+    if not callable(getattr(chat, "create", None)):
+        raise TypeError(f"the factory returned {type(client).__name__!r}, not an OpenAI-style "
+                        "client (no .chat.completions.create)")
+    base_url = getattr(client, "base_url", None)
+    host = getattr(base_url, "host", None)
+    if base_url is not None and not sandbox.is_loopback(host):
+        raise sandbox.refuse(host)
+
+
+def describe_error(exc: BaseException) -> dict[str, Any]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    text = " <- ".join(dict.fromkeys(f"{type(e).__name__}: {e}" for e in chain))
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc) or type(exc).__name__,
+        "chain": text,
+        "cross_loop": cross_loop_signature(text),
+        "traceback": traceback.format_exception(exc)[-8:],
+    }
+
+
+def foreign_uses() -> list[dict[str, Any]]:
+    """The clients that were used from a loop other than their owner, and by whom."""
+    return [
+        {"kind": b.kind, "created_at": binding.short_path(b.where),
+         "created_thread": b.created_thread,
+         "owner": b.owner.label if b.owner else None,
+         "owner_closed": b.owner.closed if b.owner else False,
+         "used_from": b.foreign_uses[0].label}
+        for b in binding.bindings() if b.foreign_uses
+    ]
+
+
+def measure_leaks(strategy: strategies.Strategy, port: int | None) -> dict[str, Any]:
+    gc.collect()
+    holding: set[int] = set()
+    open_clients = 0
+    for record, client in binding.live():
+        if getattr(client, "is_closed", True):
+            continue
+        open_clients += 1
+        loop = record.owner or record.created_loop
+        if loop is not None and loop.closed:
+            holding.add(loop.number)
+    return {
+        "clients_created": sum(n for kind, n in binding.created.items()
+                               if not kind.startswith("asyncio.")),
+        "clients_open": open_clients,
+        "dead_loops_holding": len(holding),
+        "sockets_open": open_sockets(port),
+        "cache_entries": strategy.cache_size(),
+    }
+
+
+def open_sockets(port: int | None) -> int:
+    """This process's TCP connections to ``port``, found among its own descriptors (listing
+    the system's TCP table, as psutil does, costs a cell more than its scenario)."""
+    if port is None:
+        return 0
+    count = 0
+    for fd in map(int, os.listdir("/proc/self/fd")):
+        try:
+            if not os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+                continue
+            sock = socket.socket(fileno=fd)
+        except OSError:
+            continue
+        try:
+            tcp = sock.family in INET_FAMILIES and sock.type == socket.SOCK_STREAM
+            count += tcp and sock.getpeername()[1] == port
+        except OSError:  # not connected
+            pass
+        finally:
+            sock.detach()
+    return count
+
+
+def die_with_parent() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _silence_output() -> None:
+    """What the scenario's libraries print ("Task exception was never retrieved"...) is noise
+    in the run's report: the result carries what matters."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def main(spec: CellSpec, conn: Connection) -> None:
+    """The child process's entry point."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    os.setpgid(0, 0)  # a group of its own: the parent kills what the scenario started with it
+    os.nice(NICENESS)  # the harness and the endpoint must never wait behind busy cells
+    die_with_parent()
+    _silence_output()
+    reporter = Reporter(conn)
+    try:
+        reporter.finish(run_cell(spec, reporter))
+    except BaseException as exc:
+        reporter.finish({"error": describe_error(exc), "setup_failed": True})
+
+
+def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
+    sandbox.loopback_only()
+    scenario = scenario_api.load(tuple(map(Path, spec.scenario_dirs)))[spec.scenario]
+    if scenario.pool_limit:
+        sandbox.limit_async_pools(scenario.pool_limit)
+    mock = None
+    if spec.endpoint == "respx":
+        from loopdoctor.endpoint.mock import MockEndpoint  # respx and httpx: these cells only
+
+        mock = MockEndpoint().start()
+    if spec.guard:
+        guard.install("raise")
+    else:
+        binding.activate()
+    strategy = strategies.create(spec.strategy)
+    bridge = strategies.load_callable(spec.bridge) if spec.bridge else None
+    ctx = CellContext(spec, scenario.stream, strategy, bridge, reporter)
+    started = time.perf_counter()
+
+    def describe() -> dict[str, Any]:
+        return {
+            "seconds": time.perf_counter() - started,
+            "requests": {"made": ctx.made,
+                         "mock_answered": mock.answered if mock is not None else None},
+            "foreign_uses": foreign_uses(),
+        }
+
+    watchdog = Watchdog(reporter, spec.timeout, spec.stats_url, describe)
+    watchdog.start()
+    error = None
+    try:
+        scenario.body(ctx)
+        if ctx.made != scenario.requests:
+            raise AssertionError(f"scenario {scenario.name!r} states {scenario.requests} "
+                                 f"requests but made {ctx.made}")
+    except BaseException as exc:
+        error = describe_error(exc)
+    watchdog.stop()
+    result = describe()
+    port = None if mock is not None else urlsplit(spec.base_url).port
+    return {**result, "error": error, "leak": measure_leaks(strategy, port)}
+

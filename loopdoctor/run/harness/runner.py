@@ -1,0 +1,378 @@
+"""The parent side: fork cells from a preloaded forkserver, watch them, judge them, kill them.
+
+One thread does it all: it starts cells while the CPU allows, waits on their pipes, and gives up
+on a cell that said nothing for ``timeout + GRACE`` (a cell reports its own hang, with
+diagnostics, after ``timeout``; one that cannot is wedged harder than that). Every child is
+killed with SIGKILL once it has answered, on Ctrl-C and at exit, so that none outlives the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import multiprocessing
+import multiprocessing.forkserver
+import os
+import selectors
+import signal
+import sys
+import threading
+import time
+import types
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from loopdoctor.endpoint.answers import Faults
+from loopdoctor.endpoint.process import EndpointProcess
+from loopdoctor.run import scenario as scenario_api
+from loopdoctor.run import sdk, strategies
+from loopdoctor.run.harness.child import CellSpec
+from loopdoctor.run.harness.child import main as child_main
+from loopdoctor.run.harness.explain import explain
+from loopdoctor.run.harness.watchdog import HARD_LIMIT
+from loopdoctor.run.verdict import Outcome, classify
+
+GRACE = 1.0  # seconds the parent waits past the timeout for the cell's own hang report
+POLL = 0.02  # seconds between two looks at the running cells' pipes
+QUIET = 0.05  # a cell whose CPU time has not moved for this long is waiting, not working
+CELL_LATENCY = 0.02  # the endpoint's latency: long enough that concurrent requests overlap
+MAX_JOBS = 256
+DEATH_WAIT = 0.2  # seconds to learn the exit status of a cell whose pipe closed unannounced
+PRELOAD = ["loopdoctor.run.harness.preload"]
+_cell_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Cell:
+    scenario: str
+    strategy: str
+    endpoint: str = "loopback"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    timeout: float = 5.0
+    jobs: int | None = None
+    repeat: int = 1
+    scenario_dirs: tuple[str, ...] = ()
+    bridge: str | None = None
+    preload: tuple[str, ...] = ()  # user modules worth importing once, in the forkserver
+    guard: bool = False  # cells raise CrossLoopError instead of hanging
+    busy_limit: int | None = None  # cells using the CPU at once [default: 3 per core]
+
+
+@dataclass
+class CellResult:
+    cell: Cell
+    outcome: Outcome
+    expected: Outcome | None
+    seconds: float
+    requests: dict[str, int | None]
+    explanation: str
+    error: dict[str, Any] | None = None
+    leak: dict[str, Any] = field(default_factory=dict)
+    diagnostics: dict[str, Any] | None = None
+    runs: int = 1
+    rate: float | None = None  # share of runs with this outcome, with --repeat
+
+    @property
+    def unexpected(self) -> bool:
+        return self.expected is not None and self.outcome is not self.expected
+
+
+class Admission:
+    """Start a cell only while fewer than ``limit`` running cells are using the CPU.
+
+    Cells that wait (on the server, or hung) cost nothing, so all of them may run at once; cells
+    that work share a couple of cores, and too many at once would starve each other into
+    looking hung.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._cells: dict[int, tuple[psutil.Process, float, float]] = {}  # pid -> cpu, moved at
+        self._working = 0
+        self._sampled = 0.0
+
+    def add(self, pid: int) -> None:
+        with contextlib.suppress(psutil.Error):
+            self._cells[pid] = (psutil.Process(pid), 0.0, time.monotonic())
+        self._working += 1
+
+    def remove(self, pid: int) -> None:
+        self._cells.pop(pid, None)
+
+    def open(self) -> bool:
+        now = time.monotonic()
+        if now - self._sampled > QUIET:
+            self._sampled = now
+            self._working = sum(self._is_working(pid, now) for pid in list(self._cells))
+        return self._working < self._limit
+
+    def worked_since(self, pid: int, since: float) -> bool:
+        """Whether the cell used the CPU after ``since``: slow, perhaps starved, not stuck."""
+        if pid not in self._cells:
+            return False
+        self._is_working(pid, time.monotonic())  # refreshes when the CPU time last moved
+        return self._cells[pid][2] > since
+
+    def _is_working(self, pid: int, now: float) -> bool:
+        process, cpu, moved = self._cells[pid]
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            return False
+        if times.user + times.system != cpu:
+            self._cells[pid] = (process, times.user + times.system, now)
+            return True
+        return now - moved < QUIET
+
+
+@dataclass
+class Running:
+    """A cell whose process is alive, and when the parent stops waiting for it."""
+
+    cell: Cell
+    cell_id: str
+    process: Any
+    receiver: Any
+    started: float
+    deadline: float
+    heard: float  # when the cell last said something
+
+
+class Harness:
+    """``with Harness(options) as harness: harness.run(cells)``."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.stack = sdk.detect()
+        self._mp = multiprocessing.get_context("forkserver")
+        self._mp.set_forkserver_preload(PRELOAD + list(options.preload))
+        self._endpoint = EndpointProcess(
+            faults=Faults(latency=CELL_LATENCY, interval=CELL_LATENCY))
+        self._running: dict[Any, Running] = {}  # receiver -> cell
+        self._pipes = selectors.DefaultSelector()  # the running cells' receivers
+        self._reaped: list[Any] = []
+        self._admission = Admission(options.busy_limit or 3 * (os.cpu_count() or 1))
+        self._scenarios = scenario_api.load(tuple(map(Path, options.scenario_dirs)))
+        self._closed = False
+
+    def __enter__(self) -> Harness:
+        """Start the forkserver and the endpoint; both boot while the caller goes on."""
+        try:
+            with _ctrl_c_spared():
+                multiprocessing.forkserver.ensure_running()
+            self._endpoint.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._closed = True
+        self._reap_all()
+        self._pipes.close()
+        self._endpoint.stop()
+
+    def _reap_all(self) -> None:
+        for running in list(self._running.values()):
+            self._reap(running)
+        for process in self._reaped:
+            process.join(timeout=5)
+        self._reaped.clear()
+
+    def run(self, cells: list[Cell],
+            on_done: Callable[[Cell], None] = lambda cell: None) -> list[CellResult]:
+        """Run every cell ``repeat`` times, as many at once as ``jobs`` and the CPU allow; the
+        harness can run again until it is closed."""
+        if self._closed:
+            raise RuntimeError("this harness is closed: start a new one to run more cells")
+        self._endpoint.wait_ready()
+        pending = deque(itertools.chain.from_iterable(
+            [cell] * self.options.repeat for cell in sorted(cells, key=self._start_order)))
+        jobs = min(self.options.jobs or len(pending), MAX_JOBS) or 1
+        runs: dict[Cell, list[tuple[str, dict[str, Any]]]] = {cell: [] for cell in cells}
+
+        def finish(running: Running, raw: dict[str, Any]) -> None:
+            self._reap(running)
+            raw.setdefault("seconds", time.monotonic() - running.started)
+            runs[running.cell].append((running.cell_id, raw))
+            if len(runs[running.cell]) == self.options.repeat:
+                on_done(running.cell)
+
+        try:
+            while pending or self._running:
+                while pending and len(self._running) < jobs and self._admission.open():
+                    self._start(pending.popleft())
+                self._poll(finish)
+            server = self._endpoint.all_stats()
+        finally:
+            self._reap_all()
+        return [_combine([self._judge(cell, raw, server.get(cell_id, {}).get("requests", 0))
+                          for cell_id, raw in runs[cell]])
+                for cell in cells]
+
+    def _start_order(self, cell: Cell) -> tuple[bool, int]:
+        """Cells that may hang first: they wait out the timeout without using the CPU while the
+        others run. Then the scenarios that make the most requests, so that no long cell
+        starts last."""
+        may_hang = self._expected(cell) in (Outcome.HANG, None)
+        scenario = self._scenarios.get(cell.scenario)
+        return not may_hang, -(scenario.requests if scenario else 0)
+
+    def _start(self, cell: Cell) -> None:
+        cell_id = f"c{next(_cell_ids)}"
+        spec = CellSpec(
+            cell_id=cell_id, scenario=cell.scenario, strategy=cell.strategy,
+            endpoint=cell.endpoint, base_url=self._endpoint.cell_base_url(cell_id),
+            timeout=self.options.timeout, scenario_dirs=self.options.scenario_dirs,
+            bridge=self.options.bridge, stats_url=self._endpoint.stats_url(cell_id),
+            guard=self.options.guard,
+        )
+        receiver, sender = self._mp.Pipe(duplex=False)
+        process = self._mp.Process(target=child_main, args=(spec, sender), daemon=True)
+        with _main_script_hidden():
+            process.start()
+        sender.close()
+        now = time.monotonic()
+        self._pipes.register(receiver, selectors.EVENT_READ)
+        self._running[receiver] = Running(cell, cell_id, process, receiver, now,
+                                          now + self.options.timeout + GRACE, now)
+        self._admission.add(process.pid)
+
+    def _poll(self, finish: Callable[[Running, dict[str, Any]], None]) -> None:
+        """Read what the cells said in the next few milliseconds; give up on the silent ones."""
+        for key, _ in self._pipes.select(timeout=POLL):
+            receiver = key.fileobj
+            running = self._running[receiver]
+            try:
+                kind, payload = receiver.recv()
+            except (EOFError, OSError):
+                finish(running, {"error": {"message": _death(running.process),
+                                           "chain": "", "cross_loop": None}})
+                continue
+            if kind == "result":
+                finish(running, payload)
+            else:  # progress, or alive: the cell is slow, not stuck
+                running.heard = time.monotonic()
+                running.deadline = running.heard + self.options.timeout + GRACE
+        now = time.monotonic()
+        for running in [r for r in self._running.values() if r.deadline < now]:
+            if self._starved(running, now):
+                running.deadline = now + GRACE
+            else:
+                finish(running, {"hang": True, "diagnostics": None})
+
+    def _starved(self, running: Running, now: float) -> bool:
+        """A silent cell that still uses the CPU is too starved to report, not hung (up to
+        the watchdog's hard limit)."""
+        within_limit = now - running.heard < HARD_LIMIT * self.options.timeout
+        return within_limit and self._admission.worked_since(running.process.pid,
+                                                              now - self.options.timeout)
+
+    def _reap(self, running: Running) -> None:
+        """Kill the cell's process and what it started (its process group); it is waited for at
+        the end, not while cells run."""
+        for kill in (os.kill, os.killpg):
+            with contextlib.suppress(ProcessLookupError):
+                kill(running.process.pid, signal.SIGKILL)
+        self._reaped.append(running.process)
+        self._pipes.unregister(running.receiver)
+        running.receiver.close()
+        self._admission.remove(running.process.pid)
+        self._running.pop(running.receiver, None)
+
+    def _judge(self, cell: Cell, raw: dict[str, Any], seen_by_server: int) -> CellResult:
+        requests = dict(raw.get("requests") or {"made": 0})
+        if cell.endpoint == "respx":
+            requests["server_saw"] = requests.pop("mock_answered", 0) or 0
+            if seen_by_server and not raw.get("error"):
+                raw["error"] = {"message": f"the transport mock did not intercept: "
+                                           f"{seen_by_server} request(s) reached the server",
+                                "chain": "", "cross_loop": None}
+        else:
+            requests.pop("mock_answered", None)
+            requests["server_saw"] = seen_by_server
+        raw["requests"] = requests
+        outcome = classify(raw)
+        return CellResult(
+            cell=cell,
+            outcome=outcome,
+            expected=self._expected(cell),
+            seconds=raw["seconds"],
+            requests=requests,
+            explanation=explain(outcome, raw, self.options.timeout),
+            error=raw.get("error"),
+            leak=raw.get("leak") or {},
+            diagnostics=raw.get("diagnostics"),
+        )
+
+    def _expected(self, cell: Cell) -> Outcome | None:
+        cls = strategies.BUILTINS.get(cell.strategy)
+        if cls is None or self.options.guard:  # the guard turns failures into errors
+            return None
+        return cls.expected_outcome(cell.scenario, self.stack.generation, cell.endpoint)
+
+
+@contextlib.contextmanager
+def _ctrl_c_spared() -> Iterator[None]:
+    """Processes started inside ignore SIGINT (SIG_IGN survives exec). A terminal's Ctrl-C
+    reaches the whole process group, and a child still importing would print a
+    KeyboardInterrupt traceback; only this process should handle it (a Ctrl-C in these few
+    milliseconds is lost)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start a cell without asking it to re-run the parent's ``__main__``: a cell runs
+    ``child.main`` and nothing from the main script. Before 3.13, multiprocessing never
+    preloads ``__main__`` in the forkserver (CPython gh-126631), so every cell would re-run it;
+    for the ``loopdoctor`` console script, that is importing the CLI again, ~50 ms a cell."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+def _death(process: Any) -> str:
+    """How a cell that sent no result ended: its exit code, or the signal that killed it."""
+    process.join(timeout=DEATH_WAIT)
+    code = process.exitcode
+    if code is None:
+        return "the cell process died without a result"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"the cell process was killed by {signal.Signals(-code).name} (no result)"
+    return f"the cell process exited with code {code} (no result)"
+
+
+def _combine(runs: Iterable[CellResult]) -> CellResult:
+    """One result for repeated runs: the worst outcome seen, and how often it was seen."""
+    runs = list(runs)
+    if len(runs) == 1:
+        return runs[0]
+    order = list(Outcome)
+    worst = max(runs, key=lambda r: (r.outcome is not Outcome.PASS, -order.index(r.outcome)))
+    counts = Counter(r.outcome for r in runs)
+    worst.runs = len(runs)
+    worst.rate = counts[worst.outcome] / len(runs)
+    return worst

@@ -1,0 +1,80 @@
+"""The cell process's surroundings: loopback only, pools as small as the scenario asks, and one
+TLS context shared by every client (cells speak plain HTTP, so no client can tell)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import importlib
+import ipaddress
+import socket
+from typing import Any
+
+from loopdoctor.run.sdk import detect
+
+LOOPBACK_NAMES = {"localhost"}
+
+
+class NotLoopbackError(ConnectionRefusedError):
+    """loopdoctor refused a connection that would leave this machine."""
+
+
+def is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse(host: str | None) -> NotLoopbackError:
+    return NotLoopbackError(
+        f"loopdoctor refused a connection to {host!r}: cells may only talk to the loopback "
+        "endpoint (does your factory ignore its base_url argument?)"
+    )
+
+
+def loopback_only() -> None:
+    """Make every asyncio and blocking TCP connection to a non-loopback host fail at once."""
+    original_async = asyncio.BaseEventLoop.create_connection
+    original_sync = socket.create_connection
+
+    @functools.wraps(original_async)
+    async def create_connection(self: Any, protocol_factory: Any, host: Any = None,
+                                *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("sock") is None and not is_loopback(host):
+            raise refuse(host)
+        return await original_async(self, protocol_factory, host, *args, **kwargs)
+
+    @functools.wraps(original_sync)
+    def create_sync_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> Any:
+        if not is_loopback(address[0]):
+            raise refuse(address[0])
+        return original_sync(address, *args, **kwargs)
+
+    asyncio.BaseEventLoop.create_connection = create_connection  # type: ignore[method-assign]
+    socket.create_connection = create_sync_connection
+
+
+def share_tls_context() -> None:
+    """Build the SDK's default TLS context once instead of once per client (about 30 ms each)."""
+    transports = importlib.import_module(f"{detect().http}._transports.default")
+    transports.create_ssl_context = functools.cache(transports.create_ssl_context)
+    transports.create_ssl_context(verify=True, cert=None, trust_env=True)  # as clients call it
+
+
+def limit_async_pools(max_connections: int) -> None:
+    """Give the SDK's async HTTP transport (httpx2 or httpx) at most ``max_connections``."""
+    http = detect().http_module()
+    limits = http.Limits(max_connections=max_connections,
+                         max_keepalive_connections=max_connections)
+    original = http.AsyncHTTPTransport.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs["limits"] = limits
+        original(self, *args, **kwargs)
+
+    http.AsyncHTTPTransport.__init__ = __init__

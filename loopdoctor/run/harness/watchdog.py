@@ -1,0 +1,127 @@
+"""The cell's side of the pipe, and the thread that decides, from inside, that the cell hangs.
+
+A cell hangs when it stays quiet for ``timeout`` seconds: no checked response, no thread of its
+own runnable (a starved cell on a busy machine is not hung), and no request of its own in flight
+at the server (a slow server is not a client hang). Then the watchdog confirms with a snapshot
+(see ``introspect``) and reports. Past ``HARD_LIMIT`` timeouts without a response, it reports
+a hang whatever it sees.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from loopdoctor.run.harness import introspect
+
+SAMPLE = 0.05  # seconds between two looks at the cell's threads, near its timeout
+FAR_SAMPLE = 0.25  # the same while the timeout is further away than this
+HARD_LIMIT = 4  # timeouts without a response after which busy or not, it is a hang
+
+
+class Reporter:
+    """The cell's side of the pipe; safe to call from any thread; the first result wins."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._lock = threading.Lock()
+        self._finished = False
+        self.last_progress = time.monotonic()
+
+    def _send(self, message: tuple[str, Any]) -> None:
+        with self._lock:
+            if not self._finished:
+                self._conn.send(message)
+
+    def progress(self, made: int) -> None:
+        self.last_progress = time.monotonic()
+        self._send(("progress", made))
+
+    def alive(self, why: str) -> None:
+        """Tell the parent that the cell is slow, not stuck, so that it waits on."""
+        self._send(("alive", why))
+
+    def finish(self, result: dict[str, Any]) -> None:
+        with self._lock:
+            if self._finished:
+                return
+            self._finished = True
+            with contextlib.suppress(OSError):
+                self._conn.send(("result", result))
+        os._exit(0)  # threads stuck in the scenario must not keep the process alive
+
+
+def runnable_threads() -> int:
+    """Threads of this process, the caller aside, that are running or waiting for a CPU."""
+    me = threading.get_native_id()
+    count = 0
+    with contextlib.suppress(OSError):
+        for tid in os.listdir("/proc/self/task"):
+            if int(tid) == me:
+                continue
+            with contextlib.suppress(OSError), open(f"/proc/self/task/{tid}/stat") as stat:
+                count += stat.read().rpartition(")")[2].split()[0] == "R"
+    return count
+
+
+def server_view(stats_url: str | None) -> dict[str, Any]:
+    """The endpoint's counters for this cell (empty with no endpoint, or none that answers)."""
+    if stats_url is None:
+        return {}
+    try:
+        with urllib.request.urlopen(stats_url, timeout=1) as response:
+            return dict(json.load(response))
+    except (OSError, ValueError):
+        return {}
+
+
+class Watchdog(threading.Thread):
+    def __init__(self, reporter: Reporter, timeout: float, stats_url: str | None,
+                 describe: Callable[[], dict[str, Any]]) -> None:
+        super().__init__(name="loopdoctor-watchdog", daemon=True)
+        self._reporter = reporter
+        self._timeout = timeout
+        self._stats_url = stats_url
+        self._describe = describe
+        self._done = threading.Event()
+        self._last_busy = time.monotonic()
+        self._last_alive = time.monotonic()
+
+    def stop(self) -> None:
+        self._done.set()
+
+    def run(self) -> None:
+        while not self._done.wait(self._next_look()):
+            now = time.monotonic()
+            if runnable_threads():
+                self._last_busy = now
+            quiet = now - max(self._reporter.last_progress, self._last_busy)
+            if quiet < self._timeout:
+                self._keep_parent_waiting(now)
+                continue
+            server = server_view(self._stats_url)
+            stuck_for = now - self._reporter.last_progress
+            if stuck_for < HARD_LIMIT * self._timeout and server.get("in_flight"):
+                self._last_busy = now
+                continue
+            self._reporter.finish({**self._describe(), "hang": True, "server": server,
+                                   "diagnostics": introspect.snapshot()})
+
+    def _next_look(self) -> float:
+        """Look often only near the timeout: a thread that works, or waits for a CPU, stays
+        runnable long enough to be seen anyway, and every look costs the cell CPU."""
+        quiet = time.monotonic() - max(self._reporter.last_progress, self._last_busy)
+        return min(FAR_SAMPLE, max(SAMPLE, self._timeout - quiet))
+
+    def _keep_parent_waiting(self, now: float) -> None:
+        since_news = now - max(self._reporter.last_progress, self._last_alive)
+        if since_news > self._timeout / 2:
+            self._last_alive = now
+            self._reporter.alive("busy")

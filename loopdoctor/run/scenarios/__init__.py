@@ -1,0 +1,1 @@
+"""Built-in scenarios, one execution pattern per module."""

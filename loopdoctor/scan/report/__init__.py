@@ -1,0 +1,1 @@
+"""Renderers for ``loopdoctor scan``: text (ruff-style), json, sarif, github, gitlab, junit."""

@@ -1,1 +1,0 @@
-"""Built-in scenarios, one execution pattern per module (installed as ``loopdoctor.scenarios``)."""

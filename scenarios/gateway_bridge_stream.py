@@ -1,5 +1,0 @@
-"""The gateway bridge, with streamed completions."""
-
-from loopdoctor.scenarios.gateway_bridge import scenario as unstreamed
-
-scenario = unstreamed.streaming()

@@ -403,7 +403,7 @@ def judge_after_tree(result: CaseResult, fix: Fix, before: Path, after: Path,
 
 # --- reporting --------------------------------------------------------------------------------
 
-COLUMNS = (("case", 34), ("split", 7), ("file", 5), ("line", 5), ("fam", 5), ("after", 6),
+COLUMNS = (("case", 46), ("split", 7), ("file", 5), ("line", 5), ("fam", 5), ("after", 6),
            ("near", 5), ("other b/a", 11), ("secs", 7))
 
 
@@ -418,7 +418,7 @@ def table_row(cells: Iterable[str]) -> str:
 
 def case_row(result: CaseResult) -> str:
     if result.status != "ok":
-        return f"{result.id[:34].ljust(34)}  {result.split.ljust(7)}  {result.status}"
+        return f"{result.id[:46].ljust(46)}  {result.split.ljust(7)}  {result.status}"
     other = f"{result.other_before}/{'-' if result.other_after is None else result.other_after}"
     near_fixed = "-" if result.after_near_fixed is None else str(result.after_near_fixed)
     return table_row((result.id, result.split, mark(result.file_hit), mark(result.line_any),

@@ -1,0 +1,748 @@
+"""Is the guard invisible on real test suites? Each project's own tests, run three ways.
+
+    python benchmarks/bench_guard_suites.py [--projects httpx,aiohttp] [--json FILE]
+
+For every project in ``PROJECTS`` (pinned releases whose sdist ships the test suite):
+
+1. the sdist is downloaded from the package index with pip into ``--cache`` (default
+   ``~/.cache/loopdoctor-suites``), checked against the pinned sha256 and extracted;
+2. a venv is built for it, cached and keyed by the pin: the project installed from that sdist,
+   its test dependencies (pinned in the table, read from the project's own requirements) and
+   this checkout of loopdoctor, editable, so the guard under test is the working tree's;
+3. a subset of its suite runs three ways, each with ``--junitxml`` and under a hard wall-clock
+   bound (on timeout the process group is killed and the run reported as a hang; any process
+   the run left behind is killed too): (a) plain ``pytest``, (b) ``pytest --loopdoctor-guard``,
+   (c) ``loopdoctor exec -- pytest``. Where the outcomes differ, plain mode runs once more, to
+   tell a flaky test from an effect of the guard;
+4. per project it prints the tests run, every outcome that differs between (a) and (b)/(c),
+   grouped by cause, the wall time of each mode and the overhead ratio, every CrossLoopError
+   (from the junit failure texts, the guard's events and ``exec``'s summary) and any hang.
+
+The runs see no network but loopback: each pytest runs in a network namespace of its own
+(``unshare --net``) when the machine allows it; tests that need the internet are deselected in
+the table, and one that tries anyway fails the same way in every mode.
+
+Exit code: 0 when every selected project was measured, 1 with ``--fail-on-diff`` when the guard
+changed an outcome or a run hung, 2 when a download or a venv build failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+DEFAULT_CACHE = Path.home() / ".cache" / "loopdoctor-suites"
+MODES = ("plain", "guard", "exec")
+RUN_MARKER = "LOOPDOCTOR_SUITES_RUN"  # in the environment of every process a run starts
+EVENTS_ENV = "LOOPDOCTOR_GUARD_EVENTS"  # loopdoctor.guard appends each foreign use there
+SHOWN = 5  # differing tests listed per cause without --verbose
+
+
+@dataclass(frozen=True)
+class Project:
+    """One pinned test suite: where it comes from, what it needs, which part of it runs."""
+
+    name: str
+    dist: str  # the distribution's name on the package index
+    version: str
+    sha256: str  # of the sdist
+    pytest_args: tuple[str, ...]  # run in the extracted sdist
+    requirements: tuple[str, ...] = ()  # the test dependencies, pinned
+    requirement_files: tuple[str, ...] = ()  # the project's own, inside the sdist
+    extras: str = ""
+    timeout: float = 300.0  # wall-clock bound of one mode, in seconds
+    build_env: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def pin(self) -> str:
+        return f"{self.dist}=={self.version}"
+
+
+PROJECTS: dict[str, Project] = {p.name: p for p in [
+    Project(
+        name="httpx", dist="httpx", version="0.28.1",
+        sha256="75e98c5f16b0f35b567856f597f06ff2270a374470a5c2392242528e3e3e42fc",
+        extras="brotli,http2,socks,zstd",
+        # httpx 0.28.1's requirements.txt (not in the sdist): its test pins
+        requirements=("pytest==8.3.4", "trio==0.27.0", "trustme==1.2.0", "uvicorn==0.32.1",
+                      "cryptography==44.0.0", "chardet==5.2.0", "anyio==4.7.0"),
+        pytest_args=("tests/client", "tests/test_timeouts.py", "tests/test_content.py",
+                     "tests/test_asgi.py", "tests/test_api.py", "-m", "not network"),
+        timeout=180,
+        note="the clients' tests, asyncio and trio (anyio's plugin), against uvicorn on loopback",
+    ),
+    Project(
+        name="aiohttp", dist="aiohttp", version="3.14.5",
+        sha256="5558a7f5a05af9ecf744af91e5baefc436f93c9333e656c27ec253f9a6bbe178",
+        # requirements/test.txt's pins for what these tests and conftest.py import (the whole
+        # file also pins pydantic, mypy, ... and sends pip backtracking through openai releases)
+        requirements=("pytest==9.0.3", "pytest-mock==3.15.1", "pytest-timeout==2.4.0",
+                      "pytest-xdist==3.8.0", "pytest-cov==7.1.0", "coverage==7.14.1",
+                      "blockbuster==1.5.26", "forbiddenfruit==0.1.4", "trustme==1.2.1",
+                      "cryptography==48.0.0", "uvloop==0.22.1", "isal==1.8.0",
+                      "zlib-ng==1.0.0", "freezegun==1.5.5", "proxy.py==2.4.10"),
+        pytest_args=("tests/test_client_session.py", "tests/test_client_functional.py",
+                     "tests/test_client_ws_functional.py", "--no-cov"),
+        timeout=300,
+        note="ClientSession against aiohttp's test server on loopback; its ini runs pytest-xdist "
+             "(-n auto) and skips the dev_mode/autobahn/internal markers",
+    ),
+    Project(
+        name="openai", dist="openai", version="3.57.0",
+        sha256="5a0a89d6a542efc85e2a8cec701ca9265b795d578c777828e10fafdf80e333b6",
+        extras="aiohttp",
+        # the dev group, at uv.lock's versions
+        requirements=("pytest==9.2.0", "pytest-asyncio==1.4.1.post1", "pytest-xdist==3.8.0",
+                      "inline-snapshot==0.36.1", "trio==0.35.0", "rich==15.0.0",
+                      "websockets==15.0.1", "dirty-equals", "time-machine"),
+        pytest_args=("tests/test_client.py", "tests/test_streaming.py", "tests/test_response.py",
+                     "tests/test_module_client.py", "tests/test_httpx2.py"),
+        timeout=300,
+        note="AsyncOpenAI on httpx2 and aiohttp with respx2 mocks; its ini runs pytest-xdist and "
+             "one session-scoped event loop; tests/api_resources need the Steady mock server",
+    ),
+    Project(
+        name="anthropic", dist="anthropic", version="2.14.0",
+        sha256="afb02f4df8efba429ff769bbfd71340d8b244b41ba42c073a45cc307702549fe",
+        extras="aiohttp",
+        requirements=("pytest==9.0.3", "pytest-asyncio==1.3.0", "pytest-xdist==3.8.0",
+                      "respx==0.22.0", "dirty-equals==0.11", "time-machine==3.2.0",
+                      "inline-snapshot==0.32.5", "hypothesis==6.167.1",
+                      "http-snapshot[httpx]==0.1.9", "opentelemetry-sdk==1.44.0",
+                      "rich==14.3.3", "importlib-metadata==8.7.1", "packaging"),
+        pytest_args=("tests/test_client.py", "tests/test_streaming.py", "tests/test_response.py",
+                     "tests/test_middleware.py"),
+        timeout=300,
+        note="AsyncAnthropic on httpx2 (aliased as httpx for respx) and aiohttp; pytest-xdist "
+             "worksteal; tests/api_resources need a mock server",
+    ),
+    Project(
+        name="openai-agents", dist="openai-agents", version="0.24.0",
+        sha256="4b4b285f4fed81fdf1b4ac426a9101658d9cd29b4fb1aaeee18f639b77e704e3",
+        # pydantic-ai(-slim)'s sdists ship no tests; the OpenAI Agents SDK's does
+        requirements=("openai==3.29.0", "pytest==9.0.3", "pytest-asyncio==1.4.0",
+                      "pytest-mock==3.14.1", "inline-snapshot==0.27.2",
+                      "fastapi==0.141.1", "websockets==15.0.1", "aiohttp==3.14.3"),
+        pytest_args=("tests/models/test_openai_chatcompletions.py",
+                     "tests/models/test_openai_chatcompletions_stream.py",
+                     "tests/models/test_chatcompletions_stream_eof.py",
+                     "tests/models/test_openai_responses.py", "tests/models/test_model_retry.py",
+                     "tests/test_agent_runner.py", "tests/test_agent_runner_streamed.py",
+                     "tests/test_agent_runner_sync.py",
+                     "tests/test_runner_model_provider_lifecycle.py", "tests/test_config.py"),
+        timeout=300,
+        note="an agent framework on AsyncOpenAI: models, runners (Runner.run_sync: asyncio.run)",
+    ),
+]}
+
+
+# -- results ---------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    """One test id's outcome in one run, with the first line of why it did not pass."""
+
+    outcome: str  # passed, failed, error, skipped, xfailed, absent
+    message: str = ""
+    cause: str = ""  # the innermost loopdoctor frame of the failure, if any
+    cross_loop: list[str] = field(default_factory=list)  # CrossLoopError headlines
+
+
+@dataclass
+class ModeRun:
+    mode: str
+    command: list[str]
+    returncode: int | None
+    wall: float
+    hung: bool
+    outcomes: dict[str, Outcome]
+    log: str  # the path of its stdout+stderr
+    leftovers: int = 0  # processes the run left behind (killed)
+    exec_summary: list[str] = field(default_factory=list)
+    guard_events: list[dict[str, object]] = field(default_factory=list)
+    guard_summary_shown: bool = False
+
+    def counts(self) -> Counter[str]:
+        return Counter(o.outcome for o in self.outcomes.values())
+
+
+@dataclass
+class Difference:
+    test: str
+    mode: str
+    plain: str
+    guarded: str
+    message: str
+    cause: str  # the innermost loopdoctor frame of the guarded failure, if any
+    cross_loop: list[str] = field(default_factory=list)
+    plain_again: str = ""  # the outcome in the second plain run, when there was one
+
+    @property
+    def guard_involved(self) -> bool:
+        return bool(self.cause or self.cross_loop)
+
+
+@dataclass
+class ProjectResult:
+    project: str
+    version: str
+    subset: list[str]
+    network: str
+    runs: dict[str, ModeRun] = field(default_factory=dict)
+    plain_again: ModeRun | None = None
+    differences: list[Difference] = field(default_factory=list)
+    flaky: list[Difference] = field(default_factory=list)
+    error: str = ""
+
+
+class SetupError(Exception):
+    """A download, a check or a venv build failed: said in one message, no traceback."""
+
+
+# -- download, check, extract ----------------------------------------------------------------
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch_sdist(project: Project, cache: Path) -> Path:
+    """The project's sdist in the cache, downloaded with pip if absent; its sha256 checked."""
+    folder = cache / "sdists"
+    folder.mkdir(parents=True, exist_ok=True)
+    found = _sdist_in(folder, project)
+    if found is None:
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
+            _pip_download(project, Path(tmp), cache)
+            downloaded = _sdist_in(Path(tmp), project)
+            if downloaded is None:
+                raise SetupError(f"pip downloaded no sdist of {project.pin}")
+            found = folder / downloaded.name
+            downloaded.replace(found)
+    actual = sha256_of(found)
+    if actual != project.sha256:
+        found.unlink()
+        raise SetupError(f"{found.name}: sha256 {actual}, but the table pins {project.sha256}"
+                         " (file removed)")
+    return found
+
+
+def _sdist_in(folder: Path, project: Project) -> Path | None:
+    stem = re.sub(r"[-_.]+", "[-_.]", re.escape(project.dist).replace("\\", ""))
+    pattern = re.compile(rf"{stem}-{re.escape(project.version)}\.(tar\.gz|zip)", re.I)
+    return next((p for p in folder.iterdir() if pattern.fullmatch(p.name)), None)
+
+
+def _pip_download(project: Project, dest: Path, cache: Path) -> None:
+    command = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check",
+               "--no-deps", "--no-binary", ":all:", "--dest", str(dest), project.pin]
+    log = cache / "logs" / f"{project.name}-download.log"
+    _run_logged(command, log, f"downloading the sdist of {project.pin}")
+
+
+def extract(sdist: Path, cache: Path) -> Path:
+    """The sdist unpacked once into ``cache/src``; its top folder."""
+    dest = cache / "src" / sdist.name.removesuffix(".tar.gz").removesuffix(".zip")
+    if (dest / ".complete").exists():
+        return _top_folder(dest)
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    try:
+        with tarfile.open(sdist) as archive:
+            if hasattr(tarfile, "data_filter"):
+                archive.extractall(dest, filter="data")
+            else:  # a Python from before extraction filters (3.10.11 and older)
+                archive.extractall(dest)
+    except (tarfile.TarError, OSError) as error:
+        raise SetupError(f"cannot extract {sdist.name}: {error}") from None
+    (dest / ".complete").touch()
+    return _top_folder(dest)
+
+
+def _top_folder(dest: Path) -> Path:
+    folders = [p for p in dest.iterdir() if p.is_dir()]
+    return folders[0] if len(folders) == 1 else dest
+
+
+# -- the venv --------------------------------------------------------------------------------
+
+def venv_key(project: Project, python: str) -> str:
+    """Changes whenever what goes into the venv does: the pin, the deps, Python, loopdoctor's."""
+    version = subprocess.run([python, "-c", "import sys; print(sys.version)"],
+                             capture_output=True, text=True, check=False).stdout
+    parts = [project.pin, project.sha256, project.extras, *project.requirements,
+             *project.requirement_files, *sorted(project.build_env.items()), version,
+             str(CHECKOUT), (CHECKOUT / "pyproject.toml").read_text()]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
+
+
+def build_venv(project: Project, sdist: Path, source: Path, cache: Path, python: str) -> Path:
+    """A venv with the project (from its sdist), its test deps and loopdoctor; cached."""
+    venv = cache / "venvs" / f"{project.name}-{project.version}-{venv_key(project, python)}"
+    if (venv / ".complete").exists():
+        return venv
+    shutil.rmtree(venv, ignore_errors=True)
+    log = cache / "logs" / f"{project.name}-venv.log"
+    what = f"building the venv of {project.pin}"
+    _run_logged([python, "-m", "venv", str(venv)], log, what)
+    target = f"{project.dist}[{project.extras}] @ {sdist.as_uri()}" if project.extras else str(
+        sdist)
+    files = [arg for name in project.requirement_files for arg in ("-r", str(source / name))]
+    install = [str(venv / "bin" / "python"), "-m", "pip", "install",
+               "--disable-pip-version-check", target, *project.requirements, *files,
+               "-e", str(CHECKOUT)]
+    _run_logged(install, log, what, env={**os.environ, **project.build_env}, append=True)
+    (venv / ".complete").write_text(" ".join(install) + "\n")
+    return venv
+
+
+def _run_logged(command: list[str], log: Path, what: str,
+                env: Mapping[str, str] | None = None, append: bool = False) -> None:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a" if append else "w") as out:
+        out.write(f"$ {' '.join(command)}\n")
+        out.flush()
+        try:
+            done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                  stdin=subprocess.DEVNULL, check=False)
+        except OSError as error:
+            raise SetupError(f"{what}: {error}") from None
+    if done.returncode != 0:
+        tail = "\n".join("    " + line for line in log.read_text().splitlines()[-15:])
+        raise SetupError(f"{what} failed (exit {done.returncode}); the end of {log}:\n{tail}")
+
+
+# -- network isolation -----------------------------------------------------------------------
+
+ISOLATE = ["unshare", "--net", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
+
+
+def isolation_prefix() -> tuple[list[str], str]:
+    """A command prefix that leaves the run only loopback, and how it is isolated."""
+    if shutil.which("unshare") and shutil.which("ip"):
+        probe = subprocess.run([*ISOLATE, sys.executable, "-c", "pass"], capture_output=True,
+                               check=False)
+        if probe.returncode == 0:
+            return ISOLATE, "loopback only (own network namespace)"
+    return [], "not isolated (unshare --net unavailable): the machine's own network"
+
+
+# -- one run ---------------------------------------------------------------------------------
+
+def mode_command(mode: str, venv: Path, args: Sequence[str], junit: Path) -> list[str]:
+    pytest = [str(venv / "bin" / "pytest"), *args, f"--junitxml={junit}",
+              "-p", "no:cacheprovider"]
+    if mode == "guard":
+        return [*pytest, "--loopdoctor-guard"]
+    if mode == "exec":
+        return [str(venv / "bin" / "loopdoctor"), "exec", "--", *pytest]
+    return pytest
+
+
+def run_mode(mode: str, project: Project, venv: Path, source: Path, out: Path,
+             prefix: list[str], label: str | None = None) -> ModeRun:
+    """One pytest run of the subset, bounded by ``project.timeout``; nothing left running."""
+    label = label or mode
+    junit, log, events = (out / f"{label}.xml", out / f"{label}.log", out / f"{label}.events")
+    for stale in (junit, events):
+        stale.unlink(missing_ok=True)
+    command = mode_command(mode, venv, project.pytest_args, junit)
+    marker = uuid.uuid4().hex
+    env = run_env(venv, marker)
+    if mode == "guard":
+        env[EVENTS_ENV] = str(events)
+    started = time.monotonic()
+    with log.open("w") as output:
+        process = subprocess.Popen([*prefix, *command], cwd=source, env=env,
+                                   stdout=output, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        hung = False
+        try:
+            process.wait(timeout=project.timeout)
+        except subprocess.TimeoutExpired:
+            hung = True
+            stop_group(process)
+        except BaseException:  # Ctrl-C: nothing may outlive the benchmark
+            stop_group(process)
+            kill_marked(marker)
+            raise
+    wall = time.monotonic() - started
+    leftovers = kill_marked(marker)
+    text = log.read_text(errors="replace")
+    return ModeRun(
+        mode=mode, command=command, returncode=process.returncode, wall=wall, hung=hung,
+        outcomes=parse_junit(junit), log=str(log), leftovers=leftovers,
+        exec_summary=exec_summary(text) if mode == "exec" else [],
+        guard_events=read_events(events),
+        guard_summary_shown="loopdoctor guard" in text and mode == "guard",
+    )
+
+
+def run_env(venv: Path, marker: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", EVENTS_ENV, "LOOPDOCTOR_GUARD")}
+    env.update(VIRTUAL_ENV=str(venv), PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+               PY_COLORS="0", NO_COLOR="1")
+    env[RUN_MARKER] = marker
+    return env
+
+
+def stop_group(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
+    """SIGTERM the run's process group, SIGKILL it after ``grace`` seconds, reap the leader."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, grace)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def kill_marked(marker: str) -> int:
+    """Kill every process whose environment carries this run's marker: those that left the
+    group (setsid, daemons) or outlived its leader. Returns how many there were."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get(RUN_MARKER) == marker:
+                found.append(proc)
+        except (psutil.Error, OSError):
+            continue
+    for proc in found:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(found, timeout=5)
+    return len(found)
+
+
+# -- reading a run ---------------------------------------------------------------------------
+
+CROSS_LOOP = re.compile(r"CrossLoopError: (.*)")
+LOOPDOCTOR_FRAME = re.compile(r"loopdoctor/(\w+\.py):(\d+)(?:: in (\w+)| in (\w+))?")
+ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+
+
+def parse_junit(path: Path) -> dict[str, Outcome]:
+    """Outcome per test id (``classname::name``); empty when the run wrote no report."""
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return {}
+    outcomes: dict[str, Outcome] = {}
+    for case in root.iter("testcase"):
+        classname, name = case.get("classname", ""), case.get("name", "")
+        test = f"{classname}::{name}" if classname else name
+        while test in outcomes:  # the same id twice (a parametrization pytest cannot tell)
+            test += "+"
+        outcomes[test] = outcome_of(case)
+    return outcomes
+
+
+def outcome_of(case: ET.Element) -> Outcome:
+    failure, error, skipped = case.find("failure"), case.find("error"), case.find("skipped")
+    if failure is not None or error is not None:
+        bad = failure if failure is not None else error
+        kind = "failed" if failure is not None else "error"
+        message = first_line(bad.get("message", "") or bad.text or "")
+        reports = [e for e in (failure, error) if e is not None]
+        body = "\n".join(e.text or "" for e in reports)
+        errors = cross_loop_errors(body) or cross_loop_errors(
+            "\n".join(e.get("message", "") for e in reports))  # a message is cut short
+        return Outcome(kind, message, loopdoctor_frame(body), errors)
+    if skipped is not None:
+        kind = "xfailed" if skipped.get("type") == "pytest.xfail" else "skipped"
+        return Outcome(kind, first_line(skipped.get("message", "")))
+    return Outcome("passed")
+
+
+def first_line(text: str) -> str:
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return ADDRESS.sub("0x…", line)[:200]
+
+
+def loopdoctor_frame(text: str) -> str:
+    """The innermost frame of loopdoctor's own code in a failure's traceback, if any."""
+    frames = LOOPDOCTOR_FRAME.findall(text)
+    if not frames:
+        return ""
+    file, line, fn_long, fn_short = frames[-1]
+    fn = fn_long or fn_short
+    return f"{file}:{line}" + (f" in {fn}" if fn else "")
+
+
+def cross_loop_errors(text: str) -> list[str]:
+    """Each CrossLoopError in a failure text: its headline, where it was made and used."""
+    found: list[str] = []
+    lines = [re.sub(r"^E\s+", "", line).strip() for line in text.splitlines()]
+    for n, line in enumerate(lines):
+        match = CROSS_LOOP.search(line)
+        if not match or not match.group(1):
+            continue
+        details = [f"{d.split(':', 1)[0].strip()}: {d.split(':', 1)[1].strip()}"
+                   for d in lines[n + 1:n + 10]
+                   if d.startswith(("owned by:", "used from:", "used at:", "created at:",
+                                    "first seen:"))]
+        entry = "; ".join([match.group(1), *details])
+        if entry not in found:
+            found.append(entry)
+    return found
+
+
+def exec_summary(text: str) -> list[str]:
+    """``loopdoctor exec``'s closing summary: its head line and one line per foreign use."""
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        if line.startswith("loopdoctor exec: guard on in"):
+            rest = [ln.strip() for ln in lines[n + 1:] if ln.startswith("  ")]
+            return [line, *rest]
+    return []
+
+
+def read_events(path: Path) -> list[dict[str, object]]:
+    if not path.exists():
+        return []
+    events = []
+    for line in path.read_text().splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return events
+
+
+# -- comparing -------------------------------------------------------------------------------
+
+def differences(plain: ModeRun, other: ModeRun) -> list[Difference]:
+    absent = Outcome("absent")
+    found = []
+    for test in sorted(plain.outcomes.keys() | other.outcomes.keys()):
+        before, after = plain.outcomes.get(test, absent), other.outcomes.get(test, absent)
+        if before.outcome != after.outcome:
+            why = after if after.outcome not in ("passed", "absent") else before
+            found.append(Difference(test, other.mode, before.outcome, after.outcome,
+                                    why.message, why.cause, list(after.cross_loop)))
+    return found
+
+
+def split_flaky(found: list[Difference], again: ModeRun) -> tuple[list[Difference],
+                                                                   list[Difference]]:
+    """The guard's effects, and the flaky tests: those the second plain run gave the guarded
+    outcome, with no loopdoctor frame or CrossLoopError in the guarded failure."""
+    real, flaky = [], []
+    for diff in found:
+        diff.plain_again = again.outcomes.get(diff.test, Outcome("absent")).outcome
+        explained = diff.plain_again == diff.guarded and not diff.guard_involved
+        (flaky if explained else real).append(diff)
+    return real, flaky
+
+
+def by_cause(found: Iterable[Difference]) -> dict[tuple[str, str, str], list[Difference]]:
+    groups: dict[tuple[str, str, str], list[Difference]] = defaultdict(list)
+    for diff in found:
+        groups[(diff.mode, diff.message, diff.cause)].append(diff)
+    return dict(sorted(groups.items(), key=lambda item: (item[0][0], -len(item[1]))))
+
+
+# -- one project -----------------------------------------------------------------------------
+
+def set_up(project: Project, cache: Path, python: str) -> tuple[Path, Path]:
+    """The project's extracted source and its venv, each made once and cached."""
+    echo(f"[{project.name}] sdist {project.pin}")
+    sdist = fetch_sdist(project, cache)
+    source = extract(sdist, cache)
+    echo(f"[{project.name}] venv (cached after the first build)")
+    return source, build_venv(project, sdist, source, cache, python)
+
+
+def measure(project: Project, cache: Path, python: str, prefix: list[str], network: str,
+            recheck: bool) -> ProjectResult:
+    result = ProjectResult(project.name, project.version, list(project.pytest_args), network)
+    source, venv = set_up(project, cache, python)
+    out = cache / "runs" / project.name
+    out.mkdir(parents=True, exist_ok=True)
+    for mode in MODES:
+        echo(f"[{project.name}] {mode} …")
+        run = run_mode(mode, project, venv, source, out, prefix)
+        result.runs[mode] = run
+        echo(f"[{project.name}] {mode}: {len(run.outcomes)} tests in {run.wall:.1f}s"
+             + (" (HUNG)" if run.hung else ""))
+    plain = result.runs["plain"]
+    found = [d for mode in MODES[1:] for d in differences(plain, result.runs[mode])]
+    if found and recheck:
+        echo(f"[{project.name}] plain again, to tell flaky tests from the guard's effects …")
+        result.plain_again = run_mode("plain", project, venv, source, out, prefix, "plain-2")
+        found, result.flaky = split_flaky(found, result.plain_again)
+    result.differences = found
+    return result
+
+
+# -- the report ------------------------------------------------------------------------------
+
+def render(result: ProjectResult, verbose: bool) -> str:
+    lines = [f"== {result.project} {result.version}", f"   subset:  {' '.join(result.subset)}",
+             f"   network: {result.network}"]
+    if result.error:
+        return "\n".join([*lines, f"   NOT MEASURED: {result.error}"])
+    plain = result.runs["plain"]
+    lines.append(f"   {'mode':<8}{'tests':>6}{'passed':>8}{'failed':>8}{'error':>7}"
+                 f"{'skipped':>9}{'wall':>9}{'ratio':>7}  exit")
+    runs = [*result.runs.values(), *([result.plain_again] if result.plain_again else [])]
+    for n, run in enumerate(runs):
+        counts = run.counts()
+        ratio = run.wall / plain.wall if plain.wall else 0.0
+        name = run.mode if n < len(MODES) else "plain#2"
+        status = "HUNG (killed)" if run.hung else str(run.returncode)
+        if run.leftovers:
+            status += f", {run.leftovers} process(es) left running (killed)"
+        lines.append(f"   {name:<8}{len(run.outcomes):>6}{counts['passed']:>8}"
+                     f"{counts['failed']:>8}{counts['error']:>7}"
+                     f"{counts['skipped'] + counts['xfailed']:>9}{run.wall:>8.1f}s"
+                     f"{ratio:>6.2f}x  {status}")
+    lines += render_differences("differing outcomes", result.differences, verbose)
+    lines += render_differences("flaky (plain run twice disagrees)", result.flaky, verbose)
+    lines += render_cross_loop(result)
+    return "\n".join(lines)
+
+
+def render_differences(title: str, found: list[Difference], verbose: bool) -> list[str]:
+    if not found:
+        return [f"   {title}: none"] if title.startswith("differing") else []
+    lines = [f"   {title}: {len(found)}"]
+    for (mode, message, cause), group in by_cause(found).items():
+        where = f"  [{cause}]" if cause else ""
+        lines.append(f"     {mode}: × {len(group)}  {message or '(no message)'}{where}")
+        shown = group if verbose else group[:SHOWN]
+        lines += [f"         {d.test}: {d.plain} → {d.guarded}{_flaky_note(d)}" for d in shown]
+        if len(group) > len(shown):
+            lines.append(f"         … {len(group) - len(shown)} more (--verbose lists them)")
+    return lines
+
+
+def _flaky_note(diff: Difference) -> str:
+    if diff.plain_again and diff.plain_again != diff.plain:
+        return f" (plain is flaky too: {diff.plain_again} in plain#2)"
+    return ""
+
+
+def render_cross_loop(result: ProjectResult) -> list[str]:
+    lines = []
+    for mode in MODES[1:]:
+        run = result.runs[mode]
+        raised = Counter(e for o in run.outcomes.values() for e in o.cross_loop)
+        lines.append(f"   CrossLoopError in {mode}'s failures: "
+                     + ("none" if not raised else f"{sum(raised.values())}"))
+        lines += [f"     {n}× {e}" for e, n in raised.most_common()]
+    guard = result.runs["guard"]
+    lines.append(f"   guard events recorded under --loopdoctor-guard: {len(guard.guard_events)}"
+                 + ("" if not guard.guard_events else
+                    f" (plugin summary {'shown' if guard.guard_summary_shown else 'MISSING'})"))
+    summary = result.runs["exec"].exec_summary
+    lines.append("   exec summary: " + (summary[0] if summary else "(none printed)"))
+    lines += [f"     {line}" for line in summary[1:]]
+    broke = sum(1 for d in result.differences if d.mode == "exec" and d.guard_involved)
+    if broke and summary and summary[0].endswith("no cross-loop use"):
+        lines.append(f"     MISLEADING: the guard itself changed {broke} outcome(s) in this run")
+    return lines
+
+
+def to_json(results: list[ProjectResult]) -> dict[str, object]:
+    return {"python": sys.version.split()[0], "checkout": str(CHECKOUT),
+            "projects": [dataclasses.asdict(r) for r in results]}
+
+
+# -- the command line ------------------------------------------------------------------------
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--projects", default=",".join(PROJECTS),
+                        help=f"comma-separated, from: {', '.join(PROJECTS)} (default: all)")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
+                        help="sdists, sources, venvs, logs and junit files (default: %(default)s)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="interpreter for the projects' venvs (default: this one)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the results as JSON")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="go on with the next project when one cannot be set up")
+    parser.add_argument("--setup-only", action="store_true",
+                        help="download and build the venvs (into the cache), run nothing")
+    parser.add_argument("--no-recheck", action="store_true",
+                        help="do not run plain mode again when outcomes differ")
+    parser.add_argument("--fail-on-diff", action="store_true",
+                        help="exit 1 when the guard changed an outcome or a run hung")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="list every differing test, not the first few per cause")
+    args = parser.parse_args(argv)
+    names = [n.strip() for n in args.projects.split(",") if n.strip()]
+    unknown = [n for n in names if n not in PROJECTS]
+    if unknown or not names:
+        parser.error(f"unknown project(s) {', '.join(unknown) or '(none given)'}; "
+                     f"known: {', '.join(PROJECTS)}")
+    args.selected = [PROJECTS[n] for n in names]
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    prefix, network = isolation_prefix()
+    results: list[ProjectResult] = []
+    failed_setup = False
+    for project in args.selected:
+        try:
+            if args.setup_only:
+                set_up(project, args.cache, args.python)
+                continue
+            result = measure(project, args.cache, args.python, prefix, network,
+                             not args.no_recheck)
+        except SetupError as error:
+            failed_setup = True
+            echo(f"bench_guard_suites: {project.name}: {error}")
+            result = ProjectResult(project.name, project.version, list(project.pytest_args),
+                                   network, error=str(error))
+            results.append(result)
+            if not args.keep_going:
+                break
+            continue
+        results.append(result)
+        print(render(result, args.verbose), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(to_json(results), indent=2) + "\n")
+    if failed_setup:
+        return 2
+    changed = any(r.differences or any(run.hung for run in r.runs.values()) for r in results)
+    return 1 if args.fail_on_diff and changed else 0
+
+
+def echo(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""benchmarks/bench_guard_suites.py: reading junit reports and comparing runs (no suite is run)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_guard_suites.py"
+spec = importlib.util.spec_from_file_location("bench_guard_suites", SCRIPT)
+assert spec is not None and spec.loader is not None
+bench = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = bench  # dataclasses look their module up by name
+spec.loader.exec_module(bench)
+
+JUNIT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" tests="5">
+<testcase classname="tests.test_a" name="test_ok[asyncio]" time="0.1"/>
+<testcase classname="tests.test_a" name="test_ok[trio]" time="0.1">
+  <failure message="RuntimeError: no running event loop">.venv/x.py:3: in send
+/work/loopdoctor/binding.py:192: in send
+    record_use(self, kind)
+/work/loopdoctor/binding.py:151: in record_use
+    current = loop_info(asyncio.get_running_loop())
+E   RuntimeError: no running event loop</failure>
+</testcase>
+<testcase classname="tests.test_a" name="test_reuse" time="0.1">
+  <failure message="loopdoctor.guard.CrossLoopError: httpx.AsyncClient is bound to a closed">
+E   loopdoctor.guard.CrossLoopError: httpx.AsyncClient is bound to a closed event loop
+E     owned by:    loop#1 (thread MainThread), closed (its first request ran there)
+E     used from:   loop#2 (thread MainThread)
+E     used at:     tests/test_a.py:9 in ask
+E     created at:  tests/test_a.py:4 in &lt;module&gt;
+  </failure>
+</testcase>
+<testcase classname="tests.test_a" name="test_skip" time="0"><skipped message="no trio"/></testcase>
+<testcase classname="tests.test_a" name="test_xfail" time="0">
+  <skipped type="pytest.xfail" message="known"/></testcase>
+</testsuite></testsuites>
+"""
+
+
+@pytest.fixture
+def junit(tmp_path: Path) -> Path:
+    path = tmp_path / "guard.xml"
+    path.write_text(JUNIT)
+    return path
+
+
+def run(mode: str, outcomes: dict[str, object]) -> object:
+    return bench.ModeRun(mode=mode, command=[], returncode=0, wall=1.0, hung=False,
+                         outcomes=outcomes, log="")
+
+
+def test_outcomes_messages_and_the_guards_frame(junit: Path) -> None:
+    outcomes = bench.parse_junit(junit)
+    assert {t: o.outcome for t, o in outcomes.items()} == {
+        "tests.test_a::test_ok[asyncio]": "passed",
+        "tests.test_a::test_ok[trio]": "failed",
+        "tests.test_a::test_reuse": "failed",
+        "tests.test_a::test_skip": "skipped",
+        "tests.test_a::test_xfail": "xfailed",
+    }
+    trio = outcomes["tests.test_a::test_ok[trio]"]
+    assert trio.message == "RuntimeError: no running event loop"
+    assert trio.cause == "binding.py:151 in record_use"
+    assert trio.cross_loop == []
+
+
+def test_cross_loop_errors_are_read_with_their_sites(junit: Path) -> None:
+    [error] = bench.parse_junit(junit)["tests.test_a::test_reuse"].cross_loop
+    assert error.startswith("httpx.AsyncClient is bound to a closed event loop; owned by: loop#1")
+    assert "used at: tests/test_a.py:9 in ask" in error
+    assert "created at: tests/test_a.py:4 in <module>" in error
+
+
+def test_a_missing_report_is_no_outcome(tmp_path: Path) -> None:
+    assert bench.parse_junit(tmp_path / "absent.xml") == {}
+
+
+def test_differences_and_flaky_tests(junit: Path) -> None:
+    guarded = bench.parse_junit(junit)
+    plain = {test: bench.Outcome("passed") for test in guarded}
+    plain["tests.test_a::test_skip"] = bench.Outcome("skipped")
+    plain["tests.test_a::test_xfail"] = bench.Outcome("xfailed")
+    found = bench.differences(run("plain", plain), run("guard", guarded))
+    assert [(d.test, d.plain, d.guarded) for d in found] == [
+        ("tests.test_a::test_ok[trio]", "passed", "failed"),
+        ("tests.test_a::test_reuse", "passed", "failed"),
+    ]
+    # the second plain run fails both: only a failure without the guard's hand is flaky
+    again = run("plain", {t: bench.Outcome("failed") for t in guarded})
+    real, flaky = bench.split_flaky(found, again)
+    assert [d.test for d in real] == ["tests.test_a::test_ok[trio]", "tests.test_a::test_reuse"]
+    assert flaky == []
+    plain_only = [bench.Difference("t", "guard", "passed", "failed", "AssertionError", "")]
+    real, flaky = bench.split_flaky(plain_only, run("plain", {"t": bench.Outcome("failed")}))
+    assert (real, [d.test for d in flaky]) == ([], ["t"])
+
+
+def test_exec_summary_is_read_from_the_output() -> None:
+    text = ("==== 1 failed ====\n"
+            "loopdoctor exec: guard on in 2 Python process(es); 1 cross-loop use(s):\n"
+            "  1x httpx.AsyncClient created at a.py:1, used at a.py:2 from a loop other than "
+            "its owner (closed)\n")
+    summary = bench.exec_summary(text)
+    assert summary[0].endswith("1 cross-loop use(s):")
+    assert summary[1].startswith("1x httpx.AsyncClient created at a.py:1")
+
+
+def test_unknown_projects_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        bench.parse_args(["--projects", "httpx,nope"])
+    assert exit_.value.code == 2
+    assert "unknown project(s) nope" in capsys.readouterr().err
+
+
+def test_every_pin_is_an_sdist_with_a_sha256() -> None:
+    for project in bench.PROJECTS.values():
+        assert len(project.sha256) == 64
+        assert project.timeout > 0 and project.pytest_args

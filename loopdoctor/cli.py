@@ -198,7 +198,8 @@ def exec_(
 
     loopdoctor exec -- pytest tests/   |   loopdoctor exec -- python -m myservice
 
-    The command's exit code passes through; a summary of cross-loop uses follows it.
+    The command's exit code passes through (1 if it exited 0 after a cross-loop use); a
+    summary of cross-loop uses, with their messages, follows it.
     """
     from loopdoctor.guard import exec_ as guarded_exec
 

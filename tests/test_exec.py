@@ -64,13 +64,17 @@ def test_the_guard_is_on_in_the_child_and_its_children(tmp_path: Path, base_url:
     assert "1x httpx.AsyncClient created at reuse.py:4 in <module>" in done.stderr
 
 
-def test_warn_logs_and_lets_the_program_finish(tmp_path: Path, base_url: str) -> None:
+def test_warn_lets_the_program_finish_and_still_exits_1_with_the_message(
+    tmp_path: Path, base_url: str
+) -> None:
     (tmp_path / "reuse.py").write_text(REUSE)
     done = loopdoctor_exec("--warn", "--", sys.executable, "reuse.py", base_url, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr
     assert "second run passed" in done.stdout
-    assert "is bound to a closed event loop" in done.stderr
-    assert "1 cross-loop use(s)" in done.stderr
+    summary = done.stderr.split("loopdoctor exec: ")[1]
+    assert summary.startswith("guard on in 1 Python process(es); 1 cross-loop use(s):")
+    assert "CrossLoopError: httpx.AsyncClient is bound to a closed event loop" in summary
+    assert "created at:  reuse.py:4 in <module>" in summary
 
 
 def test_the_bootstrap_is_removed_and_other_sitecustomize_still_runs(tmp_path: Path) -> None:

@@ -124,3 +124,86 @@ def test_loading_the_plugin_imports_nothing_heavy() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=30)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+# -- what real suites meet: a session-scoped client on per-test loops, errors hidden by libraries
+
+FIXTURES = '''
+import asyncio
+import concurrent.futures
+
+import openai
+import pytest
+
+
+@pytest.fixture(scope="session")
+def openai_client(loopdoctor_endpoint):
+    return openai.AsyncOpenAI(base_url=loopdoctor_endpoint, api_key="sk-test", max_retries=0)
+
+
+async def ask(client):
+    response = await client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "ping"}])
+    return response.choices[0].message.content
+
+
+@pytest.mark.asyncio
+async def test_a(openai_client):
+    assert await ask(openai_client) == "ping"
+
+
+@pytest.mark.asyncio
+async def test_b(openai_client):
+    assert await ask(openai_client) == "ping"
+
+
+def test_hidden_by_a_thread_pool(loopdoctor_endpoint):
+    client = openai.AsyncOpenAI(base_url=loopdoctor_endpoint, api_key="sk-test")
+    asyncio.run(ask(client))
+    with concurrent.futures.ThreadPoolExecutor() as pool:
+        pool.submit(asyncio.run, ask(client))  # its result is never looked at
+'''
+
+
+@pytest.fixture
+def fixtures_suite(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makepyfile(test_fixtures=FIXTURES)
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    return pytester
+
+
+def _run(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return suite.runpytest_subprocess("-p", "no:cacheprovider", "-p", "asyncio", *args,
+                                      timeout=45)
+
+
+def test_the_fixture_is_named_and_an_error_a_library_swallowed_still_fails_the_test(
+    fixtures_suite: pytest.Pytester,
+) -> None:
+    result = _run(fixtures_suite, "--loopdoctor-guard")
+    result.assert_outcomes(passed=1, failed=2)
+    test_b, hidden = result.stdout.str().split("___ test_b ___")[1].split("___ test_hidden")
+    assert "in tests:    made by fixture `openai_client` (scope=session) on the loop of " \
+           "test_fixtures.py::test_a" in test_b
+    assert "used by test_fixtures.py::test_b on its own loop" in test_b
+    assert "its CrossLoopError never reached the test (a library swallowed it" in hidden
+    assert "loopdoctor.CrossLoopError: httpx" in hidden
+
+
+def test_under_xdist_the_summary_lists_every_use(fixtures_suite: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    result = _run(fixtures_suite, "--loopdoctor-guard", "-p", "xdist", "-n", "2",
+                  "--dist", "loadfile")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*= loopdoctor guard =*", "*used from loop#*test_b*",
+                                 "*used from loop#*test_hidden_by_a_thread_pool*"])
+
+
+def test_in_warn_mode_the_summary_lists_every_use(
+    fixtures_suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LOOPDOCTOR_GUARD", "warn")
+    result = _run(fixtures_suite, "--loopdoctor-guard", "-k", "not hidden")
+    result.assert_outcomes(passed=1, failed=1)  # test_b meets asyncio's own error
+    result.stdout.fnmatch_lines(["FAILED *test_b - RuntimeError: Event loop is closed"])
+    result.stdout.fnmatch_lines(["*= loopdoctor guard =*", "*used from loop#*test_b*"])

@@ -369,11 +369,11 @@ def _stream_use(response: Any, kind: str) -> Use | None:
     if current is None or current is sent_on or (current.trio and sent_on.trio):
         return None
     with _lock:
-        found = binding_of(response)
-        if found is None:
-            found = record_creation(response, kind)
-            found.created_at, found.created_context = client.created_at, client.created_context
-            found.created_thread, found.owner = client.created_thread, sent_on
+        if binding_of(response) is not None:
+            return None  # reported once: its reader's cleanup (aclose) would report it again
+        found = record_creation(response, kind)
+        found.created_at, found.created_context = client.created_at, client.created_context
+        found.created_thread, found.owner = client.created_thread, sent_on
         found.foreign_uses.append(current)
     return found, current
 

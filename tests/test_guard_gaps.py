@@ -1,0 +1,125 @@
+"""What the guard used to miss: errors hidden by a library's gather, streamed responses read
+from another loop, asyncio primitives made inside one loop and waited on from another."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from typing import Any
+
+import openai
+import pytest
+
+from loopdoctor import guard
+from loopdoctor.endpoint.server import Endpoint
+from loopdoctor.guard import CrossLoopError
+
+pytestmark = pytest.mark.timeout(20, method="thread")
+MESSAGES = [{"role": "user", "content": "ping"}]
+
+
+# -- langchain-core: gather(return_exceptions=True), then isinstance(r, Exception) -------------
+
+def _chat_model(client: Any) -> Any:
+    """The smallest langchain-core chat model over a cached AsyncOpenAI client."""
+    chat_models = pytest.importorskip("langchain_core.language_models.chat_models")
+    from langchain_core.messages import AIMessage
+    from langchain_core.outputs import ChatGeneration, ChatResult
+
+    class CachedClientChat(chat_models.BaseChatModel):
+        @property
+        def _llm_type(self) -> str:
+            return "cached-client"
+
+        def _generate(self, *args: Any, **kwargs: Any) -> Any:
+            raise NotImplementedError
+
+        async def _agenerate(self, messages: Any, *args: Any, **kwargs: Any) -> Any:
+            response = await client.chat.completions.create(model="m", messages=MESSAGES)
+            text = response.choices[0].message.content
+            return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    return CachedClientChat()
+
+
+def test_langchain_core_gather_gives_the_guard_s_error_not_its_own(
+    guard_on: None, endpoint: Endpoint
+) -> None:
+    client = openai.AsyncOpenAI(base_url=endpoint.base_url, api_key="sk-test")
+    chat = _chat_model(client)
+    assert asyncio.run(chat.ainvoke("ping")).content == "ping"
+    with pytest.raises(CrossLoopError, match="is bound to a closed event loop"):
+        asyncio.run(chat.ainvoke("ping"))  # without the guard's help: AttributeError
+    assert len(guard.events()) == 1
+
+
+def test_the_error_still_says_what_it_is_when_inspected_as_an_exception() -> None:
+    error = CrossLoopError("the message")
+    assert str(error) == "the message" and repr(error) == "CrossLoopError('the message')"
+    assert getattr(error, "__notes__", None) is None
+    with pytest.raises(CrossLoopError) as caught:
+        error.generations  # noqa: B018 - a consumer treating it as a result
+    assert caught.value is error
+
+
+# -- a streamed response read from another loop ------------------------------------------------
+
+def test_a_stream_opened_on_one_loop_and_read_on_another_fails_fast(
+    guard_on: None, endpoint: Endpoint
+) -> None:
+    client = openai.AsyncOpenAI(base_url=endpoint.base_url, api_key="sk-test")
+
+    async def open_stream() -> Any:
+        return await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+
+    async def read(stream: Any) -> str:
+        return "".join([chunk.choices[0].delta.content or "" async for chunk in stream])
+
+    async def gateway() -> None:
+        stream = await open_stream()
+        with concurrent.futures.ThreadPoolExecutor(thread_name_prefix="reader") as pool:
+            pool.submit(asyncio.run, read(stream)).result(timeout=5)
+
+    with pytest.raises(CrossLoopError) as caught:
+        asyncio.run(gateway())
+    message = str(caught.value)
+    assert message.startswith("httpx") and ".Response is used from an event loop" in message
+    assert "(its request was sent there)" in message and "thread reader_0" in message
+    assert "test_guard_gaps.py" in message.split("created at:")[1]
+
+
+def test_a_stream_read_on_its_own_loop_is_fine(guard_on: None, endpoint: Endpoint) -> None:
+    async def main() -> str:
+        async with openai.AsyncOpenAI(base_url=endpoint.base_url, api_key="sk-test") as client:
+            stream = await client.chat.completions.create(model="m", messages=MESSAGES,
+                                                          stream=True)
+            return "".join([c.choices[0].delta.content or "" async for c in stream])
+
+    assert asyncio.run(main()) == "ping"
+    assert guard.events() == []
+
+
+# -- an asyncio primitive made inside a loop, waited on from another ---------------------------
+
+async def _contend(lock: asyncio.Lock) -> None:
+    async def hold() -> None:
+        async with lock:
+            await asyncio.sleep(0.001)
+
+    await asyncio.gather(hold(), hold())
+
+
+def test_a_lock_made_inside_a_loop_and_waited_on_from_another_is_explained(
+    guard_on: None,
+) -> None:
+    async def make() -> asyncio.Lock:
+        lock = asyncio.Lock()
+        await _contend(lock)
+        return lock
+
+    lock = asyncio.run(make())
+    assert type(lock) is asyncio.Lock  # nothing per operation for these
+    with pytest.raises(CrossLoopError, match=r"^asyncio\.Lock is bound to a closed event loop"
+                       ) as caught:
+        asyncio.run(_contend(lock))
+    assert "first seen:  tests/test_guard_gaps.py:" in str(caught.value)

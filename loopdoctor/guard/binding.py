@@ -494,30 +494,21 @@ def _tracked_get_loop(original: Callable[..., Any], kind: str) -> Callable[..., 
     @functools.wraps(original)
     def _get_loop(self: Any) -> Any:
         bound = self._loop
-        if bound is None:
-            loop = original(self)
-            _safely(_record_first_wait, self, loop)
-            return loop
-        if bound is not _get_running_loop():
+        if bound is not None and bound is not _get_running_loop():
             check(self, _primitive_kind(type(self)), _waits_on_a_foreign_loop)
         return original(self)
 
     return _get_loop
 
 
-def _record_first_wait(primitive: Any, loop: Any) -> None:
-    if binding_of(primitive) is None:
-        found = record_creation(primitive, _primitive_kind(type(primitive)), tracked_late=True)
-        found.owner, found.owner_context = loop_info(loop), found.created_context
-
-
 def _waits_on_a_foreign_loop(primitive: Any, kind: str) -> Use | None:
     current = current_run()
     if current is None or current.trio or hasattr(type(primitive), "_loopdoctor_base"):
         return None  # a primitive made outside any loop is checked by its own class
-    with _lock:
-        found = binding_of(primitive) or record_creation(primitive, kind, tracked_late=True)
-        found.owner = found.owner or loop_info(primitive._loop, thread="?")
+    owner = loop_info(primitive._loop, thread="?")
+    with _lock:  # nothing was recorded before: one Event per request waits in httpx's pool
+        found = binding_of(primitive) or Binding(kind, type(primitive), (), "?", owner)
+        found.owner = found.owner or owner
         found.foreign_uses.append(current)
     return found, current
 

@@ -77,6 +77,9 @@ loop that sent the request, e.g. in the same coroutine; do not hand an unread st
 stream=True result) out of asyncio.run, a portal or a worker thread's loop."""
 
 
+NOT_RECORDED = "not recorded (made inside a running loop: seen only when a task waited on it)"
+
+
 @dataclass(frozen=True)
 class Family:
     """How one family of loop-bound objects gets its loop, why sharing it fails, the fix."""
@@ -282,7 +285,7 @@ def explain(found: Binding, user: LoopInfo, used_at: str, now: Context | None = 
         if state == "closed"
         else f"{_describe(found, obj)} is used from an event loop it does not belong to"
     )
-    innermost, *callers = [*reversed(found.created_at)] or ["<unknown>"]
+    innermost, *callers = [*reversed(found.created_at)] or [NOT_RECORDED]
     callers = [site for site in callers if not binding.in_a_library(site)]
     made_in = found.created_loop
     created_on = f"inside {made_in.label}" if made_in else "outside any event loop"

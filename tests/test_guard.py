@@ -17,7 +17,7 @@ from typing import Any
 
 import openai
 import pytest
-from racing import race
+from racing import in_threads, race
 
 from loopdoctor import guard
 from loopdoctor.endpoint.server import FAULTS_HEADER, Endpoint
@@ -160,7 +160,7 @@ def client_per_loop(stack: Stack, base_url: str) -> None:
 
     for _ in range(2):
         asyncio.run(one_loop())
-    _in_threads(lambda: asyncio.run(one_loop()))
+    in_threads(lambda: asyncio.run(one_loop()))
 
 
 def client_per_call(stack: Stack, base_url: str) -> None:
@@ -170,7 +170,7 @@ def client_per_call(stack: Stack, base_url: str) -> None:
             return await stack.call(client)
 
     asyncio.run(one_call())
-    _in_threads(lambda: asyncio.run(one_call()))
+    in_threads(lambda: asyncio.run(one_call()))
 
 
 def portal_loop(stack: Stack, base_url: str) -> None:
@@ -186,7 +186,7 @@ def portal_loop(stack: Stack, base_url: str) -> None:
 
     try:
         asyncio.run(via_portal())
-        _in_threads(lambda: asyncio.run(via_portal()))
+        in_threads(lambda: asyncio.run(via_portal()))
     finally:
         portal.call_soon_threadsafe(portal.stop)
         thread.join(timeout=5)
@@ -207,12 +207,6 @@ def sync_client_in_threads(stack: Stack, base_url: str) -> None:
 
     asyncio.run(main())
     asyncio.run(main())
-
-
-def _in_threads(fn: Callable[[], object], count: int = 2) -> None:
-    with concurrent.futures.ThreadPoolExecutor(count) as pool:
-        for future in [pool.submit(fn) for _ in range(count)]:
-            future.result(timeout=10)
 
 
 SAFE = [client_per_loop, client_per_call, portal_loop, sync_client_in_threads]

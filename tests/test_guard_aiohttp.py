@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from racing import race
+from racing import in_threads, race
 
 from loopdoctor import guard
 from loopdoctor.endpoint.server import Endpoint
@@ -146,7 +146,7 @@ def session_per_loop(base_url: str) -> None:
 
     for _ in range(2):
         asyncio.run(one_loop())
-    _in_threads(lambda: asyncio.run(one_loop()))
+    in_threads(lambda: asyncio.run(one_loop()))
 
 
 def portal_loop(base_url: str) -> None:
@@ -162,7 +162,7 @@ def portal_loop(base_url: str) -> None:
 
     try:
         asyncio.run(via_portal())
-        _in_threads(lambda: asyncio.run(via_portal()))
+        in_threads(lambda: asyncio.run(via_portal()))
     finally:
         asyncio.run_coroutine_threadsafe(session.close(), portal).result(5)
         portal.call_soon_threadsafe(portal.stop)
@@ -172,12 +172,6 @@ def portal_loop(base_url: str) -> None:
 
 async def _make_on_loop() -> Any:
     return make_session()
-
-
-def _in_threads(fn: Callable[[], object], count: int = 2) -> None:
-    with concurrent.futures.ThreadPoolExecutor(count) as pool:
-        for future in [pool.submit(fn) for _ in range(count)]:
-            future.result(timeout=10)
 
 
 SAFE = [session_per_loop, portal_loop]

@@ -10,6 +10,7 @@ from typing import Any
 
 import openai
 import pytest
+from racing import contend
 
 from loopdoctor import guard
 from loopdoctor.endpoint.server import Endpoint
@@ -102,26 +103,19 @@ def test_a_stream_read_on_its_own_loop_is_fine(guard_on: None, endpoint: Endpoin
 
 # -- an asyncio primitive made inside a loop, waited on from another ---------------------------
 
-async def _contend(lock: asyncio.Lock) -> None:
-    async def hold() -> None:
-        async with lock:
-            await asyncio.sleep(0.001)
-
-    await asyncio.gather(hold(), hold())
-
 
 def test_a_lock_made_inside_a_loop_and_waited_on_from_another_is_explained(
     guard_on: None,
 ) -> None:
     async def make() -> asyncio.Lock:
         lock = asyncio.Lock()
-        await _contend(lock)
+        await contend(lock)
         return lock
 
     lock = asyncio.run(make())
     assert type(lock) is asyncio.Lock  # nothing per operation for these
     with pytest.raises(CrossLoopError, match=r"^asyncio\.Lock is bound to a closed event loop"
                        ) as caught:
-        asyncio.run(_contend(lock))
+        asyncio.run(contend(lock))
     assert re.search(r"owned by: +loop#\d+ \(thread \?\), closed", str(caught.value))
     assert "created at:  not recorded (made inside a running loop" in str(caught.value)

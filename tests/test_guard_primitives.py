@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from racing import contend
 
 from loopdoctor import guard
 from loopdoctor.guard import CrossLoopError, binding
@@ -205,19 +206,12 @@ def test_when_the_waiter_came_first_the_guard_fails_the_waker_at_once(guard_on: 
 
 # -- sequential asyncio.run: asyncio's terse RuntimeError becomes the explained error -----------
 
-async def _contend(lock: asyncio.Lock) -> None:
-    async def hold() -> None:
-        async with lock:
-            await asyncio.sleep(0.001)
-
-    await asyncio.gather(hold(), hold())
-
 
 def test_without_the_guard_asyncio_only_says_bound_to_a_different_event_loop() -> None:
     lock = asyncio.Lock()
-    asyncio.run(_contend(lock))
+    asyncio.run(contend(lock))
     with pytest.raises(RuntimeError, match="is bound to a different event loop"):
-        asyncio.run(_contend(lock))
+        asyncio.run(contend(lock))
 
 
 def test_the_message_names_the_primitive_its_creation_site_and_both_loops(
@@ -225,9 +219,9 @@ def test_the_message_names_the_primitive_its_creation_site_and_both_loops(
 ) -> None:
     lock = asyncio.Lock()
     creation_line = sys._getframe().f_lineno - 1
-    asyncio.run(_contend(lock))
+    asyncio.run(contend(lock))
     with pytest.raises(CrossLoopError) as caught:
-        asyncio.run(_contend(lock))
+        asyncio.run(contend(lock))
     message = str(caught.value)
     assert message.startswith("asyncio.Lock is bound to a closed event loop")
     assert f"test_guard_primitives.py:{creation_line} in test_the_message" in message
@@ -245,9 +239,9 @@ def test_a_module_level_primitive_is_named_by_its_module_line(
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "app_state", raising=False)
     lock = importlib.import_module("app_state").LOCK
-    asyncio.run(_contend(lock))
+    asyncio.run(contend(lock))
     with pytest.raises(CrossLoopError, match=r"created at: .*app_state.py:3 in <module>"):
-        asyncio.run(_contend(lock))
+        asyncio.run(contend(lock))
 
 
 def test_a_running_owner_and_the_other_thread_are_named(guard_on: None) -> None:
@@ -280,7 +274,7 @@ def test_primitives_made_inside_a_loop_are_left_alone(guard_on: None) -> None:
     async def one_loop() -> None:
         lock, queue, event = asyncio.Lock(), asyncio.Queue(), asyncio.Event()
         assert type(lock) is asyncio.Lock and type(queue) is asyncio.Queue
-        await _contend(lock)
+        await contend(lock)
         await asyncio.gather(queue.get(), queue.put(1))
         event.set()
         await event.wait()
@@ -294,7 +288,7 @@ def test_a_module_level_primitive_used_by_one_loop_only_is_fine(guard_on: None) 
     lock, queue = asyncio.Lock(), asyncio.Queue()
 
     async def main() -> None:
-        await _contend(lock)
+        await contend(lock)
         await asyncio.gather(queue.get(), queue.put(1))
         queue.task_done()
         await queue.join()
@@ -325,9 +319,9 @@ def test_warn_mode_logs_and_lets_asyncio_answer(
 
     with guard.guarded("warn"), caplog.at_level("WARNING", logger="loopdoctor.guard"):
         lock = asyncio.Lock()
-        asyncio.run(_contend(lock))
+        asyncio.run(contend(lock))
         with pytest.raises(RuntimeError, match="bound to a different event loop"):
-            asyncio.run(_contend(lock))
+            asyncio.run(contend(lock))
     assert "asyncio.Lock is bound to a closed event loop" in caplog.text
 
 
@@ -339,11 +333,11 @@ def test_uninstall_restores_the_classes_and_the_primitives_exactly() -> None:
         lock = asyncio.Lock()
         assert type(lock) is not asyncio.Lock and isinstance(lock, asyncio.Lock)
         assert repr(lock).startswith("<asyncio.locks.Lock object")
-        asyncio.run(_contend(lock))
+        asyncio.run(contend(lock))
     assert type(lock) is asyncio.Lock and "_loopdoctor_owner" not in vars(lock)
     assert {cls: cls.__dict__["__init__"] for cls in originals} == originals
     with pytest.raises(RuntimeError, match="bound to a different event loop"):
-        asyncio.run(_contend(lock))  # unguarded again: asyncio's own answer
+        asyncio.run(contend(lock))  # unguarded again: asyncio's own answer
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.Barrier is new in 3.11")

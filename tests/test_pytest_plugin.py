@@ -104,7 +104,9 @@ def test_without_the_flag_the_same_suite_hangs_until_killed(suite: pytest.Pytest
         "-p", "no:cacheprovider", "--timeout=3", "--timeout-method=thread", timeout=45
     )
     output = result.stdout.str() + result.stderr.str()
-    assert "Timeout" in output
+    hung = output.partition("+ Timeout +")[2]  # pytest-timeout's dump of every thread's stack
+    assert "in test_two_threads_share_one_client" in hung
+    assert "Stack of worker-1" in hung and "in worker" in hung
     assert result.ret != 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import importlib
 import importlib.util
 import re
@@ -371,3 +372,20 @@ def test_install_patches_on_first_import_and_imports_nothing() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=30)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_an_anthropic_client_shared_by_two_loops_fails_fast(
+    guard_on: None, endpoint: Endpoint
+) -> None:
+    anthropic = pytest.importorskip("anthropic")
+    client = anthropic.AsyncAnthropic(base_url=endpoint.base_url, api_key="sk-test",
+                                      max_retries=0)
+
+    async def ask() -> None:
+        with contextlib.suppress(anthropic.NotFoundError):  # the endpoint speaks OpenAI only
+            await client.models.list()
+
+    asyncio.run(ask())  # a real request: the pool now belongs to this loop
+    with pytest.raises(CrossLoopError, match=r"^httpx2?\.AsyncClient \(anthropic\..*closed"):
+        asyncio.run(ask())
+    assert len(guard.events()) == 1

@@ -176,7 +176,7 @@ def fixtures_suite(pytester: pytest.Pytester) -> pytest.Pytester:
 
 def _run(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
     return suite.runpytest_subprocess("-p", "no:cacheprovider", "-p", "asyncio", *args,
-                                      timeout=45)
+                                      timeout=90)  # xdist starts two interpreters
 
 
 def test_the_fixture_is_named_and_an_error_a_library_swallowed_still_fails_the_test(
@@ -192,6 +192,7 @@ def test_the_fixture_is_named_and_an_error_a_library_swallowed_still_fails_the_t
     assert "loopdoctor.CrossLoopError: httpx" in hidden
 
 
+@pytest.mark.timeout(120)
 def test_under_xdist_the_summary_lists_every_use(fixtures_suite: pytest.Pytester) -> None:
     pytest.importorskip("xdist")
     result = _run(fixtures_suite, "--loopdoctor-guard", "-p", "xdist", "-n", "2",

@@ -324,7 +324,16 @@ def build_venv(project: Project, sdist: Path, source: Path, cache: Path, python:
                "-e", str(CHECKOUT)]
     _run_logged(install, log, what, env={**os.environ, **project.build_env}, append=True)
     (venv / ".complete").write_text(" ".join(install) + "\n")
+    remove_stale_venvs(venv, project)
     return venv
+
+
+def remove_stale_venvs(current: Path, project: Project) -> None:
+    """Other venvs of this project (older pins, broken builds): the cache stays bounded."""
+    stale = re.compile(rf"{re.escape(project.name)}-[^-]+-[0-9a-f]{{12}}")
+    for venv in current.parent.iterdir():
+        if venv != current and stale.fullmatch(venv.name):
+            shutil.rmtree(venv, ignore_errors=True)
 
 
 def _run_logged(command: list[str], log: Path, what: str,

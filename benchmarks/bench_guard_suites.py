@@ -375,7 +375,7 @@ PROBE = f'''\
 import json, os
 
 
-def pytest_unconfigure(config):
+def pytest_sessionfinish(session):  # an xdist worker's, before it reports back
     from loopdoctor import binding, guard
     line = json.dumps({{"pid": os.getpid(), "created": dict(binding.created)}})
     guard.append_line(os.environ["{PROBE_ENV}"], line)

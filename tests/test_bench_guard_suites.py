@@ -140,3 +140,13 @@ def test_a_hang_is_killed_with_every_process_it_started(tmp_path: Path) -> None:
     assert result.hung and result.outcomes == {}
     assert result.wall < 30
     assert result.leftovers == 1  # the setsid sleeper, found by the run's marker and killed
+
+
+def test_a_cached_sdist_with_the_wrong_sha256_is_refused_and_removed(tmp_path: Path) -> None:
+    project = bench.PROJECTS["httpx"]
+    sdist = tmp_path / "sdists" / f"httpx-{project.version}.tar.gz"
+    sdist.parent.mkdir()
+    sdist.write_bytes(b"not the release")
+    with pytest.raises(bench.SetupError, match=r"sha256 .* but the table pins"):
+        bench.fetch_sdist(project, tmp_path)
+    assert not sdist.exists()

@@ -15,8 +15,10 @@ For every project in ``PROJECTS`` (pinned releases whose sdist ships the test su
    (c) ``loopdoctor exec -- pytest``. Where the outcomes differ, plain mode runs once more, to
    tell a flaky test from an effect of the guard;
 4. per project it prints the tests run, every outcome that differs between (a) and (b)/(c),
-   grouped by cause, the wall time of each mode and the overhead ratio, every CrossLoopError
-   (from the junit failure texts, the guard's events and ``exec``'s summary) and any hang.
+   grouped by cause, the wall and CPU time of each mode and their ratios to plain (on a shared
+   machine the CPU time is the steadier figure), every CrossLoopError (from the junit failure
+   texts, the guard's events and ``exec``'s summary), any hang, and how many loop-bound objects
+   the guard tracked (a small pytest plugin, guard mode only, counts them in every process).
 
 The runs see no network but loopback: each pytest runs in a network namespace of its own
 (``unshare --net``) when the machine allows it; tests that need the internet are deselected in

@@ -15,8 +15,10 @@ For every project in ``PROJECTS`` (pinned releases whose sdist ships the test su
    (c) ``loopdoctor exec -- pytest``. Where the outcomes differ, plain mode runs once more, to
    tell a flaky test from an effect of the guard;
 4. per project it prints the tests run, every outcome that differs between (a) and (b)/(c),
-   grouped by cause, the wall time of each mode and the overhead ratio, every CrossLoopError
-   (from the junit failure texts, the guard's events and ``exec``'s summary) and any hang.
+   grouped by cause, the wall and CPU time of each mode and their ratios to plain (on a shared
+   machine the CPU time is the steadier figure), every CrossLoopError (from the junit failure
+   texts, the guard's events and ``exec``'s summary), any hang, and how many loop-bound objects
+   the guard tracked (a small pytest plugin, guard mode only, counts them in every process).
 
 The runs see no network but loopback: each pytest runs in a network namespace of its own
 (``unshare --net``) when the machine allows it; tests that need the internet are deselected in
@@ -35,6 +37,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -88,10 +91,12 @@ PROJECTS: dict[str, Project] = {p.name: p for p in [
         # httpx 0.28.1's requirements.txt (not in the sdist): its test pins
         requirements=("pytest==8.3.4", "trio==0.27.0", "trustme==1.2.0", "uvicorn==0.32.1",
                       "cryptography==44.0.0", "chardet==5.2.0", "anyio==4.7.0"),
-        pytest_args=("tests/client", "tests/test_timeouts.py", "tests/test_content.py",
-                     "tests/test_asgi.py", "tests/test_api.py", "-m", "not network"),
-        timeout=180,
-        note="the clients' tests, asyncio and trio (anyio's plugin), against uvicorn on loopback",
+        pytest_args=("tests/client/test_async_client.py", "tests/client/test_auth.py",
+                     "tests/client/test_event_hooks.py", "tests/client/test_redirects.py",
+                     "tests/test_timeouts.py", "tests/test_asgi.py", "-m", "not network"),
+        timeout=120,
+        note="the files with AsyncClient tests, asyncio and trio (anyio's plugin), against "
+             "uvicorn on loopback; the cheapest project, for CI",
     ),
     Project(
         name="aiohttp", dist="aiohttp", version="3.14.5",
@@ -179,10 +184,12 @@ class ModeRun:
     hung: bool
     outcomes: dict[str, Outcome]
     log: str  # the path of its stdout+stderr
+    cpu: float = 0.0  # user+system seconds of the run's processes (those reaped by their parent)
     leftovers: int = 0  # processes the run left behind (killed)
     exec_summary: list[str] = field(default_factory=list)
     guard_events: list[dict[str, object]] = field(default_factory=list)
     guard_summary_shown: bool = False
+    tracked: dict[str, int] = field(default_factory=dict)  # objects the guard saw made, by kind
 
     def counts(self) -> Counter[str]:
         return Counter(o.outcome for o in self.outcomes.values())
@@ -215,6 +222,7 @@ class ProjectResult:
     differences: list[Difference] = field(default_factory=list)
     flaky: list[Difference] = field(default_factory=list)
     error: str = ""
+    load: list[float] = field(default_factory=list)  # 1-minute load average before, after
 
 
 class SetupError(Exception):
@@ -318,7 +326,16 @@ def build_venv(project: Project, sdist: Path, source: Path, cache: Path, python:
                "-e", str(CHECKOUT)]
     _run_logged(install, log, what, env={**os.environ, **project.build_env}, append=True)
     (venv / ".complete").write_text(" ".join(install) + "\n")
+    remove_stale_venvs(venv, project)
     return venv
+
+
+def remove_stale_venvs(current: Path, project: Project) -> None:
+    """Other venvs of this project (older pins, broken builds): the cache stays bounded."""
+    stale = re.compile(rf"{re.escape(project.name)}-[^-]+-[0-9a-f]{{12}}")
+    for venv in current.parent.iterdir():
+        if venv != current and stale.fullmatch(venv.name):
+            shutil.rmtree(venv, ignore_errors=True)
 
 
 def _run_logged(command: list[str], log: Path, what: str,
@@ -354,11 +371,31 @@ def isolation_prefix() -> tuple[list[str], str]:
 
 # -- one run ---------------------------------------------------------------------------------
 
+PROBE_ENV = "LOOPDOCTOR_SUITES_PROBE"
+PROBE = f'''\
+"""bench_guard_suites: what the guard tracked in this pytest process (guard mode only)."""
+import json, os
+
+
+def pytest_sessionfinish(session):  # an xdist worker's, before it reports back
+    from loopdoctor import binding, guard
+    line = json.dumps({{"pid": os.getpid(), "created": dict(binding.created)}})
+    guard.append_line(os.environ["{PROBE_ENV}"], line)
+'''
+
+
+def write_probe(folder: Path) -> Path:
+    """A pytest plugin module that counts the objects the guard tracked, per process."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "loopdoctor_suites_probe.py").write_text(PROBE)
+    return folder
+
+
 def mode_command(mode: str, venv: Path, args: Sequence[str], junit: Path) -> list[str]:
     pytest = [str(venv / "bin" / "pytest"), *args, f"--junitxml={junit}",
               "-p", "no:cacheprovider"]
     if mode == "guard":
-        return [*pytest, "--loopdoctor-guard"]
+        return [*pytest, "--loopdoctor-guard", "-p", "loopdoctor_suites_probe"]
     if mode == "exec":
         return [str(venv / "bin" / "loopdoctor"), "exec", "--", *pytest]
     return pytest
@@ -368,15 +405,18 @@ def run_mode(mode: str, project: Project, venv: Path, source: Path, out: Path,
              prefix: list[str], label: str | None = None) -> ModeRun:
     """One pytest run of the subset, bounded by ``project.timeout``; nothing left running."""
     label = label or mode
-    junit, log, events = (out / f"{label}.xml", out / f"{label}.log", out / f"{label}.events")
-    for stale in (junit, events):
+    junit, log, events, probe = (out / f"{label}.{ext}" for ext in ("xml", "log", "events",
+                                                                     "probe"))
+    for stale in (junit, events, probe):
         stale.unlink(missing_ok=True)
     command = mode_command(mode, venv, project.pytest_args, junit)
     marker = uuid.uuid4().hex
     env = run_env(venv, marker)
     if mode == "guard":
         env[EVENTS_ENV] = str(events)
-    started = time.monotonic()
+        env[PROBE_ENV] = str(probe)
+        env["PYTHONPATH"] = str(write_probe(out / "probe"))
+    started, cpu_before = time.monotonic(), children_cpu()
     with log.open("w") as output:
         process = subprocess.Popen([*prefix, *command], cwd=source, env=env,
                                    stdout=output, stderr=subprocess.STDOUT,
@@ -391,14 +431,16 @@ def run_mode(mode: str, project: Project, venv: Path, source: Path, out: Path,
             stop_group(process)
             kill_marked(marker)
             raise
-    wall = time.monotonic() - started
+    wall, cpu = time.monotonic() - started, children_cpu() - cpu_before
     leftovers = kill_marked(marker)
     text = log.read_text(errors="replace")
     return ModeRun(
-        mode=mode, command=command, returncode=process.returncode, wall=wall, hung=hung,
+        mode=mode, command=command, returncode=process.returncode, wall=wall, cpu=cpu,
+        hung=hung,
         outcomes=parse_junit(junit), log=str(log), leftovers=leftovers,
         exec_summary=exec_summary(text) if mode == "exec" else [],
         guard_events=read_events(events),
+        tracked=tracked(read_events(probe)),
         guard_summary_shown="loopdoctor guard" in text and mode == "guard",
     )
 
@@ -410,6 +452,13 @@ def run_env(venv: Path, marker: str) -> dict[str, str]:
                PY_COLORS="0", NO_COLOR="1")
     env[RUN_MARKER] = marker
     return env
+
+
+def children_cpu() -> float:
+    """User+system CPU seconds of every reaped descendant so far: unlike the wall time, what a
+    busy shared machine does not inflate much."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def stop_group(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
@@ -538,6 +587,16 @@ def read_events(path: Path) -> list[dict[str, object]]:
     return events
 
 
+def tracked(lines: list[dict[str, object]]) -> dict[str, int]:
+    """The probe's counts summed over the run's pytest processes (xdist workers included)."""
+    total: Counter[str] = Counter()
+    for line in lines:
+        created = line.get("created")
+        if isinstance(created, dict):
+            total.update({str(k): int(v) for k, v in created.items()})
+    return dict(total.most_common())
+
+
 # -- comparing -------------------------------------------------------------------------------
 
 def differences(plain: ModeRun, other: ModeRun) -> list[Difference]:
@@ -586,6 +645,7 @@ def measure(project: Project, cache: Path, python: str, prefix: list[str], netwo
             recheck: bool) -> ProjectResult:
     result = ProjectResult(project.name, project.version, list(project.pytest_args), network)
     source, venv = set_up(project, cache, python)
+    result.load.append(os.getloadavg()[0])
     out = cache / "runs" / project.name
     out.mkdir(parents=True, exist_ok=True)
     for mode in MODES:
@@ -601,6 +661,7 @@ def measure(project: Project, cache: Path, python: str, prefix: list[str], netwo
         result.plain_again = run_mode("plain", project, venv, source, out, prefix, "plain-2")
         found, result.flaky = split_flaky(found, result.plain_again)
     result.differences = found
+    result.load.append(os.getloadavg()[0])
     return result
 
 
@@ -611,13 +672,17 @@ def render(result: ProjectResult, verbose: bool) -> str:
              f"   network: {result.network}"]
     if result.error:
         return "\n".join([*lines, f"   NOT MEASURED: {result.error}"])
+    lines.append("   load average (1 min) before → after: "
+                 + " → ".join(f"{load:.1f}" for load in result.load)
+                 + f" on {os.cpu_count()} cores (wall times on a busy machine are noisy)")
     plain = result.runs["plain"]
     lines.append(f"   {'mode':<8}{'tests':>6}{'passed':>8}{'failed':>8}{'error':>7}"
-                 f"{'skipped':>9}{'wall':>9}{'ratio':>7}  exit")
+                 f"{'skipped':>9}{'wall':>9}{'ratio':>7}{'cpu':>9}{'ratio':>7}  exit")
     runs = [*result.runs.values(), *([result.plain_again] if result.plain_again else [])]
     for n, run in enumerate(runs):
         counts = run.counts()
         ratio = run.wall / plain.wall if plain.wall else 0.0
+        cpu_ratio = run.cpu / plain.cpu if plain.cpu else 0.0
         name = run.mode if n < len(MODES) else "plain#2"
         status = "HUNG (killed)" if run.hung else str(run.returncode)
         if run.leftovers:
@@ -625,7 +690,7 @@ def render(result: ProjectResult, verbose: bool) -> str:
         lines.append(f"   {name:<8}{len(run.outcomes):>6}{counts['passed']:>8}"
                      f"{counts['failed']:>8}{counts['error']:>7}"
                      f"{counts['skipped'] + counts['xfailed']:>9}{run.wall:>8.1f}s"
-                     f"{ratio:>6.2f}x  {status}")
+                     f"{ratio:>6.2f}x{run.cpu:>8.1f}s{cpu_ratio:>6.2f}x  {status}")
     lines += render_differences("differing outcomes", result.differences, verbose)
     lines += render_differences("flaky (plain run twice disagrees)", result.flaky, verbose)
     lines += render_cross_loop(result)
@@ -661,6 +726,8 @@ def render_cross_loop(result: ProjectResult) -> list[str]:
                      + ("none" if not raised else f"{sum(raised.values())}"))
         lines += [f"     {n}× {e}" for e, n in raised.most_common()]
     guard = result.runs["guard"]
+    seen = ", ".join(f"{n} {kind}" for kind, n in guard.tracked.items()) or "nothing"
+    lines.append(f"   tracked by the guard (objects made, all processes): {seen}")
     lines.append(f"   guard events recorded under --loopdoctor-guard: {len(guard.guard_events)}"
                  + ("" if not guard.guard_events else
                     f" (plugin summary {'shown' if guard.guard_summary_shown else 'MISSING'})"))
@@ -711,6 +778,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    started = time.monotonic()
     prefix, network = isolation_prefix()
     results: list[ProjectResult] = []
     failed_setup = False
@@ -732,6 +800,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         results.append(result)
         print(render(result, args.verbose), flush=True)
+    echo(f"bench_guard_suites: {len(results)} project(s) in {time.monotonic() - started:.0f}s")
     if args.json:
         args.json.write_text(json.dumps(to_json(results), indent=2) + "\n")
     if failed_setup:

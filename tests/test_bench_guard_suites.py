@@ -121,3 +121,32 @@ def test_every_pin_is_an_sdist_with_a_sha256() -> None:
     for project in bench.PROJECTS.values():
         assert len(project.sha256) == 64
         assert project.timeout > 0 and project.pytest_args
+
+
+def test_a_hang_is_killed_with_every_process_it_started(tmp_path: Path) -> None:
+    (tmp_path / "test_hang.py").write_text(
+        "import subprocess, sys, time\n\n\n"
+        "def test_hang():\n"
+        "    sleeper = 'import os, time; os.setsid(); time.sleep(60)'\n"
+        "    subprocess.Popen([sys.executable, '-c', sleeper])  # leaves the process group\n"
+        "    time.sleep(60)\n"
+    )
+    project = bench.Project(name="t", dist="t", version="0", sha256="0" * 64,
+                            pytest_args=("test_hang.py",), timeout=3)
+    out = tmp_path / "out"
+    out.mkdir()
+    venv = Path(sys.prefix)
+    result = bench.run_mode("plain", project, venv, tmp_path, out, prefix=[])
+    assert result.hung and result.outcomes == {}
+    assert result.wall < 30
+    assert result.leftovers == 1  # the setsid sleeper, found by the run's marker and killed
+
+
+def test_a_cached_sdist_with_the_wrong_sha256_is_refused_and_removed(tmp_path: Path) -> None:
+    project = bench.PROJECTS["httpx"]
+    sdist = tmp_path / "sdists" / f"httpx-{project.version}.tar.gz"
+    sdist.parent.mkdir()
+    sdist.write_bytes(b"not the release")
+    with pytest.raises(bench.SetupError, match=r"sha256 .* but the table pins"):
+        bench.fetch_sdist(project, tmp_path)
+    assert not sdist.exists()

@@ -378,9 +378,9 @@ import json, os
 
 
 def pytest_sessionfinish(session):  # an xdist worker's, before it reports back
-    from loopdoctor import binding, guard
+    from loopdoctor.guard import binding, runtime
     line = json.dumps({{"pid": os.getpid(), "created": dict(binding.created)}})
-    guard.append_line(os.environ["{PROBE_ENV}"], line)
+    runtime.append_line(os.environ["{PROBE_ENV}"], line)
 '''
 
 

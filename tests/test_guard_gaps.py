@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import pickle
 import re
+import traceback
 from typing import Any
 
 import openai
@@ -50,18 +52,50 @@ def test_langchain_core_gather_gives_the_guard_s_error_not_its_own(
     client = openai.AsyncOpenAI(base_url=endpoint.base_url, api_key="sk-test")
     chat = _chat_model(client)
     assert asyncio.run(chat.ainvoke("ping")).content == "ping"
-    with pytest.raises(CrossLoopError, match="is bound to a closed event loop"):
-        asyncio.run(chat.ainvoke("ping"))  # without the guard's help: AttributeError
+    errors_seen: list[BaseException] = []
+    config = {"callbacks": [_on_llm_error(errors_seen.append)]}
+    with pytest.raises(CrossLoopError, match="is bound to a closed event loop") as caught:
+        asyncio.run(chat.ainvoke("ping", config))  # without the guard's help: AttributeError
     assert len(guard.events()) == 1
+    # langchain's own error path ran first (its hasattr(error, "response") said False)
+    assert errors_seen == [caught.value]
 
 
-def test_the_error_still_says_what_it_is_when_inspected_as_an_exception() -> None:
+def _on_llm_error(seen: Any) -> Any:
+    from langchain_core.callbacks import AsyncCallbackHandler
+
+    class Recorder(AsyncCallbackHandler):
+        async def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
+            seen(error)
+
+    return Recorder()
+
+
+def test_the_error_says_what_it_is_to_whoever_inspects_it() -> None:
     error = CrossLoopError("the message")
     assert str(error) == "the message" and repr(error) == "CrossLoopError('the message')"
     assert getattr(error, "__notes__", None) is None
+    assert not hasattr(error, "response") and getattr(error, "status_code", 7) == 7
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is CrossLoopError and again.args == ("the message",)
+    assert "loopdoctor.CrossLoopError: the message" in "".join(
+        traceback.format_exception_only(type(error), error))
     with pytest.raises(CrossLoopError) as caught:
         error.generations  # noqa: B018 - a consumer treating it as a result
     assert caught.value is error
+
+
+def test_a_real_one_pickles_without_what_it_knows_of_the_loops(
+    guard_on: None, endpoint: Endpoint
+) -> None:
+    client = openai.AsyncOpenAI(base_url=endpoint.base_url, api_key="sk-test", max_retries=0)
+    ask = client.chat.completions.create
+    asyncio.run(ask(model="m", messages=MESSAGES))
+    with pytest.raises(CrossLoopError) as caught:
+        asyncio.run(ask(model="m", messages=MESSAGES))
+    assert caught.value.binding is not None  # holds weak references: not picklable
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert str(again) == str(caught.value) and again.binding is None
 
 
 # -- a streamed response read from another loop ------------------------------------------------

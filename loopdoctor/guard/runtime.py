@@ -17,6 +17,7 @@ error of the guard itself (how ``loopdoctor exec`` counts them).
 from __future__ import annotations
 
 import contextlib
+import dis
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from types import FrameType
 from typing import Any, Literal
 
 from loopdoctor.guard import binding
@@ -104,20 +106,38 @@ class CrossLoopError(BaseException):
 
     Derives from BaseException, like KeyboardInterrupt and pytest's ``Failed``: SDK retry
     loops catch ``Exception`` (openai 2.x wraps and retries every one), and this error must
-    reach the caller on the first attempt. Catch it by name.
+    reach the caller on the first attempt. Catch it by name: ``loopdoctor.CrossLoopError``.
 
-    A library that treats it as a result instead (``gather(..., return_exceptions=True)``
-    followed by ``isinstance(r, Exception)``, as langchain-core does) gets it raised again at
-    its first look at a public attribute, rather than an AttributeError of its own.
+    A library that takes it for a result instead (``gather(..., return_exceptions=True)``
+    followed by ``isinstance(r, Exception)``, as langchain-core does) gets it raised again
+    when its code reads a missing attribute (``result.generations``), rather than an
+    AttributeError of its own. Introspection (``hasattr``, ``getattr(error, name, default)``)
+    gets the AttributeError any exception gives.
     """
 
     binding: Binding | None = None
     user: LoopInfo | None = None
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        raise self
+        if not name.startswith("_") and _read_in_code(sys._getframe(1)):
+            raise self
+        raise AttributeError(f"'CrossLoopError' object has no attribute {name!r}",
+                             name=name, obj=self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), self.args  # what it knows of the loops stays in this process
+
+
+CrossLoopError.__module__ = "loopdoctor"  # its public name, in tracebacks and pickles
+
+_ATTRIBUTE_READS = frozenset(dis.opmap[name] for name in ("LOAD_ATTR", "LOAD_METHOD")
+                             if name in dis.opmap)
+
+
+def _read_in_code(frame: FrameType) -> bool:
+    """Whether ``frame`` is at an ``obj.name`` in its code, not in getattr/hasattr."""
+    code = frame.f_code.co_code
+    return frame.f_lasti < len(code) and code[frame.f_lasti] in _ATTRIBUTE_READS
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ A temporary directory holding a ``sitecustomize.py`` goes first on PYTHONPATH, s
 child and grandchild installs the guard at start-up (lazily: httpx is patched when imported,
 never imported for it). Each foreign use (and each error of the guard itself) is appended to
 a file there; a summary with the message of each distinct use is printed at the end. The
-command's exit code passes through, except that a run with a cross-loop use exits 1 even when
-the command exited 0 (a library may have swallowed the error). The directory is removed after.
+command's exit code passes through, except that by default a run with a cross-loop use exits 1
+even when the command exited 0 (a library may have swallowed the error); in warn mode, or with
+``fail_on_use=False``, the command's own code is kept. The directory is removed after.
 Interpreters started with -I, -E or -S skip the bootstrap.
 """
 
@@ -52,9 +53,12 @@ _loopdoctor_bootstrap()
 '''
 
 
-def run(command: list[str], warn: bool = False, echo: Callable[[str], None] = print) -> int:
+def run(command: list[str], warn: bool = False, echo: Callable[[str], None] = print,
+        fail_on_use: bool | None = None) -> int:
     """Run ``command`` guarded; return its exit code (128+N when signal N ended it), or 1 when
-    it exited 0 but used a loop-bound object from a foreign loop."""
+    it exited 0 but used a loop-bound object from a foreign loop and ``fail_on_use`` (by
+    default: unless ``warn``)."""
+    fail_on_use = not warn if fail_on_use is None else fail_on_use
     with tempfile.TemporaryDirectory(prefix="loopdoctor-exec-") as boot:
         (Path(boot) / "sitecustomize.py").write_text(BOOTSTRAP)
         try:
@@ -70,7 +74,11 @@ def run(command: list[str], warn: bool = False, echo: Callable[[str], None] = pr
         used_across_loops = (Path(boot) / EVENTS_FILE).exists()
     if returncode < 0:
         return 128 - returncode
-    return 1 if returncode == 0 and used_across_loops else returncode
+    if returncode == 0 and used_across_loops and fail_on_use:
+        echo("loopdoctor exec: exit 1: the command exited 0 after a cross-loop use "
+             "(--no-fail-on-use keeps its own exit code)")
+        return 1
+    return returncode
 
 
 def _child_env(boot: str, warn: bool) -> dict[str, str]:

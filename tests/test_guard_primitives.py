@@ -98,25 +98,30 @@ class Race:
     seconds: float
 
 
-def race(primitive: Primitive) -> Race:
-    """Loop "freer" takes the primitive first; loop "waiter" waits on it; "freer" frees it."""
-    shared = primitive.make()
-    taken, waiter_done = threading.Event(), threading.Event()
+def race(primitive: Primitive, made_by_the_waiter: bool = False) -> Race:
+    """Loop "freer" takes the primitive first; loop "waiter" waits on it; "freer" frees it.
+    The primitive is made outside any loop, or by the waiter inside its own loop."""
+    made: list[Any] = [] if made_by_the_waiter else [primitive.make()]
+    ready, taken, waiter_done = threading.Event(), threading.Event(), threading.Event()
     results: dict[str, object] = {}
     loops: dict[str, asyncio.AbstractEventLoop] = {}
 
     async def freer() -> None:
-        await primitive.take(shared)
+        ready.wait(WAIT)
+        await primitive.take(made[0])
         taken.set()
-        while not _has_waiters(shared) and not waiter_done.is_set():
+        while not _has_waiters(made[0]) and not waiter_done.is_set():
             await asyncio.sleep(0.005)
-        freed = primitive.free(shared)
+        freed = primitive.free(made[0])
         if inspect.isawaitable(freed):
             await freed
 
     async def waiter() -> str:
+        if made_by_the_waiter:
+            made.append(primitive.make())
+        ready.set()
         taken.wait(WAIT)
-        await primitive.wait(shared)
+        await primitive.wait(made[0])
         return "woken"
 
     def run(name: str, main: Callable[[], Awaitable[object]]) -> None:
@@ -134,6 +139,8 @@ def race(primitive: Primitive) -> Race:
 
     threads = {name: threading.Thread(target=run, args=(name, main), name=name, daemon=True)
                for name, main in (("freer", freer), ("waiter", waiter))}
+    if not made_by_the_waiter:
+        ready.set()
     started = time.monotonic()
     for thread in threads.values():
         thread.start()
@@ -141,8 +148,20 @@ def race(primitive: Primitive) -> Race:
         thread.join(WAIT)
     hung = [name for name, thread in threads.items() if thread.is_alive()]
     seconds = time.monotonic() - started
+    if "waiter" in hung and isinstance(results.get("freer"), CrossLoopError):
+        _free_on_its_own_loop(primitive, made[0], loops["waiter"])  # the fix, so it ends
     _nudge(loops, threads)
     return Race(results, loops, hung, seconds)
+
+
+def _free_on_its_own_loop(primitive: Primitive, shared: Any,
+                          loop: asyncio.AbstractEventLoop) -> None:
+    async def free() -> None:
+        freed = primitive.free(shared)
+        if inspect.isawaitable(freed):
+            await freed
+
+    asyncio.run_coroutine_threadsafe(free(), loop).result(WAIT)
 
 
 def _has_waiters(primitive: Any) -> bool:
@@ -176,6 +195,29 @@ def test_with_the_guard_the_second_loop_fails_at_once_and_nothing_hangs(
     assert outcome.seconds < FAST
     assert isinstance(outcome.results["waiter"], CrossLoopError)
     assert outcome.results["freer"] is None
+    assert len(guard.events()) == 1
+
+
+# -- the same, with the primitive made inside the waiter's loop (asyncio binds it there) --------
+
+def test_without_the_guard_a_wakeup_to_a_primitive_made_in_a_loop_is_lost(
+    primitive: Primitive,
+) -> None:
+    outcome = race(primitive, made_by_the_waiter=True)
+    assert outcome.hung == ["waiter"], outcome.results
+    assert outcome.results == {"freer": None, "waiter": "woken"}, "woken by the nudge only"
+
+
+def test_with_the_guard_the_wakeup_from_another_loop_s_thread_fails_at_once(
+    guard_on: None, primitive: Primitive
+) -> None:
+    outcome = race(primitive, made_by_the_waiter=True)
+    error = outcome.results["freer"]
+    assert isinstance(error, CrossLoopError), outcome.results
+    assert outcome.results["waiter"] == "woken"  # freed on its own loop afterwards
+    assert str(error).startswith(f"asyncio.{primitive.name} is used from an event loop")
+    assert re.search(r"owned by: +loop#\d+ \(thread waiter\), running", str(error))
+    assert re.search(r"used from: +loop#\d+ \(thread freer\)", str(error))
     assert len(guard.events()) == 1
 
 

@@ -505,12 +505,66 @@ def _waits_on_a_foreign_loop(primitive: Any, kind: str) -> Use | None:
     current = current_run()
     if current is None or current.trio or hasattr(type(primitive), "_loopdoctor_base"):
         return None  # a primitive made outside any loop is checked by its own class
-    owner = loop_info(primitive._loop, thread="?")
+    owner = loop_info(primitive._loop, thread=_thread_running(primitive._loop))
     with _lock:  # nothing was recorded before: one Event per request waits in httpx's pool
         found = binding_of(primitive) or Binding(kind, type(primitive), (), "?", owner)
         found.owner = found.owner or owner
         found.foreign_uses.append(current)
     return found, current
+
+
+# The operations that wake a waiter: one sent from the thread of another loop is lost, and the
+# waiter hangs. asyncio binds a primitive (its _loop) when a task first waits on it; until then
+# the check is one attribute read. Each wrapper keeps its original's exact signature: these are
+# hot, and *args/**kwargs would triple their cost.
+
+def _tracked_wakeup(original: Callable[[Any], Any], kind: str) -> Callable[[Any], Any]:
+    """For ``set()``, ``release()``, ``notify_all()``, ``get_nowait()``."""
+
+    @functools.wraps(original)
+    def wakeup(self: Any) -> Any:
+        if self._loop is not None and self._loop is not _get_running_loop():
+            _check_wakeup(self)
+        return original(self)
+
+    return wakeup
+
+
+def _tracked_put_nowait(original: Callable[[Any, Any], None], kind: str) -> Callable[..., None]:
+    @functools.wraps(original)
+    def put_nowait(self: Any, item: Any) -> None:
+        if self._loop is not None and self._loop is not _get_running_loop():
+            _check_wakeup(self)
+        return original(self, item)
+
+    return put_nowait
+
+
+def _tracked_notify(original: Callable[[Any, int], None], kind: str) -> Callable[..., None]:
+    @functools.wraps(original)
+    def notify(self: Any, n: int = 1) -> None:
+        if self._loop is not None and self._loop is not _get_running_loop():
+            _check_wakeup(self)
+        return original(self, n)
+
+    return notify
+
+
+def _check_wakeup(primitive: Any) -> None:
+    check(primitive, _primitive_kind(type(primitive)), _wakes_a_foreign_loop)
+
+
+def _wakes_a_foreign_loop(primitive: Any, kind: str) -> Use | None:
+    waiters = (waiter for name in ("_waiters", "_getters", "_putters")
+               for waiter in tuple(getattr(primitive, name, None) or ()))
+    if not any(not waiter.done() for waiter in waiters):
+        return None  # nothing to wake: asyncio sends no wakeup
+    return _waits_on_a_foreign_loop(primitive, kind)
+
+
+def _thread_running(loop: Any) -> str:
+    ident = getattr(loop, "_thread_id", None)  # asyncio's own record, None once it stopped
+    return next((t.name for t in threading.enumerate() if t.ident == ident), "?")
 
 
 def _restore_primitive_classes() -> None:
@@ -537,6 +591,11 @@ TARGETS: list[tuple[str, str, str, Wrapper]] = [
     *(("asyncio", name, "__init__", _tracked_primitive_init)
       for name in ("Lock", "Event", "Condition", "Semaphore", "Queue", "Barrier")),
     ("asyncio.mixins", "_LoopBoundMixin", "_get_loop", _tracked_get_loop),
+    *(("asyncio", name, method, _tracked_wakeup)
+      for name, method in (("Lock", "release"), ("Event", "set"), ("Semaphore", "release"),
+                           ("Condition", "notify_all"), ("Queue", "get_nowait"))),
+    ("asyncio", "Condition", "notify", _tracked_notify),
+    ("asyncio", "Queue", "put_nowait", _tracked_put_nowait),
 ]
 
 

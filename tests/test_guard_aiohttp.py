@@ -214,11 +214,72 @@ def test_a_running_owner_is_named_as_running(guard_on: None, endpoint: Endpoint)
     assert "(thread MainThread), running" in str(caught.value)
 
 
+# -- a response whose body is read from another loop -----------------------------------------
+
+SLOW_STREAM = {**BODY, "stream": True}
+
+
+def read_on_another_loop(base_url: str, read: Callable[[Any], Any], first: bool = False) -> Any:
+    """A response received on the gateway's loop, its body read by a worker's asyncio.run."""
+
+    async def gateway() -> Any:
+        async with make_session() as session, session.post(
+            f"{base_url}/chat/completions", json=SLOW_STREAM,
+            headers={"x-loopdoctor-faults": "interval=0.1"},
+        ) as response:
+            if first:
+                await response.read()
+            with concurrent.futures.ThreadPoolExecutor(thread_name_prefix="reader") as pool:
+                return pool.submit(asyncio.run, read(response)).result(timeout=5)
+
+    return asyncio.run(gateway())
+
+
+async def read_body(response: Any) -> bytes:
+    return await response.read()
+
+
+async def iterate_body(response: Any) -> int:
+    return len([chunk async for chunk in response.content.iter_any()])
+
+
+def test_without_the_guard_a_body_read_on_another_loop_fails_tersely(endpoint: Endpoint) -> None:
+    with pytest.raises(RuntimeError, match="attached to a different loop"):
+        read_on_another_loop(endpoint.base_url, read_body)
+
+
+@pytest.mark.parametrize("read", [read_body, iterate_body], ids=["read", "content"])
+def test_with_the_guard_a_body_read_on_another_loop_is_explained(
+    guard_on: None, endpoint: Endpoint, read: Callable[[Any], Any]
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(CrossLoopError) as caught:
+        read_on_another_loop(endpoint.base_url, read)
+    assert time.monotonic() - started < 5 * FAST
+    message = str(caught.value)
+    assert message.startswith("aiohttp.ClientResponse is used from an event loop")
+    assert re.search(r"owned by: +loop#\d+ \(thread MainThread\), running \(its request "
+                     r"was sent there\)", message)
+    assert re.search(r"used from: +loop#\d+ \(thread reader_0\)", message)
+    assert "test_guard_aiohttp.py" in message.split("created at:")[1].splitlines()[0]
+    assert re.search(r"created in:  thread MainThread, inside loop#\d+", message)
+    assert "await response.read()" in message
+    assert len(guard.events()) == 1
+
+
+def test_a_body_read_to_the_end_on_its_own_loop_can_be_used_anywhere(
+    guard_on: None, endpoint: Endpoint
+) -> None:
+    assert read_on_another_loop(endpoint.base_url, read_body, first=True).startswith(b"data:")
+    assert guard.events() == []
+
+
 # -- install / uninstall ---------------------------------------------------------------------
 
 def _session_methods() -> dict[str, object]:
-    return {name: aiohttp.ClientSession.__dict__[name]
-            for name in ("__init__", "_request", "_ws_connect")}
+    return {**{name: aiohttp.ClientSession.__dict__[name]
+               for name in ("__init__", "_request", "_ws_connect")},
+            "_wait": aiohttp.StreamReader.__dict__["_wait"]}
 
 
 def test_uninstall_restores_the_session_methods_exactly() -> None:

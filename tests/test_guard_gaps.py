@@ -122,6 +122,7 @@ def test_a_stream_opened_on_one_loop_and_read_on_another_fails_fast(
     assert message.startswith("httpx") and ".Response is used from an event loop" in message
     assert "(its request was sent there)" in message and "thread reader_0" in message
     assert "test_guard_gaps.py" in message.split("created at:")[1]
+    assert "created in:  thread MainThread, outside any event loop" in message
 
 
 def test_a_stream_read_on_its_own_loop_is_fine(guard_on: None, endpoint: Endpoint) -> None:

@@ -341,6 +341,47 @@ def _mark_sent_on(response: Any, client: Any) -> None:
         vars(response)[SENT_ON] = (found, found.owner)
 
 
+# aiohttp: a ClientResponse's body is a StreamReader of the loop that sent the request; a read
+# from another loop fails where it must wait for data (StreamReader._wait), with asyncio's terse
+# "got Future attached to a different loop". The reader is found back by id (it has __slots__).
+_bodies: dict[int, weakref.ref[Any]] = {}  # id(response.content) -> the response
+
+
+def _tracked_request(original: Callable[..., Any], kind: str) -> Callable[..., Any]:
+    @functools.wraps(original)
+    async def _request(self: Any, *args: Any, **kwargs: Any) -> Any:
+        check(self, kind)
+        response = await original(self, *args, **kwargs)
+        _safely(_remember_body, response, self)
+        return response
+
+    return _request
+
+
+def _remember_body(response: Any, session: Any) -> None:
+    _mark_sent_on(response, session)
+    key = id(response.content)
+    _bodies[key] = weakref.ref(response, lambda _, key=key: _bodies.pop(key, None))
+
+
+def _tracked_body_wait(original: Callable[..., Any], kind: str) -> Callable[..., Any]:
+    @functools.wraps(original)
+    async def _wait(self: Any, func_name: str) -> None:
+        if self._loop is not _get_running_loop():
+            check(self, "aiohttp.ClientResponse", _body_use)
+        return await original(self, func_name)
+
+    return _wait
+
+
+def _body_use(body: Any, kind: str) -> Use | None:
+    ref = _bodies.get(id(body))
+    response = ref() if ref is not None else None
+    if response is None or response.content is not body:
+        return None  # a server's request body, or a response the guard did not see sent
+    return _stream_use(response, kind)
+
+
 def _tracked_read(original: Callable[..., Any], kind: str) -> Callable[..., Any]:
     """For a streamed response's readers: checked when called, in the loop that reads."""
     if inspect.iscoroutinefunction(original):
@@ -362,7 +403,7 @@ def _tracked_read(original: Callable[..., Any], kind: str) -> Callable[..., Any]
 
 def _stream_use(response: Any, kind: str) -> Use | None:
     sent = vars(response).get(SENT_ON)
-    if sent is None or response.is_closed:
+    if sent is None or getattr(response, "is_closed", False):
         return None
     client, sent_on = sent
     current = current_run()
@@ -373,7 +414,8 @@ def _stream_use(response: Any, kind: str) -> Use | None:
             return None  # reported once: its reader's cleanup (aclose) would report it again
         found = record_creation(response, kind)
         found.created_at, found.created_context = client.created_at, client.created_context
-        found.created_thread, found.owner = client.created_thread, sent_on
+        found.created_thread, found.created_loop = client.created_thread, client.created_loop
+        found.owner = sent_on
         found.foreign_uses.append(current)
     return found, current
 
@@ -585,7 +627,8 @@ TARGETS: list[tuple[str, str, str, Wrapper]] = [
     *((http, "Response", method, _tracked_read)
       for http in ("httpx", "httpx2") for method in ("aiter_raw", "aclose")),
     ("aiohttp", "ClientSession", "__init__", _tracked_init_owned_there),
-    ("aiohttp", "ClientSession", "_request", _tracked_send),
+    ("aiohttp", "ClientSession", "_request", _tracked_request),
+    ("aiohttp.streams", "StreamReader", "_wait", _tracked_body_wait),
     ("aiohttp", "ClientSession", "_ws_connect", _tracked_send),
     # BoundedSemaphore and the Queue subclasses go through these __init__s too.
     *(("asyncio", name, "__init__", _tracked_primitive_init)

@@ -74,9 +74,10 @@ A streamed response reads from a connection of its client's pool, which belongs 
 that sent the request: read or closed from another loop it hangs or fails as the client would."""
 
 FIX_RESPONSE = """\
-Fix: read the response to the end (await response.aread(), or iterate the stream) inside the
-loop that sent the request, e.g. in the same coroutine; do not hand an unread stream (a
-stream=True result) out of asyncio.run, a portal or a worker thread's loop."""
+Fix: read the response to the end (await response.aread() with httpx, await response.read()
+with aiohttp, or iterate the stream) inside the loop that sent the request, e.g. in the same
+coroutine; do not hand an unread stream (a stream=True result, an aiohttp response whose
+body is not read yet) out of asyncio.run, a portal or a worker thread's loop."""
 
 
 NOT_RECORDED = "not recorded (made inside a running loop: seen only when a task waited on it)"
@@ -94,6 +95,7 @@ class Family:
 CLIENT = Family("its first request ran there", WHY_CLIENT, FIX_CLIENT)
 FAMILIES: dict[str, Family] = {  # by the start of Binding.kind; the last one matches all
     "asyncio.": Family("first used there", WHY_PRIMITIVE, FIX_PRIMITIVE),
+    "aiohttp.ClientResponse": Family("its request was sent there", WHY_RESPONSE, FIX_RESPONSE),
     "aiohttp.": Family("it was created there", WHY_SESSION, FIX_CLIENT),
     "httpx.Response": Family("its request was sent there", WHY_RESPONSE, FIX_RESPONSE),
     "httpx2.Response": Family("its request was sent there", WHY_RESPONSE, FIX_RESPONSE),

@@ -1,6 +1,6 @@
 """Is the guard invisible on real test suites? Each project's own tests, run three ways.
 
-    python benchmarks/bench_guard_suites.py [--projects httpx,aiohttp] [--json FILE]
+    python benchmarks/bench_guard_suites.py [--projects httpx,aiohttp] [--repeat 3] [--json FILE]
 
 For every project in ``PROJECTS`` (pinned releases whose sdist ships the test suite):
 
@@ -12,13 +12,20 @@ For every project in ``PROJECTS`` (pinned releases whose sdist ships the test su
 3. a subset of its suite runs three ways, each with ``--junitxml`` and under a hard wall-clock
    bound (on timeout the process group is killed and the run reported as a hang; any process
    the run left behind is killed too): (a) plain ``pytest``, (b) ``pytest --loopdoctor-guard``,
-   (c) ``loopdoctor exec -- pytest``. Where the outcomes differ, plain mode runs once more, to
-   tell a flaky test from an effect of the guard;
+   (c) ``loopdoctor exec -- pytest``. ``--repeat N`` runs the three N times, each mode first in
+   turn, so that a shared machine's changing load falls on every mode alike. Where outcomes
+   differ, plain mode runs once more, to tell a flaky test from an effect of the guard;
 4. per project it prints the tests run, every outcome that differs between (a) and (b)/(c),
-   grouped by cause, the wall and CPU time of each mode and their ratios to plain (on a shared
-   machine the CPU time is the steadier figure), every CrossLoopError (from the junit failure
-   texts, the guard's events and ``exec``'s summary), any hang, and how many loop-bound objects
-   the guard tracked (a small pytest plugin, guard mode only, counts them in every process).
+   grouped by cause, the wall and CPU time of each run and their ratios to the plain run of the
+   same round (with several rounds, the median ratio and its range: on a shared machine the CPU
+   time is the steadier figure), every CrossLoopError (from the junit failure texts, the
+   guard's events and ``exec``'s summary), any hang, and how many loop-bound objects the guard
+   tracked (a small pytest plugin, guard mode only, counts them in every process).
+
+A project may bring a pytest plugin of its own, loaded in every mode: ``openai-per-test-loops``
+is openai's subset with one event loop per test, the way many suites run, where its
+session-scoped client fixture meets every test's own loop (real cross-loop uses, for the guard
+to name).
 
 The runs see no network but loopback: each pytest runs in a network namespace of its own
 (``unshare --net``) when the machine allows it; tests that need the internet are deselected in
@@ -40,6 +47,7 @@ import re
 import resource
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -76,6 +84,7 @@ class Project:
     extras: str = ""
     timeout: float = 300.0  # wall-clock bound of one mode, in seconds
     build_env: Mapping[str, str] = field(default_factory=dict)
+    plugin: str = ""  # a pytest plugin's source, loaded in every mode (-p)
     note: str = ""
 
     @property
@@ -163,6 +172,26 @@ PROJECTS: dict[str, Project] = {p.name: p for p in [
 ]}
 
 
+PER_TEST_LOOPS = '''\
+"""bench_guard_suites: each async test on an event loop of its own (fixtures keep theirs)."""
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("asyncio") is not None:
+            item.add_marker(pytest.mark.asyncio(loop_scope="function"), append=False)
+'''
+
+PROJECTS["openai-per-test-loops"] = dataclasses.replace(
+    PROJECTS["openai"], name="openai-per-test-loops", plugin=PER_TEST_LOOPS,
+    note="openai's subset with one event loop per test, as many suites run (a plugin marks "
+         "each async test loop_scope=function); its fixtures keep the session loop, so the "
+         "session-scoped async_client is used from every test's own loop",
+)
+
+
 # -- results ---------------------------------------------------------------------------------
 
 @dataclass
@@ -217,7 +246,8 @@ class ProjectResult:
     version: str
     subset: list[str]
     network: str
-    runs: dict[str, ModeRun] = field(default_factory=dict)
+    runs: dict[str, ModeRun] = field(default_factory=dict)  # the first round's
+    rounds: list[dict[str, ModeRun]] = field(default_factory=list)  # every round, runs first
     plain_again: ModeRun | None = None
     differences: list[Difference] = field(default_factory=list)
     flaky: list[Difference] = field(default_factory=list)
@@ -311,7 +341,7 @@ def venv_key(project: Project, python: str) -> str:
 
 def build_venv(project: Project, sdist: Path, source: Path, cache: Path, python: str) -> Path:
     """A venv with the project (from its sdist), its test deps and loopdoctor; cached."""
-    venv = cache / "venvs" / f"{project.name}-{project.version}-{venv_key(project, python)}"
+    venv = cache / "venvs" / f"{project.dist}-{project.version}-{venv_key(project, python)}"
     if (venv / ".complete").exists():
         return venv
     shutil.rmtree(venv, ignore_errors=True)
@@ -332,7 +362,7 @@ def build_venv(project: Project, sdist: Path, source: Path, cache: Path, python:
 
 def remove_stale_venvs(current: Path, project: Project) -> None:
     """Other venvs of this project (older pins, broken builds): the cache stays bounded."""
-    stale = re.compile(rf"{re.escape(project.name)}-[^-]+-[0-9a-f]{{12}}")
+    stale = re.compile(rf"{re.escape(project.dist)}-[^-]+-[0-9a-f]{{12}}")
     for venv in current.parent.iterdir():
         if venv != current and stale.fullmatch(venv.name):
             shutil.rmtree(venv, ignore_errors=True)
@@ -384,16 +414,21 @@ def pytest_sessionfinish(session):  # an xdist worker's, before it reports back
 '''
 
 
-def write_probe(folder: Path) -> Path:
-    """A pytest plugin module that counts the objects the guard tracked, per process."""
+PLUGIN = "loopdoctor_suites_plugin"  # the project's own plugin module, when it has one
+
+
+def write_plugins(folder: Path, project: Project) -> Path:
+    """The probe (counts the objects the guard tracked, per process) and the project's plugin,
+    as modules in ``folder``, for PYTHONPATH."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "loopdoctor_suites_probe.py").write_text(PROBE)
+    (folder / f"{PLUGIN}.py").write_text(project.plugin)
     return folder
 
 
-def mode_command(mode: str, venv: Path, args: Sequence[str], junit: Path) -> list[str]:
-    pytest = [str(venv / "bin" / "pytest"), *args, f"--junitxml={junit}",
-              "-p", "no:cacheprovider"]
+def mode_command(mode: str, venv: Path, project: Project, junit: Path) -> list[str]:
+    pytest = [str(venv / "bin" / "pytest"), *project.pytest_args, f"--junitxml={junit}",
+              "-p", "no:cacheprovider", *(["-p", PLUGIN] if project.plugin else [])]
     if mode == "guard":
         return [*pytest, "--loopdoctor-guard", "-p", "loopdoctor_suites_probe"]
     if mode == "exec":
@@ -409,13 +444,13 @@ def run_mode(mode: str, project: Project, venv: Path, source: Path, out: Path,
                                                                      "probe"))
     for stale in (junit, events, probe):
         stale.unlink(missing_ok=True)
-    command = mode_command(mode, venv, project.pytest_args, junit)
+    command = mode_command(mode, venv, project, junit)
     marker = uuid.uuid4().hex
     env = run_env(venv, marker)
+    env["PYTHONPATH"] = str(write_plugins(out / "plugins", project))
     if mode == "guard":
         env[EVENTS_ENV] = str(events)
         env[PROBE_ENV] = str(probe)
-        env["PYTHONPATH"] = str(write_probe(out / "probe"))
     started, cpu_before = time.monotonic(), children_cpu()
     with log.open("w") as output:
         process = subprocess.Popen([*prefix, *command], cwd=source, env=env,
@@ -497,6 +532,7 @@ def kill_marked(marker: str) -> int:
 CROSS_LOOP = re.compile(r"CrossLoopError: (.*)")
 LOOPDOCTOR_FRAME = re.compile(r"loopdoctor/(\w+\.py):(\d+)(?:: in (\w+)| in (\w+))?")
 ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+LOOP_NUMBER = re.compile(r"(?<=loop|.run)#\d+")  # loop#3, trio run#2: one per test, say
 
 
 def parse_junit(path: Path) -> dict[str, Outcome]:
@@ -611,16 +647,60 @@ def differences(plain: ModeRun, other: ModeRun) -> list[Difference]:
     return found
 
 
-def split_flaky(found: list[Difference], again: ModeRun) -> tuple[list[Difference],
-                                                                   list[Difference]]:
-    """The guard's effects, and the flaky tests: those the second plain run gave the guarded
-    outcome, with no loopdoctor frame or CrossLoopError in the guarded failure."""
+def split_flaky(found: list[Difference], plain_runs: Sequence[ModeRun],
+                again: ModeRun | None = None) -> tuple[list[Difference], list[Difference]]:
+    """The guard's effects, and the flaky tests: those a plain run (any round, or the extra
+    one, ``again``) gave the guarded outcome, with no loopdoctor frame or CrossLoopError in
+    the guarded failure."""
+    runs = [*plain_runs, *([again] if again else [])]
     real, flaky = [], []
     for diff in found:
-        diff.plain_again = again.outcomes.get(diff.test, Outcome("absent")).outcome
-        explained = diff.plain_again == diff.guarded and not diff.guard_involved
+        if again is not None:
+            diff.plain_again = again.outcomes.get(diff.test, Outcome("absent")).outcome
+        seen = {run.outcomes.get(diff.test, Outcome("absent")).outcome for run in runs}
+        explained = diff.guarded in seen and not diff.guard_involved
         (flaky if explained else real).append(diff)
     return real, flaky
+
+
+def all_differences(rounds: Sequence[Mapping[str, ModeRun]]) -> list[Difference]:
+    """Each round's guarded runs against its plain run; a test that differs the same way in
+    several rounds is listed once."""
+    found: dict[tuple[str, str, str], Difference] = {}
+    for runs in rounds:
+        for mode in MODES[1:]:
+            for diff in differences(runs["plain"], runs[mode]):
+                found.setdefault((diff.test, diff.mode, diff.guarded), diff)
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class Overhead:
+    """One mode's time against plain's, over the rounds: the median of the rounds' ratios (a
+    round's modes ran back to back, so they shared the machine's load) and their range."""
+
+    mode: str
+    wall: float
+    wall_range: tuple[float, float]
+    cpu: float
+    cpu_range: tuple[float, float]
+
+
+def overheads(rounds: Sequence[Mapping[str, ModeRun]]) -> list[Overhead]:
+    found = []
+    for mode in MODES[1:]:
+        walls = [r[mode].wall / r["plain"].wall for r in rounds if r["plain"].wall]
+        cpus = [r[mode].cpu / r["plain"].cpu for r in rounds if r["plain"].cpu]
+        if walls and cpus:
+            found.append(Overhead(mode, statistics.median(walls), (min(walls), max(walls)),
+                                  statistics.median(cpus), (min(cpus), max(cpus))))
+    return found
+
+
+def rotated(round_: int) -> tuple[str, ...]:
+    """The modes in the order round ``round_`` runs them: each mode goes first in turn."""
+    shift = round_ % len(MODES)
+    return MODES[shift:] + MODES[:shift]
 
 
 def by_cause(found: Iterable[Difference]) -> dict[tuple[str, str, str], list[Difference]]:
@@ -642,24 +722,30 @@ def set_up(project: Project, cache: Path, python: str) -> tuple[Path, Path]:
 
 
 def measure(project: Project, cache: Path, python: str, prefix: list[str], network: str,
-            recheck: bool) -> ProjectResult:
+            recheck: bool, repeat: int = 1) -> ProjectResult:
     result = ProjectResult(project.name, project.version, list(project.pytest_args), network)
     source, venv = set_up(project, cache, python)
     result.load.append(os.getloadavg()[0])
     out = cache / "runs" / project.name
     out.mkdir(parents=True, exist_ok=True)
-    for mode in MODES:
-        echo(f"[{project.name}] {mode} …")
-        run = run_mode(mode, project, venv, source, out, prefix)
-        result.runs[mode] = run
-        echo(f"[{project.name}] {mode}: {len(run.outcomes)} tests in {run.wall:.1f}s"
-             + (" (HUNG)" if run.hung else ""))
-    plain = result.runs["plain"]
-    found = [d for mode in MODES[1:] for d in differences(plain, result.runs[mode])]
+    for round_ in range(repeat):
+        runs: dict[str, ModeRun] = {}
+        for mode in rotated(round_):
+            where = f"[{project.name}] {mode}" + (f" (round {round_ + 1})" if repeat > 1 else "")
+            echo(f"{where} …")
+            label = mode if round_ == 0 else f"{mode}-{round_ + 1}"
+            run = runs[mode] = run_mode(mode, project, venv, source, out, prefix, label)
+            echo(f"{where}: {len(run.outcomes)} tests in {run.wall:.1f}s"
+                 + (" (HUNG)" if run.hung else ""))
+        result.rounds.append({mode: runs[mode] for mode in MODES})
+    result.runs = result.rounds[0]
+    found = all_differences(result.rounds)
+    plain_runs = [runs["plain"] for runs in result.rounds]
     if found and recheck:
         echo(f"[{project.name}] plain again, to tell flaky tests from the guard's effects …")
-        result.plain_again = run_mode("plain", project, venv, source, out, prefix, "plain-2")
-        found, result.flaky = split_flaky(found, result.plain_again)
+        result.plain_again = run_mode("plain", project, venv, source, out, prefix, "plain-again")
+    if found:
+        found, result.flaky = split_flaky(found, plain_runs, result.plain_again)
     result.differences = found
     result.load.append(os.getloadavg()[0])
     return result
@@ -675,26 +761,37 @@ def render(result: ProjectResult, verbose: bool) -> str:
     lines.append("   load average (1 min) before → after: "
                  + " → ".join(f"{load:.1f}" for load in result.load)
                  + f" on {os.cpu_count()} cores (wall times on a busy machine are noisy)")
-    plain = result.runs["plain"]
-    lines.append(f"   {'mode':<8}{'tests':>6}{'passed':>8}{'failed':>8}{'error':>7}"
+    if len(result.rounds) > 1:
+        lines.append(f"   {len(result.rounds)} rounds, each mode first in turn; ratios are to "
+                     "the plain run of the same round")
+    lines.append(f"   {'mode':<8}{'round':>6}{'tests':>6}{'passed':>8}{'failed':>8}{'error':>7}"
                  f"{'skipped':>9}{'wall':>9}{'ratio':>7}{'cpu':>9}{'ratio':>7}  exit")
-    runs = [*result.runs.values(), *([result.plain_again] if result.plain_again else [])]
-    for n, run in enumerate(runs):
-        counts = run.counts()
-        ratio = run.wall / plain.wall if plain.wall else 0.0
-        cpu_ratio = run.cpu / plain.cpu if plain.cpu else 0.0
-        name = run.mode if n < len(MODES) else "plain#2"
-        status = "HUNG (killed)" if run.hung else str(run.returncode)
-        if run.leftovers:
-            status += f", {run.leftovers} process(es) left running (killed)"
-        lines.append(f"   {name:<8}{len(run.outcomes):>6}{counts['passed']:>8}"
-                     f"{counts['failed']:>8}{counts['error']:>7}"
-                     f"{counts['skipped'] + counts['xfailed']:>9}{run.wall:>8.1f}s"
-                     f"{ratio:>6.2f}x{run.cpu:>8.1f}s{cpu_ratio:>6.2f}x  {status}")
+    for number, runs in enumerate(result.rounds, 1):
+        lines += [render_run(run, runs["plain"], number) for run in runs.values()]
+    if result.plain_again:
+        lines.append(render_run(result.plain_again, result.runs["plain"], 1, "plain#2"))
+    for o in overheads(result.rounds):
+        lines.append(f"   {o.mode} against plain (median of the rounds, min–max): wall "
+                     f"{o.wall:.3f}x ({o.wall_range[0]:.2f}–{o.wall_range[1]:.2f}), cpu "
+                     f"{o.cpu:.3f}x ({o.cpu_range[0]:.2f}–{o.cpu_range[1]:.2f})")
     lines += render_differences("differing outcomes", result.differences, verbose)
-    lines += render_differences("flaky (plain run twice disagrees)", result.flaky, verbose)
+    lines += render_differences("flaky (a plain run gave the same outcome)", result.flaky,
+                                verbose)
     lines += render_cross_loop(result)
     return "\n".join(lines)
+
+
+def render_run(run: ModeRun, plain: ModeRun, round_: int, name: str = "") -> str:
+    counts = run.counts()
+    ratio = run.wall / plain.wall if plain.wall else 0.0
+    cpu_ratio = run.cpu / plain.cpu if plain.cpu else 0.0
+    status = "HUNG (killed)" if run.hung else str(run.returncode)
+    if run.leftovers:
+        status += f", {run.leftovers} process(es) left running (killed)"
+    return (f"   {name or run.mode:<8}{round_:>6}{len(run.outcomes):>6}{counts['passed']:>8}"
+            f"{counts['failed']:>8}{counts['error']:>7}"
+            f"{counts['skipped'] + counts['xfailed']:>9}{run.wall:>8.1f}s"
+            f"{ratio:>6.2f}x{run.cpu:>8.1f}s{cpu_ratio:>6.2f}x  {status}")
 
 
 def render_differences(title: str, found: list[Difference], verbose: bool) -> list[str]:
@@ -721,7 +818,8 @@ def render_cross_loop(result: ProjectResult) -> list[str]:
     lines = []
     for mode in MODES[1:]:
         run = result.runs[mode]
-        raised = Counter(e for o in run.outcomes.values() for e in o.cross_loop)
+        raised = Counter(LOOP_NUMBER.sub("#n", e) for o in run.outcomes.values()
+                         for e in o.cross_loop)
         lines.append(f"   CrossLoopError in {mode}'s failures: "
                      + ("none" if not raised else f"{sum(raised.values())}"))
         lines += [f"     {n}× {e}" for e, n in raised.most_common()]
@@ -738,6 +836,28 @@ def render_cross_loop(result: ProjectResult) -> list[str]:
     if broke and summary and summary[0].endswith("no cross-loop use"):
         lines.append(f"     MISLEADING: the guard itself changed {broke} outcome(s) in this run")
     return lines
+
+
+def render_total(results: Sequence[ProjectResult]) -> str:
+    """Every measured project's CPU and wall time summed per round, as ratios to plain."""
+    measured = [r for r in results if r.rounds]
+    if not measured:
+        return ""
+    count = min(len(r.rounds) for r in measured)
+    rounds = [{mode: _summed([r.rounds[n][mode] for r in measured]) for mode in MODES}
+              for n in range(count)]
+    plain_cpu = statistics.median(r["plain"].cpu for r in rounds)
+    lines = [f"== all {len(measured)} project(s), summed per round ({count} round(s)): plain "
+             f"cpu {plain_cpu:.1f}s (median)"]
+    lines += [f"   {o.mode}: cpu {o.cpu:.3f}x ({o.cpu_range[0]:.2f}–{o.cpu_range[1]:.2f}), "
+              f"wall {o.wall:.3f}x ({o.wall_range[0]:.2f}–{o.wall_range[1]:.2f})"
+              for o in overheads(rounds)]
+    return "\n".join(lines)
+
+
+def _summed(runs: Sequence[ModeRun]) -> ModeRun:
+    return ModeRun(mode=runs[0].mode, command=[], returncode=None, hung=False, outcomes={},
+                   log="", wall=sum(r.wall for r in runs), cpu=sum(r.cpu for r in runs))
 
 
 def to_json(results: list[ProjectResult]) -> dict[str, object]:
@@ -760,6 +880,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="go on with the next project when one cannot be set up")
     parser.add_argument("--setup-only", action="store_true",
                         help="download and build the venvs (into the cache), run nothing")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run the three modes N times, each mode first in turn, and "
+                             "report the median of the rounds' time ratios (default: 1)")
     parser.add_argument("--no-recheck", action="store_true",
                         help="do not run plain mode again when outcomes differ")
     parser.add_argument("--fail-on-diff", action="store_true",
@@ -772,6 +895,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if unknown or not names:
         parser.error(f"unknown project(s) {', '.join(unknown) or '(none given)'}; "
                      f"known: {', '.join(PROJECTS)}")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     args.selected = [PROJECTS[n] for n in names]
     return args
 
@@ -788,7 +913,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 set_up(project, args.cache, args.python)
                 continue
             result = measure(project, args.cache, args.python, prefix, network,
-                             not args.no_recheck)
+                             not args.no_recheck, args.repeat)
         except SetupError as error:
             failed_setup = True
             echo(f"bench_guard_suites: {project.name}: {error}")
@@ -800,6 +925,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         results.append(result)
         print(render(result, args.verbose), flush=True)
+    if len(results) > 1:
+        print(render_total(results), flush=True)
     echo(f"bench_guard_suites: {len(results)} project(s) in {time.monotonic() - started:.0f}s")
     if args.json:
         args.json.write_text(json.dumps(to_json(results), indent=2) + "\n")

@@ -43,6 +43,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import pstats
 import re
 import resource
 import shutil
@@ -219,6 +220,7 @@ class ModeRun:
     guard_events: list[dict[str, object]] = field(default_factory=list)
     guard_summary_shown: bool = False
     tracked: dict[str, int] = field(default_factory=dict)  # objects the guard saw made, by kind
+    profile: dict[str, float] = field(default_factory=dict)  # profile mode: see guard_share
 
     def counts(self) -> Counter[str]:
         return Counter(o.outcome for o in self.outcomes.values())
@@ -247,6 +249,7 @@ class ProjectResult:
     subset: list[str]
     network: str
     runs: dict[str, ModeRun] = field(default_factory=dict)  # the first round's
+    profiled: ModeRun | None = None  # guard mode once more, in one process, under cProfile
     rounds: list[dict[str, ModeRun]] = field(default_factory=list)  # every round, runs first
     plain_again: ModeRun | None = None
     differences: list[Difference] = field(default_factory=list)
@@ -433,6 +436,12 @@ def mode_command(mode: str, venv: Path, project: Project, junit: Path) -> list[s
         return [*pytest, "--loopdoctor-guard", "-p", "loopdoctor_suites_probe"]
     if mode == "exec":
         return [str(venv / "bin" / "loopdoctor"), "exec", "--", *pytest]
+    if mode == "profile":  # guard mode in one process (no xdist workers), under cProfile
+        profiler = ["-m", "cProfile", "-o", str(junit.with_suffix(".prof")), "-m", "pytest"]
+        serial = ["-n", "0"] if any(r.startswith("pytest-xdist") for r in project.requirements) \
+            else []
+        return [str(venv / "bin" / "python"), *profiler, *pytest[1:], "--loopdoctor-guard",
+                *serial]
     return pytest
 
 
@@ -477,7 +486,20 @@ def run_mode(mode: str, project: Project, venv: Path, source: Path, out: Path,
         guard_events=read_events(events),
         tracked=tracked(read_events(probe)),
         guard_summary_shown="loopdoctor guard" in text and mode == "guard",
+        profile=guard_share(junit.with_suffix(".prof")) if mode == "profile" else {},
     )
+
+
+def guard_share(path: Path) -> dict[str, float]:
+    """From a cProfile file: the run's own time, and the part of it spent in loopdoctor's code
+    (its wrappers' own work; what the wrapped methods do is counted where it belongs)."""
+    if not path.exists():
+        return {}
+    stats = pstats.Stats(str(path)).stats
+    own = str(CHECKOUT / "loopdoctor") + os.sep
+    guard = [row for (file, *_), row in stats.items() if file.startswith(own)]
+    return {"total": sum(row[2] for row in stats.values()),
+            "guard": sum(row[2] for row in guard), "calls": sum(row[1] for row in guard)}
 
 
 def run_env(venv: Path, marker: str) -> dict[str, str]:
@@ -722,7 +744,7 @@ def set_up(project: Project, cache: Path, python: str) -> tuple[Path, Path]:
 
 
 def measure(project: Project, cache: Path, python: str, prefix: list[str], network: str,
-            recheck: bool, repeat: int = 1) -> ProjectResult:
+            recheck: bool, repeat: int = 1, profile: bool = False) -> ProjectResult:
     result = ProjectResult(project.name, project.version, list(project.pytest_args), network)
     source, venv = set_up(project, cache, python)
     result.load.append(os.getloadavg()[0])
@@ -739,6 +761,9 @@ def measure(project: Project, cache: Path, python: str, prefix: list[str], netwo
                  + (" (HUNG)" if run.hung else ""))
         result.rounds.append({mode: runs[mode] for mode in MODES})
     result.runs = result.rounds[0]
+    if profile:
+        echo(f"[{project.name}] guard mode in one process, under cProfile …")
+        result.profiled = run_mode("profile", project, venv, source, out, prefix)
     found = all_differences(result.rounds)
     plain_runs = [runs["plain"] for runs in result.rounds]
     if found and recheck:
@@ -770,6 +795,8 @@ def render(result: ProjectResult, verbose: bool) -> str:
         lines += [render_run(run, runs["plain"], number) for run in runs.values()]
     if result.plain_again:
         lines.append(render_run(result.plain_again, result.runs["plain"], 1, "plain#2"))
+    if result.profiled is not None:
+        lines.append(render_share(result.profiled))
     for o in overheads(result.rounds):
         lines.append(f"   {o.mode} against plain (median of the rounds, min–max): wall "
                      f"{o.wall:.3f}x ({o.wall_range[0]:.2f}–{o.wall_range[1]:.2f}), cpu "
@@ -792,6 +819,15 @@ def render_run(run: ModeRun, plain: ModeRun, round_: int, name: str = "") -> str
             f"{counts['failed']:>8}{counts['error']:>7}"
             f"{counts['skipped'] + counts['xfailed']:>9}{run.wall:>8.1f}s"
             f"{ratio:>6.2f}x{run.cpu:>8.1f}s{cpu_ratio:>6.2f}x  {status}")
+
+
+def render_share(run: ModeRun) -> str:
+    share = run.profile
+    if not share.get("total"):
+        return f"   guard's own code under cProfile: no profile (exit {run.returncode})"
+    return (f"   guard's own code under cProfile (guard mode, one process, "
+            f"{len(run.outcomes)} tests): {share['guard']:.2f}s of {share['total']:.1f}s "
+            f"({100 * share['guard'] / share['total']:.2f} %), {share['calls']:.0f} calls")
 
 
 def render_differences(title: str, found: list[Difference], verbose: bool) -> list[str]:
@@ -839,19 +875,26 @@ def render_cross_loop(result: ProjectResult) -> list[str]:
 
 
 def render_total(results: Sequence[ProjectResult]) -> str:
-    """Every measured project's CPU and wall time summed per round, as ratios to plain."""
-    measured = [r for r in results if r.rounds]
+    """The CPU and wall time of the projects whose outcomes the guard left alone, summed per
+    round, as ratios to plain (a failing test costs its report, whatever failed it)."""
+    measured = [r for r in results if r.rounds and not r.differences]
     if not measured:
         return ""
     count = min(len(r.rounds) for r in measured)
     rounds = [{mode: _summed([r.rounds[n][mode] for r in measured]) for mode in MODES}
               for n in range(count)]
     plain_cpu = statistics.median(r["plain"].cpu for r in rounds)
-    lines = [f"== all {len(measured)} project(s), summed per round ({count} round(s)): plain "
-             f"cpu {plain_cpu:.1f}s (median)"]
+    names = ", ".join(r.project for r in measured)
+    lines = [f"== {names}: summed per round ({count} round(s)), plain cpu {plain_cpu:.1f}s "
+             "(median)"]
     lines += [f"   {o.mode}: cpu {o.cpu:.3f}x ({o.cpu_range[0]:.2f}–{o.cpu_range[1]:.2f}), "
               f"wall {o.wall:.3f}x ({o.wall_range[0]:.2f}–{o.wall_range[1]:.2f})"
               for o in overheads(rounds)]
+    shares = [r.profiled.profile for r in measured if r.profiled and r.profiled.profile]
+    if shares:
+        guard, total = sum(s["guard"] for s in shares), sum(s["total"] for s in shares)
+        lines.append(f"   guard's own code under cProfile: {guard:.2f}s of {total:.1f}s "
+                     f"({100 * guard / total:.2f} %)")
     return "\n".join(lines)
 
 
@@ -883,6 +926,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="run the three modes N times, each mode first in turn, and "
                              "report the median of the rounds' time ratios (default: 1)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also run guard mode once in one process under cProfile and "
+                             "report the share of its time spent in loopdoctor's code")
     parser.add_argument("--no-recheck", action="store_true",
                         help="do not run plain mode again when outcomes differ")
     parser.add_argument("--fail-on-diff", action="store_true",
@@ -913,7 +959,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 set_up(project, args.cache, args.python)
                 continue
             result = measure(project, args.cache, args.python, prefix, network,
-                             not args.no_recheck, args.repeat)
+                             not args.no_recheck, args.repeat, args.profile)
         except SetupError as error:
             failed_setup = True
             echo(f"bench_guard_suites: {project.name}: {error}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cProfile
 import importlib.util
 import sys
 from pathlib import Path
@@ -187,3 +188,24 @@ def test_a_cached_sdist_with_the_wrong_sha256_is_refused_and_removed(tmp_path: P
     with pytest.raises(bench.SetupError, match=r"sha256 .* but the table pins"):
         bench.fetch_sdist(project, tmp_path)
     assert not sdist.exists()
+
+
+def test_the_guard_s_share_of_a_profile_is_the_time_in_loopdoctor_s_own_code(
+    tmp_path: Path,
+) -> None:
+    from loopdoctor.guard import binding
+
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [binding.short_path(f"x/site-packages/{n}.py") for n in range(999)])
+    profiler.dump_stats(tmp_path / "guard.prof")
+    share = bench.guard_share(tmp_path / "guard.prof")
+    assert share["calls"] == 999 and 0 < share["guard"] < share["total"]
+    assert bench.guard_share(tmp_path / "absent.prof") == {}
+
+
+def test_profile_mode_runs_guard_mode_in_one_process(tmp_path: Path) -> None:
+    command = bench.mode_command("profile", tmp_path, bench.PROJECTS["openai"], tmp_path / "p.xml")
+    assert command[1:6] == ["-m", "cProfile", "-o", str(tmp_path / "p.prof"), "-m"]
+    assert command[-3:] == ["--loopdoctor-guard", "-n", "0"]
+    httpx = bench.mode_command("profile", tmp_path, bench.PROJECTS["httpx"], tmp_path / "p.xml")
+    assert httpx[-1] == "--loopdoctor-guard"  # no xdist in its venv

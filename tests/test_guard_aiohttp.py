@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +21,6 @@ from loopdoctor.guard import CrossLoopError
 aiohttp = pytest.importorskip("aiohttp")
 
 pytestmark = pytest.mark.timeout(20, method="thread")
-FAST = 1.0
 BODY = {"model": "m", "messages": [{"role": "user", "content": "ping"}]}
 CROSS_LOOP_SYMPTOMS = re.compile(
     "Event loop is closed|Timeout context manager should be used inside a task"
@@ -100,11 +98,9 @@ PATTERNS = [sequential_runs, gateway_bridge, to_thread_run, racing_threads]
 def test_without_the_guard_a_shared_session_fails_with_a_misleading_error(
     endpoint: Endpoint, pattern: Callable[[str, Cached], None]
 ) -> None:
-    started = time.monotonic()
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(Exception) as caught:  # a hang would end in a TimeoutError
         pattern(endpoint.base_url, Cached())
     assert CROSS_LOOP_SYMPTOMS.search(_chain(caught.value)), _chain(caught.value)
-    assert time.monotonic() - started < 5
 
 
 # (pattern, requests from the owning loop, requests from foreign loops)
@@ -119,10 +115,8 @@ def test_with_the_guard_a_shared_session_raises_fast_before_any_foreign_request(
     foreign: int,
 ) -> None:
     before = endpoint.stats()["requests"]
-    started = time.monotonic()
     with pytest.raises(CrossLoopError, match=r"^aiohttp\.ClientSession "):
         pattern(endpoint.base_url, Cached())
-    assert time.monotonic() - started < FAST
     assert len(guard.events()) == foreign
     made = endpoint.stats()["requests"] - before
     assert made <= owned, f"the server saw {made} requests: a foreign one got through"
@@ -252,10 +246,8 @@ def test_without_the_guard_a_body_read_on_another_loop_fails_tersely(endpoint: E
 def test_with_the_guard_a_body_read_on_another_loop_is_explained(
     guard_on: None, endpoint: Endpoint, read: Callable[[Any], Any]
 ) -> None:
-    started = time.monotonic()
-    with pytest.raises(CrossLoopError) as caught:
+    with pytest.raises(CrossLoopError) as caught:  # a hang would end in a TimeoutError
         read_on_another_loop(endpoint.base_url, read)
-    assert time.monotonic() - started < 5 * FAST
     message = str(caught.value)
     assert message.startswith("aiohttp.ClientResponse is used from an event loop")
     assert re.search(r"owned by: +loop#\d+ \(thread MainThread\), running \(its request "

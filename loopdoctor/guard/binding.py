@@ -366,10 +366,10 @@ def _remember_body(response: Any, session: Any) -> None:
 
 def _tracked_body_wait(original: Callable[..., Any], kind: str) -> Callable[..., Any]:
     @functools.wraps(original)
-    async def _wait(self: Any, func_name: str) -> None:
+    async def _wait(self: Any, *args: Any, **kwargs: Any) -> None:  # a private method: any form
         if self._loop is not _get_running_loop():
             check(self, "aiohttp.ClientResponse", _body_use)
-        return await original(self, func_name)
+        return await original(self, *args, **kwargs)
 
     return _wait
 
@@ -547,7 +547,7 @@ def _waits_on_a_foreign_loop(primitive: Any, kind: str) -> Use | None:
     current = current_run()
     if current is None or current.trio or hasattr(type(primitive), "_loopdoctor_base"):
         return None  # a primitive made outside any loop is checked by its own class
-    owner = loop_info(primitive._loop, thread=_thread_running(primitive._loop))
+    owner = loop_info(primitive._loop, thread=thread_name_of(primitive._loop))
     with _lock:  # nothing was recorded before: one Event per request waits in httpx's pool
         found = binding_of(primitive) or Binding(kind, type(primitive), (), "?", owner)
         found.owner = found.owner or owner
@@ -604,7 +604,8 @@ def _wakes_a_foreign_loop(primitive: Any, kind: str) -> Use | None:
     return _waits_on_a_foreign_loop(primitive, kind)
 
 
-def _thread_running(loop: Any) -> str:
+def thread_name_of(loop: Any) -> str:
+    """The name of the thread running ``loop`` now, or "?" when it is not running."""
     ident = getattr(loop, "_thread_id", None)  # asyncio's own record, None once it stopped
     return next((t.name for t in threading.enumerate() if t.ident == ident), "?")
 

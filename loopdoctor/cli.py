@@ -188,24 +188,31 @@ def endpoint(
     "exec",
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
                       "allow_interspersed_args": False},
-    options_metavar="[--warn] -- CMD [ARGS]...",
+    options_metavar="[OPTIONS] -- CMD [ARGS]...",
 )
 def exec_(
     ctx: typer.Context,
-    warn: bool = typer.Option(False, "--warn", help="Log cross-loop uses instead of raising."),
+    warn: bool = typer.Option(False, "--warn", help="Log cross-loop uses instead of raising; "
+                              "the command's exit code is kept (see --fail-on-use)."),
+    fail_on_use: bool | None = typer.Option(
+        None, "--fail-on-use/--no-fail-on-use", show_default=False,
+        help="Exit 1 when the command exited 0 after a cross-loop use (a library may have "
+             "swallowed the error). Default: on, off with --warn."),
 ) -> None:
     """Run a command with the guard on in every Python process it starts.
 
     loopdoctor exec -- pytest tests/   |   loopdoctor exec -- python -m myservice
 
-    The command's exit code passes through; a summary of cross-loop uses follows it.
+    The command's exit code passes through (1 if it exited 0 after a cross-loop use, unless
+    --warn or --no-fail-on-use); a summary of cross-loop uses, with their messages, follows.
     """
     from loopdoctor.guard import exec_ as guarded_exec
 
     if not ctx.args:
         typer.echo(ctx.get_usage(), err=True)
         raise usage_error("exec needs a command to run, e.g. loopdoctor exec -- pytest tests/")
-    code = guarded_exec.run(ctx.args, warn=warn, echo=lambda line: typer.echo(line, err=True))
+    code = guarded_exec.run(ctx.args, warn=warn, fail_on_use=fail_on_use,
+                            echo=lambda line: typer.echo(line, err=True))
     raise typer.Exit(code)
 
 

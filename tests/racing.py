@@ -1,8 +1,9 @@
-"""Two threads, each running its own event loop around one call, released together."""
+"""Loops in threads for the guard tests: racing threads, threads in a pool, a contended lock."""
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -30,3 +31,20 @@ def race(call: Callable[[], Coroutine[Any, Any, Any]], threads: int = 2) -> None
     assert not any(racer.is_alive() for racer in racers), "a racer hung"
     if errors:
         raise errors[0]
+
+
+def in_threads(fn: Callable[[], object], count: int = 2) -> None:
+    """``fn()`` in ``count`` pool threads at once; each must finish within 10 s."""
+    with concurrent.futures.ThreadPoolExecutor(count) as pool:
+        for future in [pool.submit(fn) for _ in range(count)]:
+            future.result(timeout=10)
+
+
+async def contend(lock: asyncio.Lock) -> None:
+    """Two tasks take ``lock`` in turn: the second must wait, so asyncio binds it to the loop."""
+
+    async def hold() -> None:
+        async with lock:
+            await asyncio.sleep(0.001)
+
+    await asyncio.gather(hold(), hold())

@@ -64,13 +64,51 @@ def test_the_guard_is_on_in_the_child_and_its_children(tmp_path: Path, base_url:
     assert "1x httpx.AsyncClient created at reuse.py:4 in <module>" in done.stderr
 
 
-def test_warn_logs_and_lets_the_program_finish(tmp_path: Path, base_url: str) -> None:
+def test_warn_lets_the_program_finish_keeps_its_exit_code_and_says_why(
+    tmp_path: Path, base_url: str
+) -> None:
     (tmp_path / "reuse.py").write_text(REUSE)
     done = loopdoctor_exec("--warn", "--", sys.executable, "reuse.py", base_url, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "second run passed" in done.stdout
-    assert "is bound to a closed event loop" in done.stderr
-    assert "1 cross-loop use(s)" in done.stderr
+    summary = done.stderr.split("loopdoctor exec: ")[1]
+    assert summary.startswith("guard on in 1 Python process(es); 1 cross-loop use(s):")
+    assert "CrossLoopError: httpx.AsyncClient is bound to a closed event loop" in summary
+    assert "created at:  reuse.py:4 in <module>" in summary
+
+
+def test_warn_with_fail_on_use_runs_to_the_end_then_exits_1(tmp_path: Path,
+                                                            base_url: str) -> None:
+    (tmp_path / "reuse.py").write_text(REUSE)
+    done = loopdoctor_exec("--warn", "--fail-on-use", "--", sys.executable, "reuse.py",
+                           base_url, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "second run passed" in done.stdout
+    assert "exit 1: the command exited 0 after a cross-loop use" in done.stderr
+
+
+SWALLOWED = """\
+import asyncio, sys
+import httpx
+from loopdoctor import CrossLoopError
+
+client = httpx.AsyncClient()
+asyncio.run(client.get(sys.argv[1] + "/models"))
+try:
+    asyncio.run(client.get(sys.argv[1] + "/models"))
+except CrossLoopError:
+    print("caught")
+"""
+
+
+@pytest.mark.parametrize(("flags", "code"), [((), 1), (("--no-fail-on-use",), 0)])
+def test_an_error_the_command_caught_fails_the_run_unless_told_not_to(
+    tmp_path: Path, base_url: str, flags: tuple[str, ...], code: int
+) -> None:
+    (tmp_path / "swallow.py").write_text(SWALLOWED)
+    done = loopdoctor_exec(*flags, "--", sys.executable, "swallow.py", base_url, cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (code, "caught\n"), done.stderr
+    assert "1 cross-loop use(s):" in done.stderr
 
 
 def test_the_bootstrap_is_removed_and_other_sitecustomize_still_runs(tmp_path: Path) -> None:
@@ -92,7 +130,7 @@ def test_the_bootstrap_is_removed_and_other_sitecustomize_still_runs(tmp_path: P
 def test_no_command_is_a_usage_error() -> None:
     done = loopdoctor_exec()
     assert done.returncode == 2
-    assert "Usage:" in done.stderr and "exec [--warn] -- CMD [ARGS]..." in done.stderr
+    assert "Usage:" in done.stderr and "exec [OPTIONS] -- CMD [ARGS]..." in done.stderr
     assert "exec needs a command" in done.stderr
 
 

@@ -10,28 +10,31 @@ the guard stops it before it happens, with a message that names the object, both
 where the object was made.
 
 ``LOOPDOCTOR_GUARD=warn`` logs the message instead of raising. ``LOOPDOCTOR_GUARD_EVENTS=FILE``
-appends one JSON line per foreign use to FILE (how ``loopdoctor exec`` counts them).
+appends one JSON line per foreign use to FILE, ``LOOPDOCTOR_GUARD_ERRORS=FILE`` one line per
+error of the guard itself (how ``loopdoctor exec`` counts them).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dis
 import json
 import logging
 import os
 import sys
-import sysconfig
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Literal
+from types import FrameType
+from typing import Any, Literal
 
 from loopdoctor.guard import binding
-from loopdoctor.guard.binding import Binding, LoopInfo
+from loopdoctor.guard.binding import Binding, Context, LoopInfo
 
 Mode = Literal["raise", "warn"]
 MODE_ENV = "LOOPDOCTOR_GUARD"
 EVENTS_ENV = "LOOPDOCTOR_GUARD_EVENTS"
+ERRORS_ENV = "LOOPDOCTOR_GUARD_ERRORS"
 
 log = logging.getLogger("loopdoctor.guard")
 
@@ -66,6 +69,20 @@ loops, use threading primitives or queue.Queue, or hand the work to the owning l
 loop.call_soon_threadsafe / asyncio.run_coroutine_threadsafe."""
 
 
+WHY_RESPONSE = """\
+A streamed response reads from a connection of its client's pool, which belongs to the loop
+that sent the request: read or closed from another loop it hangs or fails as the client would."""
+
+FIX_RESPONSE = """\
+Fix: read the response to the end (await response.aread() with httpx, await response.read()
+with aiohttp, or iterate the stream) inside the loop that sent the request, e.g. in the same
+coroutine; do not hand an unread stream (a stream=True result, an aiohttp response whose
+body is not read yet) out of asyncio.run, a portal or a worker thread's loop."""
+
+
+NOT_RECORDED = "not recorded (made inside a running loop: seen only when a task waited on it)"
+
+
 @dataclass(frozen=True)
 class Family:
     """How one family of loop-bound objects gets its loop, why sharing it fails, the fix."""
@@ -78,7 +95,10 @@ class Family:
 CLIENT = Family("its first request ran there", WHY_CLIENT, FIX_CLIENT)
 FAMILIES: dict[str, Family] = {  # by the start of Binding.kind; the last one matches all
     "asyncio.": Family("first used there", WHY_PRIMITIVE, FIX_PRIMITIVE),
+    "aiohttp.ClientResponse": Family("its request was sent there", WHY_RESPONSE, FIX_RESPONSE),
     "aiohttp.": Family("it was created there", WHY_SESSION, FIX_CLIENT),
+    "httpx.Response": Family("its request was sent there", WHY_RESPONSE, FIX_RESPONSE),
+    "httpx2.Response": Family("its request was sent there", WHY_RESPONSE, FIX_RESPONSE),
     "": CLIENT,
 }
 
@@ -88,11 +108,38 @@ class CrossLoopError(BaseException):
 
     Derives from BaseException, like KeyboardInterrupt and pytest's ``Failed``: SDK retry
     loops catch ``Exception`` (openai 2.x wraps and retries every one), and this error must
-    reach the caller on the first attempt. Catch it by name.
+    reach the caller on the first attempt. Catch it by name: ``loopdoctor.CrossLoopError``.
+
+    A library that takes it for a result instead (``gather(..., return_exceptions=True)``
+    followed by ``isinstance(r, Exception)``, as langchain-core does) gets it raised again
+    when its code reads a missing attribute (``result.generations``), rather than an
+    AttributeError of its own. Introspection (``hasattr``, ``getattr(error, name, default)``)
+    gets the AttributeError any exception gives.
     """
 
     binding: Binding | None = None
     user: LoopInfo | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.startswith("_") and _read_in_code(sys._getframe(1)):
+            raise self
+        raise AttributeError(f"'CrossLoopError' object has no attribute {name!r}",
+                             name=name, obj=self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), self.args  # what it knows of the loops stays in this process
+
+
+CrossLoopError.__module__ = "loopdoctor"  # its public name, in tracebacks and pickles
+
+_ATTRIBUTE_READS = frozenset(dis.opmap[name] for name in ("LOAD_ATTR", "LOAD_METHOD")
+                             if name in dis.opmap)
+
+
+def _read_in_code(frame: FrameType) -> bool:
+    """Whether ``frame`` is at an ``obj.name`` in its code, not in getattr/hasattr."""
+    code = frame.f_code.co_code
+    return frame.f_lasti < len(code) and code[frame.f_lasti] in _ATTRIBUTE_READS
 
 
 @dataclass(frozen=True)
@@ -106,11 +153,14 @@ class ForeignUse:
     owner_closed: bool
     user: str
     used_at: str
+    message: str = ""
+    test: str | None = None  # the pytest test that made the use, when the plugin knows it
 
 
 _state_lock = threading.Lock()
 _mode: Mode | None = None  # None: not installed
 _events: list[ForeignUse] = []
+_pending: list[tuple[ForeignUse, CrossLoopError | None]] | None = None  # see take_pending
 
 
 def install(mode: Mode | None = None) -> None:
@@ -126,7 +176,7 @@ def install(mode: Mode | None = None) -> None:
         if _mode is not None:
             return
         _mode = mode or mode_from_env()
-        binding.activate(_on_foreign_use)
+        binding.activate(_on_foreign_use, _on_internal_error)
 
 
 def uninstall() -> None:
@@ -136,7 +186,7 @@ def uninstall() -> None:
         if _mode is None:
             return
         _mode = None
-        binding.deactivate(_on_foreign_use)
+        binding.deactivate(_on_foreign_use, _on_internal_error)
 
 
 def installed() -> bool:
@@ -170,20 +220,42 @@ def clear() -> None:
         _events.clear()
 
 
+def take_pending() -> list[tuple[ForeignUse, CrossLoopError | None]]:
+    """The foreign uses since the last call, each with the error raised for it (None in warn
+    mode). The first call starts the keeping: the pytest plugin hands them to test reports."""
+    global _pending
+    with _state_lock:
+        taken, _pending = _pending or [], []
+    return taken
+
+
+def internal_errors() -> list[str]:
+    """The guard's own errors in this process (each time, the call went on unchecked)."""
+    return list(binding.internal_errors)
+
+
 def _on_foreign_use(found: Binding, user: LoopInfo) -> None:
     __tracebackhide__ = True
-    used_at = binding.creation_site(sys._getframe(1), depth=1)
-    message = explain(found, user, used_at[-1] if used_at else "<unknown>")
-    _record(found, user, used_at)
-    if _mode == "warn":
-        log.warning("%s", message)
+    try:
+        event = _record(found, user, sys._getframe(1))
+    except Exception as exc:  # the guard's own error: the use goes on unchecked
+        binding.internal_error(exc)
         return
-    error = CrossLoopError(message)
+    if _mode == "warn":
+        log.warning("%s", event.message)
+        _keep(event, None)
+        return
+    error = CrossLoopError(event.message)
     error.binding, error.user = found, user
+    _keep(event, error)
     raise error
 
 
-def _record(found: Binding, user: LoopInfo, used_at: tuple[str, ...]) -> None:
+def _record(found: Binding, user: LoopInfo, frame: Any) -> ForeignUse:
+    sites = binding.creation_site(frame, depth=1)
+    used_at = next((site for site in reversed(sites) if not binding.in_a_library(site)),
+                   sites[-1] if sites else "<unknown>")
+    now = binding.context()
     owner = found.owner
     event = ForeignUse(
         pid=os.getpid(),
@@ -192,13 +264,28 @@ def _record(found: Binding, user: LoopInfo, used_at: tuple[str, ...]) -> None:
         owner=owner.label if owner else "?",
         owner_closed=bool(owner and owner.closed),
         user=user.label,
-        used_at=used_at[-1] if used_at else "<unknown>",
+        used_at=used_at,
+        message=explain(found, user, used_at, now),
+        test=now.test if now else None,
     )
     with _state_lock:
         _events.append(event)
     path = os.environ.get(EVENTS_ENV)
     if path:
         append_line(path, json.dumps(asdict(event)))
+    return event
+
+
+def _keep(event: ForeignUse, error: CrossLoopError | None) -> None:
+    with _state_lock:
+        if _pending is not None:
+            _pending.append((event, error))
+
+
+def _on_internal_error(text: str) -> None:
+    path = os.environ.get(ERRORS_ENV)
+    if path:
+        append_line(path, json.dumps({"pid": os.getpid(), "error": text}))
 
 
 def append_line(path: str, line: str) -> None:
@@ -210,7 +297,7 @@ def append_line(path: str, line: str) -> None:
         os.close(fd)
 
 
-def explain(found: Binding, user: LoopInfo, used_at: str) -> str:
+def explain(found: Binding, user: LoopInfo, used_at: str, now: Context | None = None) -> str:
     """The error message: which object, whose loop, made where, used from where, and the fix."""
     obj = found.ref()
     owner = found.owner
@@ -220,8 +307,8 @@ def explain(found: Binding, user: LoopInfo, used_at: str) -> str:
         if state == "closed"
         else f"{_describe(found, obj)} is used from an event loop it does not belong to"
     )
-    innermost, *callers = [*reversed(found.created_at)] or ["<unknown>"]
-    callers = [site for site in callers if not _in_a_library(site)]
+    innermost, *callers = [*reversed(found.created_at)] or [NOT_RECORDED]
+    callers = [site for site in callers if not binding.in_a_library(site)]
     made_in = found.created_loop
     created_on = f"inside {made_in.label}" if made_in else "outside any event loop"
     family = family_of(found.kind)
@@ -233,8 +320,21 @@ def explain(found: Binding, user: LoopInfo, used_at: str) -> str:
         f"  {'first seen' if found.tracked_late else 'created at'}:  {relative(innermost)}",
         *(f"               called from {relative(site)}" for site in callers),
         f"  created in:  thread {found.created_thread}, {created_on}",
+        *_in_tests(found, now),
     ]
     return "\n".join([*lines, family.why, family.fix])
+
+
+def _in_tests(found: Binding, now: Context | None) -> list[str]:
+    """Who made and owns the object, in test terms, when the pytest plugin said so."""
+    made, owner = found.created_context, found.owner_context
+    if now is None or (made is None and owner is None):
+        return []
+    maker = made.fixture or made.test if made else "?"
+    line = f"  in tests:    made by {maker}"
+    if owner is not None:
+        line += f" on the loop of {owner.test}"
+    return [line, f"               used by {now.test} on its own loop"]
 
 
 def family_of(kind: str) -> Family:
@@ -242,12 +342,6 @@ def family_of(kind: str) -> Family:
 
 
 relative = binding.short_path
-
-
-def _in_a_library(site: str) -> bool:
-    return site.startswith("<frozen") or any(
-        part in site for part in ("site-packages", "dist-packages", sysconfig.get_path("stdlib"))
-    )
 
 
 def _describe(found: Binding, obj: object) -> str:

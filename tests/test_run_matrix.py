@@ -56,8 +56,9 @@ def test_per_loop_caches_never_break_but_leak_one_connection_per_dead_loop(
                 if (r.cell.strategy, r.cell.endpoint) == (strategy, "loopback")}
     assert outcomes == {Outcome.LEAK}
     churn = cell(matrix, strategy, "loop-churn").leak
-    assert churn["dead_loops_holding"] >= 30
-    assert churn["sockets_open"] >= 30
+    assert churn is not None
+    assert churn.dead_loops_holding >= 30
+    assert churn.sockets_open >= 30
 
 
 @pytest.mark.parametrize("strategy", ["per-call", "sync-client", "loop-scoped", "portal"])
@@ -72,7 +73,7 @@ def test_a_transport_mock_passes_where_the_real_pool_fails(
     mocked = cell(matrix, "global", scenario, "respx")
     assert cell(matrix, "global", scenario).outcome.failed
     assert mocked.outcome is Outcome.PASS
-    assert mocked.requests["server_saw"] == mocked.requests["made"] > 0  # the mock answered
+    assert mocked.requests.server_saw == mocked.requests.made > 0  # the mock answered
 
 
 def test_a_weak_key_cache_leaks_only_through_its_connections(matrix: RunReport) -> None:
@@ -82,14 +83,14 @@ def test_a_weak_key_cache_leaks_only_through_its_connections(matrix: RunReport) 
     assert cell(matrix, "weak-loop", "loop-churn", "respx").outcome is Outcome.PASS
     mocked_id_cache = cell(matrix, "id-loop", "loop-churn", "respx")
     assert mocked_id_cache.outcome is Outcome.LEAK
-    assert mocked_id_cache.leak["sockets_open"] == 0
+    assert mocked_id_cache.leak is not None and mocked_id_cache.leak.sockets_open == 0
 
 
 def test_a_masked_cell_says_what_the_retries_cost(matrix: RunReport) -> None:
     masked = [r for r in matrix.results if r.outcome is Outcome.MASKED]
     if not masked:
         pytest.skip("this SDK stack does not retry cross-loop errors (openai 3.x)")
-    assert all(r.requests["server_saw"] > r.requests["made"] for r in masked)
+    assert all(r.requests.server_saw > r.requests.made for r in masked)
     assert all("backoff (the cell took" in r.explanation for r in masked)
 
 

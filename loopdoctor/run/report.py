@@ -117,7 +117,7 @@ def to_json(report: RunReport) -> dict[str, Any]:
                 "unexpected": r.unexpected,
                 "seconds": round(r.seconds, 3),
                 "rate": r.rate,
-                "requests": r.requests,
+                "requests": r.requests.as_json(),
                 "explanation": r.explanation,
                 "diagnostics": r.diagnostics,
             }

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # cell_report builds on cross_loop_signature, below
+    from loopdoctor.run.cell_report import CellReport
 
 
 class Outcome(str, Enum):
@@ -55,16 +58,15 @@ def cross_loop_signature(text: str) -> str | None:
     return None
 
 
-def classify(result: dict[str, Any]) -> Outcome:
+def classify(report: CellReport) -> Outcome:
     """HANG > ERROR > MASKED > LEAK > PASS, from a finished cell's measurements."""
-    if result.get("hang"):
+    if report.hang:
         return Outcome.HANG
-    if result.get("error"):
+    if report.error:
         return Outcome.ERROR
-    requests = result.get("requests", {})
-    if requests.get("server_saw", 0) > requests.get("made", 0):
+    if report.requests.server_saw > report.requests.made:
         return Outcome.MASKED
-    if result.get("leak", {}).get("dead_loops_holding", 0) >= LEAK_THRESHOLD:
+    if report.leak and report.leak.dead_loops_holding >= LEAK_THRESHOLD:
         return Outcome.LEAK
     return Outcome.PASS
 

@@ -3,7 +3,7 @@
 The forkserver imports it, with everything a cell needs, before any cell is forked (see
 ``preload``). The parent hears from a cell through one pipe: ``("progress", n)`` after each
 checked response, ``("alive", why)`` while it is slow but not stuck, then one
-``("result", {...})``.
+``("result", CellReport)``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import signal
 import socket
 import threading
 import time
-import traceback
 from collections.abc import AsyncIterator, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,9 +28,9 @@ from loopdoctor.endpoint.answers import FAULTS_HEADER, MODEL, Faults
 from loopdoctor.guard import binding
 from loopdoctor.run import scenario as scenario_api
 from loopdoctor.run import strategies
+from loopdoctor.run.cell_report import CellReport, ErrorInfo, ForeignUse, LeakInfo, Requests
 from loopdoctor.run.harness import sandbox
 from loopdoctor.run.harness.watchdog import Reporter, Watchdog
-from loopdoctor.run.verdict import cross_loop_signature
 
 T = TypeVar("T")
 API_KEY = "sk-loopdoctor-dummy"
@@ -117,35 +116,19 @@ def check_client(client: Any) -> None:
         raise sandbox.refuse(host)
 
 
-def describe_error(exc: BaseException) -> dict[str, Any]:
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    text = " <- ".join(dict.fromkeys(f"{type(e).__name__}: {e}" for e in chain))
-    return {
-        "type": type(exc).__name__,
-        "message": str(exc) or type(exc).__name__,
-        "chain": text,
-        "cross_loop": cross_loop_signature(text),
-        "traceback": traceback.format_exception(exc)[-8:],
-    }
-
-
-def foreign_uses() -> list[dict[str, Any]]:
+def foreign_uses() -> tuple[ForeignUse, ...]:
     """The clients that were used from a loop other than their owner, and by whom."""
-    return [
-        {"kind": b.kind, "created_at": binding.short_path(b.where),
-         "created_thread": b.created_thread,
-         "owner": b.owner.label if b.owner else None,
-         "owner_closed": b.owner.closed if b.owner else False,
-         "used_from": b.foreign_uses[0].label}
+    return tuple(
+        ForeignUse(kind=b.kind, created_at=binding.short_path(b.where),
+                   created_thread=b.created_thread,
+                   owner=b.owner.label if b.owner else None,
+                   owner_closed=b.owner.closed if b.owner else False,
+                   used_from=b.foreign_uses[0].label)
         for b in binding.bindings() if b.foreign_uses
-    ]
+    )
 
 
-def measure_leaks(strategy: strategies.Strategy, port: int | None) -> dict[str, Any]:
+def measure_leaks(strategy: strategies.Strategy, port: int | None) -> LeakInfo:
     gc.collect()
     holding: set[int] = set()
     open_clients = 0
@@ -156,14 +139,14 @@ def measure_leaks(strategy: strategies.Strategy, port: int | None) -> dict[str, 
         loop = record.owner or record.created_loop
         if loop is not None and loop.closed:
             holding.add(loop.number)
-    return {
-        "clients_created": sum(n for kind, n in binding.created.items()
-                               if not kind.startswith("asyncio.")),
-        "clients_open": open_clients,
-        "dead_loops_holding": len(holding),
-        "sockets_open": open_sockets(port),
-        "cache_entries": strategy.cache_size(),
-    }
+    return LeakInfo(
+        clients_created=sum(n for kind, n in binding.created.items()
+                            if not kind.startswith("asyncio.")),
+        clients_open=open_clients,
+        dead_loops_holding=len(holding),
+        sockets_open=open_sockets(port),
+        cache_entries=strategy.cache_size(),
+    )
 
 
 def open_sockets(port: int | None) -> int:
@@ -214,10 +197,10 @@ def main(spec: CellSpec, conn: Connection) -> None:
     try:
         reporter.finish(run_cell(spec, reporter))
     except BaseException as exc:
-        reporter.finish({"error": describe_error(exc), "setup_failed": True})
+        reporter.finish(CellReport(error=ErrorInfo.of(exc), setup_failed=True))
 
 
-def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
+def run_cell(spec: CellSpec, reporter: Reporter) -> CellReport:
     sandbox.loopback_only()
     scenario = scenario_api.load(tuple(map(Path, spec.scenario_dirs)))[spec.scenario]
     if scenario.pool_limit:
@@ -236,13 +219,13 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
     ctx = CellContext(spec, scenario.stream, strategy, bridge, reporter)
     started = time.perf_counter()
 
-    def describe() -> dict[str, Any]:
-        return {
-            "seconds": time.perf_counter() - started,
-            "requests": {"made": ctx.made,
-                         "mock_answered": mock.answered if mock is not None else None},
-            "foreign_uses": foreign_uses(),
-        }
+    def describe() -> CellReport:
+        return CellReport(
+            seconds=time.perf_counter() - started,
+            requests=Requests(made=ctx.made,
+                              mock_answered=mock.answered if mock is not None else None),
+            foreign_uses=foreign_uses(),
+        )
 
     watchdog = Watchdog(reporter, spec.timeout, spec.stats_url, describe)
     watchdog.start()
@@ -253,9 +236,8 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
             raise AssertionError(f"scenario {scenario.name!r} states {scenario.requests} "
                                  f"requests but made {ctx.made}")
     except BaseException as exc:
-        error = describe_error(exc)
+        error = ErrorInfo.of(exc)
     watchdog.stop()
-    result = describe()
     port = None if mock is not None else urlsplit(spec.base_url).port
-    return {**result, "error": error, "leak": measure_leaks(strategy, port)}
+    return replace(describe(), error=error, leak=measure_leaks(strategy, port))
 

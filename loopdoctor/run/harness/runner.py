@@ -21,7 +21,7 @@ import time
 import types
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from loopdoctor.endpoint.answers import Faults
 from loopdoctor.endpoint.process import EndpointProcess
 from loopdoctor.run import scenario as scenario_api
 from loopdoctor.run import sdk, strategies
+from loopdoctor.run.cell_report import CellReport, ErrorInfo, HangInfo, LeakInfo, Requests
 from loopdoctor.run.harness.child import CellSpec
 from loopdoctor.run.harness.child import main as child_main
 from loopdoctor.run.harness.explain import explain
@@ -66,23 +67,35 @@ class RunOptions:
     busy_limit: int | None = None  # cells using the CPU at once [default: 3 per core]
 
 
-@dataclass
+@dataclass(frozen=True)
 class CellResult:
     cell: Cell
     outcome: Outcome
     expected: Outcome | None
-    seconds: float
-    requests: dict[str, int | None]
+    report: CellReport  # what the cell measured, the parent's counts included
     explanation: str
-    error: dict[str, Any] | None = None
-    leak: dict[str, Any] = field(default_factory=dict)
-    diagnostics: dict[str, Any] | None = None
     runs: int = 1
     rate: float | None = None  # share of runs with this outcome, with --repeat
 
     @property
     def unexpected(self) -> bool:
         return self.expected is not None and self.outcome is not self.expected
+
+    @property
+    def seconds(self) -> float:
+        return self.report.seconds or 0.0
+
+    @property
+    def requests(self) -> Requests:
+        return self.report.requests
+
+    @property
+    def leak(self) -> LeakInfo | None:
+        return self.report.leak
+
+    @property
+    def diagnostics(self) -> dict[str, Any] | None:
+        return self.report.diagnostics
 
 
 class Admission:
@@ -200,12 +213,13 @@ class Harness:
         pending = deque(itertools.chain.from_iterable(
             [cell] * self.options.repeat for cell in sorted(cells, key=self._start_order)))
         jobs = min(self.options.jobs or len(pending), MAX_JOBS) or 1
-        runs: dict[Cell, list[tuple[str, dict[str, Any]]]] = {cell: [] for cell in cells}
+        runs: dict[Cell, list[tuple[str, CellReport]]] = {cell: [] for cell in cells}
 
-        def finish(running: Running, raw: dict[str, Any]) -> None:
+        def finish(running: Running, report: CellReport) -> None:
             self._reap(running)
-            raw.setdefault("seconds", time.monotonic() - running.started)
-            runs[running.cell].append((running.cell_id, raw))
+            if report.seconds is None:
+                report = replace(report, seconds=time.monotonic() - running.started)
+            runs[running.cell].append((running.cell_id, report))
             if len(runs[running.cell]) == self.options.repeat:
                 on_done(running.cell)
 
@@ -217,8 +231,8 @@ class Harness:
             server = self._endpoint.all_stats()
         finally:
             self._reap_all()
-        return [_combine([self._judge(cell, raw, server.get(cell_id, {}).get("requests", 0))
-                          for cell_id, raw in runs[cell]])
+        return [_combine([self._judge(cell, report, server.get(cell_id, {}).get("requests", 0))
+                          for cell_id, report in runs[cell]])
                 for cell in cells]
 
     def _start_order(self, cell: Cell) -> tuple[bool, int]:
@@ -249,7 +263,7 @@ class Harness:
                                           now + self.options.timeout + GRACE, now)
         self._admission.add(process.pid)
 
-    def _poll(self, finish: Callable[[Running, dict[str, Any]], None]) -> None:
+    def _poll(self, finish: Callable[[Running, CellReport], None]) -> None:
         """Read what the cells said in the next few milliseconds; give up on the silent ones."""
         for key, _ in self._pipes.select(timeout=POLL):
             receiver = key.fileobj
@@ -257,8 +271,7 @@ class Harness:
             try:
                 kind, payload = receiver.recv()
             except (EOFError, OSError):
-                finish(running, {"error": {"message": _death(running.process),
-                                           "chain": "", "cross_loop": None}})
+                finish(running, CellReport(error=ErrorInfo.said(_death(running.process))))
                 continue
             if kind == "result":
                 finish(running, payload)
@@ -270,7 +283,7 @@ class Harness:
             if self._starved(running, now):
                 running.deadline = now + GRACE
             else:
-                finish(running, {"hang": True, "diagnostics": None})
+                finish(running, CellReport(hang=HangInfo()))
 
     def _starved(self, running: Running, now: float) -> bool:
         """A silent cell that still uses the CPU is too starved to report, not hung (up to
@@ -291,30 +304,11 @@ class Harness:
         self._admission.remove(running.process.pid)
         self._running.pop(running.receiver, None)
 
-    def _judge(self, cell: Cell, raw: dict[str, Any], seen_by_server: int) -> CellResult:
-        requests = dict(raw.get("requests") or {"made": 0})
-        if cell.endpoint == "respx":
-            requests["server_saw"] = requests.pop("mock_answered", 0) or 0
-            if seen_by_server and not raw.get("error"):
-                raw["error"] = {"message": f"the transport mock did not intercept: "
-                                           f"{seen_by_server} request(s) reached the server",
-                                "chain": "", "cross_loop": None}
-        else:
-            requests.pop("mock_answered", None)
-            requests["server_saw"] = seen_by_server
-        raw["requests"] = requests
-        outcome = classify(raw)
-        return CellResult(
-            cell=cell,
-            outcome=outcome,
-            expected=self._expected(cell),
-            seconds=raw["seconds"],
-            requests=requests,
-            explanation=explain(outcome, raw, self.options.timeout),
-            error=raw.get("error"),
-            leak=raw.get("leak") or {},
-            diagnostics=raw.get("diagnostics"),
-        )
+    def _judge(self, cell: Cell, report: CellReport, seen_by_server: int) -> CellResult:
+        report = _with_server_count(report, cell.endpoint, seen_by_server)
+        outcome = classify(report)
+        return CellResult(cell=cell, outcome=outcome, expected=self._expected(cell), report=report,
+                          explanation=explain(outcome, report, self.options.timeout))
 
     def _expected(self, cell: Cell) -> Outcome | None:
         cls = strategies.BUILTINS.get(cell.strategy)
@@ -365,6 +359,19 @@ def _death(process: Any) -> str:
     return f"the cell process exited with code {code} (no result)"
 
 
+def _with_server_count(report: CellReport, endpoint: str, seen_by_server: int) -> CellReport:
+    """The report with what reached the server (or, with a transport mock, what it answered);
+    a request that slipped past the mock to the server is an error."""
+    if endpoint != "respx":
+        return replace(report, requests=replace(report.requests, server_saw=seen_by_server))
+    requests = replace(report.requests, server_saw=report.requests.mock_answered or 0)
+    error = report.error
+    if seen_by_server and error is None:
+        error = ErrorInfo.said(f"the transport mock did not intercept: {seen_by_server} "
+                               "request(s) reached the server")
+    return replace(report, requests=requests, error=error)
+
+
 def _combine(runs: Iterable[CellResult]) -> CellResult:
     """One result for repeated runs: the worst outcome seen, and how often it was seen."""
     runs = list(runs)
@@ -373,6 +380,4 @@ def _combine(runs: Iterable[CellResult]) -> CellResult:
     order = list(Outcome)
     worst = max(runs, key=lambda r: (r.outcome is not Outcome.PASS, -order.index(r.outcome)))
     counts = Counter(r.outcome for r in runs)
-    worst.runs = len(runs)
-    worst.rate = counts[worst.outcome] / len(runs)
-    return worst
+    return replace(worst, runs=len(runs), rate=counts[worst.outcome] / len(runs))

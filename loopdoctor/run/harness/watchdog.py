@@ -16,9 +16,11 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any
 
+from loopdoctor.run.cell_report import CellReport, HangInfo
 from loopdoctor.run.harness import introspect
 
 SAMPLE = 0.05  # seconds between two looks at the cell's threads, near its timeout
@@ -48,13 +50,13 @@ class Reporter:
         """Tell the parent that the cell is slow, not stuck, so that it waits on."""
         self._send(("alive", why))
 
-    def finish(self, result: dict[str, Any]) -> None:
+    def finish(self, report: CellReport) -> None:
         with self._lock:
             if self._finished:
                 return
             self._finished = True
             with contextlib.suppress(OSError):
-                self._conn.send(("result", result))
+                self._conn.send(("result", report))
         os._exit(0)  # threads stuck in the scenario must not keep the process alive
 
 
@@ -71,7 +73,7 @@ def runnable_threads() -> int:
     return count
 
 
-def server_view(stats_url: str | None) -> dict[str, Any]:
+def server_view(stats_url: str | None) -> dict[str, int]:
     """The endpoint's counters for this cell (empty with no endpoint, or none that answers)."""
     if stats_url is None:
         return {}
@@ -84,7 +86,7 @@ def server_view(stats_url: str | None) -> dict[str, Any]:
 
 class Watchdog(threading.Thread):
     def __init__(self, reporter: Reporter, timeout: float, stats_url: str | None,
-                 describe: Callable[[], dict[str, Any]]) -> None:
+                 describe: Callable[[], CellReport]) -> None:
         super().__init__(name="loopdoctor-watchdog", daemon=True)
         self._reporter = reporter
         self._timeout = timeout
@@ -111,8 +113,8 @@ class Watchdog(threading.Thread):
             if stuck_for < HARD_LIMIT * self._timeout and server.get("in_flight"):
                 self._last_busy = now
                 continue
-            self._reporter.finish({**self._describe(), "hang": True, "server": server,
-                                   "diagnostics": introspect.snapshot()})
+            hang = HangInfo(server=server, diagnostics=introspect.snapshot())
+            self._reporter.finish(replace(self._describe(), hang=hang))
 
     def _next_look(self) -> float:
         """Look often only near the timeout: a thread that works, or waits for a CPU, stays

@@ -1,4 +1,4 @@
-"""The contracts between run's parts: what a cell reports."""
+"""The contracts between run's parts: what a cell reports, and what strategies declare."""
 
 from __future__ import annotations
 
@@ -8,6 +8,16 @@ import pickle
 import pytest
 
 from loopdoctor.run.cell_report import CellReport, ErrorInfo, HangInfo, LeakInfo, Requests
+from loopdoctor.run.scenario import load
+from loopdoctor.run.strategies import BUILTINS, Strategy
+
+
+@pytest.mark.parametrize("strategy", BUILTINS.values(), ids=list(BUILTINS))
+def test_every_expectation_names_a_built_in_scenario(strategy: type[Strategy]) -> None:
+    """A typo or a renamed scenario would otherwise read as "expected PASS", silently."""
+    known = set(load())
+    for table in (strategy.expected, strategy.expected_with_mock):
+        assert set(table) - known == set()
 
 
 def test_a_cell_report_crosses_the_pipe_whole_and_cannot_be_changed() -> None:

@@ -104,7 +104,9 @@ def test_without_the_flag_the_same_suite_hangs_until_killed(suite: pytest.Pytest
         "-p", "no:cacheprovider", "--timeout=3", "--timeout-method=thread", timeout=45
     )
     output = result.stdout.str() + result.stderr.str()
-    assert "Timeout" in output
+    assert "+ Timeout +" in output, output  # pytest-timeout's banner: the test hung
+    hung = output.split("+ Timeout +", 1)[1]
+    assert "in test_two_threads_share_one_client" in hung  # the stack it hung in
     assert result.ret != 0
 
 

@@ -7,12 +7,16 @@ import pytest
 from loopdoctor.run.harness.runner import Cell, CellResult, Harness, RunOptions
 from loopdoctor.run.harness.session import RunReport, execute
 from loopdoctor.run.scenario import load
+from loopdoctor.run.sdk import detect
 from loopdoctor.run.strategies import BUILTINS
-from loopdoctor.run.verdict import Outcome
+from loopdoctor.run.verdict import ERROR_OR_MASKED, Outcome
 
 pytestmark = pytest.mark.timeout(240)
 TIMEOUT = 1.5
-LOOPBACK_FAILURES = ["gateway-bridge", "gateway-to-thread", "threadpool", "concurrent-loops"]
+# What a client shared across loops gets, on this SDK stack (openai 2.x retries what 3.x raises).
+CROSS_LOOP_ERROR = ERROR_OR_MASKED.on(detect().generation)
+LOOPBACK_FAILURES = {"gateway-bridge": CROSS_LOOP_ERROR, "gateway-to-thread": Outcome.HANG,
+                     "threadpool": Outcome.HANG, "concurrent-loops": Outcome.HANG}
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +40,15 @@ def test_every_verdict_is_the_one_its_strategy_declares(matrix: RunReport) -> No
 
 
 @pytest.mark.parametrize("strategy", ["global", "key-no-loop"])
-@pytest.mark.parametrize("scenario", LOOPBACK_FAILURES)
+@pytest.mark.parametrize(("scenario", "outcome"), LOOPBACK_FAILURES.items())
 def test_a_shared_client_fails_the_gateway_and_thread_scenarios(
-    matrix: RunReport, strategy: str, scenario: str
+    matrix: RunReport, strategy: str, scenario: str, outcome: Outcome
 ) -> None:
-    assert cell(matrix, strategy, scenario).outcome.failed
-    assert cell(matrix, strategy, "concurrent-loops").outcome is Outcome.HANG
+    assert cell(matrix, strategy, scenario).outcome is outcome
 
 
 def test_a_thread_local_client_fails_the_cli(matrix: RunReport) -> None:
-    assert cell(matrix, "thread-local", "cli-sequential").outcome.failed
+    assert cell(matrix, "thread-local", "cli-sequential").outcome is CROSS_LOOP_ERROR
 
 
 @pytest.mark.parametrize("strategy", ["id-loop", "id-loop-checked", "weak-loop"])
@@ -66,12 +69,12 @@ def test_the_safe_strategies_pass_everything(matrix: RunReport, strategy: str) -
     assert strategy in matrix.passing()
 
 
-@pytest.mark.parametrize("scenario", LOOPBACK_FAILURES)
+@pytest.mark.parametrize(("scenario", "outcome"), LOOPBACK_FAILURES.items())
 def test_a_transport_mock_passes_where_the_real_pool_fails(
-    matrix: RunReport, scenario: str
+    matrix: RunReport, scenario: str, outcome: Outcome
 ) -> None:
     mocked = cell(matrix, "global", scenario, "respx")
-    assert cell(matrix, "global", scenario).outcome.failed
+    assert cell(matrix, "global", scenario).outcome is outcome
     assert mocked.outcome is Outcome.PASS
     assert mocked.requests.server_saw == mocked.requests.made > 0  # the mock answered
 

@@ -1,8 +1,9 @@
 """The cell's side of the pipe, and the thread that decides, from inside, that the cell hangs.
 
 A cell hangs when it stays quiet for ``timeout`` seconds: no checked response, no thread of its
-own runnable (a starved cell on a busy machine is not hung), and no request of its own in flight
-at the server (a slow server is not a client hang). Then the watchdog confirms with a snapshot
+own runnable (a starved cell on a busy machine is not hung), no request of its own in flight at
+the server (a slow server is not a client hang), and no loop with a timer due within the timeout
+(an SDK waiting out its retry backoff is not stuck). Then the watchdog confirms with a snapshot
 (see ``introspect``) and reports. Past ``HARD_LIMIT`` timeouts without a response, it reports
 a hang whatever it sees.
 """
@@ -110,11 +111,19 @@ class Watchdog(threading.Thread):
                 continue
             server = server_view(self._stats_url)
             stuck_for = now - self._reporter.last_progress
-            if stuck_for < HARD_LIMIT * self._timeout and server.get("in_flight"):
+            if stuck_for < HARD_LIMIT * self._timeout and self._waiting(server):
                 self._last_busy = now
                 continue
             hang = HangInfo(server=server, diagnostics=introspect.snapshot())
             self._reporter.finish(replace(self._describe(), hang=hang))
+
+    def _waiting(self, server: dict[str, int]) -> bool:
+        """Quiet, but for a reason: the server owes the cell an answer, or a loop has a timer
+        due within the timeout (a retry's backoff reads as silence, not as a hang)."""
+        if server.get("in_flight"):
+            return True
+        due = introspect.soonest_timer()
+        return due is not None and due < self._timeout
 
     def _next_look(self) -> float:
         """Look often only near the timeout: a thread that works, or waits for a CPU, stays

@@ -179,6 +179,7 @@ class Harness:
     def __enter__(self) -> Harness:
         """Start the forkserver and the endpoint; both boot while the caller goes on."""
         try:
+            _stop_forkserver()  # one another harness of this process left, with other modules
             with _ctrl_c_spared():
                 multiprocessing.forkserver.ensure_running()
             self._endpoint.start()
@@ -195,6 +196,7 @@ class Harness:
         self._reap_all()
         self._pipes.close()
         self._endpoint.stop()
+        _stop_forkserver()
 
     def _reap_all(self) -> None:
         for running in list(self._running.values()):
@@ -331,6 +333,15 @@ def _ctrl_c_spared() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _stop_forkserver() -> None:
+    """Stop this process's forkserver, if one runs. There is one per process, preloaded once
+    with the modules of the harness that started it: the next harness, in a test or a program
+    that runs several, needs its own (``_stop`` is what CPython's own tests use, 3.8 to 3.13)."""
+    server = multiprocessing.forkserver._forkserver  # type: ignore[attr-defined]
+    if server._forkserver_pid is not None:
+        server._stop()
 
 
 @contextlib.contextmanager

@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from loopdoctor.run.sdk import detect
+from loopdoctor.run.clients import KINDS
 
 LOOPDOCTOR = [sys.executable, "-m", "loopdoctor"]
 IMPORT_OPENAI = [sys.executable, "-c", "import openai"]
@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="take the median of this many")
     args = parser.parse_args()
 
-    print(f"{detect().label} · Python {sys.version.split()[0]} · {os.cpu_count()} cores · "
+    print(f"{KINDS['openai'].label} · Python {sys.version.split()[0]} · {os.cpu_count()} cores · "
           f"load {load()} (1/5/15 min) before")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 
 from loopdoctor.endpoint.process import EndpointProcess
 from loopdoctor.endpoint.server import FAULTS_HEADER, Endpoint, Faults
-from loopdoctor.run.sdk import detect
+from loopdoctor.run.clients import KINDS
 
 pytestmark = pytest.mark.timeout(30)
 TEXT = "the quick brown fox jumps over the lazy dog"
@@ -83,7 +84,8 @@ def test_a_stalled_request_stays_in_flight(endpoint: Endpoint) -> None:
 
 
 def test_a_connection_dropped_mid_stream_truncates_it(endpoint: Endpoint) -> None:
-    truncated = (openai.APIConnectionError, detect().http_module().RemoteProtocolError)
+    http = importlib.import_module(KINDS["openai"].http)
+    truncated = (openai.APIConnectionError, http.RemoteProtocolError)
     with pytest.raises(truncated):
         chat(endpoint, "drop", faults="drop_after=1", stream=True)
 

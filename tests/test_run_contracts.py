@@ -8,16 +8,23 @@ import pickle
 import pytest
 
 from loopdoctor.run.cell_report import CellReport, ErrorInfo, HangInfo, LeakInfo, Requests
+from loopdoctor.run.clients import KINDS
+from loopdoctor.run.harness.plan import ENDPOINTS
 from loopdoctor.run.scenario import load
-from loopdoctor.run.strategies import BUILTINS, Strategy
+from loopdoctor.run.strategies import BUILTINS, SHARING, Strategy
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("strategy", BUILTINS.values(), ids=list(BUILTINS))
-def test_every_expectation_names_a_built_in_scenario(strategy: type[Strategy]) -> None:
+def test_every_expectation_names_a_built_in_scenario(strategy: type[Strategy], kind: str) -> None:
     """A typo or a renamed scenario would otherwise read as "expected PASS", silently."""
     known = set(load())
-    for table in (strategy.expected, strategy.expected_with_mock):
-        assert set(table) - known == set()
+    for endpoint in ENDPOINTS:
+        assert set(strategy.expectations(kind, endpoint)) - known == set()
+
+
+def test_every_kind_of_client_declares_how_it_shares_a_pool() -> None:
+    assert set(SHARING) == set(KINDS)
 
 
 def test_a_cell_report_crosses_the_pipe_whole_and_cannot_be_changed() -> None:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from loopdoctor.run.clients import KINDS
+from loopdoctor.run.harness.plan import preload
 from loopdoctor.run.harness.runner import Cell, CellResult, Harness, RunOptions
 from loopdoctor.run.harness.session import RunReport, execute
 from loopdoctor.run.scenario import load
-from loopdoctor.run.sdk import detect
 from loopdoctor.run.strategies import BUILTINS
 from loopdoctor.run.verdict import ERROR_OR_MASKED, Outcome
 
 pytestmark = pytest.mark.timeout(240)
 TIMEOUT = 1.5
 # What a client shared across loops gets, on this SDK stack (openai 2.x retries what 3.x raises).
-CROSS_LOOP_ERROR = ERROR_OR_MASKED.on(detect().generation)
+CROSS_LOOP_ERROR = ERROR_OR_MASKED.on(KINDS["openai"].http)
 LOOPBACK_FAILURES = {"gateway-bridge": CROSS_LOOP_ERROR, "gateway-to-thread": Outcome.HANG,
                      "threadpool": Outcome.HANG, "concurrent-loops": Outcome.HANG}
 
@@ -23,7 +24,7 @@ LOOPBACK_FAILURES = {"gateway-bridge": CROSS_LOOP_ERROR, "gateway-to-thread": Ou
 def matrix() -> RunReport:
     cells = [Cell(scenario, strategy, endpoint) for endpoint in ("loopback", "respx")
              for strategy in BUILTINS for scenario in load()]
-    return execute(cells, RunOptions(timeout=TIMEOUT, preload=("loopdoctor.endpoint.mock",)))
+    return execute(cells, RunOptions(timeout=TIMEOUT, preload=preload(cells, ())))
 
 
 def cell(matrix: RunReport, strategy: str, scenario: str, endpoint: str = "loopback") -> CellResult:
@@ -108,7 +109,7 @@ def test_a_hang_is_caught_within_a_second_of_the_timeout_and_named(matrix: RunRe
 
 def test_under_the_guard_every_hang_is_an_immediate_error() -> None:
     cells = [Cell(scenario, "global") for scenario in ["concurrent-loops", "threadpool"]]
-    report = execute(cells, RunOptions(timeout=30, guard=True))
+    report = execute(cells, RunOptions(timeout=30, guard=True, preload=preload(cells, ())))
     for result in report.results:
         assert result.outcome is Outcome.ERROR
         assert result.seconds < 5
@@ -119,7 +120,7 @@ def test_under_the_guard_every_hang_is_an_immediate_error() -> None:
 @pytest.mark.timeout(60)
 def test_a_harness_runs_again_until_it_is_closed() -> None:
     cell = Cell("cli-sequential", "per-call")
-    with Harness(RunOptions(timeout=TIMEOUT)) as harness:
+    with Harness(RunOptions(timeout=TIMEOUT, preload=preload([cell], ()))) as harness:
         first, second = harness.run([cell]), harness.run([cell])
     assert [r.outcome for r in first + second] == [Outcome.PASS, Outcome.PASS]
     with pytest.raises(RuntimeError, match="this harness is closed"):

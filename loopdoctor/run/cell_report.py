@@ -97,6 +97,7 @@ class CellReport:
     leak: LeakInfo | None = None
     hang: HangInfo | None = None
     setup_failed: bool = False  # the cell failed before its scenario could start
+    client: str | None = None  # the kind of client the scenario asked (run.clients.KINDS)
 
     @property
     def diagnostics(self) -> dict[str, Any] | None:

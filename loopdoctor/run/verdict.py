@@ -21,28 +21,51 @@ class Outcome(str, Enum):
     def failed(self) -> bool:
         return self is not Outcome.PASS
 
+    def allows(self, outcome: Outcome | str) -> bool:
+        """Whether ``outcome`` is this expectation (see :class:`Either`)."""
+        return Outcome(outcome) is self
+
 
 @dataclass(frozen=True)
 class Stacked:
-    """An expectation that differs by SDK generation (openai 2.x retries what 3.x raises)."""
+    """An expectation that differs by the HTTP library under the client: the SDKs built on httpx
+    (openai 2.x, anthropic 0.x) retry what those built on httpx2 raise."""
 
-    v3: Outcome
-    v2: Outcome
+    httpx2: Outcome
+    httpx: Outcome
 
-    def on(self, generation: int) -> Outcome:
-        return self.v2 if generation < 3 else self.v3
+    def on(self, http: str) -> Outcome:
+        return self.httpx if http == "httpx" else self.httpx2
 
 
-Expected = Outcome | Stacked
+@dataclass(frozen=True)
+class Either:
+    """An expectation a race decides: which loop reaches a one-connection pool first (aiohttp
+    hangs when the session's own loop waits, raises when the other one does)."""
 
-# openai 3.x raises the cross-loop error itself; openai 2.x retries it, then may pass (MASKED).
-ERROR_OR_MASKED = Stacked(v3=Outcome.ERROR, v2=Outcome.MASKED)
+    outcomes: tuple[Outcome, ...]
+
+    def allows(self, outcome: Outcome | str) -> bool:
+        return Outcome(outcome) in self.outcomes
+
+    @property
+    def value(self) -> str:
+        return " or ".join(outcome.value for outcome in self.outcomes)
+
+
+Expected = Outcome | Stacked | Either
+
+# The SDKs on httpx2 raise the cross-loop error; those on httpx retry it, then may pass (MASKED).
+ERROR_OR_MASKED = Stacked(httpx2=Outcome.ERROR, httpx=Outcome.MASKED)
 
 CROSS_LOOP_SIGNATURES = {
     "event loop is closed": "the client's connections belong to a loop that has closed",
     "bound to a different event loop": "an asyncio primitive of another loop was awaited",
     "attached to a different loop": "a future of another loop was awaited",
     "crosslooperror": "the guard stopped a use from a loop the client does not belong to",
+    "timeout context manager should be used inside a task": (
+        "an aiohttp session was used from a loop other than its own (its timer looked for the "
+        "request's task on the session's loop)"),
 }
 
 # A leak is growth: one dead loop still holding a client is a stale cache, not a leak.

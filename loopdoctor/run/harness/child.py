@@ -24,11 +24,12 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from loopdoctor import guard
-from loopdoctor.endpoint.answers import FAULTS_HEADER, MODEL, Faults
+from loopdoctor.endpoint.answers import Faults
 from loopdoctor.guard import binding
+from loopdoctor.run import clients, strategies
 from loopdoctor.run import scenario as scenario_api
-from loopdoctor.run import strategies
 from loopdoctor.run.cell_report import CellReport, ErrorInfo, ForeignUse, LeakInfo, Requests
+from loopdoctor.run.clients import Ask
 from loopdoctor.run.harness import sandbox
 from loopdoctor.run.harness.watchdog import Reporter, Watchdog
 
@@ -51,6 +52,8 @@ class CellSpec:
     bridge: str | None = None  # the user's MOD:FN bridge
     stats_url: str | None = None  # the endpoint's counters for this cell
     guard: bool = False  # raise CrossLoopError at the first foreign use, instead of hanging
+    client: str = clients.DEFAULT  # the kind of client the built-in strategies make
+    call: str | None = None  # the user's MOD:FN that asks the factory's clients
 
 
 class ResponseMismatch(AssertionError):
@@ -64,6 +67,7 @@ class CellContext:
                  bridge: strategies.Bridge | None, reporter: Reporter) -> None:
         self.stream = stream
         self.made = 0
+        self.kind: str | None = None  # the kind of the clients asked
         self._spec = spec
         self._strategy = strategy
         self._bridge = bridge
@@ -73,23 +77,19 @@ class CellContext:
     @contextlib.asynccontextmanager
     async def client(self) -> AsyncIterator[Any]:
         async with self._strategy.lease(self._spec.base_url, API_KEY) as client:
-            check_client(client)
+            kind = self._strategy.kind_of(client)
+            check_aim(kind, client)
+            self.kind = self.kind or kind.name
             yield client
 
     async def ask(self, client: Any, label: str, latency: float | None = None) -> str:
         with self._lock:
             self.made += 1
             text = f"{label} [{self.made}]"
-        request: dict[str, Any] = {"model": MODEL, "messages": [{"role": "user", "content": text}]}
-        if latency is not None:
-            request["extra_headers"] = {FAULTS_HEADER: str(Faults(latency=latency))}
-        if self.stream:
-            stream = await client.chat.completions.create(**request, stream=True)
-            answer = "".join([chunk.choices[0].delta.content or ""
-                              async for chunk in stream if chunk.choices])
-        else:
-            response = await client.chat.completions.create(**request)
-            answer = response.choices[0].message.content
+        if latency is not None:  # in the question, which every kind of client sends as it is
+            text += " " + Faults(latency=latency).tag()
+        ask = Ask(self._spec.base_url, text, self.stream)
+        answer = "".join([piece async for piece in self._strategy.ask(client, ask)])
         if answer != text:
             raise ResponseMismatch(f"asked {text!r}, the answer was {answer!r}")
         self._reporter.progress(self.made)
@@ -104,15 +104,10 @@ class CellContext:
         return scenario_api.run_async(self, coro)
 
 
-def check_client(client: Any) -> None:
-    """Fail clearly on a factory that returned no client, or one aimed off this machine."""
-    chat = getattr(getattr(client, "chat", None), "completions", None)
-    if not callable(getattr(chat, "create", None)):
-        raise TypeError(f"the factory returned {type(client).__name__!r}, not an OpenAI-style "
-                        "client (no .chat.completions.create)")
-    base_url = getattr(client, "base_url", None)
-    host = getattr(base_url, "host", None)
-    if base_url is not None and not sandbox.is_loopback(host):
+def check_aim(kind: clients.ClientKind, client: Any) -> None:
+    """Fail clearly on a client aimed off this machine."""
+    host = kind.host(client)
+    if host and not sandbox.is_loopback(host):
         raise sandbox.refuse(host)
 
 
@@ -133,7 +128,7 @@ def measure_leaks(strategy: strategies.Strategy, port: int | None) -> LeakInfo:
     holding: set[int] = set()
     open_clients = 0
     for record, client in binding.live():
-        if getattr(client, "is_closed", True):
+        if is_closed(client):
             continue
         open_clients += 1
         loop = record.owner or record.created_loop
@@ -147,6 +142,11 @@ def measure_leaks(strategy: strategies.Strategy, port: int | None) -> LeakInfo:
         sockets_open=open_sockets(port),
         cache_entries=strategy.cache_size(),
     )
+
+
+def is_closed(client: Any) -> bool:
+    """httpx and httpx2 clients say ``is_closed``, aiohttp sessions ``closed``."""
+    return bool(getattr(client, "is_closed", getattr(client, "closed", True)))
 
 
 def open_sockets(port: int | None) -> int:
@@ -214,7 +214,7 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> CellReport:
         guard.install("raise")
     else:
         binding.activate()
-    strategy = strategies.create(spec.strategy)
+    strategy = strategies.create(spec.strategy, spec.client, spec.call)
     bridge = strategies.load_callable(spec.bridge) if spec.bridge else None
     ctx = CellContext(spec, scenario.stream, strategy, bridge, reporter)
     started = time.perf_counter()
@@ -225,6 +225,7 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> CellReport:
             requests=Requests(made=ctx.made,
                               mock_answered=mock.answered if mock is not None else None),
             foreign_uses=foreign_uses(),
+            client=ctx.kind,
         )
 
     watchdog = Watchdog(reporter, spec.timeout, spec.stats_url, describe)

@@ -59,7 +59,7 @@ class Session:
     def execute(self, cells: list[Cell],
                 on_done: Callable[[Cell], None] = lambda cell: None) -> RunReport:
         results = self._harness.run(cells, on_done)
-        return RunReport(results, self._harness.stack.label, self.options.timeout,
+        return RunReport(results, self._harness.stack_label(results), self.options.timeout,
                          time.monotonic() - self._started)
 
 

@@ -163,11 +163,12 @@ def endpoint(
     ),
     until_stdin_closes: bool = typer.Option(False, "--until-stdin-closes", hidden=True),
 ) -> None:
-    """Serve the fake OpenAI endpoint on 127.0.0.1 until Ctrl-C.
+    """Serve the fake LLM endpoint on 127.0.0.1 until Ctrl-C.
 
-    POST /v1/chat/completions echoes the last user message (stream or not), GET /v1/models
-    lists one model, GET /_loopdoctor/stats returns the counters. A request can ask for
-    faults itself with the header x-loopdoctor-faults: latency=0.1,drop_after=2.
+    POST /v1/chat/completions (OpenAI) and /v1/messages (Anthropic) echo the last user
+    message, POST /v1/echo the request body (stream or not, all three); GET /v1/models lists
+    one model, GET /_loopdoctor/stats returns the counters. A request can ask for faults itself
+    with the header x-loopdoctor-faults: latency=0.1,drop_after=2.
     """
     from loopdoctor.endpoint.server import Endpoint, Faults
 
@@ -179,7 +180,7 @@ def endpoint(
         server = Endpoint(port=port, faults=parsed).start()
     except OSError as exc:
         raise usage_error(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
-    typer.echo(f"serving the fake OpenAI endpoint at {server.base_url} (Ctrl-C to stop)")
+    typer.echo(f"serving the fake LLM endpoint at {server.base_url} (Ctrl-C to stop)")
     try:
         if until_stdin_closes:  # the harness's way to make sure no server outlives it
             sys.stdin.read()

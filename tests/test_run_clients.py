@@ -180,3 +180,33 @@ def test_bad_client_options_exit_2_in_one_line(
     assert ran.code == 2
     assert ran.stderr.strip().count("\n") == 0, ran.stderr
     assert message in ran.stderr
+
+
+PROBE = """
+import sys
+
+from loopdoctor.run.scenario import Scenario
+
+
+def body(ctx):
+    libraries = ("openai", "anthropic", "httpx", "httpx2", "aiohttp")
+    raise RuntimeError("imported: " + " ".join(m for m in libraries if m in sys.modules))
+
+
+scenario = Scenario(name="probe", summary="what a cell has imported", requests=0, body=body)
+"""
+
+
+@pytest.mark.parametrize(("client", "imported"), [
+    ("aiohttp", "imported: aiohttp."),
+    ("httpx", "imported: httpx."),
+])
+def test_a_cell_imports_only_the_client_library_the_run_uses(
+    tmp_path: Path, loopdoctor: Runner, client: str, imported: str
+) -> None:
+    (tmp_path / "probe").mkdir()
+    (tmp_path / "probe" / "probe.py").write_text(textwrap.dedent(PROBE))
+    ran = run_json(loopdoctor, "--scenarios", "probe", "-s", "probe", "--strategy", "per-call",
+                   "--client", client)
+    [cell] = ran.json()["cells"]
+    assert cell["explanation"].startswith(f"RuntimeError: {imported}"), cell["explanation"]

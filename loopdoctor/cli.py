@@ -134,18 +134,19 @@ def run(
                               call)
     except planning.PlanError as exc:
         raise usage_error(str(exc)) from None
-    options = RunOptions(timeout=timeout, jobs=jobs, repeat=repeat, bridge=bridge, guard=guard,
-                         scenario_dirs=tuple(map(str, scenarios_dir)), client=client, call=call,
-                         preload=planning.preload(cells, (factory, bridge, call), client))
-    with session.Session(options) as run_session:  # it boots while the factory is imported
+    options = RunOptions(timeout=timeout, jobs=jobs, repeat=repeat, guard=guard,
+                         scenario_dirs=tuple(map(str, scenarios_dir)), client=client,
+                         factory=factory, bridge=bridge, call=call,
+                         preload=planning.preload(cells, client))
+    with session.Session(options) as run_session:  # it boots and imports the factory
         try:
-            planning.check_targets(factory, bridge, call)
             if output is not None:
                 run_report.check_writable(output)
-        except planning.PlanError as exc:
-            raise usage_error(str(exc)) from None
         except OSError as exc:
             raise usage_error(f"cannot write {output}: {exc.strerror}") from None
+        wrong = run_session.check_targets()
+        if wrong:
+            raise usage_error(wrong)
         with run_report.progress(run_report.console(None, stderr=True), len(cells)) as advance:
             report = run_session.execute(cells, advance)
     try:

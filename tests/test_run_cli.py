@@ -47,6 +47,11 @@ FACTORIES = {
         def get_client(base_url, api_key):
             return openai.AsyncOpenAI(base_url=base_url, api_key=api_key)
     """,
+    "configured": """
+        import os
+
+        API_KEY = os.environ["LLM_API_KEY"]  # raises KeyError, not ImportError
+    """,
     "broken": """
         def not_a_client(base_url, api_key):
             return "sk-123"
@@ -99,13 +104,18 @@ def test_a_fresh_client_per_call_passes_the_gate(app: Path, loopdoctor: Runner) 
     assert "Pass everything: myapp.fresh:get_client" in ran.stdout
 
 
+@pytest.mark.parametrize(("module", "message"), [
+    ("nothere", "cannot import 'myapp.nothere': ModuleNotFoundError"),
+    ("configured", "cannot import 'myapp.configured': KeyError: 'LLM_API_KEY'"),
+])
 def test_an_unimportable_factory_is_a_one_line_usage_error(
-    app: Path, loopdoctor: Runner
+    app: Path, loopdoctor: Runner, module: str, message: str
 ) -> None:
-    ran = loopdoctor("run", "--factory", "myapp.nothere:get_client")
+    """Whatever the module raises: the forkserver, which imports it too, survives it."""
+    ran = loopdoctor("run", "--factory", f"myapp.{module}:get_client")
     assert ran.code == 2
-    assert ran.stderr.strip().count("\n") == 0
-    assert "cannot import 'myapp.nothere'" in ran.stderr
+    assert ran.stderr.strip().count("\n") == 0, ran.stderr
+    assert message in ran.stderr
     assert "Traceback" not in ran.stderr
 
 

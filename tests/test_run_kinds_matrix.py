@@ -22,7 +22,7 @@ def test_every_verdict_on_this_kind_is_the_one_declared(kind: str) -> None:
     cells = [Cell(scenario, strategy) for strategy, cls in BUILTINS.items()
              if cls.serves(KINDS[kind]) for scenario in load()]
     report = execute(cells, RunOptions(timeout=TIMEOUT, client=kind,
-                                       preload=preload(cells, (), kind)))
+                                       preload=preload(cells, kind)))
     unexpected = [f"{r.cell.strategy} × {r.cell.scenario}: {r.outcome.value}, expected "
                   f"{r.expected.value if r.expected else None} ({r.explanation})"
                   for r in report.unexpected()]

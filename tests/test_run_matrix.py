@@ -24,7 +24,7 @@ LOOPBACK_FAILURES = {"gateway-bridge": CROSS_LOOP_ERROR, "gateway-to-thread": Ou
 def matrix() -> RunReport:
     cells = [Cell(scenario, strategy, endpoint) for endpoint in ("loopback", "respx")
              for strategy in BUILTINS for scenario in load()]
-    return execute(cells, RunOptions(timeout=TIMEOUT, preload=preload(cells, ())))
+    return execute(cells, RunOptions(timeout=TIMEOUT, preload=preload(cells)))
 
 
 def cell(matrix: RunReport, strategy: str, scenario: str, endpoint: str = "loopback") -> CellResult:
@@ -109,7 +109,7 @@ def test_a_hang_is_caught_within_a_second_of_the_timeout_and_named(matrix: RunRe
 
 def test_under_the_guard_every_hang_is_an_immediate_error() -> None:
     cells = [Cell(scenario, "global") for scenario in ["concurrent-loops", "threadpool"]]
-    report = execute(cells, RunOptions(timeout=30, guard=True, preload=preload(cells, ())))
+    report = execute(cells, RunOptions(timeout=30, guard=True, preload=preload(cells)))
     for result in report.results:
         assert result.outcome is Outcome.ERROR
         assert result.seconds < 5
@@ -120,7 +120,7 @@ def test_under_the_guard_every_hang_is_an_immediate_error() -> None:
 @pytest.mark.timeout(60)
 def test_a_harness_runs_again_until_it_is_closed() -> None:
     cell = Cell("cli-sequential", "per-call")
-    with Harness(RunOptions(timeout=TIMEOUT, preload=preload([cell], ()))) as harness:
+    with Harness(RunOptions(timeout=TIMEOUT, preload=preload([cell]))) as harness:
         first, second = harness.run([cell]), harness.run([cell])
     assert [r.outcome for r in first + second] == [Outcome.PASS, Outcome.PASS]
     with pytest.raises(RuntimeError, match="this harness is closed"):

@@ -424,6 +424,14 @@ def load_call(target: str) -> CallKind:
     return CallKind(target, fn)
 
 
+def load_targets(factory: str | None, bridge: str | None, call: str | None) -> None:
+    """Import the user's factory, bridge and call; LoadError says what is wrong with one."""
+    for target in filter(None, (factory, bridge)):
+        load_callable(target)
+    if call:
+        load_call(call)
+
+
 def create(name: str, kind: str = clients.DEFAULT, call: str | None = None) -> Strategy:
     """A fresh built-in strategy by name for clients of ``kind``, or the user's ``MOD:FN``
     factory (asked through ``call``, if given)."""

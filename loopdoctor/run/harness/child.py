@@ -38,6 +38,7 @@ API_KEY = "sk-loopdoctor-dummy"
 PR_SET_PDEATHSIG = 1
 NICENESS = 5
 INET_FAMILIES = (socket.AF_INET, socket.AF_INET6)
+USER_MODULES_VAR = "LOOPDOCTOR_USER_MODULES"  # the user's modules, for the forkserver to import
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,19 @@ def main(spec: CellSpec, conn: Connection) -> None:
         reporter.finish(run_cell(spec, reporter))
     except BaseException as exc:
         reporter.finish(CellReport(error=ErrorInfo.of(exc), setup_failed=True))
+
+
+def load_targets(targets: tuple[str | None, str | None, str | None], conn: Connection) -> None:
+    """A process of its own, forked like a cell, that imports the user's factory, bridge and
+    call (at once: the forkserver has imported them) and sends what is wrong, or None."""
+    die_with_parent()
+    _silence_output()
+    try:
+        strategies.load_targets(*targets)
+        conn.send(None)
+    except strategies.LoadError as exc:
+        conn.send(str(exc))
+    os._exit(0)
 
 
 def run_cell(spec: CellSpec, reporter: Reporter) -> CellReport:

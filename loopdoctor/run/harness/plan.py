@@ -32,7 +32,7 @@ def plan(
     call: str | None = None,
 ) -> list[Cell]:
     """Every (strategy, scenario, endpoint) cell to run, in table order (names are checked
-    here; the factory's import is :func:`check_targets`'s)."""
+    here; the factory's import is :meth:`Harness.check_targets`'s)."""
     kind = _client_kind(client)
     if call and not factory:
         raise PlanError("--call asks the clients your --factory returns: give --factory too")
@@ -70,26 +70,12 @@ def _client_kind(name: str) -> clients.ClientKind:
     return kind
 
 
-def check_targets(factory: str | None, bridge: str | None, call: str | None = None) -> None:
-    """Import the user's factory, bridge and call here, so that a broken one stops the run
-    before any cell (importing them can take as long as the harness's start: do it meanwhile)."""
-    try:
-        for target in filter(None, (factory, bridge)):
-            strategies.load_callable(target)
-        if call:
-            strategies.load_call(call)
-    except strategies.LoadError as exc:
-        raise PlanError(str(exc)) from None
-
-
-def preload(cells: list[Cell], targets: tuple[str | None, ...],
-            client: str = clients.DEFAULT) -> tuple[str, ...]:
-    """The modules these cells will import, for the forkserver to import once: the client
-    library of the built-in strategies (if any runs), the user's modules (``targets``: the
-    factory, bridge and call), and the respx mode's."""
+def preload(cells: list[Cell], client: str = clients.DEFAULT) -> tuple[str, ...]:
+    """The modules of ours and of the client libraries these cells will import, for the
+    forkserver to import once: the built-in strategies' client library (if any runs) and the
+    respx mode's. (The user's modules are the harness's: RunOptions.user_modules.)"""
     modules = [clients.KINDS[client].library] if any(
         cell.strategy in strategies.BUILTINS for cell in cells) else []
-    modules += [target.partition(":")[0] for target in targets if target]
     if any(cell.endpoint == "respx" for cell in cells):
         modules.append("loopdoctor.endpoint.mock")
     return tuple(modules)

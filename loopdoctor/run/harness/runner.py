@@ -32,7 +32,7 @@ from loopdoctor.endpoint.process import EndpointProcess
 from loopdoctor.run import clients, strategies
 from loopdoctor.run import scenario as scenario_api
 from loopdoctor.run.cell_report import CellReport, ErrorInfo, HangInfo, LeakInfo, Requests
-from loopdoctor.run.harness.child import CellSpec
+from loopdoctor.run.harness.child import USER_MODULES_VAR, CellSpec, load_targets
 from loopdoctor.run.harness.child import main as child_main
 from loopdoctor.run.harness.explain import explain
 from loopdoctor.run.harness.watchdog import HARD_LIMIT
@@ -45,6 +45,7 @@ CELL_LATENCY = 0.02  # the endpoint's latency: long enough that concurrent reque
 MAX_JOBS = 256
 DEATH_WAIT = 0.2  # seconds to learn the exit status of a cell whose pipe closed unannounced
 PRELOAD = ["loopdoctor.run.harness.preload"]
+USER_MODULES = "loopdoctor.run.harness.user_modules"  # imports those named in USER_MODULES_VAR
 WARM = "loopdoctor.run.harness.warm"  # last: it warms up every client library imported before it
 _cell_ids = itertools.count(1)
 
@@ -63,9 +64,15 @@ class RunOptions:
     repeat: int = 1
     scenario_dirs: tuple[str, ...] = ()
     bridge: str | None = None
-    preload: tuple[str, ...] = ()  # modules worth importing once, in the forkserver
+    preload: tuple[str, ...] = ()  # our modules and libraries to import once, in the forkserver
     client: str = clients.DEFAULT  # the kind of client the built-in strategies make
+    factory: str | None = None  # the user's MOD:FN factory, if a row is theirs
     call: str | None = None  # the user's MOD:FN that asks the factory's clients
+
+    @property
+    def targets(self) -> tuple[str | None, str | None, str | None]:
+        """The user's factory, bridge and call."""
+        return self.factory, self.bridge, self.call
     guard: bool = False  # cells raise CrossLoopError instead of hanging
     busy_limit: int | None = None  # cells using the CPU at once [default: 3 per core]
 
@@ -169,7 +176,7 @@ class Harness:
         self.options = options
         self.kind = clients.KINDS[options.client]
         self._mp = multiprocessing.get_context("forkserver")
-        self._mp.set_forkserver_preload([*PRELOAD, *options.preload, WARM])
+        self._mp.set_forkserver_preload([*PRELOAD, *options.preload, USER_MODULES, WARM])
         self._endpoint = EndpointProcess(
             faults=Faults(latency=CELL_LATENCY, interval=CELL_LATENCY))
         self._running: dict[Any, Running] = {}  # receiver -> cell
@@ -183,7 +190,7 @@ class Harness:
         """Start the forkserver and the endpoint; both boot while the caller goes on."""
         try:
             _stop_forkserver()  # one another harness of this process left, with other modules
-            with _ctrl_c_spared():
+            with _ctrl_c_spared(), _user_modules_named(self.options.targets):
                 multiprocessing.forkserver.ensure_running()
             self._endpoint.start()
         except BaseException:
@@ -207,6 +214,24 @@ class Harness:
         for process in self._reaped:
             process.join(timeout=5)
         self._reaped.clear()
+
+    def check_targets(self) -> str | None:
+        """What is wrong with the user's factory, bridge or call, if anything: found in a
+        process forked from the forkserver, which imports them while it boots (importing them
+        here too would cost this process a second of CPU while two others boot)."""
+        targets = self.options.targets
+        if not any(targets):
+            return None
+        receiver, sender = self._mp.Pipe(duplex=False)
+        process = self._mp.Process(target=load_targets, args=(targets, sender), daemon=True)
+        with _main_script_hidden():
+            process.start()
+        sender.close()
+        self._reaped.append(process)
+        try:
+            return receiver.recv()
+        finally:
+            receiver.close()
 
     def run(self, cells: list[Cell],
             on_done: Callable[[Cell], None] = lambda cell: None) -> list[CellResult]:
@@ -354,6 +379,22 @@ def _stop_forkserver() -> None:
     server = multiprocessing.forkserver._forkserver  # type: ignore[attr-defined]
     if server._forkserver_pid is not None:
         server._stop()
+
+
+@contextlib.contextmanager
+def _user_modules_named(targets: Iterable[str | None]) -> Iterator[None]:
+    """Name the user's modules to the forkserver starting now (in its environment: preloading
+    them directly, the forkserver would die of any exception but ImportError they raise)."""
+    modules = ",".join(target.partition(":")[0] for target in targets if target)
+    previous = os.environ.get(USER_MODULES_VAR)
+    os.environ[USER_MODULES_VAR] = modules
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[USER_MODULES_VAR]
+        else:
+            os.environ[USER_MODULES_VAR] = previous
 
 
 @contextlib.contextmanager

@@ -56,6 +56,9 @@ class Session:
     def __exit__(self, *exc_info: object) -> None:
         self._exits.close()
 
+    def check_targets(self) -> str | None:
+        return self._harness.check_targets()
+
     def execute(self, cells: list[Cell],
                 on_done: Callable[[Cell], None] = lambda cell: None) -> RunReport:
         results = self._harness.run(cells, on_done)

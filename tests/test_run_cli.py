@@ -52,6 +52,11 @@ FACTORIES = {
 
         API_KEY = os.environ["LLM_API_KEY"]  # raises KeyError, not ImportError
     """,
+    "exiting": """
+        import os
+
+        os._exit(3)
+    """,
     "broken": """
         def not_a_client(base_url, api_key):
             return "sk-123"
@@ -107,6 +112,7 @@ def test_a_fresh_client_per_call_passes_the_gate(app: Path, loopdoctor: Runner) 
 @pytest.mark.parametrize(("module", "message"), [
     ("nothere", "cannot import 'myapp.nothere': ModuleNotFoundError"),
     ("configured", "cannot import 'myapp.configured': KeyError: 'LLM_API_KEY'"),
+    ("exiting", "importing myapp.exiting ended the process that imported it"),
 ])
 def test_an_unimportable_factory_is_a_one_line_usage_error(
     app: Path, loopdoctor: Runner, module: str, message: str

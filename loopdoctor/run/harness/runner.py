@@ -224,13 +224,17 @@ class Harness:
             return None
         receiver, sender = self._mp.Pipe(duplex=False)
         process = self._mp.Process(target=load_targets, args=(targets, sender), daemon=True)
-        with _main_script_hidden():
-            process.start()
-        sender.close()
-        self._reaped.append(process)
         try:
+            with _main_script_hidden():
+                process.start()
+            self._reaped.append(process)
+            sender.close()
             return receiver.recv()
+        except (EOFError, OSError):  # the forkserver, or the check, died of an import
+            modules = ", ".join(t.partition(":")[0] for t in targets if t)
+            return f"importing {modules} ended the process that imported it (a crash, or an exit)"
         finally:
+            sender.close()
             receiver.close()
 
     def run(self, cells: list[Cell],

@@ -78,6 +78,11 @@ async def raises(client, prompt):
 def blocking(client, prompt):
     return prompt
 
+async def elsewhere(client, prompt):
+    import httpx
+    async with httpx.AsyncClient() as other:
+        return (await other.post("http://10.1.2.3/v1/echo", content=prompt)).text
+
 def fresh_httpx(base_url, api_key):
     import httpx
     return httpx.AsyncClient(base_url=base_url + "/")
@@ -146,6 +151,7 @@ def test_call_asks_any_client_the_users_way(app: Path, loopdoctor: Runner, call:
     ("never", "HANG", "No response for 1.5s"),
     ("number", "ERROR", "--call myapp.calls:number returned 'int', not the answer's text"),
     ("raises", "ERROR", "ValueError: the model refused"),
+    ("elsewhere", "ERROR", "refused a connection to '10.1.2.3'"),
 ])
 def test_a_broken_call_is_a_failed_cell_not_a_broken_run(
     app: Path, loopdoctor: Runner, call: str, outcome: str, message: str

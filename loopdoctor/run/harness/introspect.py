@@ -181,6 +181,8 @@ HANG_FLAVOURS = {
     "wait_for_connection": "waiting for a pool connection another loop holds (flavour A)",
     "_wait_for_available_connection": "waiting for a connector slot another loop's request "
                                       "holds (aiohttp's connector, flavour A)",
+    "sock_connect": "opening a new connection for a pool another loop shares, a connect that "
+                    "never completes (seen with aiohttp, flavour C)",
     "acquire": "waiting for a connection lock whose owner task lives on another loop (flavour B)",
 }
 

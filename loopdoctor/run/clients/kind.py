@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import Any, ClassVar
 
 from loopdoctor.endpoint.answers import answer
+from loopdoctor.recipes import aclose
 
 MAX_TOKENS = 1024
 WARM_URL = "http://127.0.0.1:9/v1"  # never connected to: a mock transport answers
@@ -125,14 +126,14 @@ class ClientKind:
             for stream in (False, True):
                 async for _ in self.ask(client, Ask(WARM_URL, "warm up", stream)):
                     pass
-            await (getattr(client, "aclose", None) or client.close)()
+            await aclose(client)
 
         asyncio.run(ask_twice())
 
     # -- what it runs on ----------------------------------------------------------------------
     @property
     def http(self) -> str:
-        """The HTTP library under it (which decides how it fails across loops)."""
+        """The HTTP library under it: httpx2 or httpx (``Stacked`` expectations differ by it)."""
         return http_dependency(self.library)
 
     @property

@@ -189,7 +189,7 @@ class Harness:
     def __enter__(self) -> Harness:
         """Start the forkserver and the endpoint; both boot while the caller goes on."""
         try:
-            _stop_forkserver()  # one another harness of this process left, with other modules
+            _stop_forkserver()  # one left running by an earlier harness, with its modules
             with _ctrl_c_spared(), _user_modules_named(self.options.targets):
                 multiprocessing.forkserver.ensure_running()
             self._endpoint.start()

@@ -1,12 +1,16 @@
 """How fast `loopdoctor run` is, measured side by side in one run: ratios, not absolute claims.
 
-    python benchmarks/bench_run.py [--timeouts 5 2] [--cells 40] [--rounds 3]
+    python benchmarks/bench_run.py [--timeouts 5 2] [--clients openai aiohttp] [--cells 40]
+                                   [--rounds 3]
 
-1. ``run --all --timeout T``: wall time (the whole CLI, as a user waits for it) against T; the
-   target is at most T + 3 s on 2 cores, hung cells included. T = 5 is the default timeout;
-   a smaller T shows the floor the cells' CPU time sets. Beside it, the CPU time the whole
-   machine spent during the run (every process: CLI, forkserver, endpoint, cells).
-2. Per-cell overhead, fork to verdict, of a PASS cell whose scenario does nothing: the wall time
+1. ``run --all --client KIND --timeout T``, for each kind of client installed (or those given):
+   wall time (the whole CLI, as a user waits for it) against T; the target is at most T + 3 s
+   on 2 cores, hung cells included. T = 5 is the default timeout; a smaller T shows the floor
+   the cells' CPU time sets. Beside it, the CPU time the whole machine spent during the run
+   (every process: CLI, forkserver, endpoint, cells).
+2. A ``--factory`` gate (the 11 scenarios, a cached ``openai.AsyncOpenAI``): the target is at
+   most T + 2 s.
+3. Per-cell overhead, fork to verdict, of a PASS cell whose scenario does nothing: the wall time
    of N such cells and of 2N, the difference divided by N (so the CLI's start, the endpoint's
    and the forkserver's cancel out); with ``--jobs 1`` (one cell after the other: latency) and
    with ``--jobs 256`` (cells at once: throughput). Beside it, what a cell would cost if it
@@ -31,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from loopdoctor.run.sdk import detect
+from loopdoctor.run.clients import KINDS, available
 
 LOOPDOCTOR = [sys.executable, "-m", "loopdoctor"]
 IMPORT_OPENAI = [sys.executable, "-c", "import openai"]
@@ -39,6 +43,16 @@ NOOP_SCENARIO = """\
 from loopdoctor.run.scenario import Scenario
 
 scenario = Scenario(name="noop", summary="does nothing", requests=0, body=lambda ctx: None)
+"""
+CACHED_FACTORY = """\
+import functools
+
+import openai
+
+
+@functools.cache  # one client for the whole process
+def get_client(base_url, api_key):
+    return openai.AsyncOpenAI(base_url=base_url, api_key=api_key)
 """
 ALL_AT_ONCE = 256  # --jobs: as many cells at once as the harness allows
 
@@ -61,31 +75,33 @@ def wall(command: list[str]) -> float:
     return wall_and_cpu(command)[0]
 
 
-def wall_and_cpu(command: list[str]) -> tuple[float, float]:
+def wall_and_cpu(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
     started, cpu = time.perf_counter(), busy_cpu_seconds()
     subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   timeout=600)
+                   timeout=600, cwd=cwd)
     return time.perf_counter() - started, busy_cpu_seconds() - cpu
 
 
-def run_all_command(timeout: float, report: Path) -> list[str]:
-    return [*LOOPDOCTOR, "run", "--all", "--timeout", str(timeout), "--format", "json",
+def run_command(selection: list[str], timeout: float, report: Path) -> list[str]:
+    return [*LOOPDOCTOR, "run", *selection, "--timeout", str(timeout), "--format", "json",
             "--output", str(report)]
 
 
-def measure_run_all(timeout: float, rounds: int, workdir: Path) -> tuple[Figure, list[str]]:
-    report = workdir / "all.json"
-    command = run_all_command(timeout, report)
-    measured = sorted(((*wall_and_cpu(command), json.loads(report.read_text()))
+def measure_run(what: str, selection: list[str], timeout: float, target: float, rounds: int,
+                workdir: Path) -> tuple[Figure, list[str]]:
+    """The median round of ``loopdoctor run SELECTION --timeout T``, against T + target."""
+    report = workdir / "report.json"
+    command = run_command(selection, timeout, report)
+    measured = sorted(((*wall_and_cpu(command, cwd=workdir), json.loads(report.read_text()))
                        for _ in range(rounds)), key=lambda round_: round_[0])
     seconds, cpu, result = measured[len(measured) // 2]
     cells = result["cells"]
     outcomes = Counter(cell["outcome"] for cell in cells)
     spread = ", ".join(f"{n} {outcome}" for outcome, n in outcomes.most_common())
-    note = (f"T + {seconds - timeout:.1f} s (target ≤ T + 3 s; rounds: "
+    note = (f"T + {seconds - timeout:.1f} s (target ≤ T + {target:g} s; rounds: "
             f"{', '.join(f'{m[0]:.1f}' for m in measured)} s); machine CPU {cpu:.1f} s; "
             f"{len(cells)} cells: {spread}")
-    return Figure(f"run --all --timeout {timeout:g}", seconds, note), command
+    return Figure(f"{what} --timeout {timeout:g}", seconds, note), command
 
 
 def noop_command(folder: Path, repeat: int, jobs: int) -> list[str]:
@@ -123,21 +139,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--timeouts", type=float, nargs="+", default=[5.0, 2.0],
                         help="the Ts for run --all (5: the default)")
+    parser.add_argument("--clients", nargs="+", default=available(), choices=list(KINDS),
+                        help="the kinds of client to run --all with [default: those installed]")
     parser.add_argument("--cells", type=int, default=40, help="N no-op cells (and 2N)")
     parser.add_argument("--rounds", type=int, default=3, help="take the median of this many")
     args = parser.parse_args()
 
-    print(f"{detect().label} · Python {sys.version.split()[0]} · {os.cpu_count()} cores · "
+    print(f"{KINDS['openai'].label} · Python {sys.version.split()[0]} · {os.cpu_count()} cores · "
           f"load {load()} (1/5/15 min) before")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         (workdir / "noop.py").write_text(NOOP_SCENARIO)
-        run_alls = [measure_run_all(timeout, args.rounds, workdir) for timeout in args.timeouts]
+        (workdir / "cachedfactory.py").write_text(CACHED_FACTORY)
+        runs = [measure_run(f"run --all --client {kind}", ["--all", "--client", kind], timeout,
+                            3, args.rounds, workdir)
+                for kind in args.clients for timeout in args.timeouts]
+        runs += [measure_run("run --factory (cached AsyncOpenAI)",
+                             ["--factory", "cachedfactory:get_client"], timeout, 2,
+                             args.rounds, workdir)
+                 for timeout in args.timeouts]
         serial, serial_cmd = per_cell(workdir, args.cells, 1, args.rounds)
         parallel, parallel_cmd = per_cell(workdir, args.cells, ALL_AT_ONCE, args.rounds)
         baseline = fresh_import(args.rounds)
         figures = [
-            *(figure for figure, _ in run_alls),
+            *(figure for figure, _ in runs),
             Figure("PASS cell, fork to verdict (--jobs 1)", serial, "latency per cell"),
             Figure(f"PASS cell, cells at once (--jobs {ALL_AT_ONCE})", parallel,
                    "wall per cell"),
@@ -148,7 +173,7 @@ def main() -> None:
               f"(wall of --repeat {2 * args.cells} - wall of --repeat {args.cells}) / "
               f"{args.cells}")
         print("commands:")
-        for command in (*(command for _, command in run_alls), serial_cmd, parallel_cmd,
+        for command in (*(command for _, command in runs), serial_cmd, parallel_cmd,
                         IMPORT_OPENAI):
             print("  " + shlex.join(command).replace(str(workdir), "$TMP"))
 

@@ -43,12 +43,13 @@ PARSE_JOBS = jobs_option("Files parsed", "one per core")
 class ListWhat(str, Enum):
     scenarios = "scenarios"
     strategies = "strategies"
+    clients = "clients"
     rules = "rules"
 
 
 @app.command("list")
 def list_(what: ListWhat = typer.Argument(..., help="What to list.")) -> None:
-    """List the built-in scenarios, strategies or scan rules."""
+    """List the built-in scenarios, strategies, kinds of client or scan rules."""
     from loopdoctor.report import listing
 
     if what is ListWhat.rules:
@@ -57,7 +58,8 @@ def list_(what: ListWhat = typer.Argument(..., help="What to list.")) -> None:
         from loopdoctor.run import report
 
         make_listing = {ListWhat.scenarios: report.scenarios_listing,
-                        ListWhat.strategies: report.strategies_listing}[what]
+                        ListWhat.strategies: report.strategies_listing,
+                        ListWhat.clients: report.clients_listing}[what]
     listing.render(make_listing())
 
 
@@ -89,6 +91,12 @@ def run(
                                        "FN(base_url, api_key) -> client: the CI gate."),
     bridge: str | None = typer.Option(None, metavar="MOD:FN", help="Your sync->async bridge, "
                                       "FN(coro) -> result, used by the gateway scenarios."),
+    client: str = typer.Option("openai", "--client", metavar="KIND", help="The client the "
+                               "built-in strategies make: openai, anthropic, httpx, httpx2 or "
+                               "aiohttp."),
+    call: str | None = typer.Option(None, metavar="MOD:FN", help="How to ask the clients your "
+                                    "factory returns, async FN(client, prompt) -> str: any "
+                                    "client (a LangChain model, an agent...)."),
     scenarios_dir: list[Path] = typer.Option([], "--scenarios", metavar="DIR",
                                              help="Also load the scenarios in DIR."),
     endpoints: list[str] = typer.Option(["loopback"], "--endpoint", metavar="KIND",
@@ -108,7 +116,7 @@ def run(
                                "HANG."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Full hang diagnostics."),
 ) -> None:
-    """Run scenarios × client strategies against a real fake-OpenAI server and say which pass.
+    """Run scenarios × client strategies against a real fake LLM server and say which pass.
 
     Each cell runs in its own process under a watchdog. With `--factory`, exit 1 when your
     factory fails any scenario; with built-ins only, exit 1 when a verdict is UNEXPECTED.
@@ -122,21 +130,23 @@ def run(
     if allowed - {"LEAK", "MASKED"}:
         raise usage_error(f"--allow takes leak and/or masked, not {allow!r}")
     try:
-        cells = planning.plan(scenario, strategy, factory, endpoints, scenarios_dir)
+        cells = planning.plan(scenario, strategy, factory, endpoints, scenarios_dir, client,
+                              call)
     except planning.PlanError as exc:
         raise usage_error(str(exc)) from None
-    options = RunOptions(timeout=timeout, jobs=jobs, repeat=repeat, bridge=bridge, guard=guard,
-                         scenario_dirs=tuple(map(str, scenarios_dir)),
-                         preload=planning.preload(cells, factory, bridge))
-    with session.Session(options) as run_session:  # it boots while the factory is imported
+    options = RunOptions(timeout=timeout, jobs=jobs, repeat=repeat, guard=guard,
+                         scenario_dirs=tuple(map(str, scenarios_dir)), client=client,
+                         factory=factory, bridge=bridge, call=call,
+                         preload=planning.preload(cells, client))
+    with session.Session(options) as run_session:  # it boots and imports the factory
         try:
-            planning.check_targets(factory, bridge)
             if output is not None:
                 run_report.check_writable(output)
-        except planning.PlanError as exc:
-            raise usage_error(str(exc)) from None
         except OSError as exc:
             raise usage_error(f"cannot write {output}: {exc.strerror}") from None
+        wrong = run_session.check_targets()
+        if wrong:
+            raise usage_error(wrong)
         with run_report.progress(run_report.console(None, stderr=True), len(cells)) as advance:
             report = run_session.execute(cells, advance)
     try:
@@ -154,11 +164,12 @@ def endpoint(
     ),
     until_stdin_closes: bool = typer.Option(False, "--until-stdin-closes", hidden=True),
 ) -> None:
-    """Serve the fake OpenAI endpoint on 127.0.0.1 until Ctrl-C.
+    """Serve the fake LLM endpoint on 127.0.0.1 until Ctrl-C.
 
-    POST /v1/chat/completions echoes the last user message (stream or not), GET /v1/models
-    lists one model, GET /_loopdoctor/stats returns the counters. A request can ask for
-    faults itself with the header x-loopdoctor-faults: latency=0.1,drop_after=2.
+    POST /v1/chat/completions (OpenAI) and /v1/messages (Anthropic) echo the last user
+    message, POST /v1/echo the request body (stream or not, all three); GET /v1/models lists
+    one model, GET /_loopdoctor/stats returns the counters. A request can ask for faults itself
+    with the header x-loopdoctor-faults: latency=0.1,drop_after=2.
     """
     from loopdoctor.endpoint.server import Endpoint, Faults
 
@@ -170,7 +181,7 @@ def endpoint(
         server = Endpoint(port=port, faults=parsed).start()
     except OSError as exc:
         raise usage_error(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
-    typer.echo(f"serving the fake OpenAI endpoint at {server.base_url} (Ctrl-C to stop)")
+    typer.echo(f"serving the fake LLM endpoint at {server.base_url} (Ctrl-C to stop)")
     try:
         if until_stdin_closes:  # the harness's way to make sure no server outlives it
             sys.stdin.read()

@@ -10,8 +10,10 @@ for every scenario (``--strategy loop-scoped --strategy portal``):
 - :class:`ClientPortal`: one long-lived loop in a daemon thread owns the client; every other loop
   submits its calls to it.
 
-Both take ``make_client``, a function of no arguments that returns a new client (an
-``openai.AsyncOpenAI``, an ``httpx.AsyncClient``...) with an async ``close()``.
+Both take ``make_client``, a function of no arguments that returns a new client: an
+``openai.AsyncOpenAI``, an ``anthropic.AsyncAnthropic``, an ``httpx.AsyncClient``, an
+``aiohttp.ClientSession`` (made on the loop that uses it, as aiohttp requires)... anything with
+an async ``aclose()`` or ``close()``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+async def aclose(client: Any) -> None:
+    """Close an async client: ``aclose()`` (httpx) or ``close()`` (the SDKs, aiohttp)."""
+    await (getattr(client, "aclose", None) or client.close)()
 
 
 class LoopScopedClients:
@@ -46,7 +53,7 @@ class LoopScopedClients:
         """Close the running loop's client, if it has one."""
         client = self._clients.pop(asyncio.get_running_loop(), None)
         if client is not None:
-            await client.close()
+            await aclose(client)
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """``asyncio.run(coro)``, closing the loop's client before the loop closes."""
@@ -103,5 +110,5 @@ class ClientPortal:
     def close(self) -> None:
         if self._loop is not None:
             if self._client is not None:
-                asyncio.run_coroutine_threadsafe(self._client.close(), self._loop).result(5)
+                asyncio.run_coroutine_threadsafe(aclose(self._client), self._loop).result(5)
             self._loop.call_soon_threadsafe(self._loop.stop)

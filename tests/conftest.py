@@ -20,7 +20,7 @@ from loopdoctor.guard import binding
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[Endpoint]:
-    """The fake OpenAI endpoint, in this process, on a free loopback port."""
+    """The fake LLM endpoint, in this process, on a free loopback port."""
     with Endpoint() as ep:
         yield ep
 

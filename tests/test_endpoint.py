@@ -1,17 +1,21 @@
-"""The fake endpoint, exercised with the real openai SDK over loopback."""
+"""The fake endpoint, exercised with the real SDKs and HTTP clients over loopback."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from typing import Any
 
+import aiohttp
+import anthropic
+import httpx
 import openai
 import pytest
 
 from loopdoctor.endpoint.process import EndpointProcess
 from loopdoctor.endpoint.server import FAULTS_HEADER, Endpoint, Faults
-from loopdoctor.run.sdk import detect
+from loopdoctor.run.clients import KINDS
 
 pytestmark = pytest.mark.timeout(30)
 TEXT = "the quick brown fox jumps over the lazy dog"
@@ -80,7 +84,8 @@ def test_a_stalled_request_stays_in_flight(endpoint: Endpoint) -> None:
 
 
 def test_a_connection_dropped_mid_stream_truncates_it(endpoint: Endpoint) -> None:
-    truncated = (openai.APIConnectionError, detect().http_module().RemoteProtocolError)
+    http = importlib.import_module(KINDS["openai"].http)
+    truncated = (openai.APIConnectionError, http.RemoteProtocolError)
     with pytest.raises(truncated):
         chat(endpoint, "drop", faults="drop_after=1", stream=True)
 
@@ -120,3 +125,67 @@ def test_the_endpoint_runs_in_a_process_of_its_own() -> None:
 
         assert asyncio.run(ask()) == "hi"
         assert endpoint.all_stats()["p"]["requests"] == 1
+
+
+# -- Anthropic's Messages API and the plain echo, for the other kinds of client -------------
+
+def messages(endpoint: Endpoint, cell: str, faults: str = "", stream: bool = False,
+             retries: int = 0) -> Any:
+    async def call() -> Any:
+        async with anthropic.AsyncAnthropic(base_url=endpoint.cell_base_url(cell), api_key="k",
+                                            max_retries=retries) as client:
+            result = await client.messages.create(
+                model="m", max_tokens=64, messages=[{"role": "user", "content": TEXT}],
+                stream=stream, extra_headers={FAULTS_HEADER: faults})
+            return [event async for event in result] if stream else result
+
+    return asyncio.run(call())
+
+
+def test_the_anthropic_sdk_gets_its_message_back(endpoint: Endpoint) -> None:
+    reply = messages(endpoint, "anthropic")
+    assert [block.text for block in reply.content] == [TEXT]
+    assert reply.stop_reason == "end_turn"
+
+
+def test_an_anthropic_stream_has_the_messages_api_event_sequence(endpoint: Endpoint) -> None:
+    events = messages(endpoint, "anthropic-stream", stream=True)
+    types = [event.type for event in events]
+    assert types[:2] == ["message_start", "content_block_start"]
+    assert types[-3:] == ["content_block_stop", "message_delta", "message_stop"]
+    deltas = [event.delta.text for event in events if event.type == "content_block_delta"]
+    assert len(deltas) > 1 and "".join(deltas) == TEXT
+
+
+def test_an_anthropic_error_status_is_retried_by_its_sdk_and_counted(endpoint: Endpoint) -> None:
+    with pytest.raises(anthropic.InternalServerError, match="loopdoctor fault: status 503"):
+        messages(endpoint, "anthropic-status", faults="status=503,retry_after=0", retries=1)
+    assert endpoint.stats("anthropic-status")["requests"] == 2
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_the_echo_answers_raw_http_clients(endpoint: Endpoint, stream: bool) -> None:
+    async def post() -> list[str]:
+        url = endpoint.cell_base_url("echo-raw") + "/echo" + ("?stream=1" if stream else "")
+        async with aiohttp.ClientSession() as session, session.post(url, data=TEXT) as response:
+            return [piece.decode() async for piece, _ in response.content.iter_chunks()]
+
+    pieces = asyncio.run(post())
+    assert "".join(pieces) == TEXT
+    assert len(pieces) > 1 if stream else len(pieces) == 1
+
+
+def test_a_question_can_carry_its_own_faults(endpoint: Endpoint) -> None:
+    """For callers that cannot set a header: the tag is part of the question, and echoed."""
+    tagged = f"{TEXT} {Faults(latency=0.3).tag()}"
+    started = time.perf_counter()
+    with httpx.Client() as client:
+        answer = client.post(endpoint.base_url + "/echo", content=tagged).text
+    assert time.perf_counter() - started >= 0.3
+    assert answer == tagged
+
+
+def test_an_unknown_path_is_a_404_and_not_counted(endpoint: Endpoint) -> None:
+    with httpx.Client() as client:
+        assert client.post(endpoint.cell_base_url("none") + "/embeddings").status_code == 404
+    assert endpoint.stats("none")["requests"] == 0

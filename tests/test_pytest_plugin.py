@@ -112,6 +112,7 @@ def test_without_the_flag_the_same_suite_hangs_until_killed(suite: pytest.Pytest
         timeout=CHILD_BOUND,
     )
     output = result.stdout.str() + result.stderr.str()
+    assert "+ Timeout +" in output, output  # pytest-timeout's banner: the test hung
     hung = output.partition("+ Timeout +")[2]  # pytest-timeout's dump of every thread's stack
     assert "in test_two_threads_share_one_client" in hung
     assert re.search(r"Stack of worker-[12] ", hung) and "in worker" in hung  # the one that lost

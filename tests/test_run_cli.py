@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from loopdoctor import __main__ as entry_point
+from loopdoctor.run.clients import KINDS
+from loopdoctor.run.verdict import ERROR_OR_MASKED
 
 pytestmark = pytest.mark.timeout(120)
 Runner = Callable[..., Any]  # the ``loopdoctor`` fixture of conftest.py
@@ -45,6 +47,16 @@ FACTORIES = {
         def get_client(base_url, api_key):
             return openai.AsyncOpenAI(base_url=base_url, api_key=api_key)
     """,
+    "configured": """
+        import os
+
+        API_KEY = os.environ["LLM_API_KEY"]  # raises KeyError, not ImportError
+    """,
+    "exiting": """
+        import os
+
+        os._exit(3)
+    """,
     "broken": """
         def not_a_client(base_url, api_key):
             return "sk-123"
@@ -77,7 +89,7 @@ def test_a_cached_global_client_fails_the_gate(app: Path, loopdoctor: Runner) ->
     ran = loopdoctor("run", "--factory", "myapp.cached:get_client", *FAST, "--format", "json")
     assert ran.code == 1
     outcomes = {c["scenario"]: c["outcome"] for c in ran.json()["cells"]}
-    assert outcomes["gateway-bridge"] in {"ERROR", "MASKED"}
+    assert outcomes["gateway-bridge"] == ERROR_OR_MASKED.on(KINDS["openai"].http).value
     assert ran.json()["passing"] == []
 
 
@@ -97,18 +109,24 @@ def test_a_fresh_client_per_call_passes_the_gate(app: Path, loopdoctor: Runner) 
     assert "Pass everything: myapp.fresh:get_client" in ran.stdout
 
 
+@pytest.mark.parametrize(("module", "message"), [
+    ("nothere", "cannot import 'myapp.nothere': ModuleNotFoundError"),
+    ("configured", "cannot import 'myapp.configured': KeyError: 'LLM_API_KEY'"),
+    ("exiting", "importing myapp.exiting ended the process that imported it"),
+])
 def test_an_unimportable_factory_is_a_one_line_usage_error(
-    app: Path, loopdoctor: Runner
+    app: Path, loopdoctor: Runner, module: str, message: str
 ) -> None:
-    ran = loopdoctor("run", "--factory", "myapp.nothere:get_client")
+    """Whatever the module raises: the forkserver, which imports it too, survives it."""
+    ran = loopdoctor("run", "--factory", f"myapp.{module}:get_client")
     assert ran.code == 2
-    assert ran.stderr.strip().count("\n") == 0
-    assert "cannot import 'myapp.nothere'" in ran.stderr
+    assert ran.stderr.strip().count("\n") == 0, ran.stderr
+    assert message in ran.stderr
     assert "Traceback" not in ran.stderr
 
 
 @pytest.mark.parametrize(("factory", "outcome", "message"), [
-    ("not_a_client", "ERROR", "not an OpenAI-style client"),
+    ("not_a_client", "ERROR", "'str': not a client loopdoctor knows how to ask"),
     ("raising", "ERROR", "vault unreachable"),
     ("stuck", "HANG", "No response for 1.5s"),
     ("elsewhere", "ERROR", "refused a connection to 'api.openai.com'"),

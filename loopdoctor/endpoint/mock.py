@@ -25,8 +25,8 @@ class MockEndpoint:
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
         self.answered += 1
-        status, content_type, body = answer(request.method, request.url.path,
-                                                 request.content)
+        status, content_type, body = answer(request.method, request.url.path, request.content,
+                                            request.url.query.decode())
         return httpx.Response(status, headers={"content-type": content_type}, content=body)
 
     def start(self) -> MockEndpoint:

@@ -1,8 +1,11 @@
-"""A fake OpenAI endpoint: a real HTTP/1.1 keep-alive server (uvicorn + starlette) on 127.0.0.1.
+"""A fake LLM endpoint: a real HTTP/1.1 keep-alive server (uvicorn + starlette) on 127.0.0.1.
 
-It serves the answers of ``loopdoctor.endpoint.answers``. Faults (latency, interval between stream
+It serves the answers of ``loopdoctor.endpoint.answers`` (OpenAI's chat completions, Anthropic's
+Messages, a plain echo) under any prefix (``/v1``, and ``/v1/v1`` where an Anthropic client
+appends its own ``/v1`` to an OpenAI-style base URL). Faults (latency, interval between stream
 chunks, stall, error status, a connection dropped mid-stream) are set for the whole endpoint or
-per request with an ``x-loopdoctor-faults`` header, in the same ``key=value,...`` syntax.
+per request with an ``x-loopdoctor-faults`` header or a ``[loopdoctor-faults: ...]`` tag in the
+question, in the same ``key=value,...`` syntax.
 Requests whose path starts with ``/c/<cell>/`` are counted for that cell, which is how the
 harness tells one cell's traffic from another's on a shared server.
 """
@@ -15,7 +18,6 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -28,11 +30,11 @@ from loopdoctor.endpoint.answers import (
     MODEL,
     MODELS,
     Faults,
-    chunk,
-    completion,
-    last_user_message,
-    pieces,
-    sse,
+    api_of,
+    error,
+    question,
+    reply,
+    stream,
 )
 
 __all__ = ["FAULTS_HEADER", "MODEL", "Endpoint", "Faults"]
@@ -54,7 +56,7 @@ class Counters:
 
 
 class Endpoint:
-    """The fake OpenAI server. ``with Endpoint() as ep: ep.base_url`` serves on a free port."""
+    """The fake LLM server. ``with Endpoint() as ep: ep.base_url`` serves on a free port."""
 
     def __init__(self, port: int = 0, faults: Faults | None = None) -> None:
         self.faults = faults or Faults()
@@ -118,14 +120,11 @@ class Endpoint:
     # -- the ASGI app ---------------------------------------------------------------------
 
     def _app(self) -> Starlette:
-        routes = []
-        for prefix in ("", "/c/{cell}"):
-            routes += [
-                Route(prefix + "/v1/chat/completions", self._chat, methods=["POST"]),
-                Route(prefix + "/v1/models", self._models, methods=["GET"]),
-            ]
-        routes.append(Route("/_loopdoctor/stats", self._stats, methods=["GET"]))
-        return Starlette(routes=routes)
+        return Starlette(routes=[
+            Route("/_loopdoctor/stats", self._stats, methods=["GET"]),
+            Route("/c/{cell}/{path:path}", self._api, methods=["GET", "POST"]),
+            Route("/{path:path}", self._api, methods=["GET", "POST"]),
+        ])
 
     def _begin(self, request: Request) -> list[Counters]:
         client = (request.client.host, request.client.port) if request.client else ("?", 0)
@@ -155,49 +154,45 @@ class Endpoint:
             return JSONResponse(self.all_stats())
         return JSONResponse(self.stats(request.query_params.get("cell")))
 
-    async def _models(self, request: Request) -> Response:
-        scopes = self._begin(request)
-        try:
-            return JSONResponse(MODELS)
-        finally:
-            self._end(scopes)
-
-    async def _chat(self, request: Request) -> Response:
+    async def _api(self, request: Request) -> Response:
+        api = api_of(request.url.path)
+        is_models = request.method == "GET" and request.url.path.endswith("/models")
+        if not is_models and (api is None or request.method != "POST"):
+            return JSONResponse({"error": {"message": "not found"}}, status_code=404)
         scopes = self._begin(request)
         ended = False
         try:
-            faults = Faults.parse(request.headers.get(FAULTS_HEADER, ""), self.faults)
-            body = await request.json()
+            if is_models:
+                return JSONResponse(MODELS)
+            asked = question(api, await request.body(), request.url.query)
+            faults = Faults.parse(f"{request.headers.get(FAULTS_HEADER, '')},{asked.faults}",
+                                  self.faults)
             if faults.stall:
                 await asyncio.Event().wait()
             await asyncio.sleep(faults.latency)
             if faults.status is not None:
-                return _error(faults)
-            text = last_user_message(body)
-            if not body.get("stream"):
-                return JSONResponse(completion(text, body))
+                return _error(api, faults)
+            if not asked.stream:
+                content_type, body = reply(asked)
+                return Response(body, media_type=content_type)
             ended = True  # the stream ends the request itself, when it finishes or drops
-            return StreamingResponse(
-                self._stream(request, text, body, faults, scopes), media_type="text/event-stream"
-            )
+            content_type, chunks = stream(asked)
+            return StreamingResponse(self._stream(request, chunks, faults, scopes),
+                                     media_type=content_type)
         finally:
             if not ended:
                 self._end(scopes)
 
-    async def _stream(
-        self, request: Request, text: str, body: dict[str, Any], faults: Faults,
-        scopes: list[Counters],
-    ) -> AsyncIterator[str]:
+    async def _stream(self, request: Request, chunks: list[str], faults: Faults,
+                      scopes: list[Counters]) -> AsyncIterator[str]:
         try:
-            for n, piece in enumerate(pieces(text)):
+            for n, piece in enumerate(chunks):
                 if faults.drop_after is not None and n >= faults.drop_after:
                     self._drop(request)
                     return
-                yield sse(chunk(piece, body, finish=None))
+                yield piece
                 if faults.interval:
                     await asyncio.sleep(faults.interval)
-            yield sse(chunk("", body, finish="stop"))
-            yield "data: [DONE]\n\n"
         finally:
             self._end(scopes)
 
@@ -209,10 +204,9 @@ class Endpoint:
                 conn.transport.abort()
 
 
-def _error(faults: Faults) -> Response:
+def _error(api: str, faults: Faults) -> Response:
     headers = {} if faults.retry_after is None else {"retry-after": f"{faults.retry_after:g}"}
-    payload = {"error": {"message": f"loopdoctor fault: status {faults.status}",
-                         "type": "loopdoctor_fault", "code": str(faults.status)}}
-    return JSONResponse(payload, status_code=faults.status or 500, headers=headers)
+    status = faults.status or 500
+    return JSONResponse(error(api, status), status_code=status, headers=headers)
 
 

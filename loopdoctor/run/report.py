@@ -24,6 +24,7 @@ from rich.text import Text
 from loopdoctor.report import github, junit
 from loopdoctor.report.listing import Listing
 from loopdoctor.run import scenario as scenario_api
+from loopdoctor.run.clients import KINDS, installed
 from loopdoctor.run.harness.runner import Cell, CellResult
 from loopdoctor.run.harness.session import RunReport, row_name
 from loopdoctor.run.strategies import BUILTINS
@@ -117,7 +118,7 @@ def to_json(report: RunReport) -> dict[str, Any]:
                 "unexpected": r.unexpected,
                 "seconds": round(r.seconds, 3),
                 "rate": r.rate,
-                "requests": r.requests,
+                "requests": r.requests.as_json(),
                 "explanation": r.explanation,
                 "diagnostics": r.diagnostics,
             }
@@ -212,6 +213,12 @@ def scenarios_listing() -> Listing:
              f"{s.pool_limit} connection" if s.pool_limit else "SDK default", s.summary)
             for s in scenario_api.load().values()]
     return Listing("scenarios", ("scenario", "requests", "pool", "what it plays"), rows)
+
+
+def clients_listing() -> Listing:
+    rows = [(name, kind.describes, kind.label if installed(kind.library) else "not installed")
+            for name, kind in KINDS.items()]
+    return Listing("clients", ("--client", "what a cell asks", "installed"), rows)
 
 
 def strategies_listing() -> Listing:

@@ -3,7 +3,7 @@
 The forkserver imports it, with everything a cell needs, before any cell is forked (see
 ``preload``). The parent hears from a cell through one pipe: ``("progress", n)`` after each
 checked response, ``("alive", why)`` while it is slow but not stuck, then one
-``("result", {...})``.
+``("result", CellReport)``.
 """
 
 from __future__ import annotations
@@ -16,28 +16,29 @@ import signal
 import socket
 import threading
 import time
-import traceback
 from collections.abc import AsyncIterator, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from loopdoctor import guard
-from loopdoctor.endpoint.answers import FAULTS_HEADER, MODEL, Faults
+from loopdoctor.endpoint.answers import Faults
 from loopdoctor.guard import binding
+from loopdoctor.run import clients, strategies
 from loopdoctor.run import scenario as scenario_api
-from loopdoctor.run import strategies
+from loopdoctor.run.cell_report import CellReport, ErrorInfo, ForeignUse, LeakInfo, Requests
+from loopdoctor.run.clients import Ask
 from loopdoctor.run.harness import sandbox
 from loopdoctor.run.harness.watchdog import Reporter, Watchdog
-from loopdoctor.run.verdict import cross_loop_signature
 
 T = TypeVar("T")
 API_KEY = "sk-loopdoctor-dummy"
 PR_SET_PDEATHSIG = 1
 NICENESS = 5
 INET_FAMILIES = (socket.AF_INET, socket.AF_INET6)
+USER_MODULES_VAR = "LOOPDOCTOR_USER_MODULES"  # the user's modules, for the forkserver to import
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class CellSpec:
     bridge: str | None = None  # the user's MOD:FN bridge
     stats_url: str | None = None  # the endpoint's counters for this cell
     guard: bool = False  # raise CrossLoopError at the first foreign use, instead of hanging
+    client: str = clients.DEFAULT  # the kind of client the built-in strategies make
+    call: str | None = None  # the user's MOD:FN that asks the factory's clients
 
 
 class ResponseMismatch(AssertionError):
@@ -65,6 +68,7 @@ class CellContext:
                  bridge: strategies.Bridge | None, reporter: Reporter) -> None:
         self.stream = stream
         self.made = 0
+        self.kind: str | None = None  # the kind of the clients asked
         self._spec = spec
         self._strategy = strategy
         self._bridge = bridge
@@ -74,23 +78,19 @@ class CellContext:
     @contextlib.asynccontextmanager
     async def client(self) -> AsyncIterator[Any]:
         async with self._strategy.lease(self._spec.base_url, API_KEY) as client:
-            check_client(client)
+            kind = self._strategy.kind_of(client)
+            check_aim(kind, client)
+            self.kind = self.kind or kind.name
             yield client
 
     async def ask(self, client: Any, label: str, latency: float | None = None) -> str:
         with self._lock:
             self.made += 1
             text = f"{label} [{self.made}]"
-        request: dict[str, Any] = {"model": MODEL, "messages": [{"role": "user", "content": text}]}
-        if latency is not None:
-            request["extra_headers"] = {FAULTS_HEADER: str(Faults(latency=latency))}
-        if self.stream:
-            stream = await client.chat.completions.create(**request, stream=True)
-            answer = "".join([chunk.choices[0].delta.content or ""
-                              async for chunk in stream if chunk.choices])
-        else:
-            response = await client.chat.completions.create(**request)
-            answer = response.choices[0].message.content
+        if latency is not None:  # in the question, which every kind of client sends as it is
+            text += " " + Faults(latency=latency).tag()
+        ask = Ask(self._spec.base_url, text, self.stream)
+        answer = "".join([piece async for piece in self._strategy.ask(client, ask)])
         if answer != text:
             raise ResponseMismatch(f"asked {text!r}, the answer was {answer!r}")
         self._reporter.progress(self.made)
@@ -105,65 +105,49 @@ class CellContext:
         return scenario_api.run_async(self, coro)
 
 
-def check_client(client: Any) -> None:
-    """Fail clearly on a factory that returned no client, or one aimed off this machine."""
-    chat = getattr(getattr(client, "chat", None), "completions", None)
-    if not callable(getattr(chat, "create", None)):
-        raise TypeError(f"the factory returned {type(client).__name__!r}, not an OpenAI-style "
-                        "client (no .chat.completions.create)")
-    base_url = getattr(client, "base_url", None)
-    host = getattr(base_url, "host", None)
-    if base_url is not None and not sandbox.is_loopback(host):
+def check_aim(kind: clients.ClientKind, client: Any) -> None:
+    """Fail clearly on a client aimed off this machine."""
+    host = kind.host(client)
+    if host and not sandbox.is_loopback(host):
         raise sandbox.refuse(host)
 
 
-def describe_error(exc: BaseException) -> dict[str, Any]:
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    text = " <- ".join(dict.fromkeys(f"{type(e).__name__}: {e}" for e in chain))
-    return {
-        "type": type(exc).__name__,
-        "message": str(exc) or type(exc).__name__,
-        "chain": text,
-        "cross_loop": cross_loop_signature(text),
-        "traceback": traceback.format_exception(exc)[-8:],
-    }
-
-
-def foreign_uses() -> list[dict[str, Any]]:
+def foreign_uses() -> tuple[ForeignUse, ...]:
     """The clients that were used from a loop other than their owner, and by whom."""
-    return [
-        {"kind": b.kind, "created_at": binding.short_path(b.where),
-         "created_thread": b.created_thread,
-         "owner": b.owner.label if b.owner else None,
-         "owner_closed": b.owner.closed if b.owner else False,
-         "used_from": b.foreign_uses[0].label}
+    return tuple(
+        ForeignUse(kind=b.kind, created_at=binding.short_path(b.where),
+                   created_thread=b.created_thread,
+                   owner=b.owner.label if b.owner else None,
+                   owner_closed=b.owner.closed if b.owner else False,
+                   used_from=b.foreign_uses[0].label)
         for b in binding.bindings() if b.foreign_uses
-    ]
+    )
 
 
-def measure_leaks(strategy: strategies.Strategy, port: int | None) -> dict[str, Any]:
+def measure_leaks(strategy: strategies.Strategy, port: int | None) -> LeakInfo:
     gc.collect()
     holding: set[int] = set()
     open_clients = 0
     for record, client in binding.live():
-        if getattr(client, "is_closed", True):
+        if is_closed(client):
             continue
         open_clients += 1
         loop = record.owner or record.created_loop
         if loop is not None and loop.closed:
             holding.add(loop.number)
-    return {
-        "clients_created": sum(n for kind, n in binding.created.items()
-                               if not kind.startswith("asyncio.")),
-        "clients_open": open_clients,
-        "dead_loops_holding": len(holding),
-        "sockets_open": open_sockets(port),
-        "cache_entries": strategy.cache_size(),
-    }
+    return LeakInfo(
+        clients_created=sum(n for kind, n in binding.created.items()
+                            if not kind.startswith("asyncio.")),
+        clients_open=open_clients,
+        dead_loops_holding=len(holding),
+        sockets_open=open_sockets(port),
+        cache_entries=strategy.cache_size(),
+    )
+
+
+def is_closed(client: Any) -> bool:
+    """httpx and httpx2 clients say ``is_closed``, aiohttp sessions ``closed``."""
+    return bool(getattr(client, "is_closed", getattr(client, "closed", True)))
 
 
 def open_sockets(port: int | None) -> int:
@@ -214,10 +198,23 @@ def main(spec: CellSpec, conn: Connection) -> None:
     try:
         reporter.finish(run_cell(spec, reporter))
     except BaseException as exc:
-        reporter.finish({"error": describe_error(exc), "setup_failed": True})
+        reporter.finish(CellReport(error=ErrorInfo.of(exc), setup_failed=True))
 
 
-def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
+def load_targets(targets: tuple[str | None, str | None, str | None], conn: Connection) -> None:
+    """A process of its own, forked like a cell, that imports the user's factory, bridge and
+    call (at once: the forkserver has imported them) and sends what is wrong, or None."""
+    die_with_parent()
+    _silence_output()
+    try:
+        strategies.load_targets(*targets)
+        conn.send(None)
+    except strategies.LoadError as exc:
+        conn.send(str(exc))
+    os._exit(0)
+
+
+def run_cell(spec: CellSpec, reporter: Reporter) -> CellReport:
     sandbox.loopback_only()
     scenario = scenario_api.load(tuple(map(Path, spec.scenario_dirs)))[spec.scenario]
     if scenario.pool_limit:
@@ -231,18 +228,19 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
         guard.install("raise")
     else:
         binding.activate()
-    strategy = strategies.create(spec.strategy)
+    strategy = strategies.create(spec.strategy, spec.client, spec.call)
     bridge = strategies.load_callable(spec.bridge) if spec.bridge else None
     ctx = CellContext(spec, scenario.stream, strategy, bridge, reporter)
     started = time.perf_counter()
 
-    def describe() -> dict[str, Any]:
-        return {
-            "seconds": time.perf_counter() - started,
-            "requests": {"made": ctx.made,
-                         "mock_answered": mock.answered if mock is not None else None},
-            "foreign_uses": foreign_uses(),
-        }
+    def describe() -> CellReport:
+        return CellReport(
+            seconds=time.perf_counter() - started,
+            requests=Requests(made=ctx.made,
+                              mock_answered=mock.answered if mock is not None else None),
+            foreign_uses=foreign_uses(),
+            client=ctx.kind,
+        )
 
     watchdog = Watchdog(reporter, spec.timeout, spec.stats_url, describe)
     watchdog.start()
@@ -253,9 +251,8 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> dict[str, Any]:
             raise AssertionError(f"scenario {scenario.name!r} states {scenario.requests} "
                                  f"requests but made {ctx.made}")
     except BaseException as exc:
-        error = describe_error(exc)
+        error = ErrorInfo.of(exc)
     watchdog.stop()
-    result = describe()
     port = None if mock is not None else urlsplit(spec.base_url).port
-    return {**result, "error": error, "leak": measure_leaks(strategy, port)}
+    return replace(describe(), error=error, leak=measure_leaks(strategy, port))
 

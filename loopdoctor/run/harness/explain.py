@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from loopdoctor.run.cell_report import CellReport, ErrorInfo, HangInfo, LeakInfo
 from loopdoctor.run.harness.introspect import HANG_FLAVOURS, stuck_frame
 from loopdoctor.run.verdict import Outcome, first_line
 
@@ -13,7 +12,7 @@ FIX_LEAK = ("Fix: close each loop's client before that loop closes (loop-scoped)
             "caching one per loop.")
 
 
-def explain(outcome: Outcome, raw: dict[str, Any], timeout: float) -> str:
+def explain(outcome: Outcome, report: CellReport, timeout: float) -> str:
     if outcome is Outcome.PASS:
         return ""
     parts = {
@@ -21,22 +20,22 @@ def explain(outcome: Outcome, raw: dict[str, Any], timeout: float) -> str:
         Outcome.ERROR: _error,
         Outcome.MASKED: _masked,
         Outcome.LEAK: _leak,
-    }[outcome](raw, timeout)
+    }[outcome](report, timeout)
     return " ".join(p for p in parts if p)
 
 
-def _client_story(raw: dict[str, Any]) -> str:
-    uses = raw.get("foreign_uses") or []
-    if not uses:
+def _client_story(report: CellReport) -> str:
+    if not report.foreign_uses:
         return ""
-    use = uses[0]
-    owner = use["owner"] + (", now closed" if use["owner_closed"] else "")
-    return (f"The {use['kind']} created at {use['created_at']} belongs to {owner}; "
-            f"{use['used_from']} used it.")
+    use = report.foreign_uses[0]
+    owner = f"{use.owner}" + (", now closed" if use.owner_closed else "")
+    return (f"The {use.kind} created at {use.created_at} belongs to {owner}; "
+            f"{use.used_from} used it.")
 
 
-def _hang(raw: dict[str, Any], timeout: float) -> list[str]:
-    diagnostics = raw.get("diagnostics") or {}
+def _hang(report: CellReport, timeout: float) -> list[str]:
+    hang = report.hang or HangInfo()
+    diagnostics = hang.diagnostics
     if not diagnostics:
         return [f"No response for {timeout:g}s and the cell did not answer the watchdog; "
                 "it was killed without diagnostics."]
@@ -50,37 +49,37 @@ def _hang(raw: dict[str, Any], timeout: float) -> list[str]:
         if lost.get("lost_wakeup"):
             parts.append(f"It sits idle in select with {lost['ready']} callback(s) ready: "
                          "a wakeup sent from another loop's thread was lost.")
-    parts.append(_client_story(raw))
-    server = raw.get("server") or {}
-    if "in_flight" in server:
-        parts.append(f"The server had {server['in_flight']} request(s) in flight"
-                     + (": the client side is stuck, not the server." if not server["in_flight"]
+    parts.append(_client_story(report))
+    if "in_flight" in hang.server:
+        in_flight = hang.server["in_flight"]
+        parts.append(f"The server had {in_flight} request(s) in flight"
+                     + (": the client side is stuck, not the server." if not in_flight
                         else "."))
     parts.append(FIX_SHARED)
     return parts
 
 
-def _error(raw: dict[str, Any], timeout: float) -> list[str]:
-    error = raw.get("error") or {}
-    parts = [first_line(error.get("chain") or error.get("message", ""))[:300] + "."]
-    if error.get("cross_loop"):
-        parts.append(f"Cross-loop: {error['cross_loop']}.")
-        parts += [_client_story(raw), FIX_SHARED]
-    elif raw.get("setup_failed"):
+def _error(report: CellReport, timeout: float) -> list[str]:
+    error = report.error or ErrorInfo.said("")
+    parts = [first_line(error.summary)[:300] + "."]
+    if error.cross_loop:
+        parts.append(f"Cross-loop: {error.cross_loop}.")
+        parts += [_client_story(report), FIX_SHARED]
+    elif report.setup_failed:
         parts.append("The cell could not start the scenario.")
     return parts
 
 
-def _masked(raw: dict[str, Any], timeout: float) -> list[str]:
-    requests = raw.get("requests") or {}
-    return [f"Passed only because the SDK retried: the server saw {requests.get('server_saw')} "
-            f"requests for {requests.get('made')} made, and each retry first waited out a "
-            f"backoff (the cell took {raw.get('seconds', 0):.1f} s).", _client_story(raw),
+def _masked(report: CellReport, timeout: float) -> list[str]:
+    requests = report.requests
+    return [f"Passed only because the SDK retried: the server saw {requests.server_saw} "
+            f"requests for {requests.made} made, and each retry first waited out a "
+            f"backoff (the cell took {report.seconds or 0:.1f} s).", _client_story(report),
             FIX_SHARED]
 
 
-def _leak(raw: dict[str, Any], timeout: float) -> list[str]:
-    leak = raw.get("leak") or {}
-    return [f"{leak.get('dead_loops_holding')} closed loops still hold open clients after "
-            f"gc: {leak.get('clients_open')} of {leak.get('clients_created')} clients open, "
-            f"{leak.get('sockets_open')} sockets to the endpoint.", FIX_LEAK]
+def _leak(report: CellReport, timeout: float) -> list[str]:
+    leak = report.leak or LeakInfo()
+    return [f"{leak.dead_loops_holding} closed loops still hold open clients after "
+            f"gc: {leak.clients_open} of {leak.clients_created} clients open, "
+            f"{leak.sockets_open} sockets to the endpoint.", FIX_LEAK]

@@ -65,13 +65,31 @@ def await_chain(task: asyncio.Task[Any]) -> list[str]:
         if frame is not None:
             chain.append(_frame_text(frame))
         coro = next((getattr(coro, a) for a in ("cr_await", "ag_await", "gi_yieldfrom")
-                     if getattr(coro, a, None) is not None), None)
+                     if getattr(coro, a, None) is not None), None) or _generator_behind(coro)
     return chain
+
+
+def _generator_behind(awaitable: Any) -> Any:
+    """The async generator an ``async for`` step awaits: its ``__anext__`` awaitable says not
+    which generator it steps, but holds it (every streamed answer is iterated this way)."""
+    if type(awaitable).__name__ not in ("async_generator_asend", "async_generator_athrow"):
+        return None
+    return next((obj for obj in gc.get_referents(awaitable) if hasattr(obj, "ag_frame")), None)
 
 
 def all_loops() -> list[asyncio.AbstractEventLoop]:
     # type(), not isinstance(): the SDK's lazy proxies load modules when asked for __class__.
     return [obj for obj in gc.get_objects() if issubclass(type(obj), asyncio.AbstractEventLoop)]
+
+
+def soonest_timer() -> float | None:
+    """Seconds until the first timer of any open loop is due (an SDK's retry backoff, a
+    sleep): a loop with one is waiting for it, not stuck."""
+    due = [handle.when() - loop.time()
+           for loop in all_loops() if not loop.is_closed()
+           for handle in _retry(lambda loop=loop: list(getattr(loop, "_scheduled", ())), [])
+           if not handle.cancelled()]
+    return min(due, default=None)
 
 
 def _loop_state(loop: Any, frames: dict[int, FrameType]) -> dict[str, Any]:
@@ -103,18 +121,31 @@ def _task_state(task: asyncio.Task[Any]) -> dict[str, Any]:
 
 
 def connection_loops(client: Any) -> list[str]:
-    """For each pooled connection of an httpx/httpx2 client, the loop its socket belongs to."""
-    pool = getattr(getattr(client, "_transport", None), "_pool", None)
+    """For each pooled connection of a client, the loop its socket belongs to."""
     labels = []
-    for conn in _retry(lambda: list(getattr(pool, "_connections", ())), []):
-        transport: Any = conn
-        for attr in ("_connection", "_network_stream", "_stream", "_transport"):
-            transport = getattr(transport, attr, None)
+    for transport in _pooled_transports(client):
         loop = getattr(transport, "_loop", None)
         if loop is not None:
             labels.append(binding.loop_info(loop, thread="?").label
                           + (" [closed]" if loop.is_closed() else ""))
     return labels
+
+
+def _pooled_transports(client: Any) -> list[Any]:
+    """The asyncio transports under a client's pool: an httpx/httpx2 client's connection pool,
+    or an aiohttp session's connector (idle connections and those in use)."""
+    pool = getattr(getattr(client, "_transport", None), "_pool", None)
+    transports = []
+    for conn in _retry(lambda: list(getattr(pool, "_connections", ())), []):
+        transport: Any = conn
+        for attr in ("_connection", "_network_stream", "_stream", "_transport"):
+            transport = getattr(transport, attr, None)
+        transports.append(transport)
+    connector = getattr(client, "_connector", None)
+    idle = _retry(lambda: [p for conns in getattr(connector, "_conns", {}).values()
+                           for p, _ in conns], [])
+    in_use = _retry(lambda: list(getattr(connector, "_acquired", ())), [])
+    return transports + [getattr(proto, "transport", None) for proto in idle + in_use]
 
 
 def clients() -> list[dict[str, Any]]:
@@ -148,6 +179,10 @@ def snapshot() -> dict[str, Any]:
 
 HANG_FLAVOURS = {
     "wait_for_connection": "waiting for a pool connection another loop holds (flavour A)",
+    "_wait_for_available_connection": "waiting for a connector slot another loop's request "
+                                      "holds (aiohttp's connector, flavour A)",
+    "sock_connect": "opening a new connection for a pool another loop shares, a connect that "
+                    "never completes (seen with aiohttp, flavour C)",
     "acquire": "waiting for a connection lock whose owner task lives on another loop (flavour B)",
 }
 

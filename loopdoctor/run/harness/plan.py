@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from loopdoctor.run import clients, strategies
 from loopdoctor.run import scenario as scenario_api
-from loopdoctor.run import strategies
 from loopdoctor.run.harness.runner import Cell
 
 ENDPOINTS = ("loopback", "respx")
@@ -28,9 +28,14 @@ def plan(
     factory: str | None = None,
     endpoints: list[str] | None = None,
     scenario_dirs: list[Path] | None = None,
+    client: str = clients.DEFAULT,
+    call: str | None = None,
 ) -> list[Cell]:
     """Every (strategy, scenario, endpoint) cell to run, in table order (names are checked
-    here; the factory's import is :func:`check_targets`'s)."""
+    here; the factory's import is :meth:`Harness.check_targets`'s)."""
+    kind = _client_kind(client)
+    if call and not factory:
+        raise PlanError("--call asks the clients your --factory returns: give --factory too")
     for folder in scenario_dirs or []:
         if not folder.is_dir():
             raise PlanError(f"--scenarios {folder}: not a directory")
@@ -42,27 +47,35 @@ def plan(
     _check_names("strategy", strategy_names, list(strategies.BUILTINS))
     endpoints = endpoints or ["loopback"]
     _check_names("endpoint", endpoints, list(ENDPOINTS))
-    rows = strategy_names or ([] if factory else list(strategies.BUILTINS))
+    served = [name for name, cls in strategies.BUILTINS.items() if cls.serves(kind)]
+    for name in strategy_names:
+        if name not in served:
+            raise PlanError(f"--strategy {name} cannot be played with --client {client}: "
+                            f"{kind.library} has no blocking client")
+    if "respx" in endpoints and kind.http not in ("httpx", "httpx2"):
+        raise PlanError(f"--endpoint respx mocks httpx and httpx2, not {kind.library}")
+    rows = strategy_names or ([] if factory else served)
     rows = rows + ([factory] if factory else [])
     return [Cell(scenario, strategy, endpoint)
             for endpoint in endpoints for strategy in rows
             for scenario in (scenarios or list(known))]
 
 
-def check_targets(factory: str | None, bridge: str | None) -> None:
-    """Import the user's factory and bridge here, so that a broken one stops the run before any
-    cell (importing them can take as long as the harness's start: do it meanwhile)."""
-    for target in filter(None, (factory, bridge)):
-        try:
-            strategies.load_callable(target)
-        except strategies.LoadError as exc:
-            raise PlanError(str(exc)) from None
+def _client_kind(name: str) -> clients.ClientKind:
+    _check_names("client", [name], list(clients.KINDS))
+    kind = clients.KINDS[name]
+    if not clients.installed(kind.library):
+        raise PlanError(f"--client {name}: {kind.library} is not installed "
+                        f"(pip install {kind.library})")
+    return kind
 
 
-def preload(cells: list[Cell], factory: str | None, bridge: str | None) -> tuple[str, ...]:
-    """The modules these cells will import, for the forkserver to import once: the user's, and
-    the respx mode's."""
-    modules = [target.partition(":")[0] for target in (factory, bridge) if target]
+def preload(cells: list[Cell], client: str = clients.DEFAULT) -> tuple[str, ...]:
+    """The modules of ours and of the client libraries these cells will import, for the
+    forkserver to import once: the built-in strategies' client library (if any runs) and the
+    respx mode's. (The user's modules are the harness's: RunOptions.user_modules.)"""
+    modules = [clients.KINDS[client].library] if any(
+        cell.strategy in strategies.BUILTINS for cell in cells) else []
     if any(cell.endpoint == "respx" for cell in cells):
         modules.append("loopdoctor.endpoint.mock")
     return tuple(modules)

@@ -21,7 +21,7 @@ import time
 import types
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +29,14 @@ import psutil
 
 from loopdoctor.endpoint.answers import Faults
 from loopdoctor.endpoint.process import EndpointProcess
+from loopdoctor.run import clients, strategies
 from loopdoctor.run import scenario as scenario_api
-from loopdoctor.run import sdk, strategies
-from loopdoctor.run.harness.child import CellSpec
+from loopdoctor.run.cell_report import CellReport, ErrorInfo, HangInfo, LeakInfo, Requests
+from loopdoctor.run.harness.child import USER_MODULES_VAR, CellSpec, load_targets
 from loopdoctor.run.harness.child import main as child_main
 from loopdoctor.run.harness.explain import explain
 from loopdoctor.run.harness.watchdog import HARD_LIMIT
-from loopdoctor.run.verdict import Outcome, classify
+from loopdoctor.run.verdict import Either, Outcome, classify
 
 GRACE = 1.0  # seconds the parent waits past the timeout for the cell's own hang report
 POLL = 0.02  # seconds between two looks at the running cells' pipes
@@ -44,6 +45,8 @@ CELL_LATENCY = 0.02  # the endpoint's latency: long enough that concurrent reque
 MAX_JOBS = 256
 DEATH_WAIT = 0.2  # seconds to learn the exit status of a cell whose pipe closed unannounced
 PRELOAD = ["loopdoctor.run.harness.preload"]
+USER_MODULES = "loopdoctor.run.harness.user_modules"  # imports those named in USER_MODULES_VAR
+WARM = "loopdoctor.run.harness.warm"  # last: it warms up every client library imported before it
 _cell_ids = itertools.count(1)
 
 
@@ -61,28 +64,48 @@ class RunOptions:
     repeat: int = 1
     scenario_dirs: tuple[str, ...] = ()
     bridge: str | None = None
-    preload: tuple[str, ...] = ()  # user modules worth importing once, in the forkserver
+    preload: tuple[str, ...] = ()  # our modules and libraries to import once, in the forkserver
+    client: str = clients.DEFAULT  # the kind of client the built-in strategies make
+    factory: str | None = None  # the user's MOD:FN factory, if a row is theirs
+    call: str | None = None  # the user's MOD:FN that asks the factory's clients
+
+    @property
+    def targets(self) -> tuple[str | None, str | None, str | None]:
+        """The user's factory, bridge and call."""
+        return self.factory, self.bridge, self.call
     guard: bool = False  # cells raise CrossLoopError instead of hanging
     busy_limit: int | None = None  # cells using the CPU at once [default: 3 per core]
 
 
-@dataclass
+@dataclass(frozen=True)
 class CellResult:
     cell: Cell
     outcome: Outcome
-    expected: Outcome | None
-    seconds: float
-    requests: dict[str, int | None]
+    expected: Outcome | Either | None
+    report: CellReport  # what the cell measured, the parent's counts included
     explanation: str
-    error: dict[str, Any] | None = None
-    leak: dict[str, Any] = field(default_factory=dict)
-    diagnostics: dict[str, Any] | None = None
     runs: int = 1
     rate: float | None = None  # share of runs with this outcome, with --repeat
 
     @property
     def unexpected(self) -> bool:
-        return self.expected is not None and self.outcome is not self.expected
+        return self.expected is not None and not self.expected.allows(self.outcome)
+
+    @property
+    def seconds(self) -> float:
+        return self.report.seconds or 0.0
+
+    @property
+    def requests(self) -> Requests:
+        return self.report.requests
+
+    @property
+    def leak(self) -> LeakInfo | None:
+        return self.report.leak
+
+    @property
+    def diagnostics(self) -> dict[str, Any] | None:
+        return self.report.diagnostics
 
 
 class Admission:
@@ -151,9 +174,9 @@ class Harness:
 
     def __init__(self, options: RunOptions) -> None:
         self.options = options
-        self.stack = sdk.detect()
+        self.kind = clients.KINDS[options.client]
         self._mp = multiprocessing.get_context("forkserver")
-        self._mp.set_forkserver_preload(PRELOAD + list(options.preload))
+        self._mp.set_forkserver_preload([*PRELOAD, *options.preload, USER_MODULES, WARM])
         self._endpoint = EndpointProcess(
             faults=Faults(latency=CELL_LATENCY, interval=CELL_LATENCY))
         self._running: dict[Any, Running] = {}  # receiver -> cell
@@ -166,7 +189,8 @@ class Harness:
     def __enter__(self) -> Harness:
         """Start the forkserver and the endpoint; both boot while the caller goes on."""
         try:
-            with _ctrl_c_spared():
+            _stop_forkserver()  # one left running by an earlier harness, with its modules
+            with _ctrl_c_spared(), _user_modules_named(self.options.targets):
                 multiprocessing.forkserver.ensure_running()
             self._endpoint.start()
         except BaseException:
@@ -182,6 +206,7 @@ class Harness:
         self._reap_all()
         self._pipes.close()
         self._endpoint.stop()
+        _stop_forkserver()
 
     def _reap_all(self) -> None:
         for running in list(self._running.values()):
@@ -189,6 +214,28 @@ class Harness:
         for process in self._reaped:
             process.join(timeout=5)
         self._reaped.clear()
+
+    def check_targets(self) -> str | None:
+        """What is wrong with the user's factory, bridge or call, if anything: found in a
+        process forked from the forkserver, which imports them while it boots (importing them
+        here too would cost this process a second of CPU while two others boot)."""
+        targets = self.options.targets
+        if not any(targets):
+            return None
+        receiver, sender = self._mp.Pipe(duplex=False)
+        process = self._mp.Process(target=load_targets, args=(targets, sender), daemon=True)
+        try:
+            with _main_script_hidden():
+                process.start()
+            self._reaped.append(process)
+            sender.close()
+            return receiver.recv()
+        except (EOFError, OSError):  # the forkserver, or the check, died of an import
+            modules = ", ".join(t.partition(":")[0] for t in targets if t)
+            return f"importing {modules} ended the process that imported it (a crash, or an exit)"
+        finally:
+            sender.close()
+            receiver.close()
 
     def run(self, cells: list[Cell],
             on_done: Callable[[Cell], None] = lambda cell: None) -> list[CellResult]:
@@ -200,12 +247,13 @@ class Harness:
         pending = deque(itertools.chain.from_iterable(
             [cell] * self.options.repeat for cell in sorted(cells, key=self._start_order)))
         jobs = min(self.options.jobs or len(pending), MAX_JOBS) or 1
-        runs: dict[Cell, list[tuple[str, dict[str, Any]]]] = {cell: [] for cell in cells}
+        runs: dict[Cell, list[tuple[str, CellReport]]] = {cell: [] for cell in cells}
 
-        def finish(running: Running, raw: dict[str, Any]) -> None:
+        def finish(running: Running, report: CellReport) -> None:
             self._reap(running)
-            raw.setdefault("seconds", time.monotonic() - running.started)
-            runs[running.cell].append((running.cell_id, raw))
+            if report.seconds is None:
+                report = replace(report, seconds=time.monotonic() - running.started)
+            runs[running.cell].append((running.cell_id, report))
             if len(runs[running.cell]) == self.options.repeat:
                 on_done(running.cell)
 
@@ -217,15 +265,16 @@ class Harness:
             server = self._endpoint.all_stats()
         finally:
             self._reap_all()
-        return [_combine([self._judge(cell, raw, server.get(cell_id, {}).get("requests", 0))
-                          for cell_id, raw in runs[cell]])
+        return [_combine([self._judge(cell, report, server.get(cell_id, {}).get("requests", 0))
+                          for cell_id, report in runs[cell]])
                 for cell in cells]
 
     def _start_order(self, cell: Cell) -> tuple[bool, int]:
         """Cells that may hang first: they wait out the timeout without using the CPU while the
         others run. Then the scenarios that make the most requests, so that no long cell
         starts last."""
-        may_hang = self._expected(cell) in (Outcome.HANG, None)
+        expected = self._expected(cell)
+        may_hang = expected is None or expected.allows(Outcome.HANG)
         scenario = self._scenarios.get(cell.scenario)
         return not may_hang, -(scenario.requests if scenario else 0)
 
@@ -236,7 +285,7 @@ class Harness:
             endpoint=cell.endpoint, base_url=self._endpoint.cell_base_url(cell_id),
             timeout=self.options.timeout, scenario_dirs=self.options.scenario_dirs,
             bridge=self.options.bridge, stats_url=self._endpoint.stats_url(cell_id),
-            guard=self.options.guard,
+            guard=self.options.guard, client=self.options.client, call=self.options.call,
         )
         receiver, sender = self._mp.Pipe(duplex=False)
         process = self._mp.Process(target=child_main, args=(spec, sender), daemon=True)
@@ -249,7 +298,7 @@ class Harness:
                                           now + self.options.timeout + GRACE, now)
         self._admission.add(process.pid)
 
-    def _poll(self, finish: Callable[[Running, dict[str, Any]], None]) -> None:
+    def _poll(self, finish: Callable[[Running, CellReport], None]) -> None:
         """Read what the cells said in the next few milliseconds; give up on the silent ones."""
         for key, _ in self._pipes.select(timeout=POLL):
             receiver = key.fileobj
@@ -257,8 +306,7 @@ class Harness:
             try:
                 kind, payload = receiver.recv()
             except (EOFError, OSError):
-                finish(running, {"error": {"message": _death(running.process),
-                                           "chain": "", "cross_loop": None}})
+                finish(running, CellReport(error=ErrorInfo.said(_death(running.process))))
                 continue
             if kind == "result":
                 finish(running, payload)
@@ -270,7 +318,7 @@ class Harness:
             if self._starved(running, now):
                 running.deadline = now + GRACE
             else:
-                finish(running, {"hang": True, "diagnostics": None})
+                finish(running, CellReport(hang=HangInfo()))
 
     def _starved(self, running: Running, now: float) -> bool:
         """A silent cell that still uses the CPU is too starved to report, not hung (up to
@@ -291,36 +339,25 @@ class Harness:
         self._admission.remove(running.process.pid)
         self._running.pop(running.receiver, None)
 
-    def _judge(self, cell: Cell, raw: dict[str, Any], seen_by_server: int) -> CellResult:
-        requests = dict(raw.get("requests") or {"made": 0})
-        if cell.endpoint == "respx":
-            requests["server_saw"] = requests.pop("mock_answered", 0) or 0
-            if seen_by_server and not raw.get("error"):
-                raw["error"] = {"message": f"the transport mock did not intercept: "
-                                           f"{seen_by_server} request(s) reached the server",
-                                "chain": "", "cross_loop": None}
-        else:
-            requests.pop("mock_answered", None)
-            requests["server_saw"] = seen_by_server
-        raw["requests"] = requests
-        outcome = classify(raw)
-        return CellResult(
-            cell=cell,
-            outcome=outcome,
-            expected=self._expected(cell),
-            seconds=raw["seconds"],
-            requests=requests,
-            explanation=explain(outcome, raw, self.options.timeout),
-            error=raw.get("error"),
-            leak=raw.get("leak") or {},
-            diagnostics=raw.get("diagnostics"),
-        )
+    def _judge(self, cell: Cell, report: CellReport, seen_by_server: int) -> CellResult:
+        report = _with_server_count(report, cell.endpoint, seen_by_server)
+        outcome = classify(report)
+        return CellResult(cell=cell, outcome=outcome, expected=self._expected(cell), report=report,
+                          explanation=explain(outcome, report, self.options.timeout))
 
-    def _expected(self, cell: Cell) -> Outcome | None:
+    def _expected(self, cell: Cell) -> Outcome | Either | None:
         cls = strategies.BUILTINS.get(cell.strategy)
         if cls is None or self.options.guard:  # the guard turns failures into errors
             return None
-        return cls.expected_outcome(cell.scenario, self.stack.generation, cell.endpoint)
+        return cls.expected_outcome(cell.scenario, self.kind, cell.endpoint)
+
+    def stack_label(self, results: list[CellResult]) -> str:
+        """The libraries the cells' clients ran on: those of the kinds they asked (the built-in
+        strategies' kind when none said)."""
+        asked = dict.fromkeys(r.report.client for r in results if r.report.client)
+        if not asked:
+            return self.kind.label
+        return " | ".join(clients.label(name, self.options.call) for name in asked)
 
 
 @contextlib.contextmanager
@@ -337,6 +374,31 @@ def _ctrl_c_spared() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _stop_forkserver() -> None:
+    """Stop this process's forkserver, if one runs. There is one per process, preloaded once
+    with the modules of the harness that started it: the next harness, in a test or a program
+    that runs several, needs its own (``_stop`` is what CPython's own tests use, 3.8 to 3.13)."""
+    server = multiprocessing.forkserver._forkserver  # type: ignore[attr-defined]
+    if server._forkserver_pid is not None:
+        server._stop()
+
+
+@contextlib.contextmanager
+def _user_modules_named(targets: Iterable[str | None]) -> Iterator[None]:
+    """Name the user's modules to the forkserver starting now (in its environment: preloading
+    them directly, the forkserver would die of any exception but ImportError they raise)."""
+    modules = ",".join(target.partition(":")[0] for target in targets if target)
+    previous = os.environ.get(USER_MODULES_VAR)
+    os.environ[USER_MODULES_VAR] = modules
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[USER_MODULES_VAR]
+        else:
+            os.environ[USER_MODULES_VAR] = previous
 
 
 @contextlib.contextmanager
@@ -365,6 +427,19 @@ def _death(process: Any) -> str:
     return f"the cell process exited with code {code} (no result)"
 
 
+def _with_server_count(report: CellReport, endpoint: str, seen_by_server: int) -> CellReport:
+    """The report with what reached the server (or, with a transport mock, what it answered);
+    a request that slipped past the mock to the server is an error."""
+    if endpoint != "respx":
+        return replace(report, requests=replace(report.requests, server_saw=seen_by_server))
+    requests = replace(report.requests, server_saw=report.requests.mock_answered or 0)
+    error = report.error
+    if seen_by_server and error is None:
+        error = ErrorInfo.said(f"the transport mock did not intercept: {seen_by_server} "
+                               "request(s) reached the server")
+    return replace(report, requests=requests, error=error)
+
+
 def _combine(runs: Iterable[CellResult]) -> CellResult:
     """One result for repeated runs: the worst outcome seen, and how often it was seen."""
     runs = list(runs)
@@ -373,6 +448,4 @@ def _combine(runs: Iterable[CellResult]) -> CellResult:
     order = list(Outcome)
     worst = max(runs, key=lambda r: (r.outcome is not Outcome.PASS, -order.index(r.outcome)))
     counts = Counter(r.outcome for r in runs)
-    worst.runs = len(runs)
-    worst.rate = counts[worst.outcome] / len(runs)
-    return worst
+    return replace(worst, runs=len(runs), rate=counts[worst.outcome] / len(runs))

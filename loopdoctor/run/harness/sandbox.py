@@ -8,11 +8,11 @@ import functools
 import importlib
 import ipaddress
 import socket
+import sys
 from typing import Any
 
-from loopdoctor.run.sdk import detect
-
 LOOPBACK_NAMES = {"localhost"}
+HTTPX_LIBRARIES = ("httpx2", "httpx")
 
 
 class NotLoopbackError(ConnectionRefusedError):
@@ -59,22 +59,32 @@ def loopback_only() -> None:
     socket.create_connection = create_sync_connection
 
 
-def share_tls_context() -> None:
-    """Build the SDK's default TLS context once instead of once per client (about 30 ms each)."""
-    transports = importlib.import_module(f"{detect().http}._transports.default")
+def share_tls_context(http: str) -> None:
+    """Build an httpx library's default TLS context once instead of once per client (about
+    30 ms each)."""
+    transports = importlib.import_module(f"{http}._transports.default")
     transports.create_ssl_context = functools.cache(transports.create_ssl_context)
     transports.create_ssl_context(verify=True, cert=None, trust_env=True)  # as clients call it
 
 
 def limit_async_pools(max_connections: int) -> None:
-    """Give the SDK's async HTTP transport (httpx2 or httpx) at most ``max_connections``."""
-    http = detect().http_module()
-    limits = http.Limits(max_connections=max_connections,
-                         max_keepalive_connections=max_connections)
-    original = http.AsyncHTTPTransport.__init__
+    """Give every async HTTP pool (httpx2, httpx, aiohttp: those imported) at most
+    ``max_connections``."""
+    for http in HTTPX_LIBRARIES:
+        if http in sys.modules:
+            module = sys.modules[http]
+            limits = module.Limits(max_connections=max_connections,
+                                   max_keepalive_connections=max_connections)
+            _force_keyword(module.AsyncHTTPTransport, "limits", limits)
+    if "aiohttp" in sys.modules:
+        _force_keyword(sys.modules["aiohttp"].TCPConnector, "limit", max_connections)
+
+
+def _force_keyword(cls: type, keyword: str, value: Any) -> None:
+    original = cls.__init__  # type: ignore[misc]
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs["limits"] = limits
+        kwargs[keyword] = value
         original(self, *args, **kwargs)
 
-    http.AsyncHTTPTransport.__init__ = __init__
+    cls.__init__ = __init__  # type: ignore[misc]

@@ -56,10 +56,13 @@ class Session:
     def __exit__(self, *exc_info: object) -> None:
         self._exits.close()
 
+    def check_targets(self) -> str | None:
+        return self._harness.check_targets()
+
     def execute(self, cells: list[Cell],
                 on_done: Callable[[Cell], None] = lambda cell: None) -> RunReport:
         results = self._harness.run(cells, on_done)
-        return RunReport(results, self._harness.stack.label, self.options.timeout,
+        return RunReport(results, self._harness.stack_label(results), self.options.timeout,
                          time.monotonic() - self._started)
 
 

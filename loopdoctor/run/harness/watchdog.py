@@ -1,8 +1,9 @@
 """The cell's side of the pipe, and the thread that decides, from inside, that the cell hangs.
 
 A cell hangs when it stays quiet for ``timeout`` seconds: no checked response, no thread of its
-own runnable (a starved cell on a busy machine is not hung), and no request of its own in flight
-at the server (a slow server is not a client hang). Then the watchdog confirms with a snapshot
+own runnable (a starved cell on a busy machine is not hung), no request of its own in flight at
+the server (a slow server is not a client hang), and no loop with a timer due within the timeout
+(an SDK waiting out its retry backoff is not stuck). Then the watchdog confirms with a snapshot
 (see ``introspect``) and reports. Past ``HARD_LIMIT`` timeouts without a response, it reports
 a hang whatever it sees.
 """
@@ -16,9 +17,11 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from typing import Any
 
+from loopdoctor.run.cell_report import CellReport, HangInfo
 from loopdoctor.run.harness import introspect
 
 SAMPLE = 0.05  # seconds between two looks at the cell's threads, near its timeout
@@ -48,13 +51,13 @@ class Reporter:
         """Tell the parent that the cell is slow, not stuck, so that it waits on."""
         self._send(("alive", why))
 
-    def finish(self, result: dict[str, Any]) -> None:
+    def finish(self, report: CellReport) -> None:
         with self._lock:
             if self._finished:
                 return
             self._finished = True
             with contextlib.suppress(OSError):
-                self._conn.send(("result", result))
+                self._conn.send(("result", report))
         os._exit(0)  # threads stuck in the scenario must not keep the process alive
 
 
@@ -71,7 +74,7 @@ def runnable_threads() -> int:
     return count
 
 
-def server_view(stats_url: str | None) -> dict[str, Any]:
+def server_view(stats_url: str | None) -> dict[str, int]:
     """The endpoint's counters for this cell (empty with no endpoint, or none that answers)."""
     if stats_url is None:
         return {}
@@ -84,7 +87,7 @@ def server_view(stats_url: str | None) -> dict[str, Any]:
 
 class Watchdog(threading.Thread):
     def __init__(self, reporter: Reporter, timeout: float, stats_url: str | None,
-                 describe: Callable[[], dict[str, Any]]) -> None:
+                 describe: Callable[[], CellReport]) -> None:
         super().__init__(name="loopdoctor-watchdog", daemon=True)
         self._reporter = reporter
         self._timeout = timeout
@@ -108,11 +111,19 @@ class Watchdog(threading.Thread):
                 continue
             server = server_view(self._stats_url)
             stuck_for = now - self._reporter.last_progress
-            if stuck_for < HARD_LIMIT * self._timeout and server.get("in_flight"):
+            if stuck_for < HARD_LIMIT * self._timeout and self._waiting(server):
                 self._last_busy = now
                 continue
-            self._reporter.finish({**self._describe(), "hang": True, "server": server,
-                                   "diagnostics": introspect.snapshot()})
+            hang = HangInfo(server=server, diagnostics=introspect.snapshot())
+            self._reporter.finish(replace(self._describe(), hang=hang))
+
+    def _waiting(self, server: dict[str, int]) -> bool:
+        """Quiet, but for a reason: the server owes the cell an answer, or a loop has a timer
+        due within the timeout (a retry's backoff reads as silence, not as a hang)."""
+        if server.get("in_flight"):
+            return True
+        due = introspect.soonest_timer()
+        return due is not None and due < self._timeout
 
     def _next_look(self) -> float:
         """Look often only near the timeout: a thread that works, or waits for a CPU, stays

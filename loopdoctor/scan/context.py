@@ -15,11 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.model import Site
-
-_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp,
-          ast.GeneratorExp)
-_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
+from loopdoctor.scan.model import KeyKind, Site
 
 
 @dataclass(eq=False)
@@ -405,19 +401,19 @@ class FileContext:
                            for v, _ in scope.assigns.get(expr.id, []))
         return False
 
-    def key_kind(self, key: ast.AST, scope: Scope) -> str:
-        """How a cache key involves the loop: "id-loop", "loop" (the object) or "other"."""
+    def key_kind(self, key: ast.AST, scope: Scope) -> KeyKind:
+        """How a cache key involves the loop: ``id(loop)``, the loop object, or not at all."""
         if self.id_loop_calls(key, scope):
-            return "id-loop"
+            return KeyKind.ID_LOOP
         pending: list[tuple[ast.AST, int]] = [(key, 0)]
         while pending:
             node, depth = pending.pop()
             if self.is_loop_expr(node, scope):
-                return "loop"
+                return KeyKind.LOOP
             if isinstance(node, ast.Name) and depth < 2:
                 pending.extend((v, depth + 1) for v, _ in scope.assigns.get(node.id, []))
             pending.extend((child, depth) for child in ast.iter_child_nodes(node))
-        return "other"
+        return KeyKind.OTHER
 
     def id_loop_calls(self, expr: ast.AST, scope: Scope, depth: int = 0) -> list[ast.Call]:
         """``id(loop)`` calls inside an expression, following locals it is built from."""

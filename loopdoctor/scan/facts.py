@@ -22,6 +22,7 @@ from loopdoctor.scan.model import (
     CoroRef,
     FileFacts,
     Function,
+    KeyKind,
     LoopStart,
     ThreadSubmit,
 )
@@ -457,14 +458,14 @@ def _closed_slots(ctx: FileContext) -> frozenset[str]:
     return frozenset(closed)
 
 
-def _singleton_key(ctx: FileContext, scope: Scope) -> str:
+def _singleton_key(ctx: FileContext, scope: Scope) -> KeyKind:
     """A global/class slot is loop-aware when its function compares against the loop."""
     for compare, where in ctx.compares:
         if where is scope and any(isinstance(op, (ast.Is, ast.IsNot, ast.Eq, ast.NotEq))
                                   for op in compare.ops) \
                 and any(ctx.is_loop_expr(e, scope) for e in [compare.left, *compare.comparators]):
-            return "loop"
-    return "other"
+            return KeyKind.LOOP
+    return KeyKind.OTHER
 
 
 def _cached_factories(ctx: FileContext,

@@ -81,4 +81,3 @@ ENTRY_POINT_NAMES: frozenset[str] = frozenset({"main", "_main", "cli", "run_cli"
 ENTRY_POINT_DECORATOR_SUFFIXES: tuple[str, ...] = (
     ".command", ".group", ".callback", "pytest.fixture", "pytest_asyncio.fixture",
 )
-NEST_ASYNCIO_TOKEN = "nest_asyncio"

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from weakref import WeakKeyDictionary
 
 from loopdoctor.scan.model import FileFacts, Function, LoopStart
 from loopdoctor.scan.project import Project
 
-THREAD = "thread"  # a loop started in a worker thread
-BRIDGE = "bridge"  # ... by a function that first checked for a running loop (_run_async)
-FRESH = "fresh"  # a sync function that makes a new loop on every call
-NESTED = "nested"  # inside ``async def``: a loop is already running
-MODULE = "module"  # module-level code (a script's ``__main__`` block)
+
+class LoopKind(Enum):
+    """The situation a loop starts in."""
+
+    THREAD = "in a worker thread"
+    BRIDGE = "in a thread, by a bridge that found a running loop"  # the _run_async shape
+    FRESH = "a new loop on every call of a sync function"
+    NESTED = "inside async def, where a loop already runs"
+    MODULE = "at module level (a script's __main__ block)"
 
 
 @dataclass(frozen=True)
@@ -20,7 +25,7 @@ class LoopSite:
     start: LoopStart
     function: Function | None
     file: FileFacts
-    kind: str
+    kind: LoopKind
 
 
 _SITES: WeakKeyDictionary[Project, list[LoopSite]] = WeakKeyDictionary()
@@ -46,7 +51,7 @@ def _file_sites(project: Project, file: FileFacts):
             yield LoopSite(start, None, file, kind)
 
 
-def _classify(project: Project, start: LoopStart, fn: Function | None) -> str | None:
+def _classify(project: Project, start: LoopStart, fn: Function | None) -> LoopKind | None:
     if start.in_thread:
         submitters = frozenset({fn.qualname if fn else ""})
     else:
@@ -55,12 +60,12 @@ def _classify(project: Project, start: LoopStart, fn: Function | None) -> str | 
         if not start.fresh_loop:
             return None  # a borrowed loop in a thread: LD503's business
         bridge = any(_is_bridge(project.functions.get(s)) for s in submitters)
-        return BRIDGE if bridge else THREAD
+        return LoopKind.BRIDGE if bridge else LoopKind.THREAD
     if fn is None:
-        return MODULE
+        return LoopKind.MODULE
     if fn.is_async:
-        return NESTED
-    return FRESH if start.fresh_loop else None
+        return LoopKind.NESTED
+    return LoopKind.FRESH if start.fresh_loop else None
 
 
 def _is_bridge(submitter) -> bool:

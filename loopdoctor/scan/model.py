@@ -8,6 +8,7 @@ process boundaries cheaply. Qualified names are dotted: ``pkg.mod.func``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 
 @dataclass(frozen=True)
@@ -121,13 +122,21 @@ class Construct:
     singleton_provider: bool = False
 
 
+class KeyKind(Enum):
+    """How a cache key (or a singleton slot's guard) involves the running loop."""
+
+    LOOP = "the loop object"
+    ID_LOOP = "id(loop)"
+    OTHER = "not the loop"
+
+
 @dataclass(frozen=True)
 class CacheWrite:
     """A value stored in a long-lived slot: ``CACHE[k] = v``, ``global X; X = v``, ``cls.X = v``."""
 
     container: str
     value_ctors: frozenset[str]
-    key: str  # "loop" (keyed by the loop object), "id-loop", "other"
+    key: KeyKind
     site: Site
     slot: bool = False  # a whole slot (global, class attribute), not an item of a container
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from functools import cached_property
 
 from loopdoctor.scan import knowledge as kb
@@ -21,6 +22,7 @@ from loopdoctor.scan.model import (
     CoroRef,
     FileFacts,
     Function,
+    KeyKind,
     Param,
     ThreadSubmit,
 )
@@ -29,39 +31,52 @@ _MAX_ALIAS_HOPS = 8
 _MAX_PARAM_DEPTH = 6
 
 
+class HolderKind(Enum):
+    """What holds a long-lived loop-bound object. The order ranks which one a message names."""
+
+    CACHE = "client cache"
+    SINGLETON_PROVIDER = "singleton provider"
+    CACHED_FACTORY = "lru_cache factory"
+    MODULE_CLIENT = "module-level client"
+    CLASS_CLIENT = "class-level client"
+    INSTANCE_CLIENT = "client stored on the instance"
+    INSTANCE_CACHE = "client cache on the instance"
+    PRIMITIVE = "module-level {type}"
+    SHARED = "client shared across loops:"
+    PASSED_IN = "client passed in:"
+
+    @property
+    def rank(self) -> int:
+        return list(HolderKind).index(self)
+
+
+_PER_INSTANCE = frozenset({HolderKind.INSTANCE_CLIENT, HolderKind.INSTANCE_CACHE})
+
+
 @dataclass(frozen=True)
 class Source:
     """A long-lived loop-bound object a coroutine can reach."""
 
-    kind: str  # e.g. "module-level client", "client cache", "lru_cache factory"
+    kind: HolderKind
     name: str
     path: str
     line: int
+    type: str = ""  # the asyncio primitive's type, for HolderKind.PRIMITIVE
 
     @property
     def per_instance(self) -> bool:
-        return self.kind in ("client stored on the instance", "client cache on the instance")
+        return self.kind in _PER_INSTANCE
 
     def describe(self) -> str:
         short = ".".join(self.name.split(".")[-2:]) if self.per_instance \
             else self.name.rsplit(".", 1)[-1]
         where = f" ({self.path}:{self.line})" if self.path else ""
-        return f"{self.kind} `{short}`{where}"
-
-
-_PRIORITY = ("client cache", "singleton provider", "lru_cache factory", "module-level client",
-             "class-level client", "client stored on the instance",
-             "client cache on the instance", "module-level asyncio",
-             "client shared", "client passed in")
+        return f"{self.kind.value.format(type=self.type)} `{short}`{where}"
 
 
 def witness(sources: frozenset[Source]) -> Source:
     """The one source a message names: the most telling kind, then the first by name."""
-    def rank(source: Source) -> tuple[int, str, str]:
-        kind = next((i for i, p in enumerate(_PRIORITY) if source.kind.startswith(p)),
-                    len(_PRIORITY))
-        return kind, source.path, source.name
-    return min(sources, key=rank)
+    return min(sources, key=lambda s: (s.kind.rank, s.path, s.name))
 
 
 class Project:
@@ -264,29 +279,30 @@ class Project:
     def sources(self) -> dict[str, Source]:
         found: dict[str, Source] = {}
         for c, file in self.constructs():
-            kind = "singleton provider" if c.singleton_provider else (
-                "class-level client" if _is_class_attr(c.target, self.classes)
-                else "module-level client")
+            kind = HolderKind.SINGLETON_PROVIDER if c.singleton_provider else (
+                HolderKind.CLASS_CLIENT if _is_class_attr(c.target, self.classes)
+                else HolderKind.MODULE_CLIENT)
             found[c.target] = Source(kind, c.target, file.path, c.site.line)
         for c, file in self.primitives():
-            kind = f"module-level {self.resolve(c.ctor)}"
-            found[c.target] = Source(kind, c.target, file.path, c.site.line)
+            found[c.target] = Source(HolderKind.PRIMITIVE, c.target, file.path, c.site.line,
+                                     self.resolve(c.ctor))
         for w, file, _ in self.cache_writes():
-            if w.key == "other":
-                found.setdefault(w.container, Source("client cache", w.container, file.path,
+            if w.key is KeyKind.OTHER:
+                found.setdefault(w.container, Source(HolderKind.CACHE, w.container, file.path,
                                                      w.site.line))
         for w, file, _ in self.cache_writes(per_object=True):
-            if w.key == "other":
-                found.setdefault(w.container, Source("client cache on the instance",
+            if w.key is KeyKind.OTHER:
+                found.setdefault(w.container, Source(HolderKind.INSTANCE_CACHE,
                                                      w.container, file.path, w.site.line))
         for f, file, _ in self.cached_factories():
-            found[f.qualname] = Source("lru_cache factory", f.qualname, file.path, f.site.line)
+            found[f.qualname] = Source(HolderKind.CACHED_FACTORY, f.qualname, file.path,
+                                       f.site.line)
         for cls in self.classes.values():
             for attr, ctor, site in cls.attr_ctors:
                 if self.is_loop_bound(ctor):
                     name = f"{cls.qualname}.{attr}"
                     path = self._class_paths.get(cls.qualname, "")
-                    found.setdefault(name, Source("client stored on the instance", name, path,
+                    found.setdefault(name, Source(HolderKind.INSTANCE_CLIENT, name, path,
                                                   site.line))
         return found
 
@@ -361,10 +377,10 @@ class Project:
         found = {s for s in found if not (s.per_instance and s.name.rsplit(".", 1)[0] in fresh)}
         for ctor in coro.shared_ctors:
             if reason := self.loop_bound_reason(ctor):
-                found.add(Source("client shared across loops:", reason, "", 0))
+                found.add(Source(HolderKind.SHARED, reason, "", 0))
         for annotation in coro.annotated:
             if reason := self.loop_bound_reason(annotation):
-                found.add(Source("client passed in:", reason, "", 0))
+                found.add(Source(HolderKind.PASSED_IN, reason, "", 0))
         if len(seen) < _MAX_PARAM_DEPTH:
             for param in coro.params:
                 key = (param.function, param.index)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.loops import BRIDGE, api_label, loop_sites
+from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project, witness
 from loopdoctor.scan.rules.base import Rule
@@ -13,7 +13,7 @@ from loopdoctor.scan.rules.base import Rule
 
 def check(project: Project) -> Iterator[Finding]:
     for site in loop_sites(project):
-        if site.kind == BRIDGE and (sources := project.evaluate(site.start.coro)):
+        if site.kind is LoopKind.BRIDGE and (sources := project.evaluate(site.start.coro)):
             yield RULE.finding(site.file, site.start.site, (
                 f"sync-to-async bridge: while a loop is running, `{api_label(site.start)}` "
                 f"starts a second loop in a thread over a coroutine that reaches "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.loops import FRESH, api_label, loop_sites
+from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project, witness
 from loopdoctor.scan.rules.base import Rule
@@ -13,7 +13,7 @@ from loopdoctor.scan.rules.base import Rule
 
 def check(project: Project) -> Iterator[Finding]:
     for site in loop_sites(project):
-        if site.kind != FRESH or site.function is None or site.function.entry_point:
+        if site.kind is not LoopKind.FRESH or site.function is None or site.function.entry_point:
             continue
         if sources := project.evaluate(site.start.coro):
             name = site.function.qualname.rsplit(".", 1)[-1]

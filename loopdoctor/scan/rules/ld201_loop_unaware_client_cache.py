@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.model import Finding
+from loopdoctor.scan.model import Finding, KeyKind
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
     for write, file, ctor in project.cache_writes():
-        if write.key == "other":
+        if write.key is KeyKind.OTHER:
             slot = "slot" if write.slot else "cache"
             yield RULE.finding(file, write.site, (
                 f"{slot} `{_short(write.container)}` keeps one loop-bound "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from loopdoctor.scan.loops import NESTED, api_label, loop_sites
+from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
@@ -14,7 +14,7 @@ def check(project: Project) -> Iterator[Finding]:
     if any(file.nest_asyncio for file in project.files):
         return  # nest_asyncio.apply() makes nested loops legal for the whole process
     for site in loop_sites(project):
-        if site.kind == NESTED and site.function is not None:
+        if site.kind is LoopKind.NESTED and site.function is not None:
             name = site.function.qualname.rsplit(".", 1)[-1]
             yield RULE.finding(site.file, site.start.site, (
                 f"`{api_label(site.start)}` inside `async def {name}`: a loop is already "

@@ -74,6 +74,30 @@ def _is_bridge(submitter) -> bool:
         and not submitter[0].is_async
 
 
+def exported_names(project: Project) -> set[str]:
+    """What other files may use to reach a loop start's finding: functions that reach
+    sources or start a fresh loop over one, the callers that forward their own parameter
+    into those (a ``run_sync(coro)`` over a bridge), the sources, and loop-bound classes."""
+    interesting = {name for name, (fn, _) in project.functions.items()
+                   if _reaches_shared_state(project, fn)}
+    pending = list(interesting)
+    while pending:
+        for call in project.callers.get(pending.pop(), ()):
+            for arg in [*call.args, *(ref for _, ref in call.kwargs)]:
+                for param in arg.params:
+                    if param.function not in interesting:
+                        interesting.add(param.function)
+                        pending.append(param.function)
+    return {*interesting, *project.sources, *project.loop_bound_classes()}
+
+
+def _reaches_shared_state(project: Project, fn: Function) -> bool:
+    if project.reach.get(fn.qualname):
+        return True  # a bridge elsewhere may run it
+    return any(start.fresh_loop and (start.coro.params or project.evaluate(start.coro))
+               for start in fn.loop_starts)
+
+
 def api_label(start: LoopStart) -> str:
     return {"run_until_complete": "run_until_complete", "Runner.run": "Runner.run"}.get(
         start.api, "asyncio.run")

@@ -236,6 +236,10 @@ class Project:
                     changed = True
         return found
 
+    def loop_bound_classes(self) -> set[str]:
+        """Project classes that are or hold a loop-bound object: other files construct them."""
+        return {c for c in self.classes if self.is_loop_bound(c)}
+
     # -- long-lived loop-bound objects ---------------------------------------------------
 
     def constructs(self) -> Iterator[tuple[Construct, FileFacts]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
+from loopdoctor.scan.loops import LoopKind, api_label, exported_names, loop_sites
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project, witness
 from loopdoctor.scan.rules.base import Rule
@@ -26,6 +26,7 @@ RULE = Rule(
             "reaches a shared loop-bound client, cache or primitive.",
     needs=(("asyncio", *kb.LOOP_BOUND_TOKENS),),
     check=check,
+    exports=exported_names,
     doc="""\
 ## Why
 `asyncio.run` in a thread (`executor.submit`, `loop.run_in_executor`, `asyncio.to_thread`,

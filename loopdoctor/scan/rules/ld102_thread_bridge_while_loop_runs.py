@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
+from loopdoctor.scan.loops import LoopKind, api_label, exported_names, loop_sites
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project, witness
 from loopdoctor.scan.rules.base import Rule
@@ -27,6 +27,7 @@ RULE = Rule(
             "thread over a coroutine that reaches shared loop-bound state.",
     needs=(("asyncio", *kb.LOOP_BOUND_TOKENS),),
     check=check,
+    exports=exported_names,
     doc="""\
 ## Why
 The `_run_async` helper: `get_running_loop()` succeeds (we are inside a gateway, a notebook,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
+from loopdoctor.scan.loops import LoopKind, api_label, exported_names, loop_sites
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project, witness
 from loopdoctor.scan.rules.base import Rule
@@ -29,6 +29,7 @@ RULE = Rule(
             "that reaches a long-lived client.",
     needs=(("asyncio", *kb.LOOP_BOUND_TOKENS),),
     check=check,
+    exports=exported_names,
     doc="""\
 ## Why
 `asyncio.run(...)` (or `new_event_loop()` + `run_until_complete`) in a sync method makes a

@@ -36,6 +36,7 @@ RULE = Rule(
             "clients whose key does not involve the current loop.",
     needs=(kb.LOOP_BOUND_TOKENS,),
     check=check,
+    exports=Project.loop_bound_classes,
     doc="""\
 ## Why
 A dict keyed by config, a `global _client` slot, a `cls._instance` attribute or a

@@ -25,6 +25,7 @@ RULE = Rule(
     summary="An lru_cache / cache decorated factory that returns a loop-bound client.",
     needs=(kb.LOOP_BOUND_TOKENS,),
     check=check,
+    exports=Project.loop_bound_classes,
     doc="""\
 ## Why
 `functools.lru_cache` keys on the arguments, never on the running loop, so the first

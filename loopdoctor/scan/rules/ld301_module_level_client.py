@@ -26,6 +26,7 @@ RULE = Rule(
     summary="A loop-bound client created at module or class level (at import time).",
     needs=(kb.LOOP_BOUND_TOKENS,),
     check=check,
+    exports=Project.loop_bound_classes,
     doc="""\
 ## Why
 A client created at import time is shared by every event loop the process ever runs:

@@ -30,6 +30,7 @@ RULE = Rule(
             "coroutines.",
     needs=(("asyncio",),),
     check=check,
+    exports=lambda project: (c.target for c, _ in project.primitives()),
     doc="""\
 ## Why
 Since Python 3.10 asyncio primitives bind to the loop that first waits on them. A

@@ -16,5 +16,5 @@ _service: MetricsService | None = None
 async def metrics(url: str) -> MetricsService:
     global _service
     if _service is None:
-        _service = MetricsService(url)  # error: LD201
+        _service = MetricsService(url)  # error: LD201 "_service" "MetricsService"
     return _service

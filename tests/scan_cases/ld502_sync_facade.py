@@ -15,7 +15,7 @@ class UploadCache:
             loop = None
         if loop is not None and loop.is_running():
             future = asyncio.run_coroutine_threadsafe(coro, loop)
-            return future.result(timeout=30)  # error: LD502
+            return future.result(timeout=30)  # error: LD502 "running loop"
         return asyncio.run(coro)
 
     def get(self, key):

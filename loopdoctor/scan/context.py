@@ -302,16 +302,20 @@ class FileContext:
     # -- resolution ---------------------------------------------------------------------
 
     def resolve(self, expr: ast.AST, scope: Scope) -> str | None:
-        """The dotted qualified name an expression refers to, or None (a local, unknown)."""
+        """The dotted qualified name an expression refers to, or None (a local, unknown).
+        ``get_client().chat`` is the factory's result's ``chat``: ``mod.get_client.chat``."""
         attrs: list[str] = []
-        while isinstance(expr, ast.Attribute):
-            attrs.append(expr.attr)
-            expr = expr.value
-        if isinstance(expr, ast.Call) and attrs:
-            base = self.resolve(expr.func, scope)  # get_client().chat -> the factory's result
-            return ".".join([base, *reversed(attrs)]) if base else None
-        if not isinstance(expr, ast.Name):
-            return None
+        after_call = False
+        while len(attrs) <= _MAX_NAME_PARTS:
+            if isinstance(expr, ast.Attribute):
+                attrs.append(expr.attr)
+                expr, after_call = expr.value, False
+            elif isinstance(expr, ast.Call) and attrs and not after_call:
+                expr, after_call = expr.func, True
+            else:
+                break
+        if not isinstance(expr, ast.Name) or len(attrs) > _MAX_NAME_PARTS:
+            return None  # a generated ``f().g().g()...`` chain names nothing worth following
         base = self.resolve_name(expr.id, scope, typed_locals=bool(attrs))
         if base is None:
             return None
@@ -479,6 +483,7 @@ class FileContext:
 
 
 _STDLIB = frozenset(sys.stdlib_module_names)
+_MAX_NAME_PARTS = 16
 _SKIP = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.Constant,
          ast.Pass, ast.Break, ast.Continue)
 

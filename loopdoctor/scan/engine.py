@@ -244,8 +244,8 @@ def _mentioning(project: Project, codes: frozenset[str], unparsed: list[_Pending
 
 def _interesting_names(project: Project, codes: frozenset[str]) -> set[str]:
     """Qualified names that the selected rules need to see used in other files."""
-    return {name for rule in ALL_RULES if rule.exports is not None and rule.code in codes
-            for name in rule.exports(project)}
+    exports = {rule.exports for rule in ALL_RULES if rule.exports and rule.code in codes}
+    return {name for export in exports for name in export(project)}  # shared ones run once
 
 
 def _parse_all(pending: list[_Pending], cache: Cache, jobs: int) -> list[FileFacts]:

@@ -83,8 +83,13 @@ class FileContext:
         self.subscript_stores: list[tuple[ast.Subscript, ast.expr | None, Scope]] = []
         self.global_stores: list[tuple[ast.Name, ast.expr | None, Scope]] = []
         self.top_assigns: list[tuple[ast.expr, ast.expr | None, Scope]] = []  # module/class level
+        self.annotations: list[tuple[ast.expr, ast.expr, Scope]] = []  # x: T, self.x: T
+        self.awaits: list[tuple[ast.Await, Scope]] = []
+        self.async_withs: list[tuple[ast.AsyncWith, Scope]] = []
+        self.ifs: list[tuple[ast.If, Scope]] = []  # in functions
         self._callees: dict[tuple[int, int], str | None] = {}
         self._typing: set[tuple[str, int]] = set()
+        self.memo: dict[str, dict] = {}  # what later passes compute once per file
         self.has_main_guard = False
         self._index()
 
@@ -137,6 +142,7 @@ class FileContext:
             ast.Call: self._on_call,
             ast.Subscript: record(self.subscripts), ast.Compare: record(self.compares),
             ast.Return: record(self.returns), ast.Try: record(self.tries),
+            ast.Await: record(self.awaits),
             ast.Dict: self._on_dict,
             ast.ExceptHandler: self._on_except,
             ast.NamedExpr: self._on_named_expr,
@@ -151,6 +157,8 @@ class FileContext:
         return self._generic(node, scope, loop, main_guard)
 
     def _on_with(self, node, scope, loop, main_guard):
+        if isinstance(node, ast.AsyncWith):
+            self.async_withs.append((node, scope))
         for item in node.items:
             if isinstance(item.optional_vars, ast.Name):
                 scope.assigns.setdefault(item.optional_vars.id, []).append(
@@ -158,6 +166,8 @@ class FileContext:
         return self._generic(node, scope, loop, main_guard)
 
     def _on_if(self, node, scope, loop, main_guard):
+        if scope.is_function:
+            self.ifs.append((node, scope))
         if scope.kind == "module" and _is_main_guard(node.test):
             self.has_main_guard = True
             return [(node.test, scope, loop, main_guard)] + [
@@ -262,12 +272,13 @@ class FileContext:
         return ".".join(parts)
 
     def _record_assign(self, node, scope, loop, main_guard) -> None:
-        value = node.value
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if isinstance(node, ast.AnnAssign) and not main_guard:
+            self.annotations.append((node.target, node.annotation, scope))
+        value = node.value if not isinstance(node, ast.AugAssign) else None
         for target in targets:
-            for leaf in _flatten_targets(target):
-                self._record_target(leaf, value if leaf is target else None, scope, loop,
-                                    main_guard)
+            for leaf, part in _unpack(target, value):
+                self._record_target(leaf, part, scope, loop, main_guard)
 
     def _record_target(self, target, value, scope, loop, main_guard) -> None:
         if isinstance(target, ast.Name):
@@ -316,10 +327,21 @@ class FileContext:
                 break
         if not isinstance(expr, ast.Name) or len(attrs) > _MAX_NAME_PARTS:
             return None  # a generated ``f().g().g()...`` chain names nothing worth following
-        base = self.resolve_name(expr.id, scope, typed_locals=bool(attrs))
+        if expr.id == "super" and after_call and attrs:
+            base = self._super(scope)  # super().m: the base class's m (the join walks the MRO)
+        else:
+            base = self.resolve_name(expr.id, scope, typed_locals=bool(attrs))
         if base is None:
             return None
         return ".".join([base, *reversed(attrs)])
+
+    def _super(self, scope: Scope) -> str | None:
+        current: Scope | None = scope
+        while current is not None and current.cls is None:
+            current = current.parent if current.is_function else None
+        cls = current.parent if current is not None else None  # a method's scope is in its class
+        bases = cls.node.bases if cls is not None and cls.kind == "class" else []
+        return self.resolve(bases[0], cls.parent) if bases else None
 
     def resolve_name(self, name: str, scope: Scope, typed_locals: bool = False) -> str | None:
         current: Scope | None = scope
@@ -521,20 +543,29 @@ def _loopish(name: str) -> bool:
         name.endswith("_loop") and not name.startswith(verbs))
 
 
-def _flatten_targets(target: ast.expr) -> list[ast.expr]:
-    if isinstance(target, (ast.Tuple, ast.List)):
-        out: list[ast.expr] = []
-        pending = list(target.elts)
-        while pending:
-            item = pending.pop()
-            if isinstance(item, (ast.Tuple, ast.List)):
-                pending.extend(item.elts)
-            elif isinstance(item, ast.Starred):
-                pending.append(item.value)
-            else:
-                out.append(item)
-        return out
-    return [target]
+def _unpack(target: ast.expr, value: ast.expr | None) -> list[tuple[ast.expr, ast.expr | None]]:
+    """Each assigned name with the part of the value it gets: ``a, (b, c) = v`` gives ``a`` the
+    expression ``v[0]`` and ``c`` the expression ``v[1][1]`` (made up, located at ``v``)."""
+    out: list[tuple[ast.expr, ast.expr | None]] = []
+    pending: list[tuple[ast.expr, ast.expr | None]] = [(target, value)]
+    while pending:
+        item, part = pending.pop()
+        if isinstance(item, (ast.Tuple, ast.List)):
+            starred = any(isinstance(e, ast.Starred) for e in item.elts)
+            pending.extend((e, None if starred or part is None else _element(part, i))
+                           for i, e in enumerate(item.elts))
+        elif isinstance(item, ast.Starred):
+            pending.append((item.value, None))
+        else:
+            out.append((item, part))
+    return out
+
+
+def _element(value: ast.expr, index: int) -> ast.expr:
+    if isinstance(value, (ast.Tuple, ast.List)) and index < len(value.elts):
+        return value.elts[index]
+    element = ast.Subscript(value=value, slice=ast.Constant(index), ctx=ast.Load())
+    return ast.copy_location(element, value)
 
 
 def _is_main_guard(test: ast.expr) -> bool:

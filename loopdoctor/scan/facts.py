@@ -14,18 +14,25 @@ from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import CallAt, FileContext, Scope
 from loopdoctor.scan.coro import coro_ref
 from loopdoctor.scan.model import (
+    AsyncUse,
+    Bind,
+    Binding,
     CachedFactory,
     CacheWrite,
     Call,
     ClassInfo,
-    Construct,
     CoroRef,
     FileFacts,
     Function,
+    Guard,
     KeyKind,
     LoopStart,
+    Op,
     ThreadSubmit,
+    Value,
+    Values,
 )
+from loopdoctor.scan.values import annotated, values_of
 
 
 def build_facts(ctx: FileContext) -> FileFacts:
@@ -39,10 +46,12 @@ def build_facts(ctx: FileContext) -> FileFacts:
             refs_by_scope[id(use.scope)].add(name)
     submits, direct_starts = _thread_submits(ctx)
     returns = _returns(ctx)
+    keys = _returned_keys(ctx)
     probes = _running_loop_probes(ctx)
     functions = tuple(
         _function(ctx, scope, calls_by_scope[id(scope)], refs_by_scope[id(scope)],
-                  direct_starts.get(id(scope), []), returns[id(scope)], id(scope) in probes)
+                  direct_starts.get(id(scope), []), returns[id(scope)], id(scope) in probes,
+                  keys.get(id(scope), KeyKind.OTHER))
         for scope in ctx.functions()
     )
     module_starts = [start for scope in ctx.scopes if not scope.is_function
@@ -54,13 +63,14 @@ def build_facts(ctx: FileContext) -> FileFacts:
         module=ctx.module,
         functions=functions,
         classes=_classes(ctx),
-        constructs=_constructs(ctx),
+        bindings=_bindings(ctx),
         containers=containers,
         instance_containers=_instance_containers(ctx),
         closed_slots=_closed_slots(ctx),
         weak_containers=weak,
         cache_writes=_cache_writes(ctx),
-        cached_factories=_cached_factories(ctx, returns),
+        cached_factories=_cached_factories(ctx),
+        async_uses=_async_uses(ctx),
         thread_submits=tuple(submits),
         module_loop_starts=tuple(module_starts),
         aliases=tuple((f"{ctx.module}.{name}", target)
@@ -75,21 +85,35 @@ def build_facts(ctx: FileContext) -> FileFacts:
 # -- functions -------------------------------------------------------------------------
 
 
-def _returns(ctx: FileContext) -> dict[int, frozenset[str]]:
-    """What each function returns: constructors of returned values, and its annotation."""
-    found: dict[int, set[str]] = defaultdict(set)
+def _returns(ctx: FileContext) -> dict[int, Values]:
+    """What each function returns: its return statements' values, and its annotation."""
+    found: dict[int, list[Value]] = defaultdict(list)
     for node, scope in ctx.returns:
-        found[id(scope)].update(ctx.value_ctors(node.value, scope))
+        found[id(scope)].extend(values_of(ctx, node.value, scope))
     for scope in ctx.functions():
         if scope.kind == "lambda":
-            found[id(scope)].update(ctx.value_ctors(scope.node.body, scope))
+            found[id(scope)].extend(values_of(ctx, scope.node.body, scope))
         else:
-            found[id(scope)].update(ctx.annotation_names(scope.node.returns, scope.parent))
-    return defaultdict(frozenset, {k: frozenset(v) for k, v in found.items()})
+            found[id(scope)].extend(annotated(ctx, scope.node.returns, scope.parent))
+    return defaultdict(tuple, {k: tuple(dict.fromkeys(v)) for k, v in found.items()})
+
+
+def _returned_keys(ctx: FileContext) -> dict[int, KeyKind]:
+    """Functions that return a key built from the running loop (``f"{key}-{id(loop)}"``)."""
+    found: dict[int, KeyKind] = {}
+    asks = {id(c.scope) for c in ctx.calls
+            if ctx.callee(c.node, c.scope) in kb.RUNNING_LOOP_GETTERS}
+    for node, scope in ctx.returns:
+        if node.value is not None and id(scope) in asks and id(scope) not in found:
+            kind = ctx.key_kind(node.value, scope)
+            if kind is not KeyKind.OTHER:
+                found[id(scope)] = kind
+    return found
 
 
 def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str],
-              direct_starts: list[LoopStart], returns: frozenset[str], probes: bool) -> Function:
+              direct_starts: list[LoopStart], returns: Values, probes: bool,
+              returns_key: KeyKind) -> Function:
     names = [(c, ctx.callee(c.node, scope)) for c in calls]
     node = scope.node
     return Function(
@@ -99,6 +123,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         cls=scope.cls,
         params=tuple(scope.params),
         returns=returns,
+        returns_key=returns_key,
         refs=frozenset(refs | {n for _, n in names if n and not ctx.is_external(n)}),
         calls=tuple(call for c, name in names
                     if name and (c.node.args or c.node.keywords) and not ctx.is_external(name)
@@ -139,9 +164,13 @@ def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call | None:
     args = tuple(_arg_ref(ctx, a, call_at) for a in call.args)
     kwargs = tuple((k.arg, ref) for k in call.keywords
                    if k.arg and (ref := _arg_ref(ctx, k.value, call_at)) != _EMPTY)
-    if not kwargs and all(a == _EMPTY for a in args):
+    values = tuple(values_of(ctx, a, scope) for a in call.args)
+    kwvalues = tuple((k.arg, found) for k in call.keywords
+                     if k.arg and (found := values_of(ctx, k.value, scope)))
+    if not kwargs and not kwvalues and all(a == _EMPTY for a in args) and not any(values):
         return None
-    return Call(callee, _is_bound(ctx, call.func, scope), args, kwargs)
+    return Call(callee, _is_bound(ctx, call.func, scope), args, kwargs, values, kwvalues,
+                ctx.site(call, scope))
 
 
 _EMPTY = CoroRef()
@@ -217,12 +246,15 @@ def loop_start_api(ctx: FileContext, call: ast.Call,
 
 
 def _makes(ctx: FileContext, expr: ast.expr, scope: Scope, ctors: frozenset[str]) -> bool:
-    """Is this expression an object just made by one of ``ctors`` (directly or via a local)?"""
+    """Is this expression an object just made by one of ``ctors`` (directly or via a local
+    every assignment of which makes one: ``get_event_loop()`` or else ``new_event_loop()``
+    mostly reuses a loop)?"""
     if isinstance(expr, ast.Call):
         return ctx.callee(expr, scope) in ctors
     if isinstance(expr, ast.Name):
         owner = ctx.owner(expr.id, scope) or scope
-        return any(ctx.callee(c, owner) in ctors for c in ctx.assigned_calls(expr.id, owner))
+        made = [ctx.callee(c, owner) for c in ctx.assigned_calls(expr.id, owner)]
+        return bool(made) and all(name in ctors for name in made)
     return False
 
 
@@ -321,21 +353,22 @@ def _unwrap_callable(ctx: FileContext, target: ast.expr, args: list[ast.expr],
 
 
 def _classes(ctx: FileContext) -> tuple[ClassInfo, ...]:
-    attr_ctors: dict[str, list] = defaultdict(list)
-    for target, value, scope in ctx.attr_stores:
-        method = _enclosing_method(scope)
-        if method is None or _is_classmethod(method) or not isinstance(target.value, ast.Name):
+    found = []
+    for scope in ctx.scopes:
+        if scope.kind != "class":
             continue
-        if target.value.id == method.self_name:
-            for ctor in ctx.value_ctors(value, scope):
-                attr_ctors[method.cls].append((target.attr, ctor, ctx.site(target, scope)))
-    return tuple(
-        ClassInfo(scope.qualname,
-                  tuple(b for b in (ctx.resolve(base, scope.parent) for base in scope.node.bases)
-                        if b),
-                  tuple(attr_ctors.get(scope.qualname, ())))
-        for scope in ctx.scopes if scope.kind == "class"
-    )
+        node, outer = scope.node, scope.parent
+        bases = tuple(b for b in (ctx.resolve(base, outer) for base in node.bases) if b)
+        meta = next((ctx.resolve(k.value, outer) for k in node.keywords if k.arg == "metaclass"),
+                    None)
+        decorators = tuple(d for d in (ctx.resolve(_decorated(x), outer)
+                                       for x in node.decorator_list) if d)
+        found.append(ClassInfo(scope.qualname, bases, meta, decorators))
+    return tuple(found)
+
+
+def _decorated(decorator: ast.expr) -> ast.expr:
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
 
 
 def _enclosing_method(scope: Scope) -> Scope | None:
@@ -352,20 +385,120 @@ def _is_classmethod(scope: Scope) -> bool:
                for d in getattr(scope.node, "decorator_list", ()))
 
 
-def _constructs(ctx: FileContext) -> tuple[Construct, ...]:
-    found = []
-    for target, value, scope in ctx.top_assigns:
-        if not isinstance(value, ast.Call):
+def _bindings(ctx: FileContext) -> tuple[Binding, ...]:
+    lazy = _lazy_writes(ctx)
+    found = [*_top_bindings(ctx), *_annotation_bindings(ctx), *_default_bindings(ctx)]
+    for name, value, scope in ctx.global_stores:
+        if scope.is_function and (values := values_of(ctx, value, scope)):
+            found.append(Binding(f"{ctx.module}.{name.id}", values, ctx.site(name, scope),
+                                 Bind.GLOBAL, _singleton_key(ctx, scope), lazy.get(id(name))))
+    for target, value, scope in ctx.attr_stores:
+        kind = _attr_kind(ctx, target, scope)
+        if kind is None or not (values := values_of(ctx, value, scope)):
             continue
-        qualname = f"{scope.qualname}.{target.id}"
-        ctor = ctx.callee(value, scope)
-        if ctor in kb.SINGLETON_PROVIDERS and value.args:
+        name = ctx.resolve(target, scope)
+        if name:
+            found.append(Binding(name, values, ctx.site(target, scope), kind,
+                                 _singleton_key(ctx, scope), lazy.get(id(target))))
+    return tuple(found)
+
+
+def _top_bindings(ctx: FileContext):
+    """Module- and class-level ``x = v``: made at import time."""
+    for target, value, scope in ctx.top_assigns:
+        kind = Bind.MODULE if scope.kind == "module" else Bind.CLASS
+        name = f"{scope.qualname}.{target.id}"
+        site = ctx.site(value if value is not None else target, scope)
+        if isinstance(value, ast.Call) and ctx.callee(value, scope) in kb.SINGLETON_PROVIDERS \
+                and value.args:
             provided = ctx.resolve(value.args[0], scope)
             if provided:
-                found.append(Construct(qualname, provided, ctx.site(value, scope), True))
-        elif ctor:
-            found.append(Construct(qualname, ctor, ctx.site(value, scope)))
-    return tuple(found)
+                yield Binding(name, (Value(Op.CALL, provided, line=value.lineno),), site, kind,
+                              provider=True)
+        elif values := values_of(ctx, value, scope):
+            yield Binding(name, values, site, kind)
+
+
+def _annotation_bindings(ctx: FileContext):
+    """``x: T`` at module or class level (fields), ``self.x: T`` in a method."""
+    for target, annotation, scope in ctx.annotations:
+        if isinstance(target, ast.Name) and not scope.is_function:
+            name = f"{scope.qualname}.{target.id}"
+            values = annotated(ctx, annotation, scope)
+        elif isinstance(target, ast.Attribute) and _attr_kind(ctx, target, scope) is Bind.INSTANCE:
+            name = ctx.resolve(target, scope)
+            values = annotated(ctx, annotation, _enclosing_method(scope).parent)
+        else:
+            continue
+        if name and values:
+            yield Binding(name, values, ctx.site(target, scope), Bind.ANNOTATION)
+
+
+def _default_bindings(ctx: FileContext):
+    """``def f(loop=asyncio.get_event_loop())``: a default made once, at import time."""
+    for scope in ctx.functions():
+        args = scope.node.args
+        positional = [*args.posonlyargs, *args.args]
+        first = len(positional) - len(args.defaults)
+        pairs = [*zip(positional[first:], args.defaults, strict=True),
+                 *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+                   if d is not None)]
+        for arg, default in pairs:
+            if isinstance(default, ast.Call) and (values := values_of(ctx, default, scope.parent)):
+                yield Binding(f"{scope.qualname}.{arg.arg}", values,
+                              ctx.site(default, scope.parent), Bind.DEFAULT)
+
+
+def _attr_kind(ctx: FileContext, target: ast.Attribute, scope: Scope) -> Bind | None:
+    """``self.x = v`` is an instance binding, ``cls.x = v`` / ``C.x = v`` a class slot."""
+    if not scope.is_function or not isinstance(target.value, ast.Name):
+        return None
+    method = _enclosing_method(scope)
+    if method is not None and target.value.id == method.self_name \
+            and not _is_classmethod(method):
+        return Bind.INSTANCE
+    return Bind.CLASS_SLOT if _is_class_slot(ctx, target.value.id, scope) else None
+
+
+def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
+    """Targets written by a function that also tests them: ``if self._c is None: self._c =
+    C()``, or an early ``return self._c`` when it is set (get-or-create)."""
+    tested: dict[int, dict[str, Guard]] = defaultdict(dict)
+    for node, scope in ctx.ifs:
+        names = _tested_names(ctx, node.test, scope)
+        guard = Guard.CLOSED if _tests_closed(node.test) else Guard.MISSING
+        for name in names:
+            if tested[id(scope)].get(name) is not Guard.CLOSED:
+                tested[id(scope)][name] = guard
+    lazy: dict[int, Guard] = {}
+    for name, _, scope in ctx.global_stores:
+        if (guard := tested.get(id(scope), {}).get(f"{ctx.module}.{name.id}")) is not None:
+            lazy[id(name)] = guard
+    for target, _, scope in ctx.attr_stores:
+        if tested.get(id(scope)) and (resolved := ctx.resolve(target, scope)) is not None \
+                and (guard := tested[id(scope)].get(resolved)) is not None:
+            lazy[id(target)] = guard
+    return lazy
+
+
+def _tests_closed(test: ast.expr) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr in kb.CLOSED_PROBES
+               for n in ast.walk(test))
+
+
+def _tested_names(ctx: FileContext, test: ast.expr, scope: Scope) -> set[str]:
+    names = set()
+    for node in ast.walk(test):
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            if (resolved := ctx.resolve(node, scope)) is not None:
+                names.add(resolved)
+        elif isinstance(node, ast.Call) and len(node.args) >= 2 \
+                and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str) \
+                and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr"):
+            owner = ctx.resolve(node.args[0], scope)  # getattr(self, "_client", None)
+            if owner:
+                names.add(f"{owner}.{node.args[1].value}")
+    return names
 
 
 def _containers(ctx: FileContext) -> tuple[frozenset[str], frozenset[str]]:
@@ -407,28 +540,17 @@ def _cache_writes(ctx: FileContext) -> tuple[CacheWrite, ...]:
     for target, value, scope in ctx.subscript_stores:
         container = ctx.resolve(target.value, scope)
         if container and scope.is_function:
-            writes.append(CacheWrite(container, ctx.value_ctors(value, scope),
-                                     ctx.key_kind(target.slice, scope), ctx.site(target, scope)))
+            writes.append(CacheWrite(container, values_of(ctx, value, scope),
+                                     ctx.key_kind(target.slice, scope), ctx.site(target, scope),
+                                     values_of(ctx, target.slice, scope)))
     for call_at in ctx.calls:
         call, scope = call_at.node, call_at.scope
         if _method_name(call) == "setdefault" and len(call.args) == 2 and scope.is_function:
             container = ctx.resolve(call.func.value, scope)
             if container:
-                writes.append(CacheWrite(container, ctx.value_ctors(call.args[1], scope),
-                                         ctx.key_kind(call.args[0], scope), ctx.site(call, scope)))
-    for name, value, scope in ctx.global_stores:
-        if scope.is_function:
-            writes.append(CacheWrite(f"{ctx.module}.{name.id}", ctx.value_ctors(value, scope),
-                                     _singleton_key(ctx, scope), ctx.site(name, scope),
-                                     slot=True))
-    for target, value, scope in ctx.attr_stores:
-        if scope.is_function and isinstance(target.value, ast.Name) \
-                and _is_class_slot(ctx, target.value.id, scope):
-            container = ctx.resolve(target, scope)
-            if container:
-                writes.append(CacheWrite(container, ctx.value_ctors(value, scope),
-                                         _singleton_key(ctx, scope), ctx.site(target, scope),
-                                         slot=True))
+                writes.append(CacheWrite(container, values_of(ctx, call.args[1], scope),
+                                         ctx.key_kind(call.args[0], scope), ctx.site(call, scope),
+                                         values_of(ctx, call.args[0], scope)))
     return tuple(writes)
 
 
@@ -468,8 +590,7 @@ def _singleton_key(ctx: FileContext, scope: Scope) -> KeyKind:
     return KeyKind.OTHER
 
 
-def _cached_factories(ctx: FileContext,
-                      returns: dict[int, frozenset[str]]) -> tuple[CachedFactory, ...]:
+def _cached_factories(ctx: FileContext) -> tuple[CachedFactory, ...]:
     found = []
     for scope in ctx.functions():
         if scope.kind != "function":
@@ -480,8 +601,7 @@ def _cached_factories(ctx: FileContext,
         loop_param = any(
             p.endswith("loop") or "asyncio.AbstractEventLoop" in
             ctx.annotation_names(scope.annotations.get(p), scope.parent) for p in scope.params)
-        found.append(CachedFactory(scope.qualname, decorator,
-                                   returns[id(scope)], loop_param,
+        found.append(CachedFactory(scope.qualname, decorator, loop_param,
                                    ctx.site(scope.node, scope)))
     return tuple(found)
 
@@ -492,4 +612,39 @@ def _cache_decorator(ctx: FileContext, scope: Scope) -> str | None:
         resolved = ctx.resolve(target, scope.parent)
         if resolved in kb.CACHE_DECORATORS:
             return resolved
+    return None
+
+
+# -- objects used as only a loop-bound client is ------------------------------------------
+
+
+def _async_uses(ctx: FileContext) -> tuple[AsyncUse, ...]:
+    found = []
+    calls = [(node.value, scope) for node, scope in ctx.awaits if isinstance(node.value, ast.Call)]
+    calls += [(item.context_expr, scope) for node, scope in ctx.async_withs
+              for item in node.items if isinstance(item.context_expr, ast.Call)]
+    for call, scope in calls:
+        matched = _client_method(call.func)
+        if matched is not None:
+            receiver, how = matched
+            values = values_of(ctx, receiver, scope)
+            if values:
+                found.append(AsyncUse(values, how, ctx.site(call, scope)))
+    return tuple(found)
+
+
+def _client_method(func: ast.expr) -> tuple[ast.expr, str] | None:
+    """``x.chat.completions.create`` -> (x, "chat.completions.create")."""
+    attrs: list[str] = []
+    node = func
+    while isinstance(node, ast.Attribute) and len(attrs) < 4:
+        attrs.append(node.attr)
+        node = node.value
+    attrs.reverse()
+    for chain in kb.ASYNC_CLIENT_CHAINS:
+        if tuple(attrs[-len(chain):]) == chain and len(attrs) > len(chain) - 1:
+            receiver = func
+            for _ in chain:
+                receiver = receiver.value
+            return receiver, ".".join(chain)
     return None

@@ -88,7 +88,22 @@ def exported_names(project: Project) -> set[str]:
                     if param.function not in interesting:
                         interesting.add(param.function)
                         pending.append(param.function)
-    return {*interesting, *project.sources, *project.loop_bound_classes()}
+    return {*interesting, *_inherited(project, interesting), *project.sources,
+            *project.loop_bound_classes()}
+
+
+def _inherited(project: Project, functions: set[str]) -> set[str]:
+    """``Base.m`` for a method ``Sub.m`` that matters: code elsewhere calls it through the
+    base class, which may be defined in a file nobody parsed yet."""
+    found = set()
+    for name in functions:
+        fn = project.functions.get(name)
+        if fn is not None and fn[0].cls is not None:
+            method = name.rsplit(".", 1)[-1]
+            info = project.classes.get(fn[0].cls)
+            bases = info.bases if info else ()
+            found.update(f"{project.resolve(base)}.{method}" for base in bases)
+    return found
 
 
 def _reaches_shared_state(project: Project, fn: Function) -> bool:

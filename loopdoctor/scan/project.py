@@ -9,26 +9,49 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import (
+    Bind,
+    Binding,
     CachedFactory,
     CacheWrite,
+    Call,
     ClassInfo,
-    Construct,
     CoroRef,
     FileFacts,
     Function,
+    Guard,
     KeyKind,
+    Op,
     Param,
+    Site,
     ThreadSubmit,
+    Value,
+    Values,
 )
+from loopdoctor.scan.types import LOOP, Bound, Types
 
 _MAX_ALIAS_HOPS = 8
 _MAX_PARAM_DEPTH = 6
+_MAX_DENOTE_DEPTH = 4
+_ATTRIBUTES = (Bind.INSTANCE, Bind.CLASS, Bind.ANNOTATION, Bind.CLASS_SLOT)
+
+
+@dataclass(frozen=True, eq=False)
+class Store:
+    """A loop-bound value put in a slot or container that outlives the call."""
+
+    holder: str
+    bound: Bound
+    key: KeyKind
+    site: Site
+    file: FileFacts
+    slot: bool  # a whole slot (a global, a class attribute), not an item of a container
+    lazy: Guard | None = None  # get-or-create: what the writer tests before making it
 
 
 class HolderKind(Enum):
@@ -62,6 +85,7 @@ class Source:
     path: str
     line: int
     type: str = ""  # the asyncio primitive's type, for HolderKind.PRIMITIVE
+    bound: Bound | None = None  # what makes the object loop-bound, and where it is made
 
     @property
     def per_instance(self) -> bool:
@@ -89,31 +113,46 @@ class Project:
         self.containers: set[str] = set()
         self.closed_slots: set[str] = set()
         self.instance_containers: set[str] = set()
+        self.bindings: dict[str, list[tuple[Binding, FileFacts]]] = defaultdict(list)
+        self.items: dict[str, list[tuple[CacheWrite, FileFacts]]] = defaultdict(list)
+        self.roots: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._prefixes: dict[str, tuple[str, ...]] = {}
         self._members: dict[tuple[str, int], str | None] = {}
         for file in files:
-            self.aliases.update(file.aliases)
-            self.containers |= file.containers | file.weak_containers
-            self.closed_slots |= file.closed_slots
-            self.instance_containers |= file.instance_containers
-            for fn in file.functions:
-                self.functions[fn.qualname] = (fn, file)
-            for cls in file.classes:
-                self.classes[cls.qualname] = cls
+            self._add(file)
+        self.types = Types(self)
         self._alias_module_instances()
+
+    def _add(self, file: FileFacts) -> None:
+        self.roots.add(file.module.split(".")[0])
+        self.aliases.update(file.aliases)
+        self.containers |= file.containers | file.weak_containers
+        self.closed_slots |= file.closed_slots
+        self.instance_containers |= file.instance_containers
+        for fn in file.functions:
+            self.functions[fn.qualname] = (fn, file)
+        for cls in file.classes:
+            self.classes[cls.qualname] = cls
+        for binding in file.bindings:
+            self.bindings[binding.target].append((binding, file))
+        for write in file.cache_writes:
+            self.items[write.container].append((write, file))
 
     def _alias_module_instances(self) -> None:
         """``pool = ClientPool()`` at module level: ``pool.get`` is ``ClientPool.get``.
         (Loop-bound instances stay sources in their own right: LD301.)"""
-        for file in self.files:
-            for construct in file.constructs:
-                cls = self.resolve(construct.ctor)
-                if cls in self.classes and not self.is_loop_bound(cls):
-                    self.aliases.setdefault(construct.target, cls)
+        for target, found in list(self.bindings.items()):
+            calls = [v for b, _ in found if b.kind is Bind.MODULE for v in b.values
+                     if v.op is Op.CALL]
+            if len(calls) == 1 and len(found) == 1:
+                cls = self.resolve(calls[0].name)
+                if cls in self.classes and self.types.class_bound(cls) is None:
+                    self.aliases.setdefault(target, cls)
         self._resolved.clear()
         self._prefixes.clear()
         self._members.clear()
+        self.types = Types(self)  # what it learnt before the aliases may be stale
 
     # -- names ---------------------------------------------------------------------------
 
@@ -125,17 +164,23 @@ class Project:
         return found
 
     def _resolve(self, name: str) -> str:
+        used: set[str] = set()  # ``from .timeout import timeout`` aliases a name to itself.x
         for _ in range(_MAX_ALIAS_HOPS):
             parts = name.split(".")
             for cut in range(len(parts), 0, -1):
                 head = ".".join(parts[:cut])
                 target = self.aliases.get(head)
-                if target is not None and target != head:
+                if target is not None and target != head and head not in used:
+                    used.add(head)
                     name = ".".join([target, *parts[cut:]])
                     break
             else:
                 return name
         return name
+
+    def is_internal(self, name: str) -> bool:
+        """Does the name point into a scanned package (even where nothing matches it)?"""
+        return name.split(".", 1)[0] in self.roots
 
     def prefixes(self, name: str) -> tuple[str, ...]:
         found = self._prefixes.get(name)
@@ -180,6 +225,51 @@ class Project:
         found = self.member(name, self.functions)
         return self.functions[found] if found else None
 
+    def bindings_of(self, name: str) -> list[tuple[Binding, FileFacts]]:
+        found = self.member(name, self.bindings)
+        return self.bindings[found] if found else []
+
+    def item_writes(self, container: str) -> list[tuple[CacheWrite, FileFacts]]:
+        found = self.member(container, self.items)
+        return self.items[found] if found else []
+
+    @cached_property
+    def _attributes(self) -> dict[str, list[tuple[Binding, FileFacts]]]:
+        found: dict[str, list[tuple[Binding, FileFacts]]] = defaultdict(list)
+        for target, bindings in self.bindings.items():
+            owner = target.rpartition(".")[0]
+            if owner in self.classes:
+                found[owner] += [(b, f) for b, f in bindings if b.kind in _ATTRIBUTES]
+        return found
+
+    def attributes_of(self, cls: str) -> list[tuple[Binding, FileFacts]]:
+        """Bindings of ``cls.attr`` for every attribute the class itself binds."""
+        return self._attributes.get(cls, [])
+
+    @cached_property
+    def subclasses(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for cls in self.classes.values():
+            for base in cls.bases:
+                found[self.resolve(base)].add(cls.qualname)
+        return found
+
+    def overrides(self, name: str) -> list[str]:
+        """``Base.m`` and every subclass's own ``m``: what a call of ``Base.m`` may run."""
+        fn = self.functions.get(name)
+        if fn is None or fn[0].cls is None:
+            return [name]
+        found, pending, seen = [name], [fn[0].cls], set()
+        attr = name.rsplit(".", 1)[-1]
+        while pending:
+            for sub in self.subclasses.get(pending.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    pending.append(sub)
+                    if f"{sub}.{attr}" in self.functions:
+                        found.append(f"{sub}.{attr}")
+        return found
+
     # -- loop-bound types ----------------------------------------------------------------
 
     def is_script(self, file: FileFacts) -> bool:
@@ -196,148 +286,304 @@ class Project:
             imported.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
         return imported
 
-    def describe_loop_bound(self, ctor: str) -> str:
-        """``AsyncOpenAI``, or ``Service`` (which holds an ``openai.AsyncOpenAI``)."""
-        reason = self.loop_bound_reason(ctor) or ctor
-        short = ctor.rsplit(".", 1)[-1]
-        if self.resolve(ctor) in self.loop_bound_types:
-            return f"`{short}`"
-        return f"`{short}` (which holds a loop-bound `{reason}`)"
+    def bound(self, values: Values, path: str) -> Bound | None:
+        return self.types.bound(values, path)
+
+    def target_bound(self, target: str) -> Bound | None:
+        """Is what a global, class or instance attribute holds loop-bound, and why?"""
+        return self.types.bound((Value(Op.NAME, target),), "")
 
     def is_loop_bound(self, name: str) -> bool:
-        return self.loop_bound_reason(name) is not None
+        return self.types.class_bound(self.resolve(name)) is not None
 
-    def loop_bound_reason(self, name: str) -> str | None:
-        """The known loop-bound type behind a constructor or factory name, or None."""
-        return self._loop_bound.get(self.resolve(name)) or (
-            name if self.resolve(name) in self.loop_bound_types else None)
-
-    @cached_property
-    def _loop_bound(self) -> dict[str, str]:
-        """Project classes and factories that hold or return a known loop-bound object."""
-        found: dict[str, str] = {t: t for t in self.loop_bound_types}
-        changed = True
-        while changed:
-            changed = False
-            for cls in self.classes.values():
-                if cls.qualname in found:
-                    continue
-                reasons = [found.get(self.resolve(b)) for b in cls.bases] + [
-                    found.get(self.resolve(c)) for _, c, _ in cls.attr_ctors]
-                if reason := next((r for r in reasons if r), None):
-                    found[cls.qualname] = reason
-                    changed = True
-            for fn, _ in self.functions.values():
-                if fn.qualname in found:
-                    continue
-                if reason := next((found[r] for r in map(self.resolve, fn.returns)
-                                   if r in found), None):
-                    found[fn.qualname] = reason
-                    changed = True
-        return found
+    def returns_bound(self, fn: Function, file: FileFacts) -> Bound | None:
+        return self.types.bound(tuple(v for v in fn.returns if v.op is not Op.PARAM),
+                                file.path)
 
     def loop_bound_classes(self) -> set[str]:
         """Project classes that are or hold a loop-bound object: other files construct them."""
-        return {c for c in self.classes if self.is_loop_bound(c)}
+        return {c for c in self.classes if self.types.class_bound(c) is not None}
 
     # -- long-lived loop-bound objects ---------------------------------------------------
 
-    def constructs(self) -> Iterator[tuple[Construct, FileFacts]]:
-        """Module/class-level constructions of loop-bound objects."""
-        for file in self.files:
-            for construct in file.constructs:
-                if self.is_loop_bound(construct.ctor):
-                    yield construct, file
+    def constructs(self) -> Iterator[tuple[Binding, FileFacts, Bound]]:
+        """Loop-bound objects made at import time: module or class level, default arguments."""
+        for found in self.bindings.values():
+            for binding, file in found:
+                if not binding.kind.at_import or not any(
+                        v.op in (Op.CALL, Op.LOOP) for v in binding.values):
+                    continue
+                if self.resolve(binding.values[0].name) in kb.ASYNCIO_PRIMITIVES:
+                    continue
+                bound = self.bound(binding.values, file.path)
+                if bound is not None:
+                    yield binding, file, bound
 
-    def primitives(self) -> Iterator[tuple[Construct, FileFacts]]:
-        for file in self.files:
-            for construct in file.constructs:
-                if self.resolve(construct.ctor) in kb.ASYNCIO_PRIMITIVES:
-                    yield construct, file
+    def primitives(self) -> Iterator[tuple[Binding, FileFacts]]:
+        for found in self.bindings.values():
+            for binding, file in found:
+                if binding.kind in (Bind.MODULE, Bind.CLASS) and binding.values \
+                        and binding.values[0].op is Op.CALL \
+                        and self.resolve(binding.values[0].name) in kb.ASYNCIO_PRIMITIVES:
+                    yield binding, file
 
-    def cache_writes(self, per_object: bool = False
-                     ) -> Iterator[tuple[CacheWrite, FileFacts, str]]:
+    def cache_writes(self, per_object: bool = False) -> Iterator[Store]:
         """Loop-bound values stored in a module- or class-level slot or container, any key
         (``per_object``: in a dict on an instance instead, ``self._cache[key] = client``)."""
         containers = self.instance_containers if per_object else self.containers
-        for file in self.files:
-            for write in file.cache_writes:
-                if per_object and write.slot:
-                    continue
-                if not write.slot and self.member(write.container, containers) is None:
-                    continue
-                if write.slot and self.member(write.container, self.closed_slots) is not None:
-                    continue
-                ctor = next(filter(self.is_loop_bound, sorted(write.value_ctors)), None)
-                if ctor:
-                    yield write, file, ctor
+        for container, writes in self.items.items():
+            if self.member(container, containers) is None:
+                continue
+            for write, file in writes:
+                if (bound := self.bound(write.values, file.path)) is not None:
+                    yield Store(container, bound, write.key, write.site, file, False)
+        if per_object:
+            return
+        for target, found in self.bindings.items():
+            if self.member(target, self.closed_slots) is not None:
+                continue
+            for binding, file in found:
+                if binding.kind.slot and (bound := self.bound(binding.values, file.path)):
+                    yield Store(target, bound, binding.key, binding.site, file, True,
+                                binding.lazy)
 
-    def cached_factories(self) -> Iterator[tuple[CachedFactory, FileFacts, str]]:
+    @cached_property
+    def store_methods(self) -> dict[str, list[StoreMethod]]:
+        """Functions that store one of their parameters in a container of their instance,
+        directly (``self._cache[key] = value``) or through another (``super().set(k, v)``)."""
+        found: dict[str, list[StoreMethod]] = defaultdict(list)
+        for container, writes in self.items.items():
+            if self.member(container, self.instance_containers) is None:
+                continue
+            for write, _ in writes:
+                fn = write.site.scope
+                for value in write.values:
+                    if value.op is Op.PARAM and value.name == fn:
+                        key = self._key_kind(write.key, write.key_values, fn)
+                        found[fn].append(StoreMethod(container, value.index, key[0], key[1]))
+        for _ in range(_MAX_PARAM_DEPTH):
+            if not self._forward_stores(found):
+                break
+        return found
+
+    def _forward_stores(self, found: dict[str, list[StoreMethod]]) -> bool:
+        """One round: a function that passes its own parameter on to a store method stores it."""
+        added = False
+        for name, (fn, _) in self.functions.items():
+            for call in fn.calls:
+                for callee in self._callee(call.callee):
+                    for method in list(found.get(callee, ())):
+                        value = _argument(call, method.value_index, callee, self)
+                        params = [v.index for v in value if v.op is Op.PARAM and v.name == name]
+                        if not params:
+                            continue
+                        key_values = _argument(call, method.key_index, callee, self) \
+                            if method.key_index is not None else ()
+                        kind, index = self._key_kind(method.key, key_values, name)
+                        derived = StoreMethod(method.container, params[0], kind, index)
+                        if derived not in found[name]:
+                            found[name].append(derived)
+                            added = True
+        return added
+
+    def _key_kind(self, kind: KeyKind, values: Values, fn: str) -> tuple[KeyKind, int | None]:
+        """A write's key kind, made loop-aware by a helper that builds it from the loop; and
+        the parameter of ``fn`` the key is, when callers decide."""
+        if kind is not KeyKind.OTHER:
+            return kind, None
+        for value in values:
+            if value.op is Op.CALL and (helper := self.function(value.name)) is not None \
+                    and helper[0].returns_key is not KeyKind.OTHER:
+                return helper[0].returns_key, None
+        index = next((v.index for v in values if v.op is Op.PARAM and v.name == fn), None)
+        return KeyKind.OTHER, index
+
+    def stores_through_methods(self) -> Iterator[Store]:
+        """``CACHE.set(key, client)`` where ``CACHE`` is a module- or class-level object whose
+        method stores the client in a dict of its own: a long-lived cache like any other."""
+        for caller, (fn, file) in self.functions.items():
+            for call in fn.calls:
+                receiver = call.callee.rpartition(".")[0]
+                if call.site is None or not any(
+                        b.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL)
+                        for b, _ in self.bindings_of(receiver)):
+                    continue
+                for callee in self._callee(call.callee)[:1]:
+                    for method in self.store_methods.get(callee, ()):
+                        store = self._store_call(call, callee, method, caller, file, receiver)
+                        if store is not None:
+                            yield store
+
+    def _store_call(self, call: Call, callee: str, method: StoreMethod, caller: str,
+                    file: FileFacts, receiver: str) -> Store | None:
+        bound = self.bound(_argument(call, method.value_index, callee, self), file.path)
+        if bound is None:
+            return None
+        key_values = _argument(call, method.key_index, callee, self) \
+            if method.key_index is not None else ()
+        key, _ = self._key_kind(method.key, key_values, caller)
+        return Store(self.resolve(receiver), bound, key, call.site, file, False)
+
+    def lazy_instance_stores(self) -> Iterator[tuple[Store, str]]:
+        """``if self._c is None: self._c = AsyncClient()`` on an object every loop shares (a
+        singleton, a module-level instance), or recreated only when closed: (store, why)."""
+        for target, found in self.bindings.items():
+            for binding, file in found:
+                if binding.kind is not Bind.INSTANCE or binding.lazy is None \
+                        or binding.key is not KeyKind.OTHER:
+                    continue
+                bound = self.bound(binding.values, file.path)
+                if bound is None or bound.type == LOOP:
+                    continue
+                owner = target.rpartition(".")[0]
+                why = self.long_lived(owner) or (
+                    "recreated only when closed" if binding.lazy is Guard.CLOSED else None)
+                if why is not None:
+                    yield Store(target, bound, binding.key, binding.site, file, True,
+                                binding.lazy), why
+
+    def long_lived(self, cls: str) -> str | None:
+        """Why instances of ``cls`` (or of a subclass) live as long as the process, or None."""
+        pending, seen = [cls], set()
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if current in self._long_lived:
+                return self._long_lived[current]
+            pending.extend(self.subclasses.get(current, ()))
+        return None
+
+    @cached_property
+    def _long_lived(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for info in self.classes.values():
+            marks = [info.metaclass or "", *info.decorators]
+            if any("singleton" in m.rsplit(".", 1)[-1].lower() for m in marks):
+                found[info.qualname] = f"a singleton (`{info.qualname.rsplit('.', 1)[-1]}`)"
+        for target, bindings in self.bindings.items():
+            for binding, file in bindings:
+                if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL, Bind.CLASS_SLOT):
+                    for value in binding.values:
+                        cls = self.resolve(value.name) if value.op is Op.CALL else ""
+                        if cls in self.classes:
+                            found.setdefault(cls, f"kept {binding.kind.value} as "
+                                             f"`{_short(target)}` ({file.path}:"
+                                             f"{binding.site.line})")
+        return found
+
+    def cached_factories(self) -> Iterator[tuple[CachedFactory, FileFacts, Bound]]:
         for file in self.files:
             for factory in file.cached_factories:
-                reason = next(filter(None, map(self.loop_bound_reason, factory.returns)), None)
-                if reason and not factory.loop_param:
-                    yield factory, file, reason
+                fn = self.functions.get(factory.qualname)
+                bound = self.returns_bound(*fn) if fn else None
+                if bound is not None and not factory.loop_param:
+                    yield factory, file, bound
+
+    def instance_clients(self) -> Iterator[tuple[str, Binding, FileFacts, Bound]]:
+        """Attributes of instances (``self.x = ...``, ``x: T`` fields) that hold loop-bound
+        objects: made there, passed in, or used as an async client."""
+        for found in self._attributes.values():
+            for target in dict.fromkeys(b.target for b, _ in found):
+                binding, file = self.bindings[target][0]
+                if binding.kind in (Bind.CLASS, Bind.CLASS_SLOT):
+                    continue
+                bound = self.target_bound(target)
+                if bound is not None:
+                    yield target, binding, file, bound
 
     @cached_property
     def sources(self) -> dict[str, Source]:
         found: dict[str, Source] = {}
-        for c, file in self.constructs():
-            kind = HolderKind.SINGLETON_PROVIDER if c.singleton_provider else (
-                HolderKind.CLASS_CLIENT if _is_class_attr(c.target, self.classes)
+        for binding, file, bound in self.constructs():
+            if binding.kind is Bind.DEFAULT:
+                continue
+            kind = HolderKind.SINGLETON_PROVIDER if binding.provider else (
+                HolderKind.CLASS_CLIENT if _is_class_attr(binding.target, self.classes)
                 else HolderKind.MODULE_CLIENT)
-            found[c.target] = Source(kind, c.target, file.path, c.site.line)
-        for c, file in self.primitives():
-            found[c.target] = Source(HolderKind.PRIMITIVE, c.target, file.path, c.site.line,
-                                     self.resolve(c.ctor))
-        for w, file, _ in self.cache_writes():
-            if w.key is KeyKind.OTHER:
-                found.setdefault(w.container, Source(HolderKind.CACHE, w.container, file.path,
-                                                     w.site.line))
-        for w, file, _ in self.cache_writes(per_object=True):
-            if w.key is KeyKind.OTHER:
-                found.setdefault(w.container, Source(HolderKind.INSTANCE_CACHE,
-                                                     w.container, file.path, w.site.line))
-        for f, file, _ in self.cached_factories():
+            found[binding.target] = Source(kind, binding.target, file.path, binding.site.line,
+                                           bound=bound)
+        for binding, file in self.primitives():
+            found[binding.target] = Source(HolderKind.PRIMITIVE, binding.target, file.path,
+                                           binding.site.line,
+                                           self.resolve(binding.values[0].name))
+        for store in self.cache_writes():
+            if store.key is KeyKind.OTHER:
+                found.setdefault(store.holder, Source(HolderKind.CACHE, store.holder,
+                                                      store.file.path, store.site.line,
+                                                      bound=store.bound))
+        for store in self.cache_writes(per_object=True):
+            if store.key is KeyKind.OTHER:
+                found.setdefault(store.holder, Source(HolderKind.INSTANCE_CACHE, store.holder,
+                                                      store.file.path, store.site.line,
+                                                      bound=store.bound))
+        for f, file, bound in self.cached_factories():
             found[f.qualname] = Source(HolderKind.CACHED_FACTORY, f.qualname, file.path,
-                                       f.site.line)
-        for cls in self.classes.values():
-            for attr, ctor, site in cls.attr_ctors:
-                if self.is_loop_bound(ctor):
-                    name = f"{cls.qualname}.{attr}"
-                    path = self._class_paths.get(cls.qualname, "")
-                    found.setdefault(name, Source(HolderKind.INSTANCE_CLIENT, name, path,
-                                                  site.line))
+                                       f.site.line, bound=bound)
+        for target, binding, file, bound in self.instance_clients():
+            found.setdefault(target, Source(HolderKind.INSTANCE_CLIENT, target, file.path,
+                                            binding.site.line, bound=bound))
         return found
-
-    @cached_property
-    def _class_paths(self) -> dict[str, str]:
-        return {c.qualname: file.path for file in self.files for c in file.classes}
 
     # -- reach ---------------------------------------------------------------------------
 
     def ref_sources(self, ref: str) -> frozenset[Source]:
         """Sources a single mentioned name reaches: a source itself, or a function's reach."""
-        return self._sources(ref, factories_only=False)
+        sources, functions = self.denotes(ref)
+        return sources.union(*(self.reach.get(f, frozenset()) for f in functions))
 
     def value_sources(self, ref: str) -> frozenset[Source]:
         """Sources an object is: a source itself, or what a factory returning a loop-bound
         object hands out (``get_client()``), but not any function's result (data)."""
-        return self._sources(ref, factories_only=True)
+        sources, functions = self.denotes(ref)
+        reached = [self.reach.get(f, frozenset()) for f in functions
+                   if self.returns_bound(*self.functions[f]) is not None]
+        return sources.union(*reached)
 
-    def _sources(self, ref: str, factories_only: bool) -> frozenset[Source]:
-        for prefix in self.prefixes(ref):
-            if "." not in prefix:
-                break
-            source = self.member(prefix, self.sources)
+    def denotes(self, ref: str, depth: int = 0,
+                sources: bool = True) -> tuple[frozenset[Source], frozenset[str]]:
+        """The sources and functions a dotted name may mean: through re-exports, base
+        classes, overriding methods, and attributes whose type is a project class.
+        (``sources=False``: functions only, for what the sources themselves depend on.)"""
+        key = (ref, sources)
+        found = self._denoted.get(key) if depth == 0 else None
+        if found is None:
+            found = self._denote(ref, depth, sources)
+            if depth == 0:
+                self._denoted[key] = found
+        return found
+
+    @cached_property
+    def _denoted(self) -> dict[tuple[str, bool], tuple[frozenset[Source], frozenset[str]]]:
+        return {}
+
+    def _denote(self, ref: str, depth: int,
+                sources: bool) -> tuple[frozenset[Source], frozenset[str]]:
+        parts = self.resolve(ref).split(".")
+        for cut in range(len(parts), 1, -1):
+            prefix = ".".join(parts[:cut])
+            source = self.member(prefix, self.sources) if sources else None
             if source is not None:
-                return frozenset({self.sources[source]})
+                return frozenset({self.sources[source]}), frozenset()
             fn = self.function(prefix)
             if fn is not None:
-                if factories_only and not self.is_loop_bound(fn[0].qualname):
-                    return frozenset()
-                return self.reach.get(fn[0].qualname, frozenset())
-        return frozenset()
+                return frozenset(), frozenset(self.overrides(fn[0].qualname))
+            if depth < _MAX_DENOTE_DEPTH and cut < len(parts) \
+                    and self.member(prefix, self.bindings) is not None:
+                return self._through_types(prefix, parts[cut:], depth, sources)
+        return frozenset(), frozenset()
+
+    def _through_types(self, prefix: str, rest: list[str], depth: int, sources: bool):
+        """``self.model.stream`` where ``self.model`` holds a ``Model``: ``Model.stream``."""
+        found: set[Source] = set()
+        functions: set[str] = set()
+        for typ in self.types.named(self.resolve(prefix)):
+            if typ.name in self.classes:
+                s, f = self.denotes(".".join([typ.name, *rest]), depth + 1, sources)
+                found |= s
+                functions |= f
+        return frozenset(found), frozenset(functions)
 
     @cached_property
     def reach(self) -> dict[str, frozenset[Source]]:
@@ -346,16 +592,11 @@ class Project:
         callers: dict[str, set[str]] = defaultdict(set)
         for name, (fn, _) in self.functions.items():
             for ref in fn.refs:
-                for prefix in self.prefixes(ref):
-                    source = self.member(prefix, self.sources)
-                    if source is not None:
-                        direct[name].add(self.sources[source])
-                        break
-                    callee = self.function(prefix)
-                    if callee is not None:
-                        callers[callee[0].qualname].add(name)
-                        break
-        reach = {name: set(found) for name, found in direct.items()}
+                sources, functions = self.denotes(ref)
+                direct[name] |= sources
+                for callee in functions:
+                    callers[callee].add(name)
+        reach = {name: set(found) for name, found in direct.items() if found}
         pending = list(reach)
         while pending:
             callee = pending.pop()
@@ -380,11 +621,15 @@ class Project:
         fresh = {self.resolve(c) for c in coro.fresh_classes}
         found = {s for s in found if not (s.per_instance and s.name.rsplit(".", 1)[0] in fresh)}
         for ctor in coro.shared_ctors:
-            if reason := self.loop_bound_reason(ctor):
-                found.add(Source(HolderKind.SHARED, reason, "", 0))
+            if bound := self.types.typ_bound_name(self.resolve(ctor)):
+                found.add(Source(HolderKind.SHARED, bound.type, "", 0, bound=bound))
         for annotation in coro.annotated:
-            if reason := self.loop_bound_reason(annotation):
-                found.add(Source(HolderKind.PASSED_IN, reason, "", 0))
+            if bound := self.types.typ_bound_name(self.resolve(annotation)):
+                found.add(Source(HolderKind.PASSED_IN, bound.type, "", 0, bound=bound))
+        for param in coro.params:
+            use = self.async_params.get((param.function, param.index))
+            if use is not None and not param.runs:
+                found.add(Source(HolderKind.PASSED_IN, use[0].how, use[1], use[0].site.line))
         if len(seen) < _MAX_PARAM_DEPTH:
             for param in coro.params:
                 key = (param.function, param.index)
@@ -403,18 +648,68 @@ class Project:
                 yield call.args[index]
             yield from (ref for name, ref in call.kwargs if name == param.name)
 
+    def argument_values(self, function: str, index: int) -> Iterator[tuple[Values, str]]:
+        """What callers pass for one parameter, as values (with the caller's path)."""
+        fn = self.functions.get(function)
+        if fn is None:
+            return
+        name = fn[0].params[index]
+        is_method = fn[0].cls is not None
+        for call, path in self._value_callers.get(function, ()):
+            at = index - 1 if is_method and call.bound else index
+            if 0 <= at < len(call.values):
+                yield call.values[at], path
+            yield from ((values, path) for kw, values in call.kwvalues if kw == name)
+
+    def _callee(self, name: str) -> list[str]:
+        """The functions a call of ``name`` may run: a class runs its ``__init__``."""
+        resolved = self.resolve(name)
+        if resolved in self.classes:
+            init = self.function(f"{resolved}.__init__")
+            return [init[0].qualname] if init else []
+        return sorted(self.denotes(name, sources=False)[1])
+
+    @cached_property
+    def _value_callers(self) -> dict[str, list[tuple[Call, str]]]:
+        found: dict[str, list[tuple[Call, str]]] = defaultdict(list)
+        for fn, file in self.functions.values():
+            for call in fn.calls:
+                for callee in self._callee(call.callee):
+                    found[callee].append((_as_bound(call, callee, self), file.path))
+        return found
+
     @cached_property
     def callers(self) -> dict[str, list]:
         found: dict[str, list] = defaultdict(list)
         for fn, _ in self.functions.values():
             for call in fn.calls:
-                callee = self.function(call.callee)
-                if callee is not None:
-                    found[callee[0].qualname].append(call)
+                for callee in self._callee(call.callee):
+                    found[callee].append(_as_bound(call, callee, self))
         for submit, _ in self.thread_submits():
             callee = self.function(submit.target)
             if callee is not None:
                 found[callee[0].qualname].append(submit)
+        return found
+
+    @cached_property
+    def async_uses(self) -> dict[str, tuple]:
+        """Names (globals, attributes) used as only an async client is: name -> (use, path)."""
+        found: dict[str, tuple] = {}
+        for file in self.files:
+            for use in file.async_uses:
+                for value in use.values:
+                    if value.op is Op.NAME:
+                        found.setdefault(self.resolve(value.name), (use, file.path))
+        return found
+
+    @cached_property
+    def async_params(self) -> dict[tuple[str, int], tuple]:
+        found: dict[tuple[str, int], tuple] = {}
+        for file in self.files:
+            for use in file.async_uses:
+                for value in use.values:
+                    if value.op is Op.PARAM:
+                        found.setdefault((value.name, value.index), (use, file.path))
         return found
 
     # -- threads -------------------------------------------------------------------------
@@ -468,5 +763,40 @@ class Project:
         return users
 
 
+def _short(name: str) -> str:
+    return ".".join(name.split(".")[-2:]) if name.count(".") > 1 else name
+
+
 def _is_class_attr(target: str, classes: dict[str, ClassInfo]) -> bool:
     return target.rpartition(".")[0] in classes
+
+
+@dataclass(frozen=True)
+class StoreMethod:
+    """A function that stores parameter ``value_index`` in ``container``, keyed as ``key``
+    says or by parameter ``key_index`` (its callers then decide the key)."""
+
+    container: str
+    value_index: int
+    key: KeyKind
+    key_index: int | None
+
+
+def _argument(call: Call, index: int, callee: str, project: Project) -> Values:
+    """The values a call passes for the callee's parameter ``index`` (by position or name)."""
+    fn = project.functions.get(callee)
+    if fn is None or index >= len(fn[0].params):
+        return ()
+    at = index - 1 if fn[0].cls is not None and call.bound else index
+    if 0 <= at < len(call.values):
+        return call.values[at]
+    name = fn[0].params[index]
+    return next((values for kw, values in call.kwvalues if kw == name), ())
+
+
+def _as_bound(call: Call, callee: str, project: Project) -> Call:
+    """A call of a class ``C(x)`` passes ``x`` to ``C.__init__`` as parameter 1."""
+    if call.bound or not callee.endswith(".__init__") \
+            or project.resolve(call.callee) not in project.classes:
+        return call
+    return replace(call, bound=True)

@@ -8,21 +8,28 @@ from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import Finding, KeyKind
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.types import LOOP
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for write, file, ctor in project.cache_writes():
-        if write.key is KeyKind.OTHER:
-            slot = "slot" if write.slot else "cache"
-            yield RULE.finding(file, write.site, (
-                f"{slot} `{_short(write.container)}` keeps one loop-bound "
-                f"{project.describe_loop_bound(ctor)} for every event loop: its key does not "
+    for store in [*project.cache_writes(), *project.stores_through_methods()]:
+        if store.key is KeyKind.OTHER and store.bound.direct and store.bound.type != LOOP:
+            slot = "slot" if store.slot else "cache"
+            yield RULE.finding(store.file, store.site, (
+                f"{slot} `{_short(store.holder)}` keeps one loop-bound "
+                f"{store.bound.describe()} for every event loop: its key does not "
                 f"involve the running loop"))
-    for construct, file in project.constructs():
-        if construct.singleton_provider:
-            yield RULE.finding(file, construct.site, (
-                f"singleton provider `{_short(construct.target)}` hands one loop-bound "
-                f"{project.describe_loop_bound(construct.ctor)} to every event loop"))
+    for store, why in project.lazy_instance_stores():
+        if store.bound.direct:
+            yield RULE.finding(store.file, store.site, (
+                f"`{_short(store.holder)}` is made {store.lazy.value} and kept on an object "
+                f"that outlives loops ({why}): one loop-bound {store.bound.describe()} for "
+                f"every event loop"))
+    for binding, file, bound in project.constructs():
+        if binding.provider:
+            yield RULE.finding(file, binding.site, (
+                f"singleton provider `{_short(binding.target)}` hands one loop-bound "
+                f"{bound.describe()} to every event loop"))
 
 
 def _short(name: str) -> str:

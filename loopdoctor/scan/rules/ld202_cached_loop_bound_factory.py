@@ -11,11 +11,11 @@ from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for factory, file, reason in project.cached_factories():
+    for factory, file, bound in project.cached_factories():
         decorator = factory.decorator.rsplit(".", 1)[-1]
         name = factory.qualname.rsplit(".", 1)[-1]
         yield RULE.finding(file, factory.site, (
-            f"`@{decorator}` factory `{name}` returns a loop-bound `{reason}`: every event "
+            f"`@{decorator}` factory `{name}` returns a loop-bound `{bound.type}`: every event "
             f"loop gets the same client"))
 
 

@@ -11,12 +11,12 @@ from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for construct, file in project.constructs():
-        if construct.singleton_provider or project.is_script(file):
+    for binding, file, bound in project.constructs():
+        if binding.provider or project.is_script(file) or not bound.direct:
             continue
-        name = construct.target.rsplit(".", 1)[-1]
-        yield RULE.finding(file, construct.site, (
-            f"loop-bound {project.describe_loop_bound(construct.ctor)} created at import time "
+        name = binding.target.rsplit(".", 1)[-1]
+        yield RULE.finding(file, binding.site, (
+            f"loop-bound {bound.describe()} created at import time "
             f"as `{name}`: every event loop in the process shares it"))
 
 

@@ -32,7 +32,7 @@ from loopdoctor.scan.model import (
     Value,
     Values,
 )
-from loopdoctor.scan.values import annotated, values_of
+from loopdoctor.scan.values import annotated, field_factory, values_of
 
 
 def build_facts(ctx: FileContext) -> FileFacts:
@@ -230,17 +230,20 @@ def _loop_starts(ctx: FileContext, calls: list[CallAt]) -> list[LoopStart]:
 
 def loop_start_api(ctx: FileContext, call: ast.Call,
                    scope: Scope) -> tuple[str, ast.expr, bool] | None:
-    """(api, coroutine expression, makes its own loop) for a call that runs a loop."""
+    """(api, coroutine expression, makes its own loop) for a call that runs a loop; also
+    through a context: ``copy_context().run(loop.run_until_complete, coro)``."""
     if not call.args:
         return None
-    coro = call.args[0]
-    if ctx.callee(call, scope) in kb.ASYNCIO_RUN:
+    func, coro = call.func, call.args[0]
+    if isinstance(func, ast.Attribute) and func.attr == "run" and len(call.args) > 1 \
+            and _makes(ctx, func.value, scope, kb.COPY_CONTEXT):
+        func, coro = call.args[0], call.args[1]
+    if ctx.resolve(func, scope) in kb.ASYNCIO_RUN:
         return "asyncio.run", coro, True
-    method = _method_name(call)
+    method = func.attr if isinstance(func, ast.Attribute) else None
     if method == "run_until_complete":
-        receiver = call.func.value
-        return "run_until_complete", coro, _makes(ctx, receiver, scope, kb.NEW_EVENT_LOOP)
-    if method == "run" and _makes(ctx, call.func.value, scope, kb.ASYNCIO_RUNNER):
+        return "run_until_complete", coro, _makes(ctx, func.value, scope, kb.NEW_EVENT_LOOP)
+    if method == "run" and _makes(ctx, func.value, scope, kb.ASYNCIO_RUNNER):
         return "Runner.run", coro, True
     return None
 
@@ -415,8 +418,10 @@ def _top_bindings(ctx: FileContext):
             if provided:
                 yield Binding(name, (Value(Op.CALL, provided, line=value.lineno),), site, kind,
                               provider=True)
-        elif values := values_of(ctx, value, scope):
-            yield Binding(name, values, site, kind)
+        else:  # even with no value worth following: where the name is defined
+            yield Binding(name, values_of(ctx, value, scope), site, kind)
+        if made := field_factory(ctx, value, scope):
+            yield Binding(name, made, site, Bind.INSTANCE)
 
 
 def _annotation_bindings(ctx: FileContext):

@@ -13,11 +13,11 @@ from loopdoctor.scan.project import Project
 class LoopKind(Enum):
     """The situation a loop starts in."""
 
-    THREAD = "in a worker thread"
-    BRIDGE = "in a thread, by a bridge that found a running loop"  # the _run_async shape
-    FRESH = "a new loop on every call of a sync function"
-    NESTED = "inside async def, where a loop already runs"
-    MODULE = "at module level (a script's __main__ block)"
+    THREAD = "worker thread"  # a loop started in a worker thread
+    BRIDGE = "bridge thread"  # ... by a function that first checked for a running loop
+    FRESH = "new loop per call"  # a sync function that makes a new loop on every call
+    NESTED = "inside async def"  # a loop is already running
+    MODULE = "module level"  # a script's ``__main__`` block
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def exported_names(project: Project) -> set[str]:
                    if _reaches_shared_state(project, fn)}
     pending = list(interesting)
     while pending:
-        for call in project.callers.get(pending.pop(), ()):
+        for call, _ in project.callers.get(pending.pop(), ()):
             for arg in [*call.args, *(ref for _, ref in call.kwargs)]:
                 for param in arg.params:
                     if param.function not in interesting:

@@ -490,7 +490,7 @@ class Project:
                 if binding.kind in (Bind.CLASS, Bind.CLASS_SLOT):
                     continue
                 bound = self.target_bound(target)
-                if bound is not None:
+                if bound is not None and bound.type != LOOP:  # an object may keep its loop
                     yield target, binding, file, bound
 
     @cached_property
@@ -525,6 +525,20 @@ class Project:
             found.setdefault(target, Source(HolderKind.INSTANCE_CLIENT, target, file.path,
                                             binding.site.line, bound=bound))
         return found
+
+    def holder(self, name: str, bound: Bound | None = None) -> Source | None:
+        """The source a finding's holder is, or one made from where the name is bound."""
+        found = self.member(name, self.sources)
+        defined = next((b for b in self.bindings_of(name)
+                        if b[0].kind in (Bind.MODULE, Bind.CLASS)), None)
+        if found is not None and defined is None:
+            return self.sources[found]
+        if found is not None:  # where the cache is defined, rather than a write into it
+            return replace(self.sources[found], path=defined[1].path, line=defined[0].site.line)
+        if defined is None:
+            return None
+        return Source(HolderKind.CACHE, self.resolve(name), defined[1].path,
+                      defined[0].site.line, bound=bound)
 
     # -- reach ---------------------------------------------------------------------------
 
@@ -607,12 +621,37 @@ class Project:
                     pending.append(caller)
         return {name: frozenset(found) for name, found in reach.items()}
 
-    def evaluate(self, coro: CoroRef, seen: frozenset[tuple[str, int]] = frozenset(),
-                 runs: bool = True) -> frozenset[Source]:
-        """Sources a coroutine expression reaches, following parameters to their callers.
+    def evaluate(self, coro: CoroRef) -> frozenset[Source]:
+        """Sources a coroutine expression reaches, following parameters to their callers."""
+        return frozenset(self.trace(coro))
 
-        ``runs=False``: the expression is only handed to a coroutine as a value.
-        """
+    def trace(self, coro: CoroRef) -> dict[Source, str]:
+        """Sources a coroutine expression reaches -> the call site (``path:line``) whose
+        argument leads there when it comes through a parameter ("" when it is right here)."""
+        found = self._traced.get(coro)
+        if found is None:
+            found = self._traced[coro] = self._trace(coro, frozenset(), True)
+        return found
+
+    @cached_property
+    def _traced(self) -> dict[CoroRef, dict[Source, str]]:
+        return {}
+
+    def _trace(self, coro: CoroRef, seen: frozenset[tuple[str, int]],
+               runs: bool) -> dict[Source, str]:
+        """``runs=False``: the expression is only handed to a coroutine as a value."""
+        found = dict.fromkeys(self._here(coro, runs), "")
+        if len(seen) < _MAX_PARAM_DEPTH:
+            for param in coro.params:
+                key = (param.function, param.index)
+                if key in seen:
+                    continue
+                for arg, site in self.arguments(param):
+                    for source, via in self._trace(arg, seen | {key}, runs and param.runs).items():
+                        found.setdefault(source, via or site)
+        return found
+
+    def _here(self, coro: CoroRef, runs: bool) -> set[Source]:
         found: set[Source] = set()
         for ref in coro.runs if runs else ():
             found |= self.ref_sources(ref)
@@ -630,23 +669,18 @@ class Project:
             use = self.async_params.get((param.function, param.index))
             if use is not None and not param.runs:
                 found.add(Source(HolderKind.PASSED_IN, use[0].how, use[1], use[0].site.line))
-        if len(seen) < _MAX_PARAM_DEPTH:
-            for param in coro.params:
-                key = (param.function, param.index)
-                if key not in seen:
-                    for arg in self.arguments(param):
-                        found |= self.evaluate(arg, seen | {key}, runs and param.runs)
-        return frozenset(found)
+        return found
 
-    def arguments(self, param: Param) -> Iterator[CoroRef]:
-        """What callers (and thread submissions) pass for one parameter."""
+    def arguments(self, param: Param) -> Iterator[tuple[CoroRef, str]]:
+        """What callers (and thread submissions) pass for one parameter, and where."""
         fn = self.functions.get(param.function)
         is_method = fn is not None and fn[0].cls is not None
-        for call in self.callers.get(param.function, ()):
+        for call, path in self.callers.get(param.function, ()):
+            site = f"{path}:{call.site.line}" if call.site is not None else ""
             index = param.index - 1 if is_method and call.bound else param.index
             if 0 <= index < len(call.args):
-                yield call.args[index]
-            yield from (ref for name, ref in call.kwargs if name == param.name)
+                yield call.args[index], site
+            yield from ((ref, site) for name, ref in call.kwargs if name == param.name)
 
     def argument_values(self, function: str, index: int) -> Iterator[tuple[Values, str]]:
         """What callers pass for one parameter, as values (with the caller's path)."""
@@ -655,7 +689,9 @@ class Project:
             return
         name = fn[0].params[index]
         is_method = fn[0].cls is not None
-        for call, path in self._value_callers.get(function, ()):
+        for call, path in self.callers.get(function, ()):
+            if not isinstance(call, Call):
+                continue
             at = index - 1 if is_method and call.bound else index
             if 0 <= at < len(call.values):
                 yield call.values[at], path
@@ -670,25 +706,17 @@ class Project:
         return sorted(self.denotes(name, sources=False)[1])
 
     @cached_property
-    def _value_callers(self) -> dict[str, list[tuple[Call, str]]]:
-        found: dict[str, list[tuple[Call, str]]] = defaultdict(list)
+    def callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
+        """Calls (and thread submissions) of each function, with the caller's path."""
+        found: dict[str, list[tuple[Call | ThreadSubmit, str]]] = defaultdict(list)
         for fn, file in self.functions.values():
             for call in fn.calls:
                 for callee in self._callee(call.callee):
                     found[callee].append((_as_bound(call, callee, self), file.path))
-        return found
-
-    @cached_property
-    def callers(self) -> dict[str, list]:
-        found: dict[str, list] = defaultdict(list)
-        for fn, _ in self.functions.values():
-            for call in fn.calls:
-                for callee in self._callee(call.callee):
-                    found[callee].append(_as_bound(call, callee, self))
-        for submit, _ in self.thread_submits():
+        for submit, file in self.thread_submits():
             callee = self.function(submit.target)
             if callee is not None:
-                found[callee[0].qualname].append(submit)
+                found[callee[0].qualname].append((submit, file.path))
         return found
 
     @cached_property

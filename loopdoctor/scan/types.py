@@ -29,6 +29,7 @@ _STDLIB = frozenset(sys.stdlib_module_names)
 LOOP = "<event loop>"
 TUPLE = "<tuple>"
 USED = "<used as an async client>"
+_UNTYPED = ("typing.", "typing_extensions.", "t.", "object", "Any")  # says nothing of the type
 
 
 class How(Enum):
@@ -155,16 +156,14 @@ class Types:
         project = self.project
         if name in project.classes or project.function(name) is not None:
             return  # the class or function object itself, not an instance
-        found = False
+        found = []
         for binding, file in project.bindings_of(name):
-            found = True
-            yield from self.of_all(binding.values, file.path)
-        if not found:
-            for typ in self._through_attribute(name):
-                found = True
-                yield typ
+            found += self.of_all(binding.values, file.path)
+        if not project.bindings_of(name):
+            found += self._through_attribute(name)
+        yield from found
         use = project.async_uses.get(name)
-        if use is not None:
+        if use is not None and all(t.name.startswith(_UNTYPED) for t in found):
             yield Typ(USED, use[1], use[0].site.line, How.USED, detail=use[0].how)
 
     def _through_attribute(self, name: str):

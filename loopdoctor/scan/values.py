@@ -94,13 +94,21 @@ def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int)
 
 def _field_default(ctx: FileContext, call: ast.Call, scope: Scope, hops: int,
                    depth: int) -> Values:
-    """``Field(default=x)``, ``field(default_factory=F)``: ``x``, or what ``F()`` makes."""
+    """``Field(default=x)``, ``field(default=x)``: ``x``, made once for the class. (A
+    ``default_factory`` makes one per instance: ``field_factory``.)"""
     keywords = {k.arg: k.value for k in call.keywords}
-    default = keywords.get("default", call.args[0] if call.args else None)
+    return values_of(ctx, keywords.get("default", call.args[0] if call.args else None), scope,
+                     hops, depth)
+
+
+def field_factory(ctx: FileContext, value: ast.expr | None, scope: Scope) -> Values:
+    """What ``Field(default_factory=F)`` makes for each instance: ``F()``."""
+    if not isinstance(value, ast.Call) or ctx.callee(value, scope) not in kb.FIELD_DECLARATORS:
+        return ()
+    keywords = {k.arg: k.value for k in value.keywords}
     factory = keywords.get("default_factory", keywords.get("factory"))
     made = ctx.resolve(factory, scope) if factory is not None else None
-    return (*values_of(ctx, default, scope, hops, depth),
-            *((Value(Op.CALL, made, line=call.lineno),) if made else ()))
+    return (Value(Op.CALL, made, line=value.lineno),) if made else ()
 
 
 def _name(ctx: FileContext, name: ast.Name, scope: Scope, hops: int, depth: int) -> Values:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.model import Finding, KeyKind
+from loopdoctor.scan.chain import chain
+from loopdoctor.scan.model import FileFacts, Finding, KeyKind, Site
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
-from loopdoctor.scan.types import LOOP
+from loopdoctor.scan.types import LOOP, Bound
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -18,18 +19,25 @@ def check(project: Project) -> Iterator[Finding]:
             yield RULE.finding(store.file, store.site, (
                 f"{slot} `{_short(store.holder)}` keeps one loop-bound "
                 f"{store.bound.describe()} for every event loop: its key does not "
-                f"involve the running loop"))
+                f"involve the running loop"
+                f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
     for store, why in project.lazy_instance_stores():
         if store.bound.direct:
             yield RULE.finding(store.file, store.site, (
                 f"`{_short(store.holder)}` is made {store.lazy.value} and kept on an object "
                 f"that outlives loops ({why}): one loop-bound {store.bound.describe()} for "
-                f"every event loop"))
+                f"every event loop"
+                f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
     for binding, file, bound in project.constructs():
         if binding.provider:
             yield RULE.finding(file, binding.site, (
                 f"singleton provider `{_short(binding.target)}` hands one loop-bound "
-                f"{bound.describe()} to every event loop"))
+                f"{bound.describe()} to every event loop"
+                f"{_chain(project, binding.target, bound, file, binding.site)}"))
+
+
+def _chain(project: Project, holder: str, bound: Bound, file: FileFacts, site: Site) -> str:
+    return chain(project, project.holder(holder, bound), (file.path, site.line), bound)
 
 
 def _short(name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.chain import chain
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
@@ -14,9 +15,11 @@ def check(project: Project) -> Iterator[Finding]:
     for factory, file, bound in project.cached_factories():
         decorator = factory.decorator.rsplit(".", 1)[-1]
         name = factory.qualname.rsplit(".", 1)[-1]
+        here = (file.path, factory.site.line)
         yield RULE.finding(file, factory.site, (
             f"`@{decorator}` factory `{name}` returns a loop-bound `{bound.type}`: every event "
-            f"loop gets the same client"))
+            f"loop gets the same client"
+            f"{chain(project, project.holder(factory.qualname), here, bound)}"))
 
 
 RULE = Rule(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.chain import chain
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
@@ -15,9 +16,11 @@ def check(project: Project) -> Iterator[Finding]:
         if binding.provider or project.is_script(file) or not bound.direct:
             continue
         name = binding.target.rsplit(".", 1)[-1]
+        here = (file.path, binding.site.line)
         yield RULE.finding(file, binding.site, (
             f"loop-bound {bound.describe()} created at import time "
-            f"as `{name}`: every event loop in the process shares it"))
+            f"as `{name}`: every event loop in the process shares it"
+            f"{chain(project, project.holder(binding.target, bound), here, bound)}"))
 
 
 RULE = Rule(

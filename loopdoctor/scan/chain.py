@@ -9,7 +9,7 @@ from weakref import WeakKeyDictionary
 
 from loopdoctor.scan.loops import LoopSite, loop_sites
 from loopdoctor.scan.project import Project, Source, witness
-from loopdoctor.scan.types import Bound
+from loopdoctor.scan.types import LOOP, Bound
 
 _MAX_LOOPS = 3
 _REACHED: WeakKeyDictionary[Project, dict[str, list[LoopSite]]] = WeakKeyDictionary()
@@ -42,8 +42,12 @@ def chain(project: Project, source: Source | None, here: tuple[str, int],
     bound = bound or (source.bound if source is not None else None)
     parts = []
     if bound is not None and bound.path and (bound.path, bound.line) != here:
-        made = (bound.via or bound.type).rsplit(".", 1)[-1]
-        parts.append(f"`{made}` {bound.how.value} at {_at(bound.path, bound.line, here)}")
+        at = _at(bound.path, bound.line, here)
+        if bound.type == LOOP:
+            parts.append(f"the loop is captured at {at}")
+        else:
+            parts.append(f"`{(bound.via or bound.type).rsplit('.', 1)[-1]}` {bound.how.value} "
+                         f"at {at}")
     if source is not None and source.path and not named and (source.path, source.line) != here:
         parts.append(f"`{_short(source.name)}` defined at {_at(source.path, source.line, here)}")
     if via:

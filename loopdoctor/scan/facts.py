@@ -470,6 +470,8 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
     C()``, or an early ``return self._c`` when it is set (get-or-create)."""
     tested: dict[int, dict[str, Guard]] = defaultdict(dict)
     for node, scope in ctx.ifs:
+        if scope.kind == "function" and scope.node.name in _CONSTRUCTORS:
+            continue  # __init__ may test what it sets, but runs once per object
         names = _tested_names(ctx, node.test, scope)
         guard = Guard.CLOSED if _tests_closed(node.test) else Guard.MISSING
         for name in names:
@@ -484,6 +486,9 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
                 and (guard := tested[id(scope)].get(resolved)) is not None:
             lazy[id(target)] = guard
     return lazy
+
+
+_CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})
 
 
 def _tests_closed(test: ast.expr) -> bool:

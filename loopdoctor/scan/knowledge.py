@@ -27,7 +27,7 @@ LOOP_BOUND_TYPES: frozenset[str] = frozenset({
 
 # Outside the standard library, an ``Async*Client`` / ``Async*Session`` class holds a connection
 # pool bound to the loop that first uses it.
-ASYNC_CLIENT_NAME = r"Async\w*(Client|Session|OpenAI|Anthropic|Connection|Pool|Engine|Channel)$"
+ASYNC_CLIENT_NAME = r"Async\w*(Client|Session|OpenAI|Anthropic|Pool|Channel)$"
 
 # Objects that hold a loop-bound client of their own once used (a LangChain chat model keeps
 # its ``AsyncOpenAI``): as long-lived as they are, so is the client inside.
@@ -129,7 +129,9 @@ CONTAINER_FACTORIES: frozenset[str] = frozenset({
 })
 WEAK_KEY_CONTAINERS: frozenset[str] = frozenset({"weakref.WeakKeyDictionary"})
 
-ENTRY_POINT_NAMES: frozenset[str] = frozenset({"main", "_main", "cli", "run_cli", "entrypoint"})
+# Functions that run once per process (and often never return): their loop is the program's.
+ENTRY_POINT_NAMES: frozenset[str] = frozenset({"main", "_main", "cli", "run_cli", "entrypoint",
+                                               "serve", "run_forever", "run_server"})
 ENTRY_POINT_DECORATOR_SUFFIXES: tuple[str, ...] = (
     ".command", ".group", ".callback", "pytest.fixture", "pytest_asyncio.fixture",
 )

@@ -172,7 +172,7 @@ class Bind(Enum):
     ANNOTATION = "by annotation"  # x: T, self.x: T, a pydantic or dataclass field
     INSTANCE = "on the instance"  # self.x = v, in a method of the class
     GLOBAL = "in a global slot"  # global x; x = v, in a function
-    CLASS_SLOT = "in a class slot"  # cls.x = v in a classmethod, C.x = v anywhere
+    CLASS_SLOT = "in an attribute of a class or module"  # cls.x = v, C.x = v, module.x = v
 
     @property
     def at_import(self) -> bool:

@@ -404,15 +404,27 @@ class Project:
         for caller, (fn, file) in self.functions.items():
             for call in fn.calls:
                 receiver = call.callee.rpartition(".")[0]
+                bindings = self.bindings.get(receiver) or self.bindings_of(receiver)
                 if call.site is None or not any(
-                        b.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL)
-                        for b, _ in self.bindings_of(receiver)):
+                        b.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL) for b, _ in bindings):
                     continue
-                for callee in self._callee(call.callee)[:1]:
-                    for method in self.store_methods.get(callee, ()):
-                        store = self._store_call(call, callee, method, caller, file, receiver)
-                        if store is not None:
-                            yield store
+                callee = self._receiver_method(receiver, call.callee)
+                for method in self.store_methods.get(callee, ()):
+                    store = self._store_call(call, callee, method, caller, file, receiver)
+                    if store is not None:
+                        yield store
+
+    def _receiver_method(self, receiver: str, callee: str) -> str:
+        """The method a call runs on an object whose class is known: its own class's."""
+        exact = self.function(callee)
+        if exact is not None:
+            return exact[0].qualname
+        method = callee.rpartition(".")[2]
+        for typ in self.types.named(receiver):
+            found = self.function(f"{typ.name}.{method}") if typ.name in self.classes else None
+            if found is not None:
+                return found[0].qualname
+        return ""
 
     def _store_call(self, call: Call, callee: str, method: StoreMethod, caller: str,
                     file: FileFacts, receiver: str) -> Store | None:
@@ -422,7 +434,7 @@ class Project:
         key_values = _argument(call, method.key_index, callee, self) \
             if method.key_index is not None else ()
         key, _ = self._key_kind(method.key, key_values, caller)
-        return Store(self.resolve(receiver), bound, key, call.site, file, False)
+        return Store(receiver, bound, key, call.site, file, False)
 
     def lazy_instance_stores(self) -> Iterator[tuple[Store, str]]:
         """``if self._c is None: self._c = AsyncClient()`` on an object every loop shares (a
@@ -495,6 +507,15 @@ class Project:
 
     @cached_property
     def sources(self) -> dict[str, Source]:
+        """Long-lived holders of loop-bound objects, by name. Only what a class makes itself
+        counts as loop-bound here: a chain of holders (an object that holds one that holds
+        a client, or one annotated as such) is too weak to report."""
+        found = {name: source for name, source in self._sources.items()
+                 if source.bound is None or source.bound.direct}
+        return found
+
+    @cached_property
+    def _sources(self) -> dict[str, Source]:
         found: dict[str, Source] = {}
         for binding, file, bound in self.constructs():
             if binding.kind is Bind.DEFAULT:
@@ -658,17 +679,50 @@ class Project:
         for ref in [*coro.values, *(() if runs else coro.runs)]:
             found |= self.value_sources(ref)
         fresh = {self.resolve(c) for c in coro.fresh_classes}
-        found = {s for s in found if not (s.per_instance and s.name.rsplit(".", 1)[0] in fresh)}
+        held = self._held_classes(coro, runs)
+        found = {s for s in found if not s.per_instance or (
+            (owner := s.name.rsplit(".", 1)[0]) not in fresh
+            and (owner in held or self.long_lived(owner) is not None))}
         for ctor in coro.shared_ctors:
-            if bound := self.types.typ_bound_name(self.resolve(ctor)):
+            if (bound := self.types.typ_bound_name(self.resolve(ctor))) and bound.direct:
                 found.add(Source(HolderKind.SHARED, bound.type, "", 0, bound=bound))
         for annotation in coro.annotated:
-            if bound := self.types.typ_bound_name(self.resolve(annotation)):
+            if (bound := self.types.typ_bound_name(self.resolve(annotation))) and bound.direct:
                 found.add(Source(HolderKind.PASSED_IN, bound.type, "", 0, bound=bound))
         for param in coro.params:
             use = self.async_params.get((param.function, param.index))
             if use is not None and not param.runs:
                 found.add(Source(HolderKind.PASSED_IN, use[0].how, use[1], use[0].site.line))
+        return found
+
+    def _held_classes(self, coro: CoroRef, runs: bool) -> set[str]:
+        """Classes whose instances a coroutine works on: those of the methods it runs (the
+        ``self`` that outlives the loop), of the objects handed to it, and what their
+        attributes hold, with base classes and subclasses. An attribute of any other
+        instance belongs to an object the coroutine makes for itself."""
+        roots = {self.resolve(a) for a in coro.annotated}
+        for ref in [*(coro.runs if runs else ()), *coro.values]:
+            for name in self.denotes(ref, sources=False)[1]:
+                if (cls := self.functions[name][0].cls) is not None:
+                    roots.add(cls)
+            if (owner := self.resolve(ref).rpartition(".")[0]) in self.classes:
+                roots.add(owner)
+        return self._with_held(roots)
+
+    def _with_held(self, roots: set[str]) -> set[str]:
+        found: set[str] = set()
+        pending = [(cls, 0) for cls in roots if cls in self.classes]
+        while pending:
+            cls, depth = pending.pop()
+            if cls in found:
+                continue
+            found.add(cls)
+            related = [*self.mro(cls), *self.subclasses.get(cls, ())]
+            if depth < 2:
+                related += [t.name for b, f in self.attributes_of(cls)
+                            for t in self.types.of_all(b.values, f.path)]
+            pending += [(c, depth + (c not in self.mro(cls))) for c in related
+                        if c in self.classes and c not in found]
         return found
 
     def arguments(self, param: Param) -> Iterator[tuple[CoroRef, str]]:

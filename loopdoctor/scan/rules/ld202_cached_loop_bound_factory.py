@@ -9,6 +9,7 @@ from loopdoctor.scan.chain import chain
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.types import LOOP
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -16,9 +17,11 @@ def check(project: Project) -> Iterator[Finding]:
         decorator = factory.decorator.rsplit(".", 1)[-1]
         name = factory.qualname.rsplit(".", 1)[-1]
         here = (file.path, factory.site.line)
+        what = ("the event loop it first sees: every later caller, in any thread, gets that "
+                "loop, closed once its `asyncio.run` ends" if bound.type == LOOP else
+                f"a loop-bound `{bound.type}`: every event loop gets the same client")
         yield RULE.finding(file, factory.site, (
-            f"`@{decorator}` factory `{name}` returns a loop-bound `{bound.type}`: every event "
-            f"loop gets the same client"
+            f"`@{decorator}` factory `{name}` returns {what}"
             f"{chain(project, project.holder(factory.qualname), here, bound)}"))
 
 

@@ -9,6 +9,7 @@ from loopdoctor.scan.chain import chain
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.types import LOOP
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -17,9 +18,12 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         name = binding.target.rsplit(".", 1)[-1]
         here = (file.path, binding.site.line)
+        what = (f"event loop captured at import time as `{name}`: every thread and every later "
+                f"`asyncio.run` gets this one, closed or another thread's" if bound.type == LOOP
+                else f"loop-bound {bound.describe()} created at import time as `{name}`: every "
+                     f"event loop in the process shares it")
         yield RULE.finding(file, binding.site, (
-            f"loop-bound {bound.describe()} created at import time "
-            f"as `{name}`: every event loop in the process shares it"
+            f"{what}"
             f"{chain(project, project.holder(binding.target, bound), here, bound)}"))
 
 

@@ -9,7 +9,7 @@ from weakref import WeakKeyDictionary
 
 from loopdoctor.scan.loops import LoopSite, loop_sites
 from loopdoctor.scan.project import Project, Source, witness
-from loopdoctor.scan.types import LOOP, Bound
+from loopdoctor.scan.types import LOOP, Bound, How
 
 _MAX_LOOPS = 3
 _REACHED: WeakKeyDictionary[Project, dict[str, list[LoopSite]]] = WeakKeyDictionary()
@@ -45,6 +45,8 @@ def chain(project: Project, source: Source | None, here: tuple[str, int],
         at = _at(bound.path, bound.line, here)
         if bound.type == LOOP:
             parts.append(f"the loop is captured at {at}")
+        elif bound.how is How.USED:
+            parts.append(f"it is {bound.type.removeprefix('object ')} at {at}")
         else:
             parts.append(f"`{(bound.via or bound.type).rsplit('.', 1)[-1]}` {bound.how.value} "
                          f"at {at}")

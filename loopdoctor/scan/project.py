@@ -182,6 +182,16 @@ class Project:
         """Does the name point into a scanned package (even where nothing matches it)?"""
         return name.split(".", 1)[0] in self.roots
 
+    def known_suffix(self, name: str) -> str | None:
+        """A known loop-bound type that a project name re-exports: ``pkg._compat.httpx.
+        AsyncClient`` is ``httpx.AsyncClient`` when ``_compat`` was not parsed."""
+        parts = name.split(".")
+        for cut in range(1, len(parts) - 1):
+            tail = ".".join(parts[cut:])
+            if tail in self.loop_bound_types:
+                return tail
+        return None
+
     def prefixes(self, name: str) -> tuple[str, ...]:
         found = self._prefixes.get(name)
         if found is None:

@@ -139,6 +139,8 @@ class Types:
             yield from self.returned(fn[0].returns, fn[1].path)
         elif name in project.classes or ("." in name and not project.is_internal(name)):
             yield Typ(name, path, value.line)
+        elif (known := project.known_suffix(name)) is not None:
+            yield Typ(known, path, value.line)  # ``pkg._compat.httpx.AsyncClient``, unparsed
         else:  # ``self.http.make()``: a method of what the attribute holds
             owner, _, method = name.rpartition(".")
             for base in list(self.named(owner)) if owner else ():

@@ -142,7 +142,8 @@ def test_call_and_import_cycles(tmp_path: Path) -> None:
                     "async def ask(q):\n    if q:\n        return await relay(again.ask(q[1:]))\n"
                     "    return await client.responses.create(model='m', input=q)\n"
                     "def forward(coro):\n    return run(coro)\n",
-        "pkg/b.py": "import asyncio\nfrom pkg.a import ask, forward\nfrom pkg.b import run as self_run\n"
+        "pkg/b.py": "import asyncio\nfrom pkg.a import ask, forward\n"
+                    "from pkg.b import run as self_run\n"
                     "async def relay(coro):\n    return await coro\n"
                     "def run(coro):\n    return forward(self_run(asyncio.run(coro)))\n"
                     "def tool(q):\n    return forward(ask(q))\n",

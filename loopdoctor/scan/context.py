@@ -531,6 +531,14 @@ def children(node: ast.AST) -> list[ast.AST]:
     return out
 
 
+def catches_runtime_error(handler: ast.ExceptHandler) -> bool:
+    """``except RuntimeError`` (what "no running loop" raises), or broader."""
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(n is None or (isinstance(n, ast.Name) and n.id in ("RuntimeError", "Exception",
+                                                                    "BaseException"))
+               for n in names)
+
+
 def _prefix(scope: Scope) -> str:
     if scope.kind in ("module", "class"):
         return f"{scope.qualname}."

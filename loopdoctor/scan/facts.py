@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.context import CallAt, FileContext, Scope
+from loopdoctor.scan.context import CallAt, FileContext, Scope, catches_runtime_error
 from loopdoctor.scan.coro import coro_ref
 from loopdoctor.scan.model import (
     AsyncUse,
@@ -132,6 +132,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
             name in kb.RUNNING_LOOP_PROBES or _method_name(c.node) == "is_running"
             for c, name in names),
         entry_point=_is_entry_point(ctx, scope),
+        setup=_is_setup(ctx, scope),
         sets_event_loop=any(name in kb.SET_EVENT_LOOP for _, name in names),
         get_event_loop_sites=tuple(ctx.site(c.node, scope) for c, name in names
                                    if name in kb.GET_EVENT_LOOP),
@@ -143,19 +144,12 @@ def _running_loop_probes(ctx: FileContext) -> set[int]:
     """Scopes that ask "is a loop running?": ``try: get_running_loop() except RuntimeError``."""
     found = set()
     for node, scope in ctx.tries:
-        if any(_catches_runtime_error(h) for h in node.handlers) and any(
+        if any(catches_runtime_error(h) for h in node.handlers) and any(
                 isinstance(stmt, (ast.Expr, ast.Assign)) and isinstance(stmt.value, ast.Call)
                 and ctx.callee(stmt.value, scope) in kb.RUNNING_LOOP_PROBES
                 for stmt in node.body):
             found.add(id(scope))
     return found
-
-
-def _catches_runtime_error(handler: ast.ExceptHandler) -> bool:
-    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(n is None or (isinstance(n, ast.Name) and n.id in ("RuntimeError", "Exception",
-                                                                    "BaseException"))
-               for n in names)
 
 
 def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call | None:
@@ -198,6 +192,15 @@ def _is_bound(ctx: FileContext, func: ast.expr, scope: Scope) -> bool:
 
 def _method_name(call: ast.Call) -> str | None:
     return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def _is_setup(ctx: FileContext, scope: Scope) -> bool:
+    if scope.kind != "function" or scope.is_async:
+        return False
+    if scope.node.name in kb.SETUP_NAMES:
+        return True
+    return any((ctx.resolve(_decorated(d), scope.parent) or "").endswith(
+        kb.SETUP_DECORATOR_SUFFIXES) for d in scope.node.decorator_list)
 
 
 def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
@@ -390,11 +393,13 @@ def _is_classmethod(scope: Scope) -> bool:
 
 def _bindings(ctx: FileContext) -> tuple[Binding, ...]:
     lazy = _lazy_writes(ctx)
+    in_loop = _written_in_loop(ctx)
     found = [*_top_bindings(ctx), *_annotation_bindings(ctx), *_default_bindings(ctx)]
     for name, value, scope in ctx.global_stores:
         if scope.is_function and (values := values_of(ctx, value, scope)):
             found.append(Binding(f"{ctx.module}.{name.id}", values, ctx.site(name, scope),
                                  Bind.GLOBAL, _singleton_key(ctx, scope), lazy.get(id(name))))
+    found += _validator_fields(ctx)
     for target, value, scope in ctx.attr_stores:
         kind = _attr_kind(ctx, target, scope)
         if kind is None or not (values := values_of(ctx, value, scope)):
@@ -402,8 +407,45 @@ def _bindings(ctx: FileContext) -> tuple[Binding, ...]:
         name = ctx.resolve(target, scope)
         if name:
             found.append(Binding(name, values, ctx.site(target, scope), kind,
-                                 _singleton_key(ctx, scope), lazy.get(id(target))))
+                                 _singleton_key(ctx, scope), lazy.get(id(target)),
+                                 in_loop=id(target) in in_loop))
     return tuple(found)
+
+
+def _written_in_loop(ctx: FileContext) -> set[int]:
+    """Targets assigned under ``if <a loop is running>:`` (``get_running_loop()`` or a helper
+    named for it): what is made there is made inside that loop."""
+    found: set[int] = set()
+    for node, scope in ctx.ifs:
+        if any(isinstance(n, ast.Call) and _asks_running_loop(ctx, n, scope)
+               for n in ast.walk(node.test)):
+            found.update(id(t) for stmt in node.body for n in ast.walk(stmt)
+                         if isinstance(n, (ast.Assign, ast.AnnAssign))
+                         for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))
+    return found
+
+
+def _asks_running_loop(ctx: FileContext, call: ast.Call, scope: Scope) -> bool:
+    name = ctx.callee(call, scope) or ""
+    last = name.rsplit(".", 1)[-1].lower()
+    return name in kb.RUNNING_LOOP_PROBES or ("running" in last and "loop" in last)
+
+
+def _validator_fields(ctx: FileContext) -> list[Binding]:
+    """``values["client"] = C()`` in a pydantic validator of class K sets ``K.client``."""
+    found = []
+    in_loop = _written_in_loop(ctx)
+    for target, value, scope in ctx.subscript_stores:
+        method = _enclosing_method(scope)
+        index = target.slice
+        if method is None or not _is_setup(ctx, method) or not isinstance(target.value, ast.Name) \
+                or target.value.id not in method.params[1:] \
+                or not (isinstance(index, ast.Constant) and isinstance(index.value, str)):
+            continue
+        if values := values_of(ctx, value, scope):
+            found.append(Binding(f"{method.cls}.{index.value}", values, ctx.site(target, scope),
+                                 Bind.INSTANCE, in_loop=id(target) in in_loop))
+    return found
 
 
 def _top_bindings(ctx: FileContext):

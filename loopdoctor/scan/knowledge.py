@@ -132,6 +132,21 @@ WEAK_KEY_CONTAINERS: frozenset[str] = frozenset({"weakref.WeakKeyDictionary"})
 # Functions that run once per process (and often never return): their loop is the program's.
 ENTRY_POINT_NAMES: frozenset[str] = frozenset({"main", "_main", "cli", "run_cli", "entrypoint",
                                                "serve", "run_forever", "run_server"})
+# Methods that set an object up, synchronously, wherever the object is made.
+SETUP_NAMES: frozenset[str] = frozenset({"__init__", "__post_init__", "model_post_init",
+                                         "__attrs_post_init__"})
+SETUP_DECORATOR_SUFFIXES: tuple[str, ...] = ("validator", "root_validator", "model_validator")
+
+# Types that take the current event loop when they are made, not when first used: made in
+# sync code, they hold the thread's default loop, not the one that will use them.
+BIND_AT_CREATION: frozenset[str] = frozenset({
+    "grpc.aio.insecure_channel", "grpc.aio.secure_channel", "grpc.aio.Channel",
+    "xai_sdk.AsyncClient", "aiohttp.ClientSession", "aiohttp.client.ClientSession",
+    "aiohttp.TCPConnector",
+})
+# ... and Google's generated ``*AsyncClient`` classes, built on grpc.aio channels.
+BIND_AT_CREATION_PACKAGES: tuple[str, ...] = ("google.",)
+
 ENTRY_POINT_DECORATOR_SUFFIXES: tuple[str, ...] = (
     ".command", ".group", ".callback", "pytest.fixture", "pytest_asyncio.fixture",
 )

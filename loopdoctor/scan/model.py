@@ -43,7 +43,7 @@ class Op(Enum):
     TUPLE = "a tuple of"  # (parts...)
     ANY = "one of"  # any of parts (a tuple element with several possible values)
     ANNOTATED = "a value annotated as"  # name is the annotation's type
-    LOOP = "an event loop from"  # get_event_loop(), new_event_loop(), get_running_loop()
+    LOOP = "an event loop from"  # name() is a loop getter; index 1: inside a try for no loop
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,7 @@ class Function:
     calls: tuple[Call, ...]
     checks_running_loop: bool  # get_running_loop()/is_running(): the bridge shape
     entry_point: bool  # main(), a CLI command, a test, a fixture: runs once per process
+    setup: bool  # __init__, __post_init__, a pydantic validator: makes an object, synchronously
     sets_event_loop: bool
     get_event_loop_sites: tuple[Site, ...]
     loop_starts: tuple[LoopStart, ...]
@@ -194,6 +195,7 @@ class Binding:
     key: KeyKind = KeyKind.OTHER  # a slot's writer compares the stored loop with the running one
     lazy: Guard | None = None  # written by a function that tests the target first: get-or-create
     provider: bool = False  # a DI ``providers.Singleton(Ctor)``: values are what it provides
+    in_loop: bool = False  # written under ``if <a loop is running>:``
 
 
 @dataclass(frozen=True)

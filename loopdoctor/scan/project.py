@@ -311,8 +311,11 @@ class Project:
                                 file.path)
 
     def loop_bound_classes(self) -> set[str]:
-        """Project classes that are or hold a loop-bound object: other files construct them."""
-        return {c for c in self.classes if self.types.class_bound(c) is not None}
+        """Project classes that are or hold a loop-bound object, and functions that return
+        one: other files construct or call them."""
+        return {c for c in self.classes if self.types.class_bound(c) is not None} | {
+            name for name, (fn, file) in self.functions.items()
+            if fn.returns and self.returns_bound(fn, file) is not None}
 
     # -- long-lived loop-bound objects ---------------------------------------------------
 
@@ -327,6 +330,25 @@ class Project:
                     continue
                 bound = self.bound(binding.values, file.path)
                 if bound is not None:
+                    yield binding, file, bound
+
+    def made_in_setup(self) -> Iterator[tuple[Binding, FileFacts, Bound]]:
+        """Objects that take the current event loop when they are made (a grpc.aio channel),
+        or the current loop itself (``get_event_loop()``, unguarded), made by ``__init__`` or
+        a validator, which runs wherever the object is made, and kept on the instance."""
+        for found in self.bindings.values():
+            for binding, file in found:
+                writer = self.functions.get(binding.site.scope)
+                if binding.kind is not Bind.INSTANCE or writer is None or not writer[0].setup \
+                        or binding.in_loop:
+                    continue
+                if any(v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index
+                       for v in binding.values):
+                    yield binding, file, Bound(LOOP, path=file.path, line=binding.site.line)
+                    continue
+                made = tuple(v for v in binding.values if v.op is Op.CALL)
+                bound = self.bound(made, file.path)
+                if bound is not None and not bound.holds and _binds_when_made(bound.type):
                     yield binding, file, bound
 
     def primitives(self) -> Iterator[tuple[Binding, FileFacts]]:
@@ -853,6 +875,11 @@ class Project:
                 for name in {p for r in fn.refs for p in self.prefixes(r)}:
                     users[name].append(fn)
         return users
+
+
+def _binds_when_made(name: str) -> bool:
+    return name in kb.BIND_AT_CREATION or (
+        name.startswith(kb.BIND_AT_CREATION_PACKAGES) and name.endswith("AsyncClient"))
 
 
 def _short(name: str) -> str:

@@ -218,7 +218,8 @@ class Types:
         if typ.name == LOOP:
             return Bound(LOOP, path=typ.path, line=typ.line, how=typ.how)
         if typ.name == TUPLE:  # (client, model): the tuple holds what its elements are
-            found = [b for part in typ.parts for t in part if (b := self.typ_bound(t))]
+            found = [b for part in typ.parts for t in part
+                     if (b := self.typ_bound(t)) and b.type != LOOP]  # (client, model, loop)
             return min(found, key=_order) if found else None
         if typ.name == USED:
             return Bound(f"object used as an async client (`{typ.detail}`)", path=typ.path,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.context import FileContext, Scope
+from loopdoctor.scan.context import FileContext, Scope, catches_runtime_error
 from loopdoctor.scan.model import Op, Value, Values
 
 _MAX_HOPS = 3  # assignments of a local followed back
@@ -88,8 +88,21 @@ def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int)
         return ()
     if callee in kb.FIELD_DECLARATORS:
         return _field_default(ctx, call, scope, hops, depth)
-    op = Op.LOOP if callee in _LOOPS else Op.CALL
-    return (Value(op, callee, line=call.lineno),)
+    if callee in _LOOPS:
+        return (Value(Op.LOOP, callee, int(id(call) in _guarded(ctx)), line=call.lineno),)
+    return (Value(Op.CALL, callee, line=call.lineno),)
+
+
+def _guarded(ctx: FileContext) -> set[int]:
+    """Calls inside a ``try`` that handles ``RuntimeError`` (there is no loop here)."""
+    if "guarded" not in ctx.memo:
+        found = set()
+        for node, _ in ctx.tries:
+            if any(catches_runtime_error(h) for h in node.handlers):
+                found.update(id(n) for stmt in node.body for n in ast.walk(stmt)
+                             if isinstance(n, ast.Call))
+        ctx.memo["guarded"] = found
+    return ctx.memo["guarded"]
 
 
 def _field_default(ctx: FileContext, call: ast.Call, scope: Scope, hops: int,

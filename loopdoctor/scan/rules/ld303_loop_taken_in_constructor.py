@@ -1,0 +1,73 @@
+"""LD303: an object that takes the current event loop when made, made in ``__init__``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from loopdoctor.scan.chain import chain
+from loopdoctor.scan.model import Finding
+from loopdoctor.scan.project import Project
+from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.types import LOOP
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for binding, file, bound in project.made_in_setup():
+        attr = ".".join(binding.target.split(".")[-2:])
+        setup = binding.site.scope.rsplit(".", 1)[-1]
+        what = ("keeps `asyncio.get_event_loop()`" if bound.type == LOOP else
+                f"makes {bound.describe()}, which binds to the current event loop when made,")
+        yield RULE.finding(file, binding.site, (
+            f"`{setup}` {what} in `{attr}`: made wherever the object is (at import, in a "
+            f"thread, before `asyncio.run`), it holds a loop other than the one that will use "
+            f"it{chain(project, None, (file.path, binding.site.line), bound)}"))
+
+
+RULE = Rule(
+    code="LD303",
+    name="loop-taken-in-constructor",
+    summary="__init__ or a validator stores the current event loop, or makes an object that "
+            "binds to it when made (grpc.aio channels and clients on them, aiohttp sessions).",
+    needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk"),),
+    check=check,
+    exports=Project.loop_bound_classes,
+    doc="""\
+## Why
+Most async clients bind to a loop when they are first *used*; a few take the current event
+loop when they are *made*: `grpc.aio` channels (and Google's generated `*AsyncClient`
+classes, or `xai_sdk.AsyncClient`, built on them), `aiohttp.ClientSession`, and of course
+`asyncio.get_event_loop()` itself. `__init__` and pydantic validators run wherever the
+object is made: at import time, in sync setup code before `asyncio.run` creates the loop
+that will use it, in a worker thread. The object then holds the thread's default loop (or
+raises in a thread that has none, and on Python 3.14 anywhere without a running loop), and
+the first call from the real loop fails with "attached to a different loop", or hangs.
+A `get_event_loop()` inside `try ... except RuntimeError` with a fallback is not reported.
+
+## Bad
+```python
+class Provider:
+    def __init__(self, api_key: str):
+        self._client = xai_sdk.AsyncClient(api_key=api_key)  # a grpc.aio channel, now
+        self._loop = asyncio.get_event_loop()
+```
+
+## Good
+```python
+class Provider:
+    def __init__(self, api_key: str):
+        self._api_key = api_key
+        self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @property
+    def client(self) -> xai_sdk.AsyncClient:  # made inside the loop that uses it
+        loop = asyncio.get_running_loop()
+        if loop not in self._clients:
+            self._clients[loop] = xai_sdk.AsyncClient(api_key=self._api_key)
+        return self._clients[loop]
+```
+
+## Fix
+Make the client lazily, inside the loop that uses it (per loop), and take the running loop
+with `asyncio.get_running_loop()` where it is needed rather than keeping one.
+""",
+)

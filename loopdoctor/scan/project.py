@@ -147,12 +147,22 @@ class Project:
                      if v.op is Op.CALL]
             if len(calls) == 1 and len(found) == 1:
                 cls = self.resolve(calls[0].name)
-                if cls in self.classes and self.types.class_bound(cls) is None:
+                if cls in self.classes and not self._makes_client(cls):
                     self.aliases.setdefault(target, cls)
         self._resolved.clear()
         self._prefixes.clear()
         self._members.clear()
         self.types = Types(self)  # what it learnt before the aliases may be stale
+
+    def _makes_client(self, cls: str) -> bool:
+        """A cheap look before types are known: is ``cls`` (or a base) a known loop-bound
+        type, or does it make one in an attribute? Such an instance stays a source."""
+        for name in self.mro(cls):
+            if name in self.loop_bound_types or any(
+                    v.op is Op.CALL and self.resolve(v.name) in self.loop_bound_types
+                    for b, _ in self._attributes.get(name, ()) for v in b.values):
+                return True
+        return False
 
     # -- names ---------------------------------------------------------------------------
 
@@ -340,7 +350,7 @@ class Project:
             for binding, file in found:
                 writer = self.functions.get(binding.site.scope)
                 if binding.kind is not Bind.INSTANCE or writer is None or not writer[0].setup \
-                        or binding.in_loop:
+                        or binding.in_loop or self._made_in_coroutines(writer[0].cls or ""):
                     continue
                 if any(v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index
                        for v in binding.values):
@@ -350,6 +360,14 @@ class Project:
                 bound = self.bound(made, file.path)
                 if bound is not None and not bound.holds and _binds_when_made(bound.type):
                     yield binding, file, bound
+
+    def _made_in_coroutines(self, cls: str) -> bool:
+        """Is every object of ``cls`` this project makes made inside ``async def`` (where the
+        current loop is the running one)? False when nothing here makes one."""
+        init = self.functions.get(f"{cls}.__init__")
+        sites = [call.site for call, _ in self.callers.get(init[0].qualname, ())] if init else []
+        makers = [self.functions.get(site.scope) for site in sites if site is not None]
+        return bool(makers) and all(m is not None and m[0].is_async for m in makers)
 
     def primitives(self) -> Iterator[tuple[Binding, FileFacts]]:
         for found in self.bindings.values():

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 _MAX_DEPTH = 24  # nested evaluations in progress
 _MAX_TYPES = 12  # types kept per value
 _MAX_CALLERS = 24  # call sites followed back for one parameter
+_MAX_EVALUATIONS = 20_000  # beyond this, results cut by a cycle are kept as they are
+_MAX_ROUNDS = 8  # of the project classes' fixpoint
+_NONE = 1 << 30
 _ASYNC_NAME = re.compile(kb.ASYNC_CLIENT_NAME)
 _STDLIB = frozenset(sys.stdlib_module_names)
 LOOP = "<event loop>"
@@ -81,8 +84,11 @@ class Types:
     def __init__(self, project: Project):
         self.project = project
         self._memo: dict[tuple[Value, str], frozenset[Typ]] = {}
-        self._classes: dict[str, tuple[str, str, bool] | None] = {}
-        self._active: set[object] = set()
+        self._classes: dict[str, ClassBound | None] = {}  # names outside the project
+        self._table: dict[str, ClassBound] | None = None  # project classes, to a fixpoint
+        self._active: dict[object, int] = {}  # evaluations in progress -> their depth
+        self._cut = _NONE  # the shallowest in-progress evaluation a cycle was cut at
+        self._budget = _MAX_EVALUATIONS
 
     # -- values --------------------------------------------------------------------------
 
@@ -91,14 +97,30 @@ class Types:
         found = self._memo.get(key)
         if found is not None:
             return found
-        if key in self._active or len(self._active) > _MAX_DEPTH:
-            return frozenset()  # a cycle or a chain too long: this path adds nothing
-        self._active.add(key)
+        return self._evaluate(key, lambda: frozenset(list(self._of(value, path))[:_MAX_TYPES]),
+                              self._memo, frozenset(), keep=value.op is Op.PARAM)
+
+    def _evaluate(self, key, compute, memo: dict, empty, keep: bool = False):
+        """Compute once. A cycle is cut (that path adds ``empty``), and what was computed
+        while one of its own callers was cut off is not kept: it may be incomplete. (A
+        parameter's values, which recursion feeds back into, are ``keep``: computed once.)"""
+        if key in self._active:
+            self._cut = min(self._cut, self._active[key])
+            return empty
+        if len(self._active) > _MAX_DEPTH:
+            return empty
+        depth = len(self._active)
+        self._active[key] = depth
+        outer, self._cut = self._cut, _NONE
         try:
-            found = frozenset(list(self._of(value, path))[:_MAX_TYPES])
+            found = compute()
         finally:
-            self._active.discard(key)
-        self._memo[key] = found
+            del self._active[key]
+        cut = self._cut
+        self._budget -= 1
+        if cut >= depth or keep or self._budget < 0:  # complete, or too costly to do again
+            memo[key] = found
+        self._cut = outer if cut >= depth else min(outer, cut)
         return found
 
     def of_all(self, values: Values, path: str) -> frozenset[Typ]:
@@ -173,16 +195,11 @@ class Types:
         owner, _, attr = name.rpartition(".")
         if not owner or owner in self.project.classes or owner == name:
             return
-        key = ("attr", name)
-        if key in self._active or len(self._active) > _MAX_DEPTH:
-            return
-        self._active.add(key)
-        try:
-            for base in list(self.named(self.project.resolve(owner))):
-                if base.name in self.project.classes:
-                    yield from self.named(f"{base.name}.{attr}")
-        finally:
-            self._active.discard(key)
+        found = self._evaluate(("attr", name), lambda: frozenset(
+            typ for base in self.named(self.project.resolve(owner))
+            if base.name in self.project.classes
+            for typ in self.named(f"{base.name}.{attr}")), {}, frozenset())
+        yield from found
 
     def _param(self, function: str, index: int):
         project = self.project
@@ -235,28 +252,49 @@ class Types:
 
     def class_bound(self, name: str) -> ClassBound | None:
         """Why a class (or factory) name is loop-bound, or None."""
-        if name in self._classes:
-            return self._classes[name]
-        self._classes[name] = None  # a cycle through bases or attributes adds nothing
-        found = self._class_bound(name)
-        self._classes[name] = found
-        return found
-
-    def _class_bound(self, name: str) -> ClassBound | None:
         project = self.project
         if name in project.loop_bound_types or name in kb.CLIENT_HOLDERS:
             return ClassBound(name)
-        info = project.classes.get(name)
-        if info is None:
-            fn = project.function(name)
-            if fn is not None:
-                found = self.bound(fn[0].returns, fn[1].path)
-                return ClassBound(found.type, found.via, found.holds, found.direct) \
-                    if found is not None else None
-            root = name.split(".", 1)[0]
-            if root not in _STDLIB and "." in name and _ASYNC_NAME.search(name.rsplit(".")[-1]):
-                return ClassBound(name)
-            return None
+        if name in project.classes:
+            if self._table is None:
+                self._table = {}
+                self._fill_table()
+            return self._table.get(name)
+        if name not in self._classes:
+            self._classes[name] = self._evaluate(("named", name), lambda: self._named_bound(name),
+                                                 {}, None)
+        return self._classes[name]
+
+    def _fill_table(self) -> None:
+        """Project classes, to a fixpoint: a class is loop-bound through its bases and what
+        its attributes hold, which may be other project classes, in any order and in cycles.
+        A reason only ever improves (none, then held through others, then made directly)."""
+        for _ in range(_MAX_ROUNDS):
+            changed = False
+            for name in self.project.classes:
+                old, new = self._table.get(name), self._project_class_bound(name)
+                if new is not None and (old is None or (new.direct and not old.direct)):
+                    self._table[name] = new
+                    changed = True
+            if not changed:
+                return
+
+    def _named_bound(self, name: str) -> ClassBound | None:
+        """A factory function's result, or an outside class named like an async client."""
+        project = self.project
+        fn = project.function(name)
+        if fn is not None:
+            found = self.bound(fn[0].returns, fn[1].path)
+            return ClassBound(found.type, found.via, found.holds, found.direct) \
+                if found is not None else None
+        root = name.split(".", 1)[0]
+        if root not in _STDLIB and "." in name and _ASYNC_NAME.search(name.rsplit(".")[-1]):
+            return ClassBound(name)
+        return None
+
+    def _project_class_bound(self, name: str) -> ClassBound | None:
+        project = self.project
+        info = project.classes[name]
         for base in info.bases:
             reason = self.class_bound(project.resolve(base))
             if reason is not None:

@@ -295,8 +295,8 @@ class Project:
     def is_script(self, file: FileFacts) -> bool:
         """A program's entry module: run as ``__main__``, imported by no other scanned file,
         starting at most one loop. Its module-level objects meet one loop only."""
-        return file.script and len(file.module_loop_starts) <= 1 \
-            and file.module not in self._imported_modules
+        return (file.script or bool(file.module_loop_starts)) \
+            and len(file.module_loop_starts) <= 1 and file.module not in self._imported_modules
 
     @cached_property
     def _imported_modules(self) -> set[str]:
@@ -454,15 +454,20 @@ class Project:
         for caller, (fn, file) in self.functions.items():
             for call in fn.calls:
                 receiver = call.callee.rpartition(".")[0]
-                bindings = self.bindings.get(receiver) or self.bindings_of(receiver)
-                if call.site is None or not any(
-                        b.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL) for b, _ in bindings):
+                if call.site is None or not self._one_object(receiver):
                     continue
                 callee = self._receiver_method(receiver, call.callee)
                 for method in self.store_methods.get(callee, ()):
                     store = self._store_call(call, callee, method, caller, file, receiver)
                     if store is not None:
                         yield store
+
+    def _one_object(self, name: str) -> bool:
+        """Does a name hold one object for the process: a module global or class attribute
+        that is assigned an object, and never per instance?"""
+        bindings = self.bindings.get(name) or self.bindings_of(name)
+        return any(b.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL) and b.values
+                   for b, _ in bindings) and not any(b.kind is Bind.INSTANCE for b, _ in bindings)
 
     def _receiver_method(self, receiver: str, callee: str) -> str:
         """The method a call runs on an object whose class is known: its own class's."""
@@ -526,7 +531,8 @@ class Project:
                 found[info.qualname] = f"a singleton (`{info.qualname.rsplit('.', 1)[-1]}`)"
         for target, bindings in self.bindings.items():
             for binding, file in bindings:
-                if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL, Bind.CLASS_SLOT):
+                if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL, Bind.CLASS_SLOT) \
+                        and not self.is_script(file):
                     for value in binding.values:
                         cls = self.resolve(value.name) if value.op is Op.CALL else ""
                         if cls in self.classes:

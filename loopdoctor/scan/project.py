@@ -365,9 +365,17 @@ class Project:
         """Is every object of ``cls`` this project makes made inside ``async def`` (where the
         current loop is the running one)? False when nothing here makes one."""
         init = self.functions.get(f"{cls}.__init__")
-        sites = [call.site for call, _ in self.callers.get(init[0].qualname, ())] if init else []
-        makers = [self.functions.get(site.scope) for site in sites if site is not None]
-        return bool(makers) and all(m is not None and m[0].is_async for m in makers)
+        return init is not None and self._runs_in_loop(init[0].qualname, depth=0)
+
+    def _runs_in_loop(self, name: str, depth: int) -> bool:
+        """Is every call of a function made inside ``async def``, directly or through sync
+        helpers that only coroutines call (two levels)? False when nothing calls it."""
+        sites = [call.site for call, _ in self.callers.get(name, ()) if call.site is not None]
+        if not sites or depth > 2:
+            return False
+        callers = [self.functions.get(site.scope) for site in sites]
+        return all(fn is not None and (fn[0].is_async or self._runs_in_loop(
+            fn[0].qualname, depth + 1)) for fn in callers)
 
     def primitives(self) -> Iterator[tuple[Binding, FileFacts]]:
         for found in self.bindings.values():
@@ -504,12 +512,13 @@ class Project:
                     continue
                 owner = target.rpartition(".")[0]
                 why = self.long_lived(owner) or (
-                    "recreated only when closed" if binding.lazy is Guard.CLOSED else None)
+                    LongLived("recreated only when closed") if binding.lazy is Guard.CLOSED
+                    else None)
                 if why is not None:
                     yield Store(target, bound, binding.key, binding.site, file, True,
                                 binding.lazy), why
 
-    def long_lived(self, cls: str) -> str | None:
+    def long_lived(self, cls: str) -> LongLived | None:
         """Why instances of ``cls`` (or of a subclass) live as long as the process, or None."""
         pending, seen = [cls], set()
         while pending:
@@ -523,12 +532,13 @@ class Project:
         return None
 
     @cached_property
-    def _long_lived(self) -> dict[str, str]:
-        found: dict[str, str] = {}
+    def _long_lived(self) -> dict[str, LongLived]:
+        found: dict[str, LongLived] = {}
         for info in self.classes.values():
             marks = [info.metaclass or "", *info.decorators]
             if any("singleton" in m.rsplit(".", 1)[-1].lower() for m in marks):
-                found[info.qualname] = f"a singleton (`{info.qualname.rsplit('.', 1)[-1]}`)"
+                found[info.qualname] = LongLived(
+                    f"a singleton (`{info.qualname.rsplit('.', 1)[-1]}`)")
         for target, bindings in self.bindings.items():
             for binding, file in bindings:
                 if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL, Bind.CLASS_SLOT) \
@@ -536,9 +546,9 @@ class Project:
                     for value in binding.values:
                         cls = self.resolve(value.name) if value.op is Op.CALL else ""
                         if cls in self.classes:
-                            found.setdefault(cls, f"kept {binding.kind.value} as "
-                                             f"`{_short(target)}` ({file.path}:"
-                                             f"{binding.site.line})")
+                            found.setdefault(cls, LongLived(
+                                f"kept {binding.kind.value} as `{_short(target)}` "
+                                f"({file.path}:{binding.site.line})", target))
         return found
 
     def cached_factories(self) -> Iterator[tuple[CachedFactory, FileFacts, Bound]]:
@@ -912,6 +922,14 @@ def _short(name: str) -> str:
 
 def _is_class_attr(target: str, classes: dict[str, ClassInfo]) -> bool:
     return target.rpartition(".")[0] in classes
+
+
+@dataclass(frozen=True)
+class LongLived:
+    """Why the objects of a class outlive loops; ``holder``: the name that keeps one."""
+
+    why: str
+    holder: str = ""
 
 
 @dataclass(frozen=True)

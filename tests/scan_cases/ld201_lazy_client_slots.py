@@ -74,3 +74,11 @@ class Settings:
 
 
 settings = Settings()  # error: LD301 "Settings" "httpx.AsyncClient"
+
+
+async def _fetch(url: str) -> str:
+    return (await (await settings.http()).get(url)).text
+
+
+def fetch_sync(url: str) -> str:
+    return asyncio.run(_fetch(url))  # error: LD103 "fetch_sync" "settings"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.chain import chain
+from loopdoctor.scan.chain import chain, loops_reaching
 from loopdoctor.scan.model import FileFacts, Finding, KeyKind, Site
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
@@ -14,7 +14,8 @@ from loopdoctor.scan.types import LOOP, Bound
 
 def check(project: Project) -> Iterator[Finding]:
     for store in [*project.cache_writes(), *project.stores_through_methods()]:
-        if store.key is KeyKind.OTHER and store.bound.direct and store.bound.type != LOOP:
+        if store.key is KeyKind.OTHER and store.bound.direct and store.bound.type != LOOP \
+                and (not store.bound.holds or _reached(project, store.holder)):
             slot = "slot" if store.slot else "cache"
             yield RULE.finding(store.file, store.site, (
                 f"{slot} `{_short(store.holder)}` keeps one loop-bound "
@@ -22,10 +23,11 @@ def check(project: Project) -> Iterator[Finding]:
                 f"involve the running loop"
                 f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
     for store, why in project.lazy_instance_stores():
-        if store.bound.direct:
+        if store.bound.direct and (not why.holder or _reached(project, store.holder)
+                                   or _reached(project, why.holder)):
             yield RULE.finding(store.file, store.site, (
                 f"`{_short(store.holder)}` is made {store.lazy.value} and kept on an object "
-                f"that outlives loops ({why}): one loop-bound {store.bound.describe()} for "
+                f"that outlives loops ({why.why}): one loop-bound {store.bound.describe()} for "
                 f"every event loop"
                 f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
     for binding, file, bound in project.constructs():
@@ -34,6 +36,13 @@ def check(project: Project) -> Iterator[Finding]:
                 f"singleton provider `{_short(binding.target)}` hands one loop-bound "
                 f"{bound.describe()} to every event loop"
                 f"{_chain(project, binding.target, bound, file, binding.site)}"))
+
+
+def _reached(project: Project, holder: str) -> bool:
+    """An object that only holds a client, or an ordinary object kept at module level, is
+    reported once a loop of this project that can be another than the first reaches it:
+    a server running one loop may keep its service objects in globals."""
+    return bool(loops_reaching(project, holder))
 
 
 def _chain(project: Project, holder: str, bound: Bound, file: FileFacts, site: Site) -> str:

@@ -126,7 +126,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         returns_key=returns_key,
         refs=frozenset(refs | {n for _, n in names if n and not ctx.is_external(n)}),
         calls=tuple(call for c, name in names
-                    if name and (c.node.args or c.node.keywords) and not ctx.is_external(name)
+                    if name and not ctx.is_external(name)
                     and (call := _call(ctx, c, name)) is not None),
         checks_running_loop=probes or any(
             name in kb.RUNNING_LOOP_PROBES or _method_name(c.node) == "is_running"
@@ -161,8 +161,9 @@ def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call | None:
     values = tuple(values_of(ctx, a, scope) for a in call.args)
     kwvalues = tuple((k.arg, found) for k in call.keywords
                      if k.arg and (found := values_of(ctx, k.value, scope)))
-    if not kwargs and not kwvalues and all(a == _EMPTY for a in args) and not any(values):
-        return None
+    if not kwargs and not kwvalues and all(a == _EMPTY for a in args) and not any(values) \
+            and not callee.rpartition(".")[2][:1].isupper():
+        return None  # nothing flows in; kept only when it may make an object (``Settings()``)
     return Call(callee, _is_bound(ctx, call.func, scope), args, kwargs, values, kwvalues,
                 ctx.site(call, scope))
 

@@ -26,6 +26,7 @@ class LoopSite:
     function: Function | None
     file: FileFacts
     kind: LoopKind
+    maker: str = ""  # NESTED in __init__: the coroutine that makes the object
 
 
 _SITES: WeakKeyDictionary[Project, list[LoopSite]] = WeakKeyDictionary()
@@ -45,6 +46,8 @@ def _file_sites(project: Project, file: FileFacts):
             kind = _classify(project, start, fn)
             if kind is not None:
                 yield LoopSite(start, fn, file, kind)
+            elif maker := _made_in_coroutine(project, start, fn):
+                yield LoopSite(start, fn, file, LoopKind.NESTED, maker)
     for start in file.module_loop_starts:
         kind = _classify(project, start, None)
         if kind is not None:
@@ -66,6 +69,14 @@ def _classify(project: Project, start: LoopStart, fn: Function | None) -> LoopKi
     if fn.is_async:
         return LoopKind.NESTED
     return LoopKind.FRESH if start.fresh_loop else None
+
+
+def _made_in_coroutine(project: Project, start: LoopStart, fn: Function) -> str:
+    """``get_event_loop().run_until_complete(...)`` in ``__init__`` of a class that a
+    coroutine makes: the loop it borrows is the running one."""
+    if start.fresh_loop or start.api != "run_until_complete" or not fn.setup or not fn.cls:
+        return ""
+    return project.made_in_coroutine(fn.cls)
 
 
 def _is_bridge(submitter) -> bool:

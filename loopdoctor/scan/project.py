@@ -367,6 +367,16 @@ class Project:
         init = self.functions.get(f"{cls}.__init__")
         return init is not None and self._runs_in_loop(init[0].qualname, depth=0)
 
+    def made_in_coroutine(self, cls: str) -> str:
+        """``path:line`` where an ``async def`` makes an object of ``cls``, or ""."""
+        init = self.functions.get(f"{cls}.__init__")
+        for call, path in self.callers.get(init[0].qualname, ()) if init else ():
+            maker = self.functions.get(call.site.scope) if call.site else None
+            if maker is not None and maker[0].is_async:
+                return f"`async def {maker[0].qualname.rsplit('.', 1)[-1]}` ({path}:" \
+                       f"{call.site.line})"
+        return ""
+
     def _runs_in_loop(self, name: str, depth: int) -> bool:
         """Is every call of a function made inside ``async def``, directly or through sync
         helpers that only coroutines call (two levels)? False when nothing calls it."""

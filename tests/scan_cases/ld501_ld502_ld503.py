@@ -50,3 +50,24 @@ def start():
     with ThreadPoolExecutor() as pool:
         pool.submit(in_thread)
         pool.submit(in_thread_with_own_loop)
+
+
+class Settings:
+    """Loads its remote part synchronously with the thread's loop: fine from sync code, but a
+    coroutine makes one, and then that loop is the running one."""
+
+    def __init__(self):
+        self.remote = asyncio.get_event_loop().run_until_complete(fetch())  # error: LD501 "Settings" "async def app_startup"
+
+
+class SyncOnlyConfig:
+    def __init__(self):
+        self.remote = asyncio.get_event_loop().run_until_complete(fetch())  # only sync code makes one
+
+
+async def app_startup():
+    return Settings()
+
+
+def cli():
+    return SyncOnlyConfig()

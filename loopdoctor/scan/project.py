@@ -342,6 +342,32 @@ class Project:
                 if bound is not None:
                     yield binding, file, bound
 
+    def made_outside_loop(self, cls: str) -> str:
+        """``path:line`` where this project visibly makes a ``cls`` outside any running loop
+        (at import, or in sync code that not only coroutines run), or ""."""
+        for found in self.bindings.values():
+            for binding, file in found:
+                if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL) and any(
+                        v.op is Op.CALL and self.resolve(v.name) == cls for v in binding.values):
+                    return f"{file.path}:{binding.site.line}"
+        init = self.functions.get(f"{cls}.__init__")
+        for call, path in self.callers.get(init[0].qualname, ()) if init else ():
+            maker = self.functions.get(call.site.scope) if call.site else None
+            if maker is not None and not maker[0].is_async and not maker[0].setup \
+                    and not self._runs_in_loop(maker[0].qualname, depth=1):
+                return f"{path}:{call.site.line}"
+        return ""
+
+    def drives_loop(self, cls: str) -> str:
+        """``path:line`` where a method of ``cls`` runs a loop it did not make, or ""."""
+        for name in self.mro(cls):
+            for fn, file in (self.functions[f] for f in self.functions if f.startswith(
+                    f"{name}.") and self.functions[f][0].cls == name):
+                for start in fn.loop_starts:
+                    if start.api == "run_until_complete" and not start.fresh_loop:
+                        return f"{file.path}:{start.site.line}"
+        return ""
+
     def made_in_setup(self) -> Iterator[tuple[Binding, FileFacts, Bound]]:
         """Objects that take the current event loop when they are made (a grpc.aio channel),
         or the current loop itself (``get_event_loop()``, unguarded), made by ``__init__`` or
@@ -521,9 +547,11 @@ class Project:
                 if bound is None or bound.type == LOOP:
                     continue
                 owner = target.rpartition(".")[0]
+                if self.member(target, self.closed_slots) is not None:
+                    continue  # the object's own shutdown closes and resets it: a lifecycle
                 why = self.long_lived(owner) or (
-                    LongLived("recreated only when closed") if binding.lazy is Guard.CLOSED
-                    else None)
+                    LongLived("recreated only when closed", closed=True)
+                    if binding.lazy is Guard.CLOSED else None)
                 if why is not None:
                     yield Store(target, bound, binding.key, binding.site, file, True,
                                 binding.lazy), why
@@ -940,6 +968,7 @@ class LongLived:
 
     why: str
     holder: str = ""
+    closed: bool = False  # not known to outlive loops: only recreated when closed
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ class Rule:
     # Names defined in parsed files whose uses in other files can make this rule's findings
     # (a function a bridge elsewhere may run): files that mention them are parsed too.
     exports: Callable[[Project], Iterable[str]] | None = None
+    # A shape the analyzer sees without evidence that a second loop meets the object: off
+    # unless selected by its code (or ALL), because real code is too often fine.
+    preview: bool = False
 
     def candidate(self, site: Site, message: str) -> Candidate:
         return Candidate(self.code, site, message)

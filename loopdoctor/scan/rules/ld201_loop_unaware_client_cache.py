@@ -23,8 +23,9 @@ def check(project: Project) -> Iterator[Finding]:
                 f"involve the running loop"
                 f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
     for store, why in project.lazy_instance_stores():
-        if store.bound.direct and (not why.holder or _reached(project, store.holder)
-                                   or _reached(project, why.holder)):
+        evidence = _reached(project, store.holder) or (bool(why.holder) and _reached(
+            project, why.holder))
+        if store.bound.direct and (evidence or not (why.holder or why.closed)):
             yield RULE.finding(store.file, store.site, (
                 f"`{_short(store.holder)}` is made {store.lazy.value} and kept on an object "
                 f"that outlives loops ({why.why}): one loop-bound {store.bound.describe()} for "

@@ -5,22 +5,42 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan.chain import chain
-from loopdoctor.scan.model import Finding
+from loopdoctor.scan.model import Binding, FileFacts, Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
-from loopdoctor.scan.types import LOOP
+from loopdoctor.scan.types import LOOP, Bound
 
 
 def check(project: Project) -> Iterator[Finding]:
+    for binding, file, bound, evidence in taken_in_constructors(project):
+        if evidence:
+            yield RULE.finding(file, binding.site, message(project, binding, file, bound,
+                                                           evidence))
+
+
+def taken_in_constructors(project: Project) -> Iterator[tuple[Binding, FileFacts, Bound, str]]:
+    """Each loop (or object bound when made) a constructor takes, and the evidence that the
+    object is made, or its loop driven, outside a running loop ("" when none is visible)."""
     for binding, file, bound in project.made_in_setup():
-        attr = ".".join(binding.target.split(".")[-2:])
-        setup = binding.site.scope.rsplit(".", 1)[-1]
-        what = ("keeps `asyncio.get_event_loop()`" if bound.type == LOOP else
-                f"makes {bound.describe()}, which binds to the current event loop when made,")
-        yield RULE.finding(file, binding.site, (
-            f"`{setup}` {what} in `{attr}`: made wherever the object is (at import, in a "
+        cls = project.functions[binding.site.scope][0].cls or ""
+        driven = project.drives_loop(cls) if bound.type == LOOP else ""
+        made = project.made_outside_loop(cls)
+        evidence = (f"the object drives that loop at {driven}" if driven else
+                    f"one is made outside a running loop at {made}" if made else "")
+        yield binding, file, bound, evidence
+
+
+def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,
+            evidence: str) -> str:
+    attr = ".".join(binding.target.split(".")[-2:])
+    setup = binding.site.scope.rsplit(".", 1)[-1]
+    what = ("keeps `asyncio.get_event_loop()`" if bound.type == LOOP else
+            f"makes {bound.describe()}, which binds to the current event loop when made,")
+    tail = chain(project, None, (file.path, binding.site.line), bound)
+    seen = f"; {evidence}" if evidence else ""
+    return (f"`{setup}` {what} in `{attr}`: made wherever the object is (at import, in a "
             f"thread, before `asyncio.run`), it holds a loop other than the one that will use "
-            f"it{chain(project, None, (file.path, binding.site.line), bound)}"))
+            f"it{seen}{tail}")
 
 
 RULE = Rule(
@@ -41,7 +61,10 @@ object is made: at import time, in sync setup code before `asyncio.run` creates 
 that will use it, in a worker thread. The object then holds the thread's default loop (or
 raises in a thread that has none, and on Python 3.14 anywhere without a running loop), and
 the first call from the real loop fails with "attached to a different loop", or hangs.
-A `get_event_loop()` inside `try ... except RuntimeError` with a fallback is not reported.
+Reported when this project shows the object is made outside a running loop (at import, in
+sync code) or drives the loop it kept (`run_until_complete`); without that evidence the
+same shape is LD304, a preview rule. A `get_event_loop()` inside `try ... except
+RuntimeError` with a fallback, or an object made under `if <a loop is running>`, is fine.
 
 ## Bad
 ```python

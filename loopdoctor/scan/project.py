@@ -342,9 +342,11 @@ class Project:
                 if bound is not None:
                     yield binding, file, bound
 
-    def made_outside_loop(self, cls: str) -> str:
+    def made_outside_loop(self, cls: str, passed: int | None = None) -> str:
         """``path:line`` where this project visibly makes a ``cls`` outside any running loop
-        (at import, or in sync code that not only coroutines run), or ""."""
+        (at import, or in sync code that not only coroutines run), or "". ``passed``: a
+        parameter of ``__init__`` that, when given, replaces what ``__init__`` would take
+        (``loop or get_event_loop()``); sites that pass it do not count."""
         for found in self.bindings.values():
             for binding, file in found:
                 if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL) and any(
@@ -353,6 +355,9 @@ class Project:
         init = self.functions.get(f"{cls}.__init__")
         for call, path in self.callers.get(init[0].qualname, ()) if init else ():
             maker = self.functions.get(call.site.scope) if call.site else None
+            if passed is not None and isinstance(call, Call) \
+                    and _argument(call, passed, init[0].qualname, self):
+                continue
             if maker is not None and not maker[0].is_async and not maker[0].setup \
                     and not self._runs_in_loop(maker[0].qualname, depth=1):
                 return f"{path}:{call.site.line}"
@@ -603,11 +608,20 @@ class Project:
         for found in self._attributes.values():
             for target in dict.fromkeys(b.target for b, _ in found):
                 binding, file = self.bindings[target][0]
-                if binding.kind in (Bind.CLASS, Bind.CLASS_SLOT):
+                if binding.kind in (Bind.CLASS, Bind.CLASS_SLOT) or self._per_run(target):
                     continue
                 bound = self.target_bound(target)
                 if bound is not None and bound.type != LOOP:  # an object may keep its loop
                     yield target, binding, file, bound
+
+    def _per_run(self, target: str) -> bool:
+        """Is every object an attribute gets made by a coroutine, unconditionally (``async def
+        start(self): self._session = ClientSession()``)? Then each run of that coroutine, in
+        whatever loop, makes its own: the attribute outlives no loop."""
+        made = [(b, self.functions.get(b.site.scope)) for b, _ in self.bindings[target]
+                if b.kind is Bind.INSTANCE and any(v.op is Op.CALL for v in b.values)]
+        return bool(made) and all(fn is not None and fn[0].is_async and b.lazy is None
+                                  for b, fn in made)
 
     @cached_property
     def sources(self) -> dict[str, Source]:
@@ -812,6 +826,10 @@ class Project:
             if (owner := self.resolve(ref).rpartition(".")[0]) in self.classes:
                 roots.add(owner)
         return self._with_held(roots)
+
+    def held_by(self, cls: str | None) -> set[str]:
+        """A class, its bases and subclasses, and the classes its attributes hold."""
+        return self._with_held({cls}) if cls else set()
 
     def _with_held(self, roots: set[str]) -> set[str]:
         found: set[str] = set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan.chain import chain
-from loopdoctor.scan.model import Binding, FileFacts, Finding
+from loopdoctor.scan.model import Binding, FileFacts, Finding, Op
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
@@ -22,9 +22,12 @@ def taken_in_constructors(project: Project) -> Iterator[tuple[Binding, FileFacts
     """Each loop (or object bound when made) a constructor takes, and the evidence that the
     object is made, or its loop driven, outside a running loop ("" when none is visible)."""
     for binding, file, bound in project.made_in_setup():
-        cls = project.functions[binding.site.scope][0].cls or ""
+        setup = project.functions[binding.site.scope][0]
+        cls = setup.cls or ""
         driven = project.drives_loop(cls) if bound.type == LOOP else ""
-        made = project.made_outside_loop(cls)
+        passed = next((v.index for v in binding.values
+                       if v.op is Op.PARAM and v.name == setup.qualname), None)
+        made = project.made_outside_loop(cls, passed)
         evidence = (f"the object drives that loop at {driven}" if driven else
                     f"one is made outside a running loop at {made}" if made else "")
         yield binding, file, bound, evidence

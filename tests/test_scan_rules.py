@@ -62,3 +62,15 @@ def test_list_rules_matches_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0
     rows = re.findall(r"(LD\d{3})\s*│\s*([a-z0-9-]+)\s*│", result.stdout)
     assert rows == [(r.code, r.name) for r in ALL_RULES]
+
+
+def test_preview_rules_need_their_own_code_or_all() -> None:
+    from loopdoctor.scan.config import selected_codes
+
+    previews = {r.code for r in ALL_RULES if r.preview}
+    assert previews == {"LD203", "LD304"}
+    assert not previews & selected_codes(["LD"], [], [])
+    assert not previews & selected_codes(["LD2", "LD3"], [], [])
+    assert selected_codes(["LD203"], [], []) == {"LD203"}
+    assert previews <= selected_codes(["ALL"], [], [])
+    assert all(r.summary.startswith("(preview)") == r.preview for r in ALL_RULES)

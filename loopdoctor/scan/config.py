@@ -98,10 +98,12 @@ def matches(code: str, selectors: list[str]) -> bool:
 
 def selected_codes(select: list[str], ignore: list[str], extend_select: list[str]
                    ) -> frozenset[str]:
-    """ruff's model: prefixes select and ignore; the longer (more specific) selector wins."""
+    """ruff's model: prefixes select and ignore; the longer (more specific) selector wins.
+    A preview rule (``Rule.preview``) is selected only by ``ALL`` or by its own code."""
     chosen = set()
     for rule in ALL_RULES:
-        picked = [s for s in [*select, *extend_select] if matches(rule.code, [s])]
+        picked = [s for s in [*select, *extend_select] if matches(rule.code, [s])
+                  and (not rule.preview or s in ("ALL", rule.code))]
         dropped = [s for s in ignore if matches(rule.code, [s])]
         if picked and (not dropped or max(map(_weight, picked)) > max(map(_weight, dropped))):
             chosen.add(rule.code)

@@ -15,11 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.model import Site
-
-_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp,
-          ast.GeneratorExp)
-_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
+from loopdoctor.scan.model import KeyKind, Site
 
 
 @dataclass(eq=False)
@@ -87,8 +83,13 @@ class FileContext:
         self.subscript_stores: list[tuple[ast.Subscript, ast.expr | None, Scope]] = []
         self.global_stores: list[tuple[ast.Name, ast.expr | None, Scope]] = []
         self.top_assigns: list[tuple[ast.expr, ast.expr | None, Scope]] = []  # module/class level
+        self.annotations: list[tuple[ast.expr, ast.expr, Scope]] = []  # x: T, self.x: T
+        self.awaits: list[tuple[ast.Await, Scope]] = []
+        self.async_withs: list[tuple[ast.AsyncWith, Scope]] = []
+        self.ifs: list[tuple[ast.If, Scope]] = []  # in functions
         self._callees: dict[tuple[int, int], str | None] = {}
         self._typing: set[tuple[str, int]] = set()
+        self.memo: dict[str, dict] = {}  # what later passes compute once per file
         self.has_main_guard = False
         self._index()
 
@@ -141,6 +142,7 @@ class FileContext:
             ast.Call: self._on_call,
             ast.Subscript: record(self.subscripts), ast.Compare: record(self.compares),
             ast.Return: record(self.returns), ast.Try: record(self.tries),
+            ast.Await: record(self.awaits),
             ast.Dict: self._on_dict,
             ast.ExceptHandler: self._on_except,
             ast.NamedExpr: self._on_named_expr,
@@ -155,6 +157,8 @@ class FileContext:
         return self._generic(node, scope, loop, main_guard)
 
     def _on_with(self, node, scope, loop, main_guard):
+        if isinstance(node, ast.AsyncWith):
+            self.async_withs.append((node, scope))
         for item in node.items:
             if isinstance(item.optional_vars, ast.Name):
                 scope.assigns.setdefault(item.optional_vars.id, []).append(
@@ -162,6 +166,8 @@ class FileContext:
         return self._generic(node, scope, loop, main_guard)
 
     def _on_if(self, node, scope, loop, main_guard):
+        if scope.is_function:
+            self.ifs.append((node, scope))
         if scope.kind == "module" and _is_main_guard(node.test):
             self.has_main_guard = True
             return [(node.test, scope, loop, main_guard)] + [
@@ -266,12 +272,13 @@ class FileContext:
         return ".".join(parts)
 
     def _record_assign(self, node, scope, loop, main_guard) -> None:
-        value = node.value
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if isinstance(node, ast.AnnAssign) and not main_guard:
+            self.annotations.append((node.target, node.annotation, scope))
+        value = node.value if not isinstance(node, ast.AugAssign) else None
         for target in targets:
-            for leaf in _flatten_targets(target):
-                self._record_target(leaf, value if leaf is target else None, scope, loop,
-                                    main_guard)
+            for leaf, part in _unpack(target, value):
+                self._record_target(leaf, part, scope, loop, main_guard)
 
     def _record_target(self, target, value, scope, loop, main_guard) -> None:
         if isinstance(target, ast.Name):
@@ -306,20 +313,35 @@ class FileContext:
     # -- resolution ---------------------------------------------------------------------
 
     def resolve(self, expr: ast.AST, scope: Scope) -> str | None:
-        """The dotted qualified name an expression refers to, or None (a local, unknown)."""
+        """The dotted qualified name an expression refers to, or None (a local, unknown).
+        ``get_client().chat`` is the factory's result's ``chat``: ``mod.get_client.chat``."""
         attrs: list[str] = []
-        while isinstance(expr, ast.Attribute):
-            attrs.append(expr.attr)
-            expr = expr.value
-        if isinstance(expr, ast.Call) and attrs:
-            base = self.resolve(expr.func, scope)  # get_client().chat -> the factory's result
-            return ".".join([base, *reversed(attrs)]) if base else None
-        if not isinstance(expr, ast.Name):
-            return None
-        base = self.resolve_name(expr.id, scope, typed_locals=bool(attrs))
+        after_call = False
+        while len(attrs) <= _MAX_NAME_PARTS:
+            if isinstance(expr, ast.Attribute):
+                attrs.append(expr.attr)
+                expr, after_call = expr.value, False
+            elif isinstance(expr, ast.Call) and attrs and not after_call:
+                expr, after_call = expr.func, True
+            else:
+                break
+        if not isinstance(expr, ast.Name) or len(attrs) > _MAX_NAME_PARTS:
+            return None  # a generated ``f().g().g()...`` chain names nothing worth following
+        if expr.id == "super" and after_call and attrs:
+            base = self._super(scope)  # super().m: the base class's m (the join walks the MRO)
+        else:
+            base = self.resolve_name(expr.id, scope, typed_locals=bool(attrs))
         if base is None:
             return None
         return ".".join([base, *reversed(attrs)])
+
+    def _super(self, scope: Scope) -> str | None:
+        current: Scope | None = scope
+        while current is not None and current.cls is None:
+            current = current.parent if current.is_function else None
+        cls = current.parent if current is not None else None  # a method's scope is in its class
+        bases = cls.node.bases if cls is not None and cls.kind == "class" else []
+        return self.resolve(bases[0], cls.parent) if bases else None
 
     def resolve_name(self, name: str, scope: Scope, typed_locals: bool = False) -> str | None:
         current: Scope | None = scope
@@ -405,19 +427,19 @@ class FileContext:
                            for v, _ in scope.assigns.get(expr.id, []))
         return False
 
-    def key_kind(self, key: ast.AST, scope: Scope) -> str:
-        """How a cache key involves the loop: "id-loop", "loop" (the object) or "other"."""
+    def key_kind(self, key: ast.AST, scope: Scope) -> KeyKind:
+        """How a cache key involves the loop: ``id(loop)``, the loop object, or not at all."""
         if self.id_loop_calls(key, scope):
-            return "id-loop"
+            return KeyKind.ID_LOOP
         pending: list[tuple[ast.AST, int]] = [(key, 0)]
         while pending:
             node, depth = pending.pop()
             if self.is_loop_expr(node, scope):
-                return "loop"
+                return KeyKind.LOOP
             if isinstance(node, ast.Name) and depth < 2:
                 pending.extend((v, depth + 1) for v, _ in scope.assigns.get(node.id, []))
             pending.extend((child, depth) for child in ast.iter_child_nodes(node))
-        return "other"
+        return KeyKind.OTHER
 
     def id_loop_calls(self, expr: ast.AST, scope: Scope, depth: int = 0) -> list[ast.Call]:
         """``id(loop)`` calls inside an expression, following locals it is built from."""
@@ -483,6 +505,7 @@ class FileContext:
 
 
 _STDLIB = frozenset(sys.stdlib_module_names)
+_MAX_NAME_PARTS = 16
 _SKIP = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.Constant,
          ast.Pass, ast.Break, ast.Continue)
 
@@ -508,6 +531,14 @@ def children(node: ast.AST) -> list[ast.AST]:
     return out
 
 
+def catches_runtime_error(handler: ast.ExceptHandler) -> bool:
+    """``except RuntimeError`` (what "no running loop" raises), or broader."""
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(n is None or (isinstance(n, ast.Name) and n.id in ("RuntimeError", "Exception",
+                                                                    "BaseException"))
+               for n in names)
+
+
 def _prefix(scope: Scope) -> str:
     if scope.kind in ("module", "class"):
         return f"{scope.qualname}."
@@ -520,20 +551,29 @@ def _loopish(name: str) -> bool:
         name.endswith("_loop") and not name.startswith(verbs))
 
 
-def _flatten_targets(target: ast.expr) -> list[ast.expr]:
-    if isinstance(target, (ast.Tuple, ast.List)):
-        out: list[ast.expr] = []
-        pending = list(target.elts)
-        while pending:
-            item = pending.pop()
-            if isinstance(item, (ast.Tuple, ast.List)):
-                pending.extend(item.elts)
-            elif isinstance(item, ast.Starred):
-                pending.append(item.value)
-            else:
-                out.append(item)
-        return out
-    return [target]
+def _unpack(target: ast.expr, value: ast.expr | None) -> list[tuple[ast.expr, ast.expr | None]]:
+    """Each assigned name with the part of the value it gets: ``a, (b, c) = v`` gives ``a`` the
+    expression ``v[0]`` and ``c`` the expression ``v[1][1]`` (made up, located at ``v``)."""
+    out: list[tuple[ast.expr, ast.expr | None]] = []
+    pending: list[tuple[ast.expr, ast.expr | None]] = [(target, value)]
+    while pending:
+        item, part = pending.pop()
+        if isinstance(item, (ast.Tuple, ast.List)):
+            starred = any(isinstance(e, ast.Starred) for e in item.elts)
+            pending.extend((e, None if starred or part is None else _element(part, i))
+                           for i, e in enumerate(item.elts))
+        elif isinstance(item, ast.Starred):
+            pending.append((item.value, None))
+        else:
+            out.append((item, part))
+    return out
+
+
+def _element(value: ast.expr, index: int) -> ast.expr:
+    if isinstance(value, (ast.Tuple, ast.List)) and index < len(value.elts):
+        return value.elts[index]
+    element = ast.Subscript(value=value, slice=ast.Constant(index), ctx=ast.Load())
+    return ast.copy_location(element, value)
 
 
 def _is_main_guard(test: ast.expr) -> bool:

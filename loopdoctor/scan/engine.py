@@ -110,7 +110,7 @@ def _analyse(options: ScanOptions, codes: frozenset[str], pending: list[_Pending
     extra_types = frozenset(config.loop_bound_types)
     project = _project(facts, extra_types)
     for _ in range(_MAX_ROUNDS):
-        more = _mentioning(project, unparsed, cache)
+        more = _mentioning(project, codes, unparsed, cache)
         if not more:
             break
         new = _parse_all(more, cache, options.jobs)
@@ -223,9 +223,10 @@ def _unreadable(path: Path, module: str, exc: OSError) -> FileFacts:
                      parse_error=parse_error(str(path), f"cannot read: {reason}"))
 
 
-def _mentioning(project: Project, unparsed: list[_Pending], cache: Cache) -> list[_Pending]:
+def _mentioning(project: Project, codes: frozenset[str], unparsed: list[_Pending],
+                cache: Cache) -> list[_Pending]:
     """Unparsed files that mention a name the project's findings may flow through."""
-    matcher = mentions(_interesting_names(project))
+    matcher = mentions(_interesting_names(project, codes))
     if matcher is None:
         return []
     found = []
@@ -241,32 +242,10 @@ def _mentioning(project: Project, unparsed: list[_Pending], cache: Cache) -> lis
     return found
 
 
-def _interesting_names(project: Project) -> set[str]:
-    """Qualified names other files may use to reach a finding: loop starters, functions
-    that reach sources, thread-run code, sources, loop-bound classes, and the callers that
-    forward their own parameter into one of those (a ``run_sync(coro)`` over a bridge)."""
-    interesting = {name for name, (fn, file) in project.functions.items()
-                   if _matters_elsewhere(project, fn)}
-    pending = list(interesting)
-    while pending:
-        for call in project.callers.get(pending.pop(), ()):
-            for arg in [*call.args, *(ref for _, ref in call.kwargs)]:
-                for param in arg.params:
-                    if param.function not in interesting:
-                        interesting.add(param.function)
-                        pending.append(param.function)
-    names = {*interesting, *project.sources}
-    return names | {c for c in project.classes if project.is_loop_bound(c)}
-
-
-def _matters_elsewhere(project: Project, fn) -> bool:
-    """Can code in another file turn this function's facts into a finding?"""
-    if project.reach.get(fn.qualname):
-        return True  # a bridge elsewhere may run it
-    if fn.get_event_loop_sites and not fn.sets_event_loop:
-        return True  # a thread elsewhere may run it
-    return any(start.fresh_loop and (start.coro.params or project.evaluate(start.coro))
-               for start in fn.loop_starts)
+def _interesting_names(project: Project, codes: frozenset[str]) -> set[str]:
+    """Qualified names that the selected rules need to see used in other files."""
+    exports = {rule.exports for rule in ALL_RULES if rule.exports and rule.code in codes}
+    return {name for export in exports for name in export(project)}  # shared ones run once
 
 
 def _parse_all(pending: list[_Pending], cache: Cache, jobs: int) -> list[FileFacts]:

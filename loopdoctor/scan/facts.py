@@ -11,20 +11,28 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.context import CallAt, FileContext, Scope
+from loopdoctor.scan.context import CallAt, FileContext, Scope, catches_runtime_error
 from loopdoctor.scan.coro import coro_ref
 from loopdoctor.scan.model import (
+    AsyncUse,
+    Bind,
+    Binding,
     CachedFactory,
     CacheWrite,
     Call,
     ClassInfo,
-    Construct,
     CoroRef,
     FileFacts,
     Function,
+    Guard,
+    KeyKind,
     LoopStart,
+    Op,
     ThreadSubmit,
+    Value,
+    Values,
 )
+from loopdoctor.scan.values import annotated, field_factory, values_of
 
 
 def build_facts(ctx: FileContext) -> FileFacts:
@@ -38,10 +46,12 @@ def build_facts(ctx: FileContext) -> FileFacts:
             refs_by_scope[id(use.scope)].add(name)
     submits, direct_starts = _thread_submits(ctx)
     returns = _returns(ctx)
+    keys = _returned_keys(ctx)
     probes = _running_loop_probes(ctx)
     functions = tuple(
         _function(ctx, scope, calls_by_scope[id(scope)], refs_by_scope[id(scope)],
-                  direct_starts.get(id(scope), []), returns[id(scope)], id(scope) in probes)
+                  direct_starts.get(id(scope), []), returns[id(scope)], id(scope) in probes,
+                  keys.get(id(scope), KeyKind.OTHER))
         for scope in ctx.functions()
     )
     module_starts = [start for scope in ctx.scopes if not scope.is_function
@@ -53,13 +63,14 @@ def build_facts(ctx: FileContext) -> FileFacts:
         module=ctx.module,
         functions=functions,
         classes=_classes(ctx),
-        constructs=_constructs(ctx),
+        bindings=_bindings(ctx),
         containers=containers,
         instance_containers=_instance_containers(ctx),
         closed_slots=_closed_slots(ctx),
         weak_containers=weak,
         cache_writes=_cache_writes(ctx),
-        cached_factories=_cached_factories(ctx, returns),
+        cached_factories=_cached_factories(ctx),
+        async_uses=_async_uses(ctx),
         thread_submits=tuple(submits),
         module_loop_starts=tuple(module_starts),
         aliases=tuple((f"{ctx.module}.{name}", target)
@@ -74,21 +85,35 @@ def build_facts(ctx: FileContext) -> FileFacts:
 # -- functions -------------------------------------------------------------------------
 
 
-def _returns(ctx: FileContext) -> dict[int, frozenset[str]]:
-    """What each function returns: constructors of returned values, and its annotation."""
-    found: dict[int, set[str]] = defaultdict(set)
+def _returns(ctx: FileContext) -> dict[int, Values]:
+    """What each function returns: its return statements' values, and its annotation."""
+    found: dict[int, list[Value]] = defaultdict(list)
     for node, scope in ctx.returns:
-        found[id(scope)].update(ctx.value_ctors(node.value, scope))
+        found[id(scope)].extend(values_of(ctx, node.value, scope))
     for scope in ctx.functions():
         if scope.kind == "lambda":
-            found[id(scope)].update(ctx.value_ctors(scope.node.body, scope))
+            found[id(scope)].extend(values_of(ctx, scope.node.body, scope))
         else:
-            found[id(scope)].update(ctx.annotation_names(scope.node.returns, scope.parent))
-    return defaultdict(frozenset, {k: frozenset(v) for k, v in found.items()})
+            found[id(scope)].extend(annotated(ctx, scope.node.returns, scope.parent))
+    return defaultdict(tuple, {k: tuple(dict.fromkeys(v)) for k, v in found.items()})
+
+
+def _returned_keys(ctx: FileContext) -> dict[int, KeyKind]:
+    """Functions that return a key built from the running loop (``f"{key}-{id(loop)}"``)."""
+    found: dict[int, KeyKind] = {}
+    asks = {id(c.scope) for c in ctx.calls
+            if ctx.callee(c.node, c.scope) in kb.RUNNING_LOOP_GETTERS}
+    for node, scope in ctx.returns:
+        if node.value is not None and id(scope) in asks and id(scope) not in found:
+            kind = ctx.key_kind(node.value, scope)
+            if kind is not KeyKind.OTHER:
+                found[id(scope)] = kind
+    return found
 
 
 def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str],
-              direct_starts: list[LoopStart], returns: frozenset[str], probes: bool) -> Function:
+              direct_starts: list[LoopStart], returns: Values, probes: bool,
+              returns_key: KeyKind) -> Function:
     names = [(c, ctx.callee(c.node, scope)) for c in calls]
     node = scope.node
     return Function(
@@ -98,14 +123,16 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         cls=scope.cls,
         params=tuple(scope.params),
         returns=returns,
+        returns_key=returns_key,
         refs=frozenset(refs | {n for _, n in names if n and not ctx.is_external(n)}),
         calls=tuple(call for c, name in names
-                    if name and (c.node.args or c.node.keywords) and not ctx.is_external(name)
+                    if name and not ctx.is_external(name)
                     and (call := _call(ctx, c, name)) is not None),
         checks_running_loop=probes or any(
             name in kb.RUNNING_LOOP_PROBES or _method_name(c.node) == "is_running"
             for c, name in names),
         entry_point=_is_entry_point(ctx, scope),
+        setup=_is_setup(ctx, scope),
         sets_event_loop=any(name in kb.SET_EVENT_LOOP for _, name in names),
         get_event_loop_sites=tuple(ctx.site(c.node, scope) for c, name in names
                                    if name in kb.GET_EVENT_LOOP),
@@ -117,19 +144,12 @@ def _running_loop_probes(ctx: FileContext) -> set[int]:
     """Scopes that ask "is a loop running?": ``try: get_running_loop() except RuntimeError``."""
     found = set()
     for node, scope in ctx.tries:
-        if any(_catches_runtime_error(h) for h in node.handlers) and any(
+        if any(catches_runtime_error(h) for h in node.handlers) and any(
                 isinstance(stmt, (ast.Expr, ast.Assign)) and isinstance(stmt.value, ast.Call)
                 and ctx.callee(stmt.value, scope) in kb.RUNNING_LOOP_PROBES
                 for stmt in node.body):
             found.add(id(scope))
     return found
-
-
-def _catches_runtime_error(handler: ast.ExceptHandler) -> bool:
-    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(n is None or (isinstance(n, ast.Name) and n.id in ("RuntimeError", "Exception",
-                                                                    "BaseException"))
-               for n in names)
 
 
 def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call | None:
@@ -138,9 +158,14 @@ def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call | None:
     args = tuple(_arg_ref(ctx, a, call_at) for a in call.args)
     kwargs = tuple((k.arg, ref) for k in call.keywords
                    if k.arg and (ref := _arg_ref(ctx, k.value, call_at)) != _EMPTY)
-    if not kwargs and all(a == _EMPTY for a in args):
-        return None
-    return Call(callee, _is_bound(ctx, call.func, scope), args, kwargs)
+    values = tuple(values_of(ctx, a, scope) for a in call.args)
+    kwvalues = tuple((k.arg, found) for k in call.keywords
+                     if k.arg and (found := values_of(ctx, k.value, scope)))
+    if not kwargs and not kwvalues and all(a == _EMPTY for a in args) and not any(values) \
+            and not callee.rpartition(".")[2][:1].isupper():
+        return None  # nothing flows in; kept only when it may make an object (``Settings()``)
+    return Call(callee, _is_bound(ctx, call.func, scope), args, kwargs, values, kwvalues,
+                ctx.site(call, scope))
 
 
 _EMPTY = CoroRef()
@@ -168,6 +193,15 @@ def _is_bound(ctx: FileContext, func: ast.expr, scope: Scope) -> bool:
 
 def _method_name(call: ast.Call) -> str | None:
     return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def _is_setup(ctx: FileContext, scope: Scope) -> bool:
+    if scope.kind != "function" or scope.is_async:
+        return False
+    if scope.node.name in kb.SETUP_NAMES:
+        return True
+    return any((ctx.resolve(_decorated(d), scope.parent) or "").endswith(
+        kb.SETUP_DECORATOR_SUFFIXES) for d in scope.node.decorator_list)
 
 
 def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
@@ -200,28 +234,34 @@ def _loop_starts(ctx: FileContext, calls: list[CallAt]) -> list[LoopStart]:
 
 def loop_start_api(ctx: FileContext, call: ast.Call,
                    scope: Scope) -> tuple[str, ast.expr, bool] | None:
-    """(api, coroutine expression, makes its own loop) for a call that runs a loop."""
+    """(api, coroutine expression, makes its own loop) for a call that runs a loop; also
+    through a context: ``copy_context().run(loop.run_until_complete, coro)``."""
     if not call.args:
         return None
-    coro = call.args[0]
-    if ctx.callee(call, scope) in kb.ASYNCIO_RUN:
+    func, coro = call.func, call.args[0]
+    if isinstance(func, ast.Attribute) and func.attr == "run" and len(call.args) > 1 \
+            and _makes(ctx, func.value, scope, kb.COPY_CONTEXT):
+        func, coro = call.args[0], call.args[1]
+    if ctx.resolve(func, scope) in kb.ASYNCIO_RUN:
         return "asyncio.run", coro, True
-    method = _method_name(call)
+    method = func.attr if isinstance(func, ast.Attribute) else None
     if method == "run_until_complete":
-        receiver = call.func.value
-        return "run_until_complete", coro, _makes(ctx, receiver, scope, kb.NEW_EVENT_LOOP)
-    if method == "run" and _makes(ctx, call.func.value, scope, kb.ASYNCIO_RUNNER):
+        return "run_until_complete", coro, _makes(ctx, func.value, scope, kb.NEW_EVENT_LOOP)
+    if method == "run" and _makes(ctx, func.value, scope, kb.ASYNCIO_RUNNER):
         return "Runner.run", coro, True
     return None
 
 
 def _makes(ctx: FileContext, expr: ast.expr, scope: Scope, ctors: frozenset[str]) -> bool:
-    """Is this expression an object just made by one of ``ctors`` (directly or via a local)?"""
+    """Is this expression an object just made by one of ``ctors`` (directly or via a local
+    every assignment of which makes one: ``get_event_loop()`` or else ``new_event_loop()``
+    mostly reuses a loop)?"""
     if isinstance(expr, ast.Call):
         return ctx.callee(expr, scope) in ctors
     if isinstance(expr, ast.Name):
         owner = ctx.owner(expr.id, scope) or scope
-        return any(ctx.callee(c, owner) in ctors for c in ctx.assigned_calls(expr.id, owner))
+        made = [ctx.callee(c, owner) for c in ctx.assigned_calls(expr.id, owner)]
+        return bool(made) and all(name in ctors for name in made)
     return False
 
 
@@ -320,21 +360,22 @@ def _unwrap_callable(ctx: FileContext, target: ast.expr, args: list[ast.expr],
 
 
 def _classes(ctx: FileContext) -> tuple[ClassInfo, ...]:
-    attr_ctors: dict[str, list] = defaultdict(list)
-    for target, value, scope in ctx.attr_stores:
-        method = _enclosing_method(scope)
-        if method is None or _is_classmethod(method) or not isinstance(target.value, ast.Name):
+    found = []
+    for scope in ctx.scopes:
+        if scope.kind != "class":
             continue
-        if target.value.id == method.self_name:
-            for ctor in ctx.value_ctors(value, scope):
-                attr_ctors[method.cls].append((target.attr, ctor, ctx.site(target, scope)))
-    return tuple(
-        ClassInfo(scope.qualname,
-                  tuple(b for b in (ctx.resolve(base, scope.parent) for base in scope.node.bases)
-                        if b),
-                  tuple(attr_ctors.get(scope.qualname, ())))
-        for scope in ctx.scopes if scope.kind == "class"
-    )
+        node, outer = scope.node, scope.parent
+        bases = tuple(b for b in (ctx.resolve(base, outer) for base in node.bases) if b)
+        meta = next((ctx.resolve(k.value, outer) for k in node.keywords if k.arg == "metaclass"),
+                    None)
+        decorators = tuple(d for d in (ctx.resolve(_decorated(x), outer)
+                                       for x in node.decorator_list) if d)
+        found.append(ClassInfo(scope.qualname, bases, meta, decorators))
+    return tuple(found)
+
+
+def _decorated(decorator: ast.expr) -> ast.expr:
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
 
 
 def _enclosing_method(scope: Scope) -> Scope | None:
@@ -351,20 +392,166 @@ def _is_classmethod(scope: Scope) -> bool:
                for d in getattr(scope.node, "decorator_list", ()))
 
 
-def _constructs(ctx: FileContext) -> tuple[Construct, ...]:
-    found = []
-    for target, value, scope in ctx.top_assigns:
-        if not isinstance(value, ast.Call):
+def _bindings(ctx: FileContext) -> tuple[Binding, ...]:
+    lazy = _lazy_writes(ctx)
+    in_loop = _written_in_loop(ctx)
+    found = [*_top_bindings(ctx), *_annotation_bindings(ctx), *_default_bindings(ctx)]
+    for name, value, scope in ctx.global_stores:
+        if scope.is_function and (values := values_of(ctx, value, scope)):
+            found.append(Binding(f"{ctx.module}.{name.id}", values, ctx.site(name, scope),
+                                 Bind.GLOBAL, _singleton_key(ctx, scope), lazy.get(id(name))))
+    found += _validator_fields(ctx)
+    for target, value, scope in ctx.attr_stores:
+        kind = _attr_kind(ctx, target, scope)
+        if kind is None or not (values := values_of(ctx, value, scope)):
             continue
-        qualname = f"{scope.qualname}.{target.id}"
-        ctor = ctx.callee(value, scope)
-        if ctor in kb.SINGLETON_PROVIDERS and value.args:
+        name = ctx.resolve(target, scope)
+        if name:
+            found.append(Binding(name, values, ctx.site(target, scope), kind,
+                                 _singleton_key(ctx, scope), lazy.get(id(target)),
+                                 in_loop=id(target) in in_loop))
+    return tuple(found)
+
+
+def _written_in_loop(ctx: FileContext) -> set[int]:
+    """Targets assigned under ``if <a loop is running>:`` (``get_running_loop()`` or a helper
+    named for it): what is made there is made inside that loop."""
+    found: set[int] = set()
+    for node, scope in ctx.ifs:
+        if any(isinstance(n, ast.Call) and _asks_running_loop(ctx, n, scope)
+               for n in ast.walk(node.test)):
+            found.update(id(t) for stmt in node.body for n in ast.walk(stmt)
+                         if isinstance(n, (ast.Assign, ast.AnnAssign))
+                         for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))
+    return found
+
+
+def _asks_running_loop(ctx: FileContext, call: ast.Call, scope: Scope) -> bool:
+    name = ctx.callee(call, scope) or ""
+    last = name.rsplit(".", 1)[-1].lower()
+    return name in kb.RUNNING_LOOP_PROBES or ("running" in last and "loop" in last)
+
+
+def _validator_fields(ctx: FileContext) -> list[Binding]:
+    """``values["client"] = C()`` in a pydantic validator of class K sets ``K.client``."""
+    found = []
+    in_loop = _written_in_loop(ctx)
+    for target, value, scope in ctx.subscript_stores:
+        method = _enclosing_method(scope)
+        index = target.slice
+        if method is None or not _is_setup(ctx, method) or not isinstance(target.value, ast.Name) \
+                or target.value.id not in method.params[1:] \
+                or not (isinstance(index, ast.Constant) and isinstance(index.value, str)):
+            continue
+        if values := values_of(ctx, value, scope):
+            found.append(Binding(f"{method.cls}.{index.value}", values, ctx.site(target, scope),
+                                 Bind.INSTANCE, in_loop=id(target) in in_loop))
+    return found
+
+
+def _top_bindings(ctx: FileContext):
+    """Module- and class-level ``x = v``: made at import time."""
+    for target, value, scope in ctx.top_assigns:
+        kind = Bind.MODULE if scope.kind == "module" else Bind.CLASS
+        name = f"{scope.qualname}.{target.id}"
+        site = ctx.site(value if value is not None else target, scope)
+        if isinstance(value, ast.Call) and ctx.callee(value, scope) in kb.SINGLETON_PROVIDERS \
+                and value.args:
             provided = ctx.resolve(value.args[0], scope)
             if provided:
-                found.append(Construct(qualname, provided, ctx.site(value, scope), True))
-        elif ctor:
-            found.append(Construct(qualname, ctor, ctx.site(value, scope)))
-    return tuple(found)
+                yield Binding(name, (Value(Op.CALL, provided, line=value.lineno),), site, kind,
+                              provider=True)
+        else:  # even with no value worth following: where the name is defined
+            yield Binding(name, values_of(ctx, value, scope), site, kind)
+        if made := field_factory(ctx, value, scope):
+            yield Binding(name, made, site, Bind.INSTANCE)
+
+
+def _annotation_bindings(ctx: FileContext):
+    """``x: T`` at module or class level (fields), ``self.x: T`` in a method."""
+    for target, annotation, scope in ctx.annotations:
+        if isinstance(target, ast.Name) and not scope.is_function:
+            name = f"{scope.qualname}.{target.id}"
+            values = annotated(ctx, annotation, scope)
+        elif isinstance(target, ast.Attribute) and _attr_kind(ctx, target, scope) is Bind.INSTANCE:
+            name = ctx.resolve(target, scope)
+            values = annotated(ctx, annotation, _enclosing_method(scope).parent)
+        else:
+            continue
+        if name and values:
+            yield Binding(name, values, ctx.site(target, scope), Bind.ANNOTATION)
+
+
+def _default_bindings(ctx: FileContext):
+    """``def f(loop=asyncio.get_event_loop())``: a default made once, at import time."""
+    for scope in ctx.functions():
+        args = scope.node.args
+        positional = [*args.posonlyargs, *args.args]
+        first = len(positional) - len(args.defaults)
+        pairs = [*zip(positional[first:], args.defaults, strict=True),
+                 *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+                   if d is not None)]
+        for arg, default in pairs:
+            if isinstance(default, ast.Call) and (values := values_of(ctx, default, scope.parent)):
+                yield Binding(f"{scope.qualname}.{arg.arg}", values,
+                              ctx.site(default, scope.parent), Bind.DEFAULT)
+
+
+def _attr_kind(ctx: FileContext, target: ast.Attribute, scope: Scope) -> Bind | None:
+    """``self.x = v`` is an instance binding, ``cls.x = v`` / ``C.x = v`` a class slot."""
+    if not scope.is_function or not isinstance(target.value, ast.Name):
+        return None
+    method = _enclosing_method(scope)
+    if method is not None and target.value.id == method.self_name \
+            and not _is_classmethod(method):
+        return Bind.INSTANCE
+    return Bind.CLASS_SLOT if _is_class_slot(ctx, target.value.id, scope) else None
+
+
+def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
+    """Targets written by a function that also tests them: ``if self._c is None: self._c =
+    C()``, or an early ``return self._c`` when it is set (get-or-create)."""
+    tested: dict[int, dict[str, Guard]] = defaultdict(dict)
+    for node, scope in ctx.ifs:
+        if scope.kind == "function" and scope.node.name in _CONSTRUCTORS:
+            continue  # __init__ may test what it sets, but runs once per object
+        names = _tested_names(ctx, node.test, scope)
+        guard = Guard.CLOSED if _tests_closed(node.test) else Guard.MISSING
+        for name in names:
+            if tested[id(scope)].get(name) is not Guard.CLOSED:
+                tested[id(scope)][name] = guard
+    lazy: dict[int, Guard] = {}
+    for name, _, scope in ctx.global_stores:
+        if (guard := tested.get(id(scope), {}).get(f"{ctx.module}.{name.id}")) is not None:
+            lazy[id(name)] = guard
+    for target, _, scope in ctx.attr_stores:
+        if tested.get(id(scope)) and (resolved := ctx.resolve(target, scope)) is not None \
+                and (guard := tested[id(scope)].get(resolved)) is not None:
+            lazy[id(target)] = guard
+    return lazy
+
+
+_CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})
+
+
+def _tests_closed(test: ast.expr) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr in kb.CLOSED_PROBES
+               for n in ast.walk(test))
+
+
+def _tested_names(ctx: FileContext, test: ast.expr, scope: Scope) -> set[str]:
+    names = set()
+    for node in ast.walk(test):
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            if (resolved := ctx.resolve(node, scope)) is not None:
+                names.add(resolved)
+        elif isinstance(node, ast.Call) and len(node.args) >= 2 \
+                and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str) \
+                and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr"):
+            owner = ctx.resolve(node.args[0], scope)  # getattr(self, "_client", None)
+            if owner:
+                names.add(f"{owner}.{node.args[1].value}")
+    return names
 
 
 def _containers(ctx: FileContext) -> tuple[frozenset[str], frozenset[str]]:
@@ -406,28 +593,17 @@ def _cache_writes(ctx: FileContext) -> tuple[CacheWrite, ...]:
     for target, value, scope in ctx.subscript_stores:
         container = ctx.resolve(target.value, scope)
         if container and scope.is_function:
-            writes.append(CacheWrite(container, ctx.value_ctors(value, scope),
-                                     ctx.key_kind(target.slice, scope), ctx.site(target, scope)))
+            writes.append(CacheWrite(container, values_of(ctx, value, scope),
+                                     ctx.key_kind(target.slice, scope), ctx.site(target, scope),
+                                     values_of(ctx, target.slice, scope)))
     for call_at in ctx.calls:
         call, scope = call_at.node, call_at.scope
         if _method_name(call) == "setdefault" and len(call.args) == 2 and scope.is_function:
             container = ctx.resolve(call.func.value, scope)
             if container:
-                writes.append(CacheWrite(container, ctx.value_ctors(call.args[1], scope),
-                                         ctx.key_kind(call.args[0], scope), ctx.site(call, scope)))
-    for name, value, scope in ctx.global_stores:
-        if scope.is_function:
-            writes.append(CacheWrite(f"{ctx.module}.{name.id}", ctx.value_ctors(value, scope),
-                                     _singleton_key(ctx, scope), ctx.site(name, scope),
-                                     slot=True))
-    for target, value, scope in ctx.attr_stores:
-        if scope.is_function and isinstance(target.value, ast.Name) \
-                and _is_class_slot(ctx, target.value.id, scope):
-            container = ctx.resolve(target, scope)
-            if container:
-                writes.append(CacheWrite(container, ctx.value_ctors(value, scope),
-                                         _singleton_key(ctx, scope), ctx.site(target, scope),
-                                         slot=True))
+                writes.append(CacheWrite(container, values_of(ctx, call.args[1], scope),
+                                         ctx.key_kind(call.args[0], scope), ctx.site(call, scope),
+                                         values_of(ctx, call.args[0], scope)))
     return tuple(writes)
 
 
@@ -457,18 +633,17 @@ def _closed_slots(ctx: FileContext) -> frozenset[str]:
     return frozenset(closed)
 
 
-def _singleton_key(ctx: FileContext, scope: Scope) -> str:
+def _singleton_key(ctx: FileContext, scope: Scope) -> KeyKind:
     """A global/class slot is loop-aware when its function compares against the loop."""
     for compare, where in ctx.compares:
         if where is scope and any(isinstance(op, (ast.Is, ast.IsNot, ast.Eq, ast.NotEq))
                                   for op in compare.ops) \
                 and any(ctx.is_loop_expr(e, scope) for e in [compare.left, *compare.comparators]):
-            return "loop"
-    return "other"
+            return KeyKind.LOOP
+    return KeyKind.OTHER
 
 
-def _cached_factories(ctx: FileContext,
-                      returns: dict[int, frozenset[str]]) -> tuple[CachedFactory, ...]:
+def _cached_factories(ctx: FileContext) -> tuple[CachedFactory, ...]:
     found = []
     for scope in ctx.functions():
         if scope.kind != "function":
@@ -479,8 +654,7 @@ def _cached_factories(ctx: FileContext,
         loop_param = any(
             p.endswith("loop") or "asyncio.AbstractEventLoop" in
             ctx.annotation_names(scope.annotations.get(p), scope.parent) for p in scope.params)
-        found.append(CachedFactory(scope.qualname, decorator,
-                                   returns[id(scope)], loop_param,
+        found.append(CachedFactory(scope.qualname, decorator, loop_param,
                                    ctx.site(scope.node, scope)))
     return tuple(found)
 
@@ -491,4 +665,39 @@ def _cache_decorator(ctx: FileContext, scope: Scope) -> str | None:
         resolved = ctx.resolve(target, scope.parent)
         if resolved in kb.CACHE_DECORATORS:
             return resolved
+    return None
+
+
+# -- objects used as only a loop-bound client is ------------------------------------------
+
+
+def _async_uses(ctx: FileContext) -> tuple[AsyncUse, ...]:
+    found = []
+    calls = [(node.value, scope) for node, scope in ctx.awaits if isinstance(node.value, ast.Call)]
+    calls += [(item.context_expr, scope) for node, scope in ctx.async_withs
+              for item in node.items if isinstance(item.context_expr, ast.Call)]
+    for call, scope in calls:
+        matched = _client_method(call.func)
+        if matched is not None:
+            receiver, how = matched
+            values = values_of(ctx, receiver, scope)
+            if values:
+                found.append(AsyncUse(values, how, ctx.site(call, scope)))
+    return tuple(found)
+
+
+def _client_method(func: ast.expr) -> tuple[ast.expr, str] | None:
+    """``x.chat.completions.create`` -> (x, "chat.completions.create")."""
+    attrs: list[str] = []
+    node = func
+    while isinstance(node, ast.Attribute) and len(attrs) < 4:
+        attrs.append(node.attr)
+        node = node.value
+    attrs.reverse()
+    for chain in kb.ASYNC_CLIENT_CHAINS:
+        if tuple(attrs[-len(chain):]) == chain and len(attrs) > len(chain) - 1:
+            receiver = func
+            for _ in chain:
+                receiver = receiver.value
+            return receiver, ".".join(chain)
     return None

@@ -140,10 +140,14 @@ def module_name(path: Path) -> str:
 
 
 def _package_of(folder: Path) -> str | None:
+    """A folder with ``__init__.py`` is a package; one without it inside a package is a
+    namespace portion of that package (``pkg/llms/openai/`` -> ``pkg.llms.openai``)."""
     if folder not in _package_cache:
-        if (folder / "__init__.py").exists() and folder.parent != folder:
+        _package_cache[folder] = None
+        if folder.parent != folder and folder.name.isidentifier():
             parent = _package_of(folder.parent)
-            _package_cache[folder] = f"{parent}.{folder.name}" if parent else folder.name
-        else:
-            _package_cache[folder] = None
+            if (folder / "__init__.py").exists():
+                _package_cache[folder] = f"{parent}.{folder.name}" if parent else folder.name
+            elif parent:
+                _package_cache[folder] = f"{parent}.{folder.name}"
     return _package_cache[folder]

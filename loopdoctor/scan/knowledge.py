@@ -15,13 +15,58 @@ LOOP_BOUND_TYPES: frozenset[str] = frozenset({
     "sqlalchemy.ext.asyncio.create_async_engine", "sqlalchemy.ext.asyncio.AsyncEngine",
     "grpc.aio.insecure_channel", "grpc.aio.secure_channel",
     "groq.AsyncGroq", "cohere.AsyncClient", "mistralai.async_client.MistralAsyncClient",
+    "openai.DefaultAsyncHttpxClient", "openai.DefaultAioHttpClient",
+    "openai._base_client.AsyncHttpxClientWrapper", "anthropic.DefaultAsyncHttpxClient",
+    "anthropic._base_client.AsyncHttpxClientWrapper", "ollama.AsyncClient", "xai_sdk.AsyncClient",
+    "together.AsyncTogether", "google.genai.client.AsyncClient", "websockets.connect",
+    "elasticsearch.AsyncElasticsearch", "qdrant_client.AsyncQdrantClient",
+    "motor.motor_asyncio.AsyncIOMotorDatabase", "aiobotocore.session.AioSession",
+    "sqlalchemy.ext.asyncio.async_sessionmaker", "sqlalchemy.ext.asyncio.AsyncSession",
+    "aiosqlite.connect", "asyncpg.connect", "grpc.aio.Channel",
 })
 
-# Substrings that any file constructing one of the above must contain (prefilter).
+# Outside the standard library, an ``Async*Client`` / ``Async*Session`` class holds a connection
+# pool bound to the loop that first uses it.
+ASYNC_CLIENT_NAME = r"Async\w*(Client|Session|OpenAI|Anthropic|Pool|Channel)$"
+
+# Objects that hold a loop-bound client of their own once used (a LangChain chat model keeps
+# its ``AsyncOpenAI``): as long-lived as they are, so is the client inside.
+CLIENT_HOLDERS: frozenset[str] = frozenset({
+    "langchain_core.language_models.BaseChatModel", "langchain_core.language_models.BaseLLM",
+    "langchain_core.language_models.BaseLanguageModel",
+    "langchain_core.language_models.chat_models.BaseChatModel",
+    "langchain_core.language_models.llms.BaseLLM", "langchain.llms.BaseLLM",
+    "langchain.llms.base.BaseLLM", "langchain.chat_models.base.BaseChatModel",
+    "langchain_openai.ChatOpenAI", "langchain_openai.AzureChatOpenAI",
+    "langchain_openai.OpenAIEmbeddings", "langchain_anthropic.ChatAnthropic",
+    "langchain.chat_models.ChatOpenAI", "langchain_community.chat_models.ChatOpenAI",
+})
+
+# Methods only an async client has, awaited (or entered with ``async with``) on an object:
+# that object is loop-bound even when nothing names its class. Longest chains first.
+ASYNC_CLIENT_CHAINS: tuple[tuple[str, ...], ...] = tuple(sorted({
+    ("chat", "completions", "create"), ("chat", "completions", "parse"),
+    ("beta", "chat", "completions", "parse"), ("completions", "create"),
+    ("embeddings", "create"), ("messages", "create"), ("messages", "stream"),
+    ("responses", "create"), ("responses", "stream"), ("images", "generate"),
+    ("audio", "transcriptions", "create"), ("moderations", "create"),
+    ("aio", "models", "generate_content"), ("models", "generate_content"),
+    ("post",), ("put",), ("patch",), ("request",), ("send",), ("stream",), ("aclose",),
+    ("ws_connect",), ("fetch",), ("fetchrow",), ("fetchval",), ("executemany",),
+    ("hget",), ("hset",), ("publish",), ("xadd",), ("lpush",), ("rpush",), ("incr",),
+    ("find_one",), ("insert_one",), ("update_one",), ("delete_one",),
+}, key=lambda chain: -len(chain)))
+
+# Substrings that any file constructing, holding or using one of the above must contain
+# (prefilter): the types, the client holders, event loops, and the methods only clients have.
 LOOP_BOUND_TOKENS: tuple[str, ...] = (
     "AsyncOpenAI", "AsyncAzureOpenAI", "AsyncAnthropic", "AsyncClient", "AsyncHTTPTransport",
-    "AsyncIOMotorClient", "AsyncMongoClient", "AsyncEngine", "AsyncGroq", "aiohttp", "redis",
-    "asyncpg", "async_engine", "grpc", "Singleton",
+    "AsyncHttpx", "AioHttp", "AsyncIOMotor", "AsyncMongoClient", "AsyncEngine", "AsyncSession",
+    "sessionmaker", "AsyncGroq", "AsyncTogether", "AsyncElasticsearch", "QdrantClient",
+    "AioSession", "aiohttp", "aiosqlite", "websockets", "redis", "asyncpg", "async_engine", "grpc",
+    "Singleton", "ChatOpenAI", "ChatAnthropic", "OpenAIEmbeddings", "BaseChatModel", "BaseLLM",
+    "BaseLanguageModel", "get_event_loop", "new_event_loop", "completions.create",
+    "messages.create", "embeddings.create", "responses.create", "generate_content", "aclose",
 )
 
 ASYNCIO_PRIMITIVES: frozenset[str] = frozenset(
@@ -41,6 +86,7 @@ RUNNING_LOOP_PROBES: frozenset[str] = frozenset({
 })
 CLOSE_METHODS: frozenset[str] = frozenset({"aclose", "close", "dispose", "disconnect",
                                            "shutdown", "terminate"})
+CLOSED_PROBES: frozenset[str] = frozenset({"closed", "is_closed", "_closed"})
 GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})
 SET_EVENT_LOOP = frozenset({"asyncio.set_event_loop", "asyncio.events.set_event_loop"})
 NEW_EVENT_LOOP = frozenset({"asyncio.new_event_loop", "asyncio.events.new_event_loop"})
@@ -65,6 +111,12 @@ PROCESS_EXECUTORS: frozenset[str] = frozenset({
 PARTIAL: frozenset[str] = frozenset({"functools.partial"})
 COPY_CONTEXT: frozenset[str] = frozenset({"contextvars.copy_context"})
 
+# Field declarations: the value is the default (or what the default factory makes).
+FIELD_DECLARATORS: frozenset[str] = frozenset({
+    "pydantic.Field", "pydantic.fields.Field", "pydantic.PrivateAttr", "sqlmodel.Field",
+    "dataclasses.field", "attr.ib", "attr.attrib", "attrs.field", "attr.field",
+})
+
 CACHE_DECORATORS: frozenset[str] = frozenset({
     "functools.lru_cache", "functools.cache", "async_lru.alru_cache", "cachetools.cached",
 })
@@ -77,8 +129,24 @@ CONTAINER_FACTORIES: frozenset[str] = frozenset({
 })
 WEAK_KEY_CONTAINERS: frozenset[str] = frozenset({"weakref.WeakKeyDictionary"})
 
-ENTRY_POINT_NAMES: frozenset[str] = frozenset({"main", "_main", "cli", "run_cli", "entrypoint"})
+# Functions that run once per process (and often never return): their loop is the program's.
+ENTRY_POINT_NAMES: frozenset[str] = frozenset({"main", "_main", "cli", "run_cli", "entrypoint",
+                                               "serve", "run_forever", "run_server"})
+# Methods that set an object up, synchronously, wherever the object is made.
+SETUP_NAMES: frozenset[str] = frozenset({"__init__", "__post_init__", "model_post_init",
+                                         "__attrs_post_init__"})
+SETUP_DECORATOR_SUFFIXES: tuple[str, ...] = ("validator", "root_validator", "model_validator")
+
+# Types that take the current event loop when they are made, not when first used: made in
+# sync code, they hold the thread's default loop, not the one that will use them.
+BIND_AT_CREATION: frozenset[str] = frozenset({
+    "grpc.aio.insecure_channel", "grpc.aio.secure_channel", "grpc.aio.Channel",
+    "xai_sdk.AsyncClient", "aiohttp.ClientSession", "aiohttp.client.ClientSession",
+    "aiohttp.TCPConnector",
+})
+# ... and Google's generated ``*AsyncClient`` classes, built on grpc.aio channels.
+BIND_AT_CREATION_PACKAGES: tuple[str, ...] = ("google.",)
+
 ENTRY_POINT_DECORATOR_SUFFIXES: tuple[str, ...] = (
     ".command", ".group", ".callback", "pytest.fixture", "pytest_asyncio.fixture",
 )
-NEST_ASYNCIO_TOKEN = "nest_asyncio"

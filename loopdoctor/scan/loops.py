@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from weakref import WeakKeyDictionary
 
 from loopdoctor.scan.model import FileFacts, Function, LoopStart
 from loopdoctor.scan.project import Project
 
-THREAD = "thread"  # a loop started in a worker thread
-BRIDGE = "bridge"  # ... by a function that first checked for a running loop (_run_async)
-FRESH = "fresh"  # a sync function that makes a new loop on every call
-NESTED = "nested"  # inside ``async def``: a loop is already running
-MODULE = "module"  # module-level code (a script's ``__main__`` block)
+
+class LoopKind(Enum):
+    """The situation a loop starts in."""
+
+    THREAD = "worker thread"  # a loop started in a worker thread
+    BRIDGE = "bridge thread"  # ... by a function that first checked for a running loop
+    FRESH = "new loop per call"  # a sync function that makes a new loop on every call
+    NESTED = "inside async def"  # a loop is already running
+    MODULE = "module level"  # a script's ``__main__`` block
 
 
 @dataclass(frozen=True)
@@ -20,7 +25,8 @@ class LoopSite:
     start: LoopStart
     function: Function | None
     file: FileFacts
-    kind: str
+    kind: LoopKind
+    maker: str = ""  # NESTED in __init__: the coroutine that makes the object
 
 
 _SITES: WeakKeyDictionary[Project, list[LoopSite]] = WeakKeyDictionary()
@@ -40,13 +46,15 @@ def _file_sites(project: Project, file: FileFacts):
             kind = _classify(project, start, fn)
             if kind is not None:
                 yield LoopSite(start, fn, file, kind)
+            elif maker := _made_in_coroutine(project, start, fn):
+                yield LoopSite(start, fn, file, LoopKind.NESTED, maker)
     for start in file.module_loop_starts:
         kind = _classify(project, start, None)
         if kind is not None:
             yield LoopSite(start, None, file, kind)
 
 
-def _classify(project: Project, start: LoopStart, fn: Function | None) -> str | None:
+def _classify(project: Project, start: LoopStart, fn: Function | None) -> LoopKind | None:
     if start.in_thread:
         submitters = frozenset({fn.qualname if fn else ""})
     else:
@@ -55,18 +63,65 @@ def _classify(project: Project, start: LoopStart, fn: Function | None) -> str | 
         if not start.fresh_loop:
             return None  # a borrowed loop in a thread: LD503's business
         bridge = any(_is_bridge(project.functions.get(s)) for s in submitters)
-        return BRIDGE if bridge else THREAD
+        return LoopKind.BRIDGE if bridge else LoopKind.THREAD
     if fn is None:
-        return MODULE
+        return LoopKind.MODULE
     if fn.is_async:
-        return NESTED
-    return FRESH if start.fresh_loop else None
+        return LoopKind.NESTED
+    return LoopKind.FRESH if start.fresh_loop else None
+
+
+def _made_in_coroutine(project: Project, start: LoopStart, fn: Function) -> str:
+    """``get_event_loop().run_until_complete(...)`` in ``__init__`` of a class that a
+    coroutine makes: the loop it borrows is the running one."""
+    if start.fresh_loop or start.api != "run_until_complete" or not fn.setup or not fn.cls:
+        return ""
+    return project.made_in_coroutine(fn.cls)
 
 
 def _is_bridge(submitter) -> bool:
     """A sync function that first asks whether a loop is running (the _run_async shape)."""
     return submitter is not None and submitter[0].checks_running_loop \
         and not submitter[0].is_async
+
+
+def exported_names(project: Project) -> set[str]:
+    """What other files may use to reach a loop start's finding: functions that reach
+    sources or start a fresh loop over one, the callers that forward their own parameter
+    into those (a ``run_sync(coro)`` over a bridge), the sources, and loop-bound classes."""
+    interesting = {name for name, (fn, _) in project.functions.items()
+                   if _reaches_shared_state(project, fn)}
+    pending = list(interesting)
+    while pending:
+        for call, _ in project.callers.get(pending.pop(), ()):
+            for arg in [*call.args, *(ref for _, ref in call.kwargs)]:
+                for param in arg.params:
+                    if param.function not in interesting:
+                        interesting.add(param.function)
+                        pending.append(param.function)
+    return {*interesting, *_inherited(project, interesting), *project.sources,
+            *project.loop_bound_classes()}
+
+
+def _inherited(project: Project, functions: set[str]) -> set[str]:
+    """``Base.m`` for a method ``Sub.m`` that matters: code elsewhere calls it through the
+    base class, which may be defined in a file nobody parsed yet."""
+    found = set()
+    for name in functions:
+        fn = project.functions.get(name)
+        if fn is not None and fn[0].cls is not None:
+            method = name.rsplit(".", 1)[-1]
+            info = project.classes.get(fn[0].cls)
+            bases = info.bases if info else ()
+            found.update(f"{project.resolve(base)}.{method}" for base in bases)
+    return found
+
+
+def _reaches_shared_state(project: Project, fn: Function) -> bool:
+    if project.reach.get(fn.qualname):
+        return True  # a bridge elsewhere may run it
+    return any(start.fresh_loop and (start.coro.params or project.evaluate(start.coro))
+               for start in fn.loop_starts)
 
 
 def api_label(start: LoopStart) -> str:

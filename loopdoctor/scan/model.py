@@ -8,6 +8,15 @@ process boundaries cheaply. Qualified names are dotted: ``pkg.mod.func``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
+
+
+class KeyKind(Enum):
+    """How a cache key (or a singleton slot's guard) involves the running loop."""
+
+    LOOP = "the loop object"
+    ID_LOOP = "id(loop)"
+    OTHER = "not the loop"
 
 
 @dataclass(frozen=True)
@@ -20,6 +29,36 @@ class Site:
     end_col: int
     scope: str
     text: str
+
+
+class Op(Enum):
+    """How a ``Value`` is obtained."""
+
+    CALL = "the result of calling"  # name(...): an instance of a class, or what a function returns
+    NAME = "the object bound to"  # a module global, a class attribute, ``mod.C.attr`` on instances
+    ATTR = "an attribute of"  # parts[0].name, where parts[0] is a local the file cannot name
+    PARAM = "a parameter of"  # parameter ``index`` of function ``name``
+    ITEM = "an item of"  # parts[0][key], parts[0].get(key)
+    ELEM = "an element of"  # parts[0][index], or the index-th name of an unpacking
+    TUPLE = "a tuple of"  # (parts...)
+    ANY = "one of"  # any of parts (a tuple element with several possible values)
+    ANNOTATED = "a value annotated as"  # name is the annotation's type
+    LOOP = "an event loop from"  # name() is a loop getter; index 1: inside a try for no loop
+
+
+@dataclass(frozen=True)
+class Value:
+    """What an expression evaluates to, symbolically: the join resolves it to types across
+    files (``project.Types``). Names are qualified as the file resolves them."""
+
+    op: Op
+    name: str = ""
+    index: int = 0
+    parts: tuple[Value, ...] = ()
+    line: int = 0  # where it was made (CALL, LOOP) or written (ANNOTATED)
+
+
+Values = tuple[Value, ...]
 
 
 @dataclass(frozen=True)
@@ -56,12 +95,16 @@ class CoroRef:
 
 @dataclass(frozen=True)
 class Call:
-    """A call to something the project may define; args feed parameter flow."""
+    """A call to something the project may define; args feed parameter flow: the coroutines
+    they carry (``args``) and the objects they are (``values``)."""
 
     callee: str
     bound: bool  # called through an instance (``self.m(x)``): x is parameter 1
     args: tuple[CoroRef, ...]
     kwargs: tuple[tuple[str, CoroRef], ...]
+    values: tuple[Values, ...] = ()
+    kwvalues: tuple[tuple[str, Values], ...] = ()
+    site: Site | None = None
 
 
 @dataclass(frozen=True)
@@ -94,11 +137,13 @@ class Function:
     is_async: bool
     cls: str | None  # the class a method belongs to
     params: tuple[str, ...]
-    returns: frozenset[str]  # constructors of what it returns, and its return annotation
+    returns: Values  # what its return statements return, and its return annotation
+    returns_key: KeyKind  # a key it builds involves the running loop (a cache-key helper)
     refs: frozenset[str]
     calls: tuple[Call, ...]
     checks_running_loop: bool  # get_running_loop()/is_running(): the bridge shape
     entry_point: bool  # main(), a CLI command, a test, a fixture: runs once per process
+    setup: bool  # __init__, __post_init__, a pydantic validator: makes an object, synchronously
     sets_event_loop: bool
     get_event_loop_sites: tuple[Site, ...]
     loop_starts: tuple[LoopStart, ...]
@@ -108,28 +153,70 @@ class Function:
 class ClassInfo:
     qualname: str
     bases: tuple[str, ...]
-    attr_ctors: tuple[tuple[str, str, Site], ...]  # (attr, constructor, site) from self.attr = C()
+    metaclass: str | None = None
+    decorators: tuple[str, ...] = ()
+
+
+class Guard(Enum):
+    """What a get-or-create tests before it makes the object again."""
+
+    MISSING = "only when missing"  # if self._c is None
+    CLOSED = "only when missing or closed"  # if self._c is None or self._c.is_closed
+
+
+class Bind(Enum):
+    """Where a value is bound to a name that outlives a call."""
+
+    MODULE = "at module level"  # x = v, at import time
+    CLASS = "at class level"  # class C: x = v (a dataclass field's default too)
+    DEFAULT = "as a default argument"  # def f(loop=get_event_loop()): evaluated at import
+    ANNOTATION = "by annotation"  # x: T, self.x: T, a pydantic or dataclass field
+    INSTANCE = "on the instance"  # self.x = v, in a method of the class
+    GLOBAL = "in a global slot"  # global x; x = v, in a function
+    CLASS_SLOT = "in an attribute of a class or module"  # cls.x = v, C.x = v, module.x = v
+
+    @property
+    def at_import(self) -> bool:
+        return self in (Bind.MODULE, Bind.CLASS, Bind.DEFAULT)
+
+    @property
+    def slot(self) -> bool:
+        return self in (Bind.GLOBAL, Bind.CLASS_SLOT)
 
 
 @dataclass(frozen=True)
-class Construct:
-    """A module- or class-level ``name = Ctor(...)``, or a DI ``providers.Singleton(Ctor)``."""
+class Binding:
+    """``target`` (``mod.x``, ``mod.C.x``) may hold ``values``, bound as ``kind`` says."""
 
     target: str
-    ctor: str
+    values: Values
     site: Site
-    singleton_provider: bool = False
+    kind: Bind
+    key: KeyKind = KeyKind.OTHER  # a slot's writer compares the stored loop with the running one
+    lazy: Guard | None = None  # written by a function that tests the target first: get-or-create
+    provider: bool = False  # a DI ``providers.Singleton(Ctor)``: values are what it provides
+    in_loop: bool = False  # written under ``if <a loop is running>:``
 
 
 @dataclass(frozen=True)
 class CacheWrite:
-    """A value stored in a long-lived slot: ``CACHE[k] = v``, ``global X; X = v``, ``cls.X = v``."""
+    """A value stored as an item: ``CACHE[k] = v``, ``CACHE.setdefault(k, v)``."""
 
     container: str
-    value_ctors: frozenset[str]
-    key: str  # "loop" (keyed by the loop object), "id-loop", "other"
+    values: Values
+    key: KeyKind
     site: Site
-    slot: bool = False  # a whole slot (global, class attribute), not an item of a container
+    key_values: Values = ()  # what the key is made of: a parameter, a key-building helper
+
+
+@dataclass(frozen=True)
+class AsyncUse:
+    """An object used the way only an async client is: ``await x.chat.completions.create()``,
+    ``await x.post(...)``, ``async with x.stream(...)``."""
+
+    values: Values  # the object x
+    how: str  # the method, as written after x
+    site: Site
 
 
 @dataclass(frozen=True)
@@ -138,7 +225,6 @@ class CachedFactory:
 
     qualname: str
     decorator: str
-    returns: frozenset[str]
     loop_param: bool
     site: Site
 
@@ -167,12 +253,13 @@ class FileFacts:
     parse_error: Candidate | None = None
     functions: tuple[Function, ...] = ()
     classes: tuple[ClassInfo, ...] = ()
-    constructs: tuple[Construct, ...] = ()
+    bindings: tuple[Binding, ...] = ()
     containers: frozenset[str] = frozenset()  # module/class-level dict-like slots
     instance_containers: frozenset[str] = frozenset()  # self._cache = {} (per object)
     closed_slots: frozenset[str] = frozenset()  # slots an owner closes and resets
     weak_containers: frozenset[str] = frozenset()
     cache_writes: tuple[CacheWrite, ...] = ()
+    async_uses: tuple[AsyncUse, ...] = ()
     cached_factories: tuple[CachedFactory, ...] = ()
     thread_submits: tuple[ThreadSubmit, ...] = ()
     module_loop_starts: tuple[LoopStart, ...] = ()

@@ -9,59 +9,98 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import Enum
 from functools import cached_property
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import (
+    Bind,
+    Binding,
     CachedFactory,
     CacheWrite,
+    Call,
     ClassInfo,
-    Construct,
     CoroRef,
     FileFacts,
     Function,
+    Guard,
+    KeyKind,
+    Op,
     Param,
+    Site,
     ThreadSubmit,
+    Value,
+    Values,
 )
+from loopdoctor.scan.types import LOOP, Bound, Types
 
 _MAX_ALIAS_HOPS = 8
 _MAX_PARAM_DEPTH = 6
+_MAX_DENOTE_DEPTH = 4
+_ATTRIBUTES = (Bind.INSTANCE, Bind.CLASS, Bind.ANNOTATION, Bind.CLASS_SLOT)
+
+
+@dataclass(frozen=True, eq=False)
+class Store:
+    """A loop-bound value put in a slot or container that outlives the call."""
+
+    holder: str
+    bound: Bound
+    key: KeyKind
+    site: Site
+    file: FileFacts
+    slot: bool  # a whole slot (a global, a class attribute), not an item of a container
+    lazy: Guard | None = None  # get-or-create: what the writer tests before making it
+
+
+class HolderKind(Enum):
+    """What holds a long-lived loop-bound object. The order ranks which one a message names."""
+
+    CACHE = "client cache"
+    SINGLETON_PROVIDER = "singleton provider"
+    CACHED_FACTORY = "lru_cache factory"
+    MODULE_CLIENT = "module-level client"
+    CLASS_CLIENT = "class-level client"
+    INSTANCE_CLIENT = "client stored on the instance"
+    INSTANCE_CACHE = "client cache on the instance"
+    PRIMITIVE = "module-level {type}"
+    SHARED = "client shared across loops:"
+    PASSED_IN = "client passed in:"
+
+    @property
+    def rank(self) -> int:
+        return list(HolderKind).index(self)
+
+
+_PER_INSTANCE = frozenset({HolderKind.INSTANCE_CLIENT, HolderKind.INSTANCE_CACHE})
 
 
 @dataclass(frozen=True)
 class Source:
     """A long-lived loop-bound object a coroutine can reach."""
 
-    kind: str  # e.g. "module-level client", "client cache", "lru_cache factory"
+    kind: HolderKind
     name: str
     path: str
     line: int
+    type: str = ""  # the asyncio primitive's type, for HolderKind.PRIMITIVE
+    bound: Bound | None = None  # what makes the object loop-bound, and where it is made
 
     @property
     def per_instance(self) -> bool:
-        return self.kind in ("client stored on the instance", "client cache on the instance")
+        return self.kind in _PER_INSTANCE
 
     def describe(self) -> str:
         short = ".".join(self.name.split(".")[-2:]) if self.per_instance \
             else self.name.rsplit(".", 1)[-1]
         where = f" ({self.path}:{self.line})" if self.path else ""
-        return f"{self.kind} `{short}`{where}"
-
-
-_PRIORITY = ("client cache", "singleton provider", "lru_cache factory", "module-level client",
-             "class-level client", "client stored on the instance",
-             "client cache on the instance", "module-level asyncio",
-             "client shared", "client passed in")
+        return f"{self.kind.value.format(type=self.type)} `{short}`{where}"
 
 
 def witness(sources: frozenset[Source]) -> Source:
     """The one source a message names: the most telling kind, then the first by name."""
-    def rank(source: Source) -> tuple[int, str, str]:
-        kind = next((i for i, p in enumerate(_PRIORITY) if source.kind.startswith(p)),
-                    len(_PRIORITY))
-        return kind, source.path, source.name
-    return min(sources, key=rank)
+    return min(sources, key=lambda s: (s.kind.rank, s.path, s.name))
 
 
 class Project:
@@ -74,31 +113,56 @@ class Project:
         self.containers: set[str] = set()
         self.closed_slots: set[str] = set()
         self.instance_containers: set[str] = set()
+        self.bindings: dict[str, list[tuple[Binding, FileFacts]]] = defaultdict(list)
+        self.items: dict[str, list[tuple[CacheWrite, FileFacts]]] = defaultdict(list)
+        self.roots: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._prefixes: dict[str, tuple[str, ...]] = {}
         self._members: dict[tuple[str, int], str | None] = {}
         for file in files:
-            self.aliases.update(file.aliases)
-            self.containers |= file.containers | file.weak_containers
-            self.closed_slots |= file.closed_slots
-            self.instance_containers |= file.instance_containers
-            for fn in file.functions:
-                self.functions[fn.qualname] = (fn, file)
-            for cls in file.classes:
-                self.classes[cls.qualname] = cls
+            self._add(file)
+        self.types = Types(self)
         self._alias_module_instances()
+
+    def _add(self, file: FileFacts) -> None:
+        self.roots.add(file.module.split(".")[0])
+        self.aliases.update(file.aliases)
+        self.containers |= file.containers | file.weak_containers
+        self.closed_slots |= file.closed_slots
+        self.instance_containers |= file.instance_containers
+        for fn in file.functions:
+            self.functions[fn.qualname] = (fn, file)
+        for cls in file.classes:
+            self.classes[cls.qualname] = cls
+        for binding in file.bindings:
+            self.bindings[binding.target].append((binding, file))
+        for write in file.cache_writes:
+            self.items[write.container].append((write, file))
 
     def _alias_module_instances(self) -> None:
         """``pool = ClientPool()`` at module level: ``pool.get`` is ``ClientPool.get``.
         (Loop-bound instances stay sources in their own right: LD301.)"""
-        for file in self.files:
-            for construct in file.constructs:
-                cls = self.resolve(construct.ctor)
-                if cls in self.classes and not self.is_loop_bound(cls):
-                    self.aliases.setdefault(construct.target, cls)
+        for target, found in list(self.bindings.items()):
+            calls = [v for b, _ in found if b.kind is Bind.MODULE for v in b.values
+                     if v.op is Op.CALL]
+            if len(calls) == 1 and len(found) == 1:
+                cls = self.resolve(calls[0].name)
+                if cls in self.classes and not self._makes_client(cls):
+                    self.aliases.setdefault(target, cls)
         self._resolved.clear()
         self._prefixes.clear()
         self._members.clear()
+        self.types = Types(self)  # what it learnt before the aliases may be stale
+
+    def _makes_client(self, cls: str) -> bool:
+        """A cheap look before types are known: is ``cls`` (or a base) a known loop-bound
+        type, or does it make one in an attribute? Such an instance stays a source."""
+        for name in self.mro(cls):
+            if name in self.loop_bound_types or any(
+                    v.op is Op.CALL and self.resolve(v.name) in self.loop_bound_types
+                    for b, _ in self._attributes.get(name, ()) for v in b.values):
+                return True
+        return False
 
     # -- names ---------------------------------------------------------------------------
 
@@ -110,17 +174,33 @@ class Project:
         return found
 
     def _resolve(self, name: str) -> str:
+        used: set[str] = set()  # ``from .timeout import timeout`` aliases a name to itself.x
         for _ in range(_MAX_ALIAS_HOPS):
             parts = name.split(".")
             for cut in range(len(parts), 0, -1):
                 head = ".".join(parts[:cut])
                 target = self.aliases.get(head)
-                if target is not None and target != head:
+                if target is not None and target != head and head not in used:
+                    used.add(head)
                     name = ".".join([target, *parts[cut:]])
                     break
             else:
                 return name
         return name
+
+    def is_internal(self, name: str) -> bool:
+        """Does the name point into a scanned package (even where nothing matches it)?"""
+        return name.split(".", 1)[0] in self.roots
+
+    def known_suffix(self, name: str) -> str | None:
+        """A known loop-bound type that a project name re-exports: ``pkg._compat.httpx.
+        AsyncClient`` is ``httpx.AsyncClient`` when ``_compat`` was not parsed."""
+        parts = name.split(".")
+        for cut in range(1, len(parts) - 1):
+            tail = ".".join(parts[cut:])
+            if tail in self.loop_bound_types:
+                return tail
+        return None
 
     def prefixes(self, name: str) -> tuple[str, ...]:
         found = self._prefixes.get(name)
@@ -165,13 +245,58 @@ class Project:
         found = self.member(name, self.functions)
         return self.functions[found] if found else None
 
+    def bindings_of(self, name: str) -> list[tuple[Binding, FileFacts]]:
+        found = self.member(name, self.bindings)
+        return self.bindings[found] if found else []
+
+    def item_writes(self, container: str) -> list[tuple[CacheWrite, FileFacts]]:
+        found = self.member(container, self.items)
+        return self.items[found] if found else []
+
+    @cached_property
+    def _attributes(self) -> dict[str, list[tuple[Binding, FileFacts]]]:
+        found: dict[str, list[tuple[Binding, FileFacts]]] = defaultdict(list)
+        for target, bindings in self.bindings.items():
+            owner = target.rpartition(".")[0]
+            if owner in self.classes:
+                found[owner] += [(b, f) for b, f in bindings if b.kind in _ATTRIBUTES]
+        return found
+
+    def attributes_of(self, cls: str) -> list[tuple[Binding, FileFacts]]:
+        """Bindings of ``cls.attr`` for every attribute the class itself binds."""
+        return self._attributes.get(cls, [])
+
+    @cached_property
+    def subclasses(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for cls in self.classes.values():
+            for base in cls.bases:
+                found[self.resolve(base)].add(cls.qualname)
+        return found
+
+    def overrides(self, name: str) -> list[str]:
+        """``Base.m`` and every subclass's own ``m``: what a call of ``Base.m`` may run."""
+        fn = self.functions.get(name)
+        if fn is None or fn[0].cls is None:
+            return [name]
+        found, pending, seen = [name], [fn[0].cls], set()
+        attr = name.rsplit(".", 1)[-1]
+        while pending:
+            for sub in self.subclasses.get(pending.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    pending.append(sub)
+                    if f"{sub}.{attr}" in self.functions:
+                        found.append(f"{sub}.{attr}")
+        return found
+
     # -- loop-bound types ----------------------------------------------------------------
 
     def is_script(self, file: FileFacts) -> bool:
         """A program's entry module: run as ``__main__``, imported by no other scanned file,
         starting at most one loop. Its module-level objects meet one loop only."""
-        return file.script and len(file.module_loop_starts) <= 1 \
-            and file.module not in self._imported_modules
+        return (file.script or bool(file.module_loop_starts)) \
+            and len(file.module_loop_starts) <= 1 and file.module not in self._imported_modules
 
     @cached_property
     def _imported_modules(self) -> set[str]:
@@ -181,143 +306,437 @@ class Project:
             imported.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
         return imported
 
-    def describe_loop_bound(self, ctor: str) -> str:
-        """``AsyncOpenAI``, or ``Service`` (which holds an ``openai.AsyncOpenAI``)."""
-        reason = self.loop_bound_reason(ctor) or ctor
-        short = ctor.rsplit(".", 1)[-1]
-        if self.resolve(ctor) in self.loop_bound_types:
-            return f"`{short}`"
-        return f"`{short}` (which holds a loop-bound `{reason}`)"
+    def bound(self, values: Values, path: str) -> Bound | None:
+        return self.types.bound(values, path)
+
+    def target_bound(self, target: str) -> Bound | None:
+        """Is what a global, class or instance attribute holds loop-bound, and why?"""
+        return self.types.bound((Value(Op.NAME, target),), "")
 
     def is_loop_bound(self, name: str) -> bool:
-        return self.loop_bound_reason(name) is not None
+        return self.types.class_bound(self.resolve(name)) is not None
 
-    def loop_bound_reason(self, name: str) -> str | None:
-        """The known loop-bound type behind a constructor or factory name, or None."""
-        return self._loop_bound.get(self.resolve(name)) or (
-            name if self.resolve(name) in self.loop_bound_types else None)
+    def returns_bound(self, fn: Function, file: FileFacts) -> Bound | None:
+        return self.types.bound(tuple(v for v in fn.returns if v.op is not Op.PARAM),
+                                file.path)
 
-    @cached_property
-    def _loop_bound(self) -> dict[str, str]:
-        """Project classes and factories that hold or return a known loop-bound object."""
-        found: dict[str, str] = {t: t for t in self.loop_bound_types}
-        changed = True
-        while changed:
-            changed = False
-            for cls in self.classes.values():
-                if cls.qualname in found:
-                    continue
-                reasons = [found.get(self.resolve(b)) for b in cls.bases] + [
-                    found.get(self.resolve(c)) for _, c, _ in cls.attr_ctors]
-                if reason := next((r for r in reasons if r), None):
-                    found[cls.qualname] = reason
-                    changed = True
-            for fn, _ in self.functions.values():
-                if fn.qualname in found:
-                    continue
-                if reason := next((found[r] for r in map(self.resolve, fn.returns)
-                                   if r in found), None):
-                    found[fn.qualname] = reason
-                    changed = True
-        return found
+    def loop_bound_classes(self) -> set[str]:
+        """Project classes that are or hold a loop-bound object, and functions that return
+        one: other files construct or call them."""
+        return {c for c in self.classes if self.types.class_bound(c) is not None} | {
+            name for name, (fn, file) in self.functions.items()
+            if fn.returns and self.returns_bound(fn, file) is not None}
 
     # -- long-lived loop-bound objects ---------------------------------------------------
 
-    def constructs(self) -> Iterator[tuple[Construct, FileFacts]]:
-        """Module/class-level constructions of loop-bound objects."""
-        for file in self.files:
-            for construct in file.constructs:
-                if self.is_loop_bound(construct.ctor):
-                    yield construct, file
+    def constructs(self) -> Iterator[tuple[Binding, FileFacts, Bound]]:
+        """Loop-bound objects made at import time: module or class level, default arguments."""
+        for found in self.bindings.values():
+            for binding, file in found:
+                if not binding.kind.at_import or not any(
+                        v.op in (Op.CALL, Op.LOOP) for v in binding.values):
+                    continue
+                if self.resolve(binding.values[0].name) in kb.ASYNCIO_PRIMITIVES:
+                    continue
+                bound = self.bound(binding.values, file.path)
+                if bound is not None:
+                    yield binding, file, bound
 
-    def primitives(self) -> Iterator[tuple[Construct, FileFacts]]:
-        for file in self.files:
-            for construct in file.constructs:
-                if self.resolve(construct.ctor) in kb.ASYNCIO_PRIMITIVES:
-                    yield construct, file
+    def made_outside_loop(self, cls: str, passed: int | None = None) -> str:
+        """``path:line`` where this project visibly makes a ``cls`` outside any running loop
+        (at import, or in sync code that not only coroutines run), or "". ``passed``: a
+        parameter of ``__init__`` that, when given, replaces what ``__init__`` would take
+        (``loop or get_event_loop()``); sites that pass it do not count."""
+        for found in self.bindings.values():
+            for binding, file in found:
+                if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL) and any(
+                        v.op is Op.CALL and self.resolve(v.name) == cls for v in binding.values):
+                    return f"{file.path}:{binding.site.line}"
+        init = self.functions.get(f"{cls}.__init__")
+        for call, path in self.callers.get(init[0].qualname, ()) if init else ():
+            maker = self.functions.get(call.site.scope) if call.site else None
+            if passed is not None and isinstance(call, Call) \
+                    and _argument(call, passed, init[0].qualname, self):
+                continue
+            if maker is not None and not maker[0].is_async and not maker[0].setup \
+                    and not self._runs_in_loop(maker[0].qualname, depth=1):
+                return f"{path}:{call.site.line}"
+        return ""
 
-    def cache_writes(self, per_object: bool = False
-                     ) -> Iterator[tuple[CacheWrite, FileFacts, str]]:
+    def drives_loop(self, cls: str) -> str:
+        """``path:line`` where a method of ``cls`` runs a loop it did not make, or ""."""
+        for name in self.mro(cls):
+            for fn, file in (self.functions[f] for f in self.functions if f.startswith(
+                    f"{name}.") and self.functions[f][0].cls == name):
+                for start in fn.loop_starts:
+                    if start.api == "run_until_complete" and not start.fresh_loop:
+                        return f"{file.path}:{start.site.line}"
+        return ""
+
+    def made_in_setup(self) -> Iterator[tuple[Binding, FileFacts, Bound]]:
+        """Objects that take the current event loop when they are made (a grpc.aio channel),
+        or the current loop itself (``get_event_loop()``, unguarded), made by ``__init__`` or
+        a validator, which runs wherever the object is made, and kept on the instance."""
+        for found in self.bindings.values():
+            for binding, file in found:
+                writer = self.functions.get(binding.site.scope)
+                if binding.kind is not Bind.INSTANCE or writer is None or not writer[0].setup \
+                        or binding.in_loop or self._made_in_coroutines(writer[0].cls or ""):
+                    continue
+                if any(v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index
+                       for v in binding.values):
+                    yield binding, file, Bound(LOOP, path=file.path, line=binding.site.line)
+                    continue
+                made = tuple(v for v in binding.values if v.op is Op.CALL)
+                bound = self.bound(made, file.path)
+                if bound is not None and not bound.holds and _binds_when_made(bound.type):
+                    yield binding, file, bound
+
+    def _made_in_coroutines(self, cls: str) -> bool:
+        """Is every object of ``cls`` this project makes made inside ``async def`` (where the
+        current loop is the running one)? False when nothing here makes one."""
+        init = self.functions.get(f"{cls}.__init__")
+        return init is not None and self._runs_in_loop(init[0].qualname, depth=0)
+
+    def made_in_coroutine(self, cls: str) -> str:
+        """``path:line`` where an ``async def`` makes an object of ``cls``, or ""."""
+        init = self.functions.get(f"{cls}.__init__")
+        for call, path in self.callers.get(init[0].qualname, ()) if init else ():
+            maker = self.functions.get(call.site.scope) if call.site else None
+            if maker is not None and maker[0].is_async:
+                return f"`async def {maker[0].qualname.rsplit('.', 1)[-1]}` ({path}:" \
+                       f"{call.site.line})"
+        return ""
+
+    def _runs_in_loop(self, name: str, depth: int) -> bool:
+        """Is every call of a function made inside ``async def``, directly or through sync
+        helpers that only coroutines call (two levels)? False when nothing calls it."""
+        sites = [call.site for call, _ in self.callers.get(name, ()) if call.site is not None]
+        if not sites or depth > 2:
+            return False
+        callers = [self.functions.get(site.scope) for site in sites]
+        return all(fn is not None and (fn[0].is_async or self._runs_in_loop(
+            fn[0].qualname, depth + 1)) for fn in callers)
+
+    def primitives(self) -> Iterator[tuple[Binding, FileFacts]]:
+        for found in self.bindings.values():
+            for binding, file in found:
+                if binding.kind in (Bind.MODULE, Bind.CLASS) and binding.values \
+                        and binding.values[0].op is Op.CALL \
+                        and self.resolve(binding.values[0].name) in kb.ASYNCIO_PRIMITIVES:
+                    yield binding, file
+
+    def cache_writes(self, per_object: bool = False) -> Iterator[Store]:
         """Loop-bound values stored in a module- or class-level slot or container, any key
         (``per_object``: in a dict on an instance instead, ``self._cache[key] = client``)."""
         containers = self.instance_containers if per_object else self.containers
-        for file in self.files:
-            for write in file.cache_writes:
-                if per_object and write.slot:
-                    continue
-                if not write.slot and self.member(write.container, containers) is None:
-                    continue
-                if write.slot and self.member(write.container, self.closed_slots) is not None:
-                    continue
-                ctor = next(filter(self.is_loop_bound, sorted(write.value_ctors)), None)
-                if ctor:
-                    yield write, file, ctor
+        for container, writes in self.items.items():
+            if self.member(container, containers) is None:
+                continue
+            for write, file in writes:
+                if (bound := self.bound(write.values, file.path)) is not None:
+                    yield Store(container, bound, write.key, write.site, file, False)
+        if per_object:
+            return
+        for target, found in self.bindings.items():
+            if self.member(target, self.closed_slots) is not None:
+                continue
+            for binding, file in found:
+                if binding.kind.slot and (bound := self.bound(binding.values, file.path)):
+                    yield Store(target, bound, binding.key, binding.site, file, True,
+                                binding.lazy)
 
-    def cached_factories(self) -> Iterator[tuple[CachedFactory, FileFacts, str]]:
+    @cached_property
+    def store_methods(self) -> dict[str, list[StoreMethod]]:
+        """Functions that store one of their parameters in a container of their instance,
+        directly (``self._cache[key] = value``) or through another (``super().set(k, v)``)."""
+        found: dict[str, list[StoreMethod]] = defaultdict(list)
+        for container, writes in self.items.items():
+            if self.member(container, self.instance_containers) is None:
+                continue
+            for write, _ in writes:
+                fn = write.site.scope
+                for value in write.values:
+                    if value.op is Op.PARAM and value.name == fn:
+                        key = self._key_kind(write.key, write.key_values, fn)
+                        found[fn].append(StoreMethod(container, value.index, key[0], key[1]))
+        for _ in range(_MAX_PARAM_DEPTH):
+            if not self._forward_stores(found):
+                break
+        return found
+
+    def _forward_stores(self, found: dict[str, list[StoreMethod]]) -> bool:
+        """One round: a function that passes its own parameter on to a store method stores it."""
+        added = False
+        for name, (fn, _) in self.functions.items():
+            for call in fn.calls:
+                for callee in self._callee(call.callee):
+                    for method in list(found.get(callee, ())):
+                        value = _argument(call, method.value_index, callee, self)
+                        params = [v.index for v in value if v.op is Op.PARAM and v.name == name]
+                        if not params:
+                            continue
+                        key_values = _argument(call, method.key_index, callee, self) \
+                            if method.key_index is not None else ()
+                        kind, index = self._key_kind(method.key, key_values, name)
+                        derived = StoreMethod(method.container, params[0], kind, index)
+                        if derived not in found[name]:
+                            found[name].append(derived)
+                            added = True
+        return added
+
+    def _key_kind(self, kind: KeyKind, values: Values, fn: str) -> tuple[KeyKind, int | None]:
+        """A write's key kind, made loop-aware by a helper that builds it from the loop; and
+        the parameter of ``fn`` the key is, when callers decide."""
+        if kind is not KeyKind.OTHER:
+            return kind, None
+        for value in values:
+            if value.op is Op.CALL and (helper := self.function(value.name)) is not None \
+                    and helper[0].returns_key is not KeyKind.OTHER:
+                return helper[0].returns_key, None
+        index = next((v.index for v in values if v.op is Op.PARAM and v.name == fn), None)
+        return KeyKind.OTHER, index
+
+    def stores_through_methods(self) -> Iterator[Store]:
+        """``CACHE.set(key, client)`` where ``CACHE`` is a module- or class-level object whose
+        method stores the client in a dict of its own: a long-lived cache like any other."""
+        for caller, (fn, file) in self.functions.items():
+            for call in fn.calls:
+                receiver = call.callee.rpartition(".")[0]
+                if call.site is None or not self._one_object(receiver):
+                    continue
+                callee = self._receiver_method(receiver, call.callee)
+                for method in self.store_methods.get(callee, ()):
+                    store = self._store_call(call, callee, method, caller, file, receiver)
+                    if store is not None:
+                        yield store
+
+    def _one_object(self, name: str) -> bool:
+        """Does a name hold one object for the process: a module global or class attribute
+        that is assigned an object, and never per instance?"""
+        bindings = self.bindings.get(name) or self.bindings_of(name)
+        return any(b.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL) and b.values
+                   for b, _ in bindings) and not any(b.kind is Bind.INSTANCE for b, _ in bindings)
+
+    def _receiver_method(self, receiver: str, callee: str) -> str:
+        """The method a call runs on an object whose class is known: its own class's."""
+        exact = self.function(callee)
+        if exact is not None:
+            return exact[0].qualname
+        method = callee.rpartition(".")[2]
+        for typ in self.types.named(receiver):
+            found = self.function(f"{typ.name}.{method}") if typ.name in self.classes else None
+            if found is not None:
+                return found[0].qualname
+        return ""
+
+    def _store_call(self, call: Call, callee: str, method: StoreMethod, caller: str,
+                    file: FileFacts, receiver: str) -> Store | None:
+        bound = self.bound(_argument(call, method.value_index, callee, self), file.path)
+        if bound is None:
+            return None
+        key_values = _argument(call, method.key_index, callee, self) \
+            if method.key_index is not None else ()
+        key, _ = self._key_kind(method.key, key_values, caller)
+        return Store(receiver, bound, key, call.site, file, False)
+
+    def lazy_instance_stores(self) -> Iterator[tuple[Store, str]]:
+        """``if self._c is None: self._c = AsyncClient()`` on an object every loop shares (a
+        singleton, a module-level instance), or recreated only when closed: (store, why)."""
+        for target, found in self.bindings.items():
+            for binding, file in found:
+                if binding.kind is not Bind.INSTANCE or binding.lazy is None \
+                        or binding.key is not KeyKind.OTHER:
+                    continue
+                bound = self.bound(binding.values, file.path)
+                if bound is None or bound.type == LOOP:
+                    continue
+                owner = target.rpartition(".")[0]
+                if self.member(target, self.closed_slots) is not None:
+                    continue  # the object's own shutdown closes and resets it: a lifecycle
+                why = self.long_lived(owner) or (
+                    LongLived("recreated only when closed", closed=True)
+                    if binding.lazy is Guard.CLOSED else None)
+                if why is not None:
+                    yield Store(target, bound, binding.key, binding.site, file, True,
+                                binding.lazy), why
+
+    def long_lived(self, cls: str) -> LongLived | None:
+        """Why instances of ``cls`` (or of a subclass) live as long as the process, or None."""
+        pending, seen = [cls], set()
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if current in self._long_lived:
+                return self._long_lived[current]
+            pending.extend(self.subclasses.get(current, ()))
+        return None
+
+    @cached_property
+    def _long_lived(self) -> dict[str, LongLived]:
+        found: dict[str, LongLived] = {}
+        for info in self.classes.values():
+            marks = [info.metaclass or "", *info.decorators]
+            if any("singleton" in m.rsplit(".", 1)[-1].lower() for m in marks):
+                found[info.qualname] = LongLived(
+                    f"a singleton (`{info.qualname.rsplit('.', 1)[-1]}`)")
+        for target, bindings in self.bindings.items():
+            for binding, file in bindings:
+                if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL, Bind.CLASS_SLOT) \
+                        and not self.is_script(file):
+                    for value in binding.values:
+                        cls = self.resolve(value.name) if value.op is Op.CALL else ""
+                        if cls in self.classes:
+                            found.setdefault(cls, LongLived(
+                                f"kept {binding.kind.value} as `{_short(target)}` "
+                                f"({file.path}:{binding.site.line})", target))
+        return found
+
+    def cached_factories(self) -> Iterator[tuple[CachedFactory, FileFacts, Bound]]:
         for file in self.files:
             for factory in file.cached_factories:
-                reason = next(filter(None, map(self.loop_bound_reason, factory.returns)), None)
-                if reason and not factory.loop_param:
-                    yield factory, file, reason
+                fn = self.functions.get(factory.qualname)
+                bound = self.returns_bound(*fn) if fn else None
+                if bound is not None and not factory.loop_param:
+                    yield factory, file, bound
+
+    def instance_clients(self) -> Iterator[tuple[str, Binding, FileFacts, Bound]]:
+        """Attributes of instances (``self.x = ...``, ``x: T`` fields) that hold loop-bound
+        objects: made there, passed in, or used as an async client."""
+        for found in self._attributes.values():
+            for target in dict.fromkeys(b.target for b, _ in found):
+                binding, file = self.bindings[target][0]
+                if binding.kind in (Bind.CLASS, Bind.CLASS_SLOT) or self._per_run(target):
+                    continue
+                bound = self.target_bound(target)
+                if bound is not None and bound.type != LOOP:  # an object may keep its loop
+                    yield target, binding, file, bound
+
+    def _per_run(self, target: str) -> bool:
+        """Is every object an attribute gets made by a coroutine, unconditionally (``async def
+        start(self): self._session = ClientSession()``)? Then each run of that coroutine, in
+        whatever loop, makes its own: the attribute outlives no loop."""
+        made = [(b, self.functions.get(b.site.scope)) for b, _ in self.bindings[target]
+                if b.kind is Bind.INSTANCE and any(v.op is Op.CALL for v in b.values)]
+        return bool(made) and all(fn is not None and fn[0].is_async and b.lazy is None
+                                  for b, fn in made)
 
     @cached_property
     def sources(self) -> dict[str, Source]:
-        found: dict[str, Source] = {}
-        for c, file in self.constructs():
-            kind = "singleton provider" if c.singleton_provider else (
-                "class-level client" if _is_class_attr(c.target, self.classes)
-                else "module-level client")
-            found[c.target] = Source(kind, c.target, file.path, c.site.line)
-        for c, file in self.primitives():
-            kind = f"module-level {self.resolve(c.ctor)}"
-            found[c.target] = Source(kind, c.target, file.path, c.site.line)
-        for w, file, _ in self.cache_writes():
-            if w.key == "other":
-                found.setdefault(w.container, Source("client cache", w.container, file.path,
-                                                     w.site.line))
-        for w, file, _ in self.cache_writes(per_object=True):
-            if w.key == "other":
-                found.setdefault(w.container, Source("client cache on the instance",
-                                                     w.container, file.path, w.site.line))
-        for f, file, _ in self.cached_factories():
-            found[f.qualname] = Source("lru_cache factory", f.qualname, file.path, f.site.line)
-        for cls in self.classes.values():
-            for attr, ctor, site in cls.attr_ctors:
-                if self.is_loop_bound(ctor):
-                    name = f"{cls.qualname}.{attr}"
-                    path = self._class_paths.get(cls.qualname, "")
-                    found.setdefault(name, Source("client stored on the instance", name, path,
-                                                  site.line))
+        """Long-lived holders of loop-bound objects, by name. Only what a class makes itself
+        counts as loop-bound here: a chain of holders (an object that holds one that holds
+        a client, or one annotated as such) is too weak to report."""
+        found = {name: source for name, source in self._sources.items()
+                 if source.bound is None or source.bound.direct}
         return found
 
     @cached_property
-    def _class_paths(self) -> dict[str, str]:
-        return {c.qualname: file.path for file in self.files for c in file.classes}
+    def _sources(self) -> dict[str, Source]:
+        found: dict[str, Source] = {}
+        for binding, file, bound in self.constructs():
+            if binding.kind is Bind.DEFAULT:
+                continue
+            kind = HolderKind.SINGLETON_PROVIDER if binding.provider else (
+                HolderKind.CLASS_CLIENT if _is_class_attr(binding.target, self.classes)
+                else HolderKind.MODULE_CLIENT)
+            found[binding.target] = Source(kind, binding.target, file.path, binding.site.line,
+                                           bound=bound)
+        for binding, file in self.primitives():
+            found[binding.target] = Source(HolderKind.PRIMITIVE, binding.target, file.path,
+                                           binding.site.line,
+                                           self.resolve(binding.values[0].name))
+        for store in self.cache_writes():
+            if store.key is KeyKind.OTHER:
+                found.setdefault(store.holder, Source(HolderKind.CACHE, store.holder,
+                                                      store.file.path, store.site.line,
+                                                      bound=store.bound))
+        for store in self.cache_writes(per_object=True):
+            if store.key is KeyKind.OTHER:
+                found.setdefault(store.holder, Source(HolderKind.INSTANCE_CACHE, store.holder,
+                                                      store.file.path, store.site.line,
+                                                      bound=store.bound))
+        for f, file, bound in self.cached_factories():
+            found[f.qualname] = Source(HolderKind.CACHED_FACTORY, f.qualname, file.path,
+                                       f.site.line, bound=bound)
+        for target, binding, file, bound in self.instance_clients():
+            found.setdefault(target, Source(HolderKind.INSTANCE_CLIENT, target, file.path,
+                                            binding.site.line, bound=bound))
+        return found
+
+    def holder(self, name: str, bound: Bound | None = None) -> Source | None:
+        """The source a finding's holder is, or one made from where the name is bound."""
+        found = self.member(name, self.sources)
+        defined = next((b for b in self.bindings_of(name)
+                        if b[0].kind in (Bind.MODULE, Bind.CLASS)), None)
+        if found is not None and defined is None:
+            return self.sources[found]
+        if found is not None:  # where the cache is defined, rather than a write into it
+            return replace(self.sources[found], path=defined[1].path, line=defined[0].site.line)
+        if defined is None:
+            return None
+        return Source(HolderKind.CACHE, self.resolve(name), defined[1].path,
+                      defined[0].site.line, bound=bound)
 
     # -- reach ---------------------------------------------------------------------------
 
     def ref_sources(self, ref: str) -> frozenset[Source]:
         """Sources a single mentioned name reaches: a source itself, or a function's reach."""
-        return self._sources(ref, factories_only=False)
+        sources, functions = self.denotes(ref)
+        return sources.union(*(self.reach.get(f, frozenset()) for f in functions))
 
     def value_sources(self, ref: str) -> frozenset[Source]:
         """Sources an object is: a source itself, or what a factory returning a loop-bound
         object hands out (``get_client()``), but not any function's result (data)."""
-        return self._sources(ref, factories_only=True)
+        sources, functions = self.denotes(ref)
+        reached = [self.reach.get(f, frozenset()) for f in functions
+                   if self.returns_bound(*self.functions[f]) is not None]
+        return sources.union(*reached)
 
-    def _sources(self, ref: str, factories_only: bool) -> frozenset[Source]:
-        for prefix in self.prefixes(ref):
-            if "." not in prefix:
-                break
-            source = self.member(prefix, self.sources)
+    def denotes(self, ref: str, depth: int = 0,
+                sources: bool = True) -> tuple[frozenset[Source], frozenset[str]]:
+        """The sources and functions a dotted name may mean: through re-exports, base
+        classes, overriding methods, and attributes whose type is a project class.
+        (``sources=False``: functions only, for what the sources themselves depend on.)"""
+        key = (ref, sources)
+        found = self._denoted.get(key) if depth == 0 else None
+        if found is None:
+            found = self._denote(ref, depth, sources)
+            if depth == 0:
+                self._denoted[key] = found
+        return found
+
+    @cached_property
+    def _denoted(self) -> dict[tuple[str, bool], tuple[frozenset[Source], frozenset[str]]]:
+        return {}
+
+    def _denote(self, ref: str, depth: int,
+                sources: bool) -> tuple[frozenset[Source], frozenset[str]]:
+        parts = self.resolve(ref).split(".")
+        for cut in range(len(parts), 1, -1):
+            prefix = ".".join(parts[:cut])
+            source = self.member(prefix, self.sources) if sources else None
             if source is not None:
-                return frozenset({self.sources[source]})
+                return frozenset({self.sources[source]}), frozenset()
             fn = self.function(prefix)
             if fn is not None:
-                if factories_only and not self.is_loop_bound(fn[0].qualname):
-                    return frozenset()
-                return self.reach.get(fn[0].qualname, frozenset())
-        return frozenset()
+                return frozenset(), frozenset(self.overrides(fn[0].qualname))
+            if depth < _MAX_DENOTE_DEPTH and cut < len(parts) \
+                    and self.member(prefix, self.bindings) is not None:
+                return self._through_types(prefix, parts[cut:], depth, sources)
+        return frozenset(), frozenset()
+
+    def _through_types(self, prefix: str, rest: list[str], depth: int, sources: bool):
+        """``self.model.stream`` where ``self.model`` holds a ``Model``: ``Model.stream``."""
+        found: set[Source] = set()
+        functions: set[str] = set()
+        for typ in self.types.named(self.resolve(prefix)):
+            if typ.name in self.classes:
+                s, f = self.denotes(".".join([typ.name, *rest]), depth + 1, sources)
+                found |= s
+                functions |= f
+        return frozenset(found), frozenset(functions)
 
     @cached_property
     def reach(self) -> dict[str, frozenset[Source]]:
@@ -326,16 +745,11 @@ class Project:
         callers: dict[str, set[str]] = defaultdict(set)
         for name, (fn, _) in self.functions.items():
             for ref in fn.refs:
-                for prefix in self.prefixes(ref):
-                    source = self.member(prefix, self.sources)
-                    if source is not None:
-                        direct[name].add(self.sources[source])
-                        break
-                    callee = self.function(prefix)
-                    if callee is not None:
-                        callers[callee[0].qualname].add(name)
-                        break
-        reach = {name: set(found) for name, found in direct.items()}
+                sources, functions = self.denotes(ref)
+                direct[name] |= sources
+                for callee in functions:
+                    callers[callee].add(name)
+        reach = {name: set(found) for name, found in direct.items() if found}
         pending = list(reach)
         while pending:
             callee = pending.pop()
@@ -346,55 +760,160 @@ class Project:
                     pending.append(caller)
         return {name: frozenset(found) for name, found in reach.items()}
 
-    def evaluate(self, coro: CoroRef, seen: frozenset[tuple[str, int]] = frozenset(),
-                 runs: bool = True) -> frozenset[Source]:
-        """Sources a coroutine expression reaches, following parameters to their callers.
+    def evaluate(self, coro: CoroRef) -> frozenset[Source]:
+        """Sources a coroutine expression reaches, following parameters to their callers."""
+        return frozenset(self.trace(coro))
 
-        ``runs=False``: the expression is only handed to a coroutine as a value.
-        """
+    def trace(self, coro: CoroRef) -> dict[Source, str]:
+        """Sources a coroutine expression reaches -> the call site (``path:line``) whose
+        argument leads there when it comes through a parameter ("" when it is right here)."""
+        found = self._traced.get(coro)
+        if found is None:
+            found = self._traced[coro] = self._trace(coro, frozenset(), True)
+        return found
+
+    @cached_property
+    def _traced(self) -> dict[CoroRef, dict[Source, str]]:
+        return {}
+
+    def _trace(self, coro: CoroRef, seen: frozenset[tuple[str, int]],
+               runs: bool) -> dict[Source, str]:
+        """``runs=False``: the expression is only handed to a coroutine as a value."""
+        found = dict.fromkeys(self._here(coro, runs), "")
+        if len(seen) < _MAX_PARAM_DEPTH:
+            for param in coro.params:
+                key = (param.function, param.index)
+                if key in seen:
+                    continue
+                for arg, site in self.arguments(param):
+                    for source, via in self._trace(arg, seen | {key}, runs and param.runs).items():
+                        found.setdefault(source, via or site)
+        return found
+
+    def _here(self, coro: CoroRef, runs: bool) -> set[Source]:
         found: set[Source] = set()
         for ref in coro.runs if runs else ():
             found |= self.ref_sources(ref)
         for ref in [*coro.values, *(() if runs else coro.runs)]:
             found |= self.value_sources(ref)
         fresh = {self.resolve(c) for c in coro.fresh_classes}
-        found = {s for s in found if not (s.per_instance and s.name.rsplit(".", 1)[0] in fresh)}
+        held = self._held_classes(coro, runs)
+        found = {s for s in found if not s.per_instance or (
+            (owner := s.name.rsplit(".", 1)[0]) not in fresh
+            and (owner in held or self.long_lived(owner) is not None))}
         for ctor in coro.shared_ctors:
-            if reason := self.loop_bound_reason(ctor):
-                found.add(Source("client shared across loops:", reason, "", 0))
+            if (bound := self.types.typ_bound_name(self.resolve(ctor))) and bound.direct:
+                found.add(Source(HolderKind.SHARED, bound.type, "", 0, bound=bound))
         for annotation in coro.annotated:
-            if reason := self.loop_bound_reason(annotation):
-                found.add(Source("client passed in:", reason, "", 0))
-        if len(seen) < _MAX_PARAM_DEPTH:
-            for param in coro.params:
-                key = (param.function, param.index)
-                if key not in seen:
-                    for arg in self.arguments(param):
-                        found |= self.evaluate(arg, seen | {key}, runs and param.runs)
-        return frozenset(found)
+            if (bound := self.types.typ_bound_name(self.resolve(annotation))) and bound.direct:
+                found.add(Source(HolderKind.PASSED_IN, bound.type, "", 0, bound=bound))
+        for param in coro.params:
+            use = self.async_params.get((param.function, param.index))
+            if use is not None and not param.runs:
+                found.add(Source(HolderKind.PASSED_IN, use[0].how, use[1], use[0].site.line))
+        return found
 
-    def arguments(self, param: Param) -> Iterator[CoroRef]:
-        """What callers (and thread submissions) pass for one parameter."""
+    def _held_classes(self, coro: CoroRef, runs: bool) -> set[str]:
+        """Classes whose instances a coroutine works on: those of the methods it runs (the
+        ``self`` that outlives the loop), of the objects handed to it, and what their
+        attributes hold, with base classes and subclasses. An attribute of any other
+        instance belongs to an object the coroutine makes for itself."""
+        roots = {self.resolve(a) for a in coro.annotated}
+        for ref in [*(coro.runs if runs else ()), *coro.values]:
+            for name in self.denotes(ref, sources=False)[1]:
+                if (cls := self.functions[name][0].cls) is not None:
+                    roots.add(cls)
+            if (owner := self.resolve(ref).rpartition(".")[0]) in self.classes:
+                roots.add(owner)
+        return self._with_held(roots)
+
+    def held_by(self, cls: str | None) -> set[str]:
+        """A class, its bases and subclasses, and the classes its attributes hold."""
+        return self._with_held({cls}) if cls else set()
+
+    def _with_held(self, roots: set[str]) -> set[str]:
+        found: set[str] = set()
+        pending = [(cls, 0) for cls in roots if cls in self.classes]
+        while pending:
+            cls, depth = pending.pop()
+            if cls in found:
+                continue
+            found.add(cls)
+            related = [*self.mro(cls), *self.subclasses.get(cls, ())]
+            if depth < 2:
+                related += [t.name for b, f in self.attributes_of(cls)
+                            for t in self.types.of_all(b.values, f.path)]
+            pending += [(c, depth + (c not in self.mro(cls))) for c in related
+                        if c in self.classes and c not in found]
+        return found
+
+    def arguments(self, param: Param) -> Iterator[tuple[CoroRef, str]]:
+        """What callers (and thread submissions) pass for one parameter, and where."""
         fn = self.functions.get(param.function)
         is_method = fn is not None and fn[0].cls is not None
-        for call in self.callers.get(param.function, ()):
+        for call, path in self.callers.get(param.function, ()):
+            site = f"{path}:{call.site.line}" if call.site is not None else ""
             index = param.index - 1 if is_method and call.bound else param.index
             if 0 <= index < len(call.args):
-                yield call.args[index]
-            yield from (ref for name, ref in call.kwargs if name == param.name)
+                yield call.args[index], site
+            yield from ((ref, site) for name, ref in call.kwargs if name == param.name)
+
+    def argument_values(self, function: str, index: int) -> Iterator[tuple[Values, str]]:
+        """What callers pass for one parameter, as values (with the caller's path)."""
+        fn = self.functions.get(function)
+        if fn is None:
+            return
+        name = fn[0].params[index]
+        is_method = fn[0].cls is not None
+        for call, path in self.callers.get(function, ()):
+            if not isinstance(call, Call):
+                continue
+            at = index - 1 if is_method and call.bound else index
+            if 0 <= at < len(call.values):
+                yield call.values[at], path
+            yield from ((values, path) for kw, values in call.kwvalues if kw == name)
+
+    def _callee(self, name: str) -> list[str]:
+        """The functions a call of ``name`` may run: a class runs its ``__init__``."""
+        resolved = self.resolve(name)
+        if resolved in self.classes:
+            init = self.function(f"{resolved}.__init__")
+            return [init[0].qualname] if init else []
+        return sorted(self.denotes(name, sources=False)[1])
 
     @cached_property
-    def callers(self) -> dict[str, list]:
-        found: dict[str, list] = defaultdict(list)
-        for fn, _ in self.functions.values():
+    def callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
+        """Calls (and thread submissions) of each function, with the caller's path."""
+        found: dict[str, list[tuple[Call | ThreadSubmit, str]]] = defaultdict(list)
+        for fn, file in self.functions.values():
             for call in fn.calls:
-                callee = self.function(call.callee)
-                if callee is not None:
-                    found[callee[0].qualname].append(call)
-        for submit, _ in self.thread_submits():
+                for callee in self._callee(call.callee):
+                    found[callee].append((_as_bound(call, callee, self), file.path))
+        for submit, file in self.thread_submits():
             callee = self.function(submit.target)
             if callee is not None:
-                found[callee[0].qualname].append(submit)
+                found[callee[0].qualname].append((submit, file.path))
+        return found
+
+    @cached_property
+    def async_uses(self) -> dict[str, tuple]:
+        """Names (globals, attributes) used as only an async client is: name -> (use, path)."""
+        found: dict[str, tuple] = {}
+        for file in self.files:
+            for use in file.async_uses:
+                for value in use.values:
+                    if value.op is Op.NAME:
+                        found.setdefault(self.resolve(value.name), (use, file.path))
+        return found
+
+    @cached_property
+    def async_params(self) -> dict[tuple[str, int], tuple]:
+        found: dict[tuple[str, int], tuple] = {}
+        for file in self.files:
+            for use in file.async_uses:
+                for value in use.values:
+                    if value.op is Op.PARAM:
+                        found.setdefault((value.name, value.index), (use, file.path))
         return found
 
     # -- threads -------------------------------------------------------------------------
@@ -448,5 +967,54 @@ class Project:
         return users
 
 
+def _binds_when_made(name: str) -> bool:
+    return name in kb.BIND_AT_CREATION or (
+        name.startswith(kb.BIND_AT_CREATION_PACKAGES) and name.endswith("AsyncClient"))
+
+
+def _short(name: str) -> str:
+    return ".".join(name.split(".")[-2:]) if name.count(".") > 1 else name
+
+
 def _is_class_attr(target: str, classes: dict[str, ClassInfo]) -> bool:
     return target.rpartition(".")[0] in classes
+
+
+@dataclass(frozen=True)
+class LongLived:
+    """Why the objects of a class outlive loops; ``holder``: the name that keeps one."""
+
+    why: str
+    holder: str = ""
+    closed: bool = False  # not known to outlive loops: only recreated when closed
+
+
+@dataclass(frozen=True)
+class StoreMethod:
+    """A function that stores parameter ``value_index`` in ``container``, keyed as ``key``
+    says or by parameter ``key_index`` (its callers then decide the key)."""
+
+    container: str
+    value_index: int
+    key: KeyKind
+    key_index: int | None
+
+
+def _argument(call: Call, index: int, callee: str, project: Project) -> Values:
+    """The values a call passes for the callee's parameter ``index`` (by position or name)."""
+    fn = project.functions.get(callee)
+    if fn is None or index >= len(fn[0].params):
+        return ()
+    at = index - 1 if fn[0].cls is not None and call.bound else index
+    if 0 <= at < len(call.values):
+        return call.values[at]
+    name = fn[0].params[index]
+    return next((values for kw, values in call.kwvalues if kw == name), ())
+
+
+def _as_bound(call: Call, callee: str, project: Project) -> Call:
+    """A call of a class ``C(x)`` passes ``x`` to ``C.__init__`` as parameter 1."""
+    if call.bound or not callee.endswith(".__init__") \
+            or project.resolve(call.callee) not in project.classes:
+        return call
+    return replace(call, bound=True)

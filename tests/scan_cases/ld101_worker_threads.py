@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from openai import AsyncOpenAI
 
-shared = AsyncOpenAI()  # error: LD301
+shared = AsyncOpenAI()  # error: LD301 "AsyncOpenAI" "shared"
 
 
 async def ask(question):
@@ -16,19 +16,19 @@ async def ask(question):
 
 def run_all(questions):
     with ThreadPoolExecutor() as pool:
-        return [pool.submit(asyncio.run, ask(q)) for q in questions]  # error: LD101
+        return [pool.submit(asyncio.run, ask(q)) for q in questions]  # error: LD101 "shared"
 
 
 def with_lambda(pool, question):
-    return pool.submit(lambda: asyncio.run(ask(question)))  # error: LD101
+    return pool.submit(lambda: asyncio.run(ask(question)))  # error: LD101 "shared"
 
 
 def with_partial(pool, question):
-    return pool.submit(functools.partial(asyncio.run, ask(question)))  # error: LD101
+    return pool.submit(functools.partial(asyncio.run, ask(question)))  # error: LD101 "shared"
 
 
 def worker(question):
-    return asyncio.run(ask(question))  # error: LD101
+    return asyncio.run(ask(question))  # error: LD101 "shared"
 
 
 def start_thread(question):
@@ -43,7 +43,7 @@ class Service:
     def handle(self, question):
         loop = asyncio.new_event_loop()
         try:
-            return loop.run_until_complete(ask(question))  # error: LD101
+            return loop.run_until_complete(ask(question))  # error: LD101 "shared"
         finally:
             loop.close()
 

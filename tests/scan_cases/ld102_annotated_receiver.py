@@ -18,9 +18,9 @@ def run_blocking(coro):
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)  # error: LD103
+        return asyncio.run(coro)  # error: LD103 "run_blocking" "Assistant.client"
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()  # error: LD102
+        return pool.submit(asyncio.run, coro).result()  # error: LD102 "Assistant.client"
 
 
 def answer_sync(assistant: Assistant, question: str):

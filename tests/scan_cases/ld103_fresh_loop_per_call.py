@@ -10,12 +10,12 @@ class Assistant:
         self.client = AsyncAnthropic()
 
     def ask(self, question):
-        return asyncio.run(self._ask(question))  # error: LD103
+        return asyncio.run(self._ask(question))  # error: LD103 "`ask`" "Assistant.client"
 
     def ask_with_own_loop(self, question):
         loop = asyncio.new_event_loop()
         try:
-            return loop.run_until_complete(self._ask(question))  # error: LD103
+            return loop.run_until_complete(self._ask(question))  # error: LD103 "ask_with_own_loop" "Assistant.client"
         finally:
             loop.close()
 

@@ -8,12 +8,12 @@ from openai import AsyncOpenAI, OpenAI
 
 
 @lru_cache
-def get_http() -> httpx.AsyncClient:  # error: LD202
+def get_http() -> httpx.AsyncClient:  # error: LD202 "@lru_cache" "get_http"
     return httpx.AsyncClient(timeout=30)
 
 
 @functools.lru_cache(maxsize=None)
-def get_llm(base_url: str):  # error: LD202
+def get_llm(base_url: str):  # error: LD202 "@lru_cache" "get_llm"
     client = AsyncOpenAI(base_url=base_url)
     return client
 

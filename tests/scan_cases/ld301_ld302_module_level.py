@@ -5,15 +5,15 @@ import asyncio
 import httpx
 from openai import AsyncOpenAI, OpenAI
 
-http = httpx.AsyncClient()  # error: LD301
+http = httpx.AsyncClient()  # error: LD301 "AsyncClient" "http"
 sync_client = OpenAI()  # a sync client at module level is fine
-_lock = asyncio.Lock()  # error: LD302
+_lock = asyncio.Lock()  # error: LD302 "asyncio.Lock" "_lock"
 _unused_event = asyncio.Event()  # never used by a coroutine: silent
-_queue: asyncio.Queue = asyncio.Queue()  # error: LD302
+_queue: asyncio.Queue = asyncio.Queue()  # error: LD302 "asyncio.Queue" "_queue"
 
 
 class Settings:
-    llm = AsyncOpenAI()  # error: LD301
+    llm = AsyncOpenAI()  # error: LD301 "AsyncOpenAI" "llm"
 
 
 class Wrapper:
@@ -21,7 +21,7 @@ class Wrapper:
         self.client = AsyncOpenAI()
 
 
-wrapper = Wrapper()  # error: LD301
+wrapper = Wrapper()  # error: LD301 "Wrapper" "AsyncOpenAI"
 
 
 async def refresh():

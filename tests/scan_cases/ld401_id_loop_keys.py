@@ -9,7 +9,7 @@ _clients: dict = {}
 
 
 def get_client(model: str) -> AsyncOpenAI:
-    key = (model, id(asyncio.get_running_loop()))  # error: LD401
+    key = (model, id(asyncio.get_running_loop()))  # error: LD401 "id(loop)"
     if key not in _clients:
         _clients[key] = AsyncOpenAI()
     return _clients[key]
@@ -17,7 +17,7 @@ def get_client(model: str) -> AsyncOpenAI:
 
 def get_client_inline() -> AsyncOpenAI:
     loop = asyncio.get_running_loop()
-    return _clients.setdefault(id(loop), AsyncOpenAI())  # error: LD401
+    return _clients.setdefault(id(loop), AsyncOpenAI())  # error: LD401 "id(loop)"
 
 
 def log_loop() -> None:
@@ -37,6 +37,6 @@ class PerLoopClients:
 
     def get(self):
         loop = asyncio.get_running_loop()
-        if id(loop) not in self._clients:  # error: LD401
-            self._clients[id(loop)] = AsyncOpenAI()  # error: LD401
-        return self._clients[id(loop)]  # error: LD401
+        if id(loop) not in self._clients:  # error: LD401 "id(loop)"
+            self._clients[id(loop)] = AsyncOpenAI()  # error: LD401 "id(loop)"
+        return self._clients[id(loop)]  # error: LD401 "id(loop)"

@@ -9,22 +9,22 @@ async def fetch():
 
 
 async def handler():
-    return asyncio.run(fetch())  # error: LD501
+    return asyncio.run(fetch())  # error: LD501 "async def handler"
 
 
 async def handler_loop():
     loop = asyncio.new_event_loop()
-    return loop.run_until_complete(fetch())  # error: LD501
+    return loop.run_until_complete(fetch())  # error: LD501 "async def handler_loop"
 
 
 def sync_from_callback():
     loop = asyncio.get_event_loop()
     future = asyncio.run_coroutine_threadsafe(fetch(), loop)
-    return future.result()  # noqa: E501  # error: LD502
+    return future.result()  # noqa: E501  # error: LD502 "running loop"
 
 
 def blocks_inline():
-    return asyncio.run_coroutine_threadsafe(fetch(), asyncio.get_running_loop()).result()  # noqa: E501  # error: LD502
+    return asyncio.run_coroutine_threadsafe(fetch(), asyncio.get_running_loop()).result()  # noqa: E501  # error: LD502 "running loop"
 
 
 class Portal:
@@ -37,7 +37,7 @@ class Portal:
 
 
 def in_thread():
-    loop = asyncio.get_event_loop()  # error: LD503
+    loop = asyncio.get_event_loop()  # error: LD503 "worker thread"
     return loop
 
 
@@ -50,3 +50,24 @@ def start():
     with ThreadPoolExecutor() as pool:
         pool.submit(in_thread)
         pool.submit(in_thread_with_own_loop)
+
+
+class Settings:
+    """Loads its remote part synchronously with the thread's loop: fine from sync code, but a
+    coroutine makes one, and then that loop is the running one."""
+
+    def __init__(self):
+        self.remote = asyncio.get_event_loop().run_until_complete(fetch())  # error: LD501 "Settings" "async def app_startup"
+
+
+class SyncOnlyConfig:
+    def __init__(self):
+        self.remote = asyncio.get_event_loop().run_until_complete(fetch())  # only sync code makes one
+
+
+async def app_startup():
+    return Settings()
+
+
+def cli():
+    return SyncOnlyConfig()

@@ -22,6 +22,12 @@ class Rule:
     needs_pattern: str | None = None  # and, when the words are there, this regex
     collect: Callable[[FileContext], Iterable[Candidate]] | None = None  # one file
     check: Callable[[Project], Iterable[Finding]] | None = None  # the whole project
+    # Names defined in parsed files whose uses in other files can make this rule's findings
+    # (a function a bridge elsewhere may run): files that mention them are parsed too.
+    exports: Callable[[Project], Iterable[str]] | None = None
+    # A shape the analyzer sees without evidence that a second loop meets the object: off
+    # unless selected by its code (or ALL), because real code is too often fine.
+    preview: bool = False
 
     def candidate(self, site: Site, message: str) -> Candidate:
         return Candidate(self.code, site, message)

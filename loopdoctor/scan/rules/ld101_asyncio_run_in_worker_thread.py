@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.loops import THREAD, api_label, loop_sites
+from loopdoctor.scan.chain import loop_chain
+from loopdoctor.scan.loops import LoopKind, api_label, exported_names, loop_sites
 from loopdoctor.scan.model import Finding
-from loopdoctor.scan.project import Project, witness
+from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
     for site in loop_sites(project):
-        if site.kind == THREAD and (sources := project.evaluate(site.start.coro)):
+        if site.kind is LoopKind.THREAD and (traced := project.trace(site.start.coro)):
+            source, tail = loop_chain(project, site, traced)
             yield RULE.finding(site.file, site.start.site, (
                 f"`{api_label(site.start)}` in a worker thread runs a coroutine that reaches "
-                f"{witness(sources).describe()}, which another event loop also uses"))
+                f"{source.describe()}, which another event loop also uses{tail}"))
 
 
 RULE = Rule(
@@ -26,6 +28,7 @@ RULE = Rule(
             "reaches a shared loop-bound client, cache or primitive.",
     needs=(("asyncio", *kb.LOOP_BOUND_TOKENS),),
     check=check,
+    exports=exported_names,
     doc="""\
 ## Why
 `asyncio.run` in a thread (`executor.submit`, `loop.run_in_executor`, `asyncio.to_thread`,

@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.loops import BRIDGE, api_label, loop_sites
+from loopdoctor.scan.chain import loop_chain
+from loopdoctor.scan.loops import LoopKind, api_label, exported_names, loop_sites
 from loopdoctor.scan.model import Finding
-from loopdoctor.scan.project import Project, witness
+from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
     for site in loop_sites(project):
-        if site.kind == BRIDGE and (sources := project.evaluate(site.start.coro)):
+        if site.kind is LoopKind.BRIDGE and (traced := project.trace(site.start.coro)):
+            source, tail = loop_chain(project, site, traced)
             yield RULE.finding(site.file, site.start.site, (
                 f"sync-to-async bridge: while a loop is running, `{api_label(site.start)}` "
                 f"starts a second loop in a thread over a coroutine that reaches "
-                f"{witness(sources).describe()}"))
+                f"{source.describe()}{tail}"))
 
 
 RULE = Rule(
@@ -27,6 +29,7 @@ RULE = Rule(
             "thread over a coroutine that reaches shared loop-bound state.",
     needs=(("asyncio", *kb.LOOP_BOUND_TOKENS),),
     check=check,
+    exports=exported_names,
     doc="""\
 ## Why
 The `_run_async` helper: `get_running_loop()` succeeds (we are inside a gateway, a notebook,

@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.loops import FRESH, api_label, loop_sites
+from loopdoctor.scan.chain import loop_chain
+from loopdoctor.scan.loops import LoopKind, api_label, exported_names, loop_sites
 from loopdoctor.scan.model import Finding
-from loopdoctor.scan.project import Project, witness
+from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
     for site in loop_sites(project):
-        if site.kind != FRESH or site.function is None or site.function.entry_point:
+        if site.kind is not LoopKind.FRESH or site.function is None or site.function.entry_point:
             continue
-        if sources := project.evaluate(site.start.coro):
+        if traced := project.trace(site.start.coro):
+            source, tail = loop_chain(project, site, traced)
             name = site.function.qualname.rsplit(".", 1)[-1]
             yield RULE.finding(site.file, site.start.site, (
                 f"`{api_label(site.start)}` makes a new event loop on every call of `{name}`, "
-                f"but the coroutine reaches long-lived {witness(sources).describe()}"))
+                f"but the coroutine reaches long-lived {source.describe()}{tail}"))
 
 
 RULE = Rule(
@@ -29,6 +31,7 @@ RULE = Rule(
             "that reaches a long-lived client.",
     needs=(("asyncio", *kb.LOOP_BOUND_TOKENS),),
     check=check,
+    exports=exported_names,
     doc="""\
 ## Why
 `asyncio.run(...)` (or `new_event_loop()` + `run_until_complete`) in a sync method makes a

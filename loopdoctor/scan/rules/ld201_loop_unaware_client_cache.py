@@ -5,24 +5,49 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.model import Finding
+from loopdoctor.scan.chain import chain, loops_reaching
+from loopdoctor.scan.model import FileFacts, Finding, KeyKind, Site
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.types import LOOP, Bound
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for write, file, ctor in project.cache_writes():
-        if write.key == "other":
-            slot = "slot" if write.slot else "cache"
-            yield RULE.finding(file, write.site, (
-                f"{slot} `{_short(write.container)}` keeps one loop-bound "
-                f"{project.describe_loop_bound(ctor)} for every event loop: its key does not "
-                f"involve the running loop"))
-    for construct, file in project.constructs():
-        if construct.singleton_provider:
-            yield RULE.finding(file, construct.site, (
-                f"singleton provider `{_short(construct.target)}` hands one loop-bound "
-                f"{project.describe_loop_bound(construct.ctor)} to every event loop"))
+    for store in [*project.cache_writes(), *project.stores_through_methods()]:
+        if store.key is KeyKind.OTHER and store.bound.direct and store.bound.type != LOOP \
+                and (not store.bound.holds or _reached(project, store.holder)):
+            slot = "slot" if store.slot else "cache"
+            yield RULE.finding(store.file, store.site, (
+                f"{slot} `{_short(store.holder)}` keeps one loop-bound "
+                f"{store.bound.describe()} for every event loop: its key does not "
+                f"involve the running loop"
+                f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
+    for store, why in project.lazy_instance_stores():
+        evidence = _reached(project, store.holder) or (bool(why.holder) and _reached(
+            project, why.holder))
+        if store.bound.direct and (evidence or not (why.holder or why.closed)):
+            yield RULE.finding(store.file, store.site, (
+                f"`{_short(store.holder)}` is made {store.lazy.value} and kept on an object "
+                f"that outlives loops ({why.why}): one loop-bound {store.bound.describe()} for "
+                f"every event loop"
+                f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
+    for binding, file, bound in project.constructs():
+        if binding.provider:
+            yield RULE.finding(file, binding.site, (
+                f"singleton provider `{_short(binding.target)}` hands one loop-bound "
+                f"{bound.describe()} to every event loop"
+                f"{_chain(project, binding.target, bound, file, binding.site)}"))
+
+
+def _reached(project: Project, holder: str) -> bool:
+    """An object that only holds a client, or an ordinary object kept at module level, is
+    reported once a loop of this project that can be another than the first reaches it:
+    a server running one loop may keep its service objects in globals."""
+    return bool(loops_reaching(project, holder))
+
+
+def _chain(project: Project, holder: str, bound: Bound, file: FileFacts, site: Site) -> str:
+    return chain(project, project.holder(holder, bound), (file.path, site.line), bound)
 
 
 def _short(name: str) -> str:
@@ -36,6 +61,7 @@ RULE = Rule(
             "clients whose key does not involve the current loop.",
     needs=(kb.LOOP_BOUND_TOKENS,),
     check=check,
+    exports=Project.loop_bound_classes,
     doc="""\
 ## Why
 A dict keyed by config, a `global _client` slot, a `cls._instance` attribute or a

@@ -5,18 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.chain import chain
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.types import LOOP
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for factory, file, reason in project.cached_factories():
+    for factory, file, bound in project.cached_factories():
         decorator = factory.decorator.rsplit(".", 1)[-1]
         name = factory.qualname.rsplit(".", 1)[-1]
+        here = (file.path, factory.site.line)
+        what = ("the event loop it first sees: every later caller, in any thread, gets that "
+                "loop, closed once its `asyncio.run` ends" if bound.type == LOOP else
+                f"a loop-bound `{bound.type}`: every event loop gets the same client")
         yield RULE.finding(file, factory.site, (
-            f"`@{decorator}` factory `{name}` returns a loop-bound `{reason}`: every event "
-            f"loop gets the same client"))
+            f"`@{decorator}` factory `{name}` returns {what}"
+            f"{chain(project, project.holder(factory.qualname), here, bound)}"))
 
 
 RULE = Rule(
@@ -25,6 +31,7 @@ RULE = Rule(
     summary="An lru_cache / cache decorated factory that returns a loop-bound client.",
     needs=(kb.LOOP_BOUND_TOKENS,),
     check=check,
+    exports=Project.loop_bound_classes,
     doc="""\
 ## Why
 `functools.lru_cache` keys on the arguments, never on the running loop, so the first

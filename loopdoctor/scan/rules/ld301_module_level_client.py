@@ -5,19 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.chain import chain
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.types import LOOP
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for construct, file in project.constructs():
-        if construct.singleton_provider or project.is_script(file):
+    for binding, file, bound in project.constructs():
+        if binding.provider or project.is_script(file) or not bound.direct:
             continue
-        name = construct.target.rsplit(".", 1)[-1]
-        yield RULE.finding(file, construct.site, (
-            f"loop-bound {project.describe_loop_bound(construct.ctor)} created at import time "
-            f"as `{name}`: every event loop in the process shares it"))
+        name = binding.target.rsplit(".", 1)[-1]
+        here = (file.path, binding.site.line)
+        what = (f"event loop captured at import time as `{name}`: every thread and every later "
+                f"`asyncio.run` gets this one, closed or another thread's" if bound.type == LOOP
+                else f"loop-bound {bound.describe()} created at import time as `{name}`: every "
+                     f"event loop in the process shares it")
+        yield RULE.finding(file, binding.site, (
+            f"{what}"
+            f"{chain(project, project.holder(binding.target, bound), here, bound)}"))
 
 
 RULE = Rule(
@@ -26,6 +33,7 @@ RULE = Rule(
     summary="A loop-bound client created at module or class level (at import time).",
     needs=(kb.LOOP_BOUND_TOKENS,),
     check=check,
+    exports=Project.loop_bound_classes,
     doc="""\
 ## Why
 A client created at import time is shared by every event loop the process ever runs:

@@ -10,15 +10,15 @@ from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for construct, file in project.primitives():
+    for binding, file in project.primitives():
         if project.is_script(file):
             continue
-        users = project.async_users(construct.target)
+        users = project.async_users(binding.target)
         if users:
-            kind = project.resolve(construct.ctor)
-            name = construct.target.rsplit(".", 1)[-1]
+            kind = project.resolve(binding.values[0].name)
+            name = binding.target.rsplit(".", 1)[-1]
             user = users[0].qualname.rsplit(".", 1)[-1]
-            yield RULE.finding(file, construct.site, (
+            yield RULE.finding(file, binding.site, (
                 f"module-level `{kind}` `{name}` is used from coroutines (`{user}`): it binds "
                 f"to the first event loop that uses it"))
 
@@ -30,6 +30,7 @@ RULE = Rule(
             "coroutines.",
     needs=(("asyncio",),),
     check=check,
+    exports=lambda project: (c.target for c, _ in project.primitives()),
     doc="""\
 ## Why
 Since Python 3.10 asyncio primitives bind to the loop that first waits on them. A

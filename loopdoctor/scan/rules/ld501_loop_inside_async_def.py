@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from loopdoctor.scan.loops import NESTED, api_label, loop_sites
+from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
@@ -14,17 +14,20 @@ def check(project: Project) -> Iterator[Finding]:
     if any(file.nest_asyncio for file in project.files):
         return  # nest_asyncio.apply() makes nested loops legal for the whole process
     for site in loop_sites(project):
-        if site.kind == NESTED and site.function is not None:
+        if site.kind is LoopKind.NESTED and site.function is not None:
             name = site.function.qualname.rsplit(".", 1)[-1]
+            where = (f"in `{name}` of `{site.function.cls.rsplit('.', 1)[-1]}`, which "
+                     f"{site.maker} makes" if site.maker else f"inside `async def {name}`")
             yield RULE.finding(site.file, site.start.site, (
-                f"`{api_label(site.start)}` inside `async def {name}`: a loop is already "
-                f"running in this thread; await the coroutine instead"))
+                f"`{api_label(site.start)}` {where}: a loop is already running in this "
+                f"thread; await the coroutine instead"))
 
 
 RULE = Rule(
     code="LD501",
     name="loop-inside-async-def",
-    summary="asyncio.run / run_until_complete called inside async def.",
+    summary="asyncio.run / run_until_complete called inside async def, or in __init__ of a "
+            "class that async def makes.",
     needs=(("asyncio", "run_until_complete"),),
     check=check,
     doc="""\

@@ -16,26 +16,53 @@ MESSAGE = ("`run_coroutine_threadsafe(...).result()` on the running loop: this t
            "the very loop that must run the coroutine (deadlock)")
 
 
+_CALLBACK_METHODS = frozenset({"call_soon", "call_soon_threadsafe", "call_later", "call_at",
+                               "add_done_callback", "add_signal_handler", "add_reader",
+                               "add_writer"})
+
+
 def collect(ctx: FileContext) -> Iterator[Candidate]:
+    callbacks = _callbacks(ctx)
     for call_at in ctx.calls:
         call, scope = call_at.node, call_at.scope
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr == "result" \
-                and _submits_to_running_loop(ctx, func.value, scope):
+        if not isinstance(func, ast.Attribute) or func.attr != "result":
+            continue
+        loop = _submitted_to(ctx, func.value, scope)
+        if loop is None:
+            continue
+        if _is_running_loop(ctx, loop, scope):
             yield RULE.candidate(ctx.site(call, scope), MESSAGE)
+        elif isinstance(loop, ast.Attribute) and scope.qualname in callbacks:
+            name, line = scope.qualname.rsplit(".", 1)[-1], callbacks[scope.qualname]
+            yield RULE.candidate(ctx.site(call, scope), (
+                f"`run_coroutine_threadsafe(...).result()` in `{name}`, a callback an event loop "
+                f"runs (registered at line {line}): on the loop's own thread this blocks the "
+                f"very loop that must run the coroutine (deadlock)"))
 
 
-def _submits_to_running_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:
+def _submitted_to(ctx: FileContext, expr: ast.expr, scope: Scope) -> ast.expr | None:
+    """The loop of ``run_coroutine_threadsafe(coro, loop)`` that ``expr`` is the future of."""
     calls = [expr] if isinstance(expr, ast.Call) else (
         ctx.assigned_calls(expr.id, scope) if isinstance(expr, ast.Name) else [])
     for call in calls:
-        if ctx.callee(call, scope) not in kb.RUN_COROUTINE_THREADSAFE:
-            continue
-        loop = call.args[1] if len(call.args) > 1 else next(
-            (k.value for k in call.keywords if k.arg == "loop"), None)
-        if loop is not None and _is_running_loop(ctx, loop, scope):
-            return True
-    return False
+        if ctx.callee(call, scope) in kb.RUN_COROUTINE_THREADSAFE:
+            return call.args[1] if len(call.args) > 1 else next(
+                (k.value for k in call.keywords if k.arg == "loop"), None)
+    return None
+
+
+def _callbacks(ctx: FileContext) -> dict[str, int]:
+    """Functions handed to a loop as callbacks (``loop.call_soon(self._on_event)``)."""
+    found: dict[str, int] = {}
+    for call_at in ctx.calls:
+        func = call_at.node.func
+        if isinstance(func, ast.Attribute) and func.attr in _CALLBACK_METHODS:
+            for arg in call_at.node.args:
+                if isinstance(arg, (ast.Name, ast.Attribute)) \
+                        and (name := ctx.resolve(arg, call_at.scope)) is not None:
+                    found.setdefault(name, call_at.node.lineno)
+    return found
 
 
 def _is_running_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:
@@ -49,16 +76,19 @@ def _is_running_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:
 RULE = Rule(
     code="LD502",
     name="blocking-wait-on-own-loop",
-    summary="run_coroutine_threadsafe(coro, loop).result() where loop is the running loop.",
+    summary="run_coroutine_threadsafe(coro, loop).result() where loop is the running loop, or "
+            "in a callback that loop runs.",
     needs=(("asyncio",), ("run_coroutine_threadsafe",)),
     collect=collect,
     doc="""\
 ## Why
 `run_coroutine_threadsafe` schedules the coroutine on `loop` and `.result()` blocks the
 calling thread until it finishes. When `loop` is this thread's running loop, the loop is
-the thing being blocked: the coroutine never starts and the thread waits forever.
-Submitting to a *different* loop (a portal's background loop) is the right pattern and is
-not reported.
+the thing being blocked: the coroutine never starts and the thread waits forever. The same
+holds for `self._loop` when the waiting function is a callback that loop runs
+(`self._loop.call_soon_threadsafe(self._on_message)`): it runs on the loop's own thread.
+Submitting to a *different* loop (a portal's background loop) from another thread is the
+right pattern and is not reported.
 
 ## Bad
 ```python

@@ -12,6 +12,13 @@ MESSAGE = ("`asyncio.get_event_loop()` in code run by a worker thread: that thre
            "current loop (RuntimeError), and on a borrowed loop it is the wrong one")
 
 
+def exports(project: Project) -> Iterator[str]:
+    """Functions a thread started in another file may run."""
+    for name, (fn, _) in project.functions.items():
+        if fn.get_event_loop_sites and not fn.sets_event_loop:
+            yield name
+
+
 def check(project: Project) -> Iterator[Finding]:
     for name in sorted(project.thread_run):
         fn, file = project.functions[name]
@@ -27,6 +34,7 @@ RULE = Rule(
     summary="asyncio.get_event_loop() called in a function executed by a worker thread.",
     needs=(("asyncio",), ("get_event_loop",)),
     check=check,
+    exports=exports,
     doc="""\
 ## Why
 Only the main thread gets a default event loop. In a worker thread

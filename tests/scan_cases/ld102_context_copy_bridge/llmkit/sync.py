@@ -13,5 +13,5 @@ def call_sync(coro):
     if inside_loop:
         ctx = contextvars.copy_context()
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(ctx.run, asyncio.run, coro).result()  # error: LD102
-    return asyncio.run(coro)  # error: LD103
+            return pool.submit(ctx.run, asyncio.run, coro).result()  # error: LD102 "Completion._client"
+    return asyncio.run(coro)  # error: LD103 "call_sync" "Completion._client"

@@ -3,7 +3,7 @@ import asyncio
 
 from openai import AsyncOpenAI
 
-client = AsyncOpenAI()  # error: LD301
+client = AsyncOpenAI()  # error: LD301 "AsyncOpenAI" "client"
 
 
 async def main() -> None:

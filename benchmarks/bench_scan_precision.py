@@ -1,0 +1,146 @@
+"""Precision of ``loopdoctor scan`` on real projects, against findings judged by reading code.
+
+Each project in ``benchmarks/corpus/precision.toml`` is a pinned release on the package index,
+fetched at run time (``pip download --no-deps``, checked against the recorded sha256) and
+unpacked into a cache outside the work tree, as ``bench_scan_corpus.py`` does; nothing of it
+is stored here. Its whole tree is scanned with the default selection, and every finding is
+compared with the verdict recorded for it (``true``: the hazard is real, ``false``: it is not,
+with a one-line reason). Findings nobody judged yet are listed: read the code, then record
+the verdict. A judged finding that no longer appears is listed as gone.
+
+    python benchmarks/bench_scan_precision.py [--set final|dev|all] [--only NAME] [--cache DIR]
+
+``final`` projects were first scanned after the analyzer's tuning was done; ``dev`` projects
+were scanned while it was tuned (their precision is not an independent measurement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_scan_corpus as corpus
+
+MANIFEST = Path(__file__).resolve().parent / "corpus" / "precision.toml"
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    package: str
+    version: str
+    archive: str
+    sha256: str
+    set: str
+    kind: str
+    verdicts: dict[str, tuple[bool, str]]  # "path:line:CODE" -> (true?, reason)
+
+
+@dataclass
+class Result:
+    project: Project
+    status: str = "ok"
+    true: list[str] = field(default_factory=list)
+    false: list[str] = field(default_factory=list)
+    unjudged: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    files: int = 0
+    seconds: float = 0.0
+
+
+def load(path: Path = MANIFEST) -> list[Project]:
+    data = corpus.tomllib.loads(path.read_text(encoding="utf-8"))
+    return [Project(name=t["name"], package=t["package"], version=t["version"],
+                    archive=t["archive"], sha256=t["sha256"], set=t["set"], kind=t["kind"],
+                    verdicts={f["at"]: (f["verdict"], f["reason"])
+                              for f in t.get("finding", ())})
+            for t in data["project"]]
+
+
+def scan(tree: Path) -> tuple[list[str], int, float]:
+    """``path:line:CODE`` of every finding with the default selection, files, seconds."""
+    command = [sys.executable, "-m", "loopdoctor", "scan", ".", "--format", "json",
+               "--no-cache", "--exit-zero", "--no-respect-gitignore"]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=tree, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"loopdoctor scan failed on {tree}: {result.stderr.strip()[-400:]}")
+    report = json.loads(result.stdout)
+    found = [f"{corpus.normalized(f['path'])}:{f['line']}:{f['code']}"
+             for f in report["findings"] if f["code"] not in corpus.NOT_FINDINGS]
+    return found, report["files_scanned"], seconds
+
+
+def judge(project: Project, cache: Path) -> Result:
+    result = Result(project)
+    try:
+        archive = corpus.download_release(project.package, project.version, project.archive,
+                                          project.sha256, cache)
+    except corpus.CaseSkipped as skipped:
+        result.status = f"skipped: {skipped}"
+        return result
+    tree = corpus.write_tree(cache / "trees" / project.archive, corpus.archive_sources(archive))
+    found, result.files, result.seconds = scan(tree)
+    for at in found:
+        verdict = project.verdicts.get(at)
+        bucket = result.unjudged if verdict is None else (
+            result.true if verdict[0] else result.false)
+        bucket.append(at)
+    result.gone = sorted(set(project.verdicts) - set(found))
+    return result
+
+
+def precision(results: list[Result]) -> str:
+    true = sum(len(r.true) for r in results)
+    judged = true + sum(len(r.false) for r in results)
+    return f"{true}/{judged} ({true / judged:.0%})" if judged else "no judged findings"
+
+
+def report(results: list[Result]) -> None:
+    print(f"{'project':28} {'set':6} {'files':>6} {'true':>5} {'false':>6} {'unjudged':>9}"
+          f" {'secs':>6}")
+    for r in results:
+        if r.status != "ok":
+            print(f"{r.project.name:28} {r.project.set:6} {r.status}")
+            continue
+        print(f"{r.project.name:28} {r.project.set:6} {r.files:>6} {len(r.true):>5}"
+              f" {len(r.false):>6} {len(r.unjudged):>9} {r.seconds:>6.1f}")
+    for name in ("final", "dev"):
+        chosen = [r for r in results if r.project.set == name and r.status == "ok"]
+        if chosen:
+            print(f"precision [{name}]: {precision(chosen)} over {len(chosen)} projects")
+    for r in results:
+        for at in r.false:
+            print(f"false  {r.project.name}: {at}  ({r.project.verdicts[at][1]})")
+        for at in r.unjudged:
+            print(f"UNJUDGED  {r.project.name}: {at}")
+        for at in r.gone:
+            print(f"gone   {r.project.name}: {at}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--manifest", type=Path, default=MANIFEST)
+    parser.add_argument("--cache", type=Path, default=corpus.DEFAULT_CACHE)
+    parser.add_argument("--set", choices=("final", "dev", "all"), default="all")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME")
+    args = parser.parse_args(argv)
+    projects = [p for p in load(args.manifest)
+                if args.set in ("all", p.set) and (not args.only or p.name in args.only)]
+    results = []
+    for project in projects:
+        print(f"... {project.name} {project.version}", file=sys.stderr)
+        results.append(judge(project, args.cache))
+    report(results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,70 @@
+"""LD203 (preview): a client kept on an object and made again only once it is closed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.chain import chain, loops_reaching
+from loopdoctor.scan.model import Finding
+from loopdoctor.scan.project import Project
+from loopdoctor.scan.rules.base import Rule
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for store, why in project.lazy_instance_stores():
+        if why.closed and store.bound.direct and not loops_reaching(project, store.holder):
+            attr = ".".join(store.holder.split(".")[-2:])
+            here = (store.file.path, store.site.line)
+            yield RULE.finding(store.file, store.site, (
+                f"`{attr}` is made again only once it is closed: an object used from a second "
+                f"event loop (another `asyncio.run`, a test's loop, a thread) keeps the first "
+                f"loop's {store.bound.describe()}, which a closed loop does not close"
+                f"{chain(project, project.holder(store.holder, store.bound), here, store.bound)}"))
+
+
+RULE = Rule(
+    code="LD203",
+    name="client-recreated-when-closed",
+    summary="(preview) A client kept on an object and made again only when it is closed, not "
+            "when a different event loop uses the object.",
+    needs=(kb.LOOP_BOUND_TOKENS,),
+    check=check,
+    exports=Project.loop_bound_classes,
+    preview=True,
+    doc="""\
+## Why
+`if self._session is None or self._session.closed: self._session = ClientSession()` makes
+a client once per object and again only after someone closes it. A loop that ends does not
+close the clients bound to it: the next `asyncio.run`, a test with its own loop, or a
+thread with its own loop gets the first loop's client, and its first request fails
+("Event loop is closed", "attached to a different loop") or hangs. Only an object used
+from more than one loop is affected; nothing in the object's own code says whether it is,
+so this rule is a preview (select `LD203` to use it). When a loop of the project visibly
+reaches the object, LD201 reports it instead; an object whose own shutdown closes and resets
+the client is not reported.
+
+## Bad
+```python
+class ApiClient:
+    async def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+```
+
+## Good
+```python
+class ApiClient:
+    async def _get_session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._loop is not loop:
+            self._session, self._loop = aiohttp.ClientSession(), loop
+        return self._session
+```
+
+## Fix
+Remember the loop the client was made on and make a new one when the running loop differs
+(closing the old one from its own loop), or give each loop its own object.
+""",
+)

@@ -1,0 +1,99 @@
+"""LD303: an object that takes the current event loop when made, made in ``__init__``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from loopdoctor.scan.chain import chain
+from loopdoctor.scan.model import Binding, FileFacts, Finding, Op
+from loopdoctor.scan.project import Project
+from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.types import LOOP, Bound
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for binding, file, bound, evidence in taken_in_constructors(project):
+        if evidence:
+            yield RULE.finding(file, binding.site, message(project, binding, file, bound,
+                                                           evidence))
+
+
+def taken_in_constructors(project: Project) -> Iterator[tuple[Binding, FileFacts, Bound, str]]:
+    """Each loop (or object bound when made) a constructor takes, and the evidence that the
+    object is made, or its loop driven, outside a running loop ("" when none is visible)."""
+    for binding, file, bound in project.made_in_setup():
+        setup = project.functions[binding.site.scope][0]
+        cls = setup.cls or ""
+        driven = project.drives_loop(cls) if bound.type == LOOP else ""
+        passed = next((v.index for v in binding.values
+                       if v.op is Op.PARAM and v.name == setup.qualname), None)
+        made = project.made_outside_loop(cls, passed)
+        evidence = (f"the object drives that loop at {driven}" if driven else
+                    f"one is made outside a running loop at {made}" if made else "")
+        yield binding, file, bound, evidence
+
+
+def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,
+            evidence: str) -> str:
+    attr = ".".join(binding.target.split(".")[-2:])
+    setup = binding.site.scope.rsplit(".", 1)[-1]
+    what = ("keeps `asyncio.get_event_loop()`" if bound.type == LOOP else
+            f"makes {bound.describe()}, which binds to the current event loop when made,")
+    tail = chain(project, None, (file.path, binding.site.line), bound)
+    seen = f"; {evidence}" if evidence else ""
+    return (f"`{setup}` {what} in `{attr}`: made wherever the object is (at import, in a "
+            f"thread, before `asyncio.run`), it holds a loop other than the one that will use "
+            f"it{seen}{tail}")
+
+
+RULE = Rule(
+    code="LD303",
+    name="loop-taken-in-constructor",
+    summary="__init__ or a validator stores the current event loop, or makes an object that "
+            "binds to it when made (grpc.aio channels and clients on them, aiohttp sessions).",
+    needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk"),),
+    check=check,
+    exports=Project.loop_bound_classes,
+    doc="""\
+## Why
+Most async clients bind to a loop when they are first *used*; a few take the current event
+loop when they are *made*: `grpc.aio` channels (and Google's generated `*AsyncClient`
+classes, or `xai_sdk.AsyncClient`, built on them), `aiohttp.ClientSession`, and of course
+`asyncio.get_event_loop()` itself. `__init__` and pydantic validators run wherever the
+object is made: at import time, in sync setup code before `asyncio.run` creates the loop
+that will use it, in a worker thread. The object then holds the thread's default loop (or
+raises in a thread that has none, and on Python 3.14 anywhere without a running loop), and
+the first call from the real loop fails with "attached to a different loop", or hangs.
+Reported when this project shows the object is made outside a running loop (at import, in
+sync code) or drives the loop it kept (`run_until_complete`); without that evidence the
+same shape is LD304, a preview rule. A `get_event_loop()` inside `try ... except
+RuntimeError` with a fallback, or an object made under `if <a loop is running>`, is fine.
+
+## Bad
+```python
+class Provider:
+    def __init__(self, api_key: str):
+        self._client = xai_sdk.AsyncClient(api_key=api_key)  # a grpc.aio channel, now
+        self._loop = asyncio.get_event_loop()
+```
+
+## Good
+```python
+class Provider:
+    def __init__(self, api_key: str):
+        self._api_key = api_key
+        self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @property
+    def client(self) -> xai_sdk.AsyncClient:  # made inside the loop that uses it
+        loop = asyncio.get_running_loop()
+        if loop not in self._clients:
+            self._clients[loop] = xai_sdk.AsyncClient(api_key=self._api_key)
+        return self._clients[loop]
+```
+
+## Fix
+Make the client lazily, inside the loop that uses it (per loop), and take the running loop
+with `asyncio.get_running_loop()` where it is needed rather than keeping one.
+""",
+)

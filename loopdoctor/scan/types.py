@@ -1,0 +1,329 @@
+"""Types across files: what a ``Value`` can be, and whether that is bound to an event loop.
+
+A value's types come from where it is made (``AsyncOpenAI()``, a helper's return, a tuple
+element at the call site), from annotations, and from how it is used (``await
+x.chat.completions.create()``). A class is loop-bound when it is a known loop-bound type or
+a subclass of one, and *holds* one when an attribute of its instances does. One summary per
+value, computed once; cycles and depth are cut, so recursive code terminates.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.model import Op, Value, Values
+
+if TYPE_CHECKING:
+    from loopdoctor.scan.project import Project
+
+_MAX_DEPTH = 24  # nested evaluations in progress
+_MAX_TYPES = 12  # types kept per value
+_MAX_CALLERS = 24  # call sites followed back for one parameter
+_MAX_EVALUATIONS = 20_000  # beyond this, results cut by a cycle are kept as they are
+_MAX_ROUNDS = 8  # of the project classes' fixpoint
+_NONE = 1 << 30
+_ASYNC_NAME = re.compile(kb.ASYNC_CLIENT_NAME)
+_STDLIB = frozenset(sys.stdlib_module_names)
+LOOP = "<event loop>"
+TUPLE = "<tuple>"
+USED = "<used as an async client>"
+_UNTYPED = ("typing.", "typing_extensions.", "t.", "object", "Any")  # says nothing of the type
+
+
+class How(Enum):
+    """How the analyzer knows a type."""
+
+    MADE = "created"
+    ANNOTATED = "annotated"
+    USED = "used as an async client"
+
+
+@dataclass(frozen=True)
+class Typ:
+    name: str  # a qualified class (or factory) name, LOOP, TUPLE or USED
+    path: str = ""
+    line: int = 0
+    how: How = How.MADE
+    parts: tuple[frozenset[Typ], ...] = ()  # a tuple's elements
+    detail: str = ""  # USED: the method
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Why a value is bound to an event loop, and where that comes from."""
+
+    type: str  # the known loop-bound type ("openai.AsyncOpenAI"), or "an event loop"
+    via: str = ""  # a project class that is (subclass) or holds (attribute) one
+    holds: bool = False
+    path: str = ""  # where the value is made, annotated or used
+    line: int = 0
+    how: How = How.MADE
+    direct: bool = True  # no chain of holders: what the value is, or makes itself
+
+    def describe(self) -> str:
+        """```AsyncOpenAI```, or ```Service`` (which holds a loop-bound ``openai.AsyncOpenAI``)`."""
+        if self.type == LOOP:
+            return "event loop"
+        if not self.via:
+            return f"`{self.type.rsplit('.', 1)[-1]}`"
+        relation = "which holds" if self.holds else "a subclass of"
+        return f"`{self.via.rsplit('.', 1)[-1]}` ({relation} a loop-bound `{self.type}`)"
+
+    @property
+    def origin(self) -> str:
+        """`` created at path:line`` and the like, or nothing."""
+        return f" {self.how.value} at {self.path}:{self.line}" if self.path else ""
+
+
+class Types:
+    def __init__(self, project: Project):
+        self.project = project
+        self._memo: dict[tuple[Value, str], frozenset[Typ]] = {}
+        self._classes: dict[str, ClassBound | None] = {}  # names outside the project
+        self._table: dict[str, ClassBound] | None = None  # project classes, to a fixpoint
+        self._active: dict[object, int] = {}  # evaluations in progress -> their depth
+        self._cut = _NONE  # the shallowest in-progress evaluation a cycle was cut at
+        self._budget = _MAX_EVALUATIONS
+
+    # -- values --------------------------------------------------------------------------
+
+    def of(self, value: Value, path: str) -> frozenset[Typ]:
+        key = (value, path)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        return self._evaluate(key, lambda: frozenset(list(self._of(value, path))[:_MAX_TYPES]),
+                              self._memo, frozenset(), keep=value.op is Op.PARAM)
+
+    def _evaluate(self, key, compute, memo: dict, empty, keep: bool = False):
+        """Compute once. A cycle is cut (that path adds ``empty``), and what was computed
+        while one of its own callers was cut off is not kept: it may be incomplete. (A
+        parameter's values, which recursion feeds back into, are ``keep``: computed once.)"""
+        if key in self._active:
+            self._cut = min(self._cut, self._active[key])
+            return empty
+        if len(self._active) > _MAX_DEPTH:
+            return empty
+        depth = len(self._active)
+        self._active[key] = depth
+        outer, self._cut = self._cut, _NONE
+        try:
+            found = compute()
+        finally:
+            del self._active[key]
+        cut = self._cut
+        self._budget -= 1
+        if cut >= depth or keep or self._budget < 0:  # complete, or too costly to do again
+            memo[key] = found
+        self._cut = outer if cut >= depth else min(outer, cut)
+        return found
+
+    def of_all(self, values: Values, path: str) -> frozenset[Typ]:
+        return frozenset(t for v in values for t in self.of(v, path))
+
+    def _of(self, value: Value, path: str):
+        op = value.op
+        if op is Op.CALL:
+            yield from self._call(value, path)
+        elif op is Op.NAME:
+            yield from self.named(self.project.resolve(value.name))
+        elif op is Op.ANNOTATED:
+            yield Typ(self.project.resolve(value.name), path, value.line, How.ANNOTATED)
+        elif op is Op.LOOP and value.name not in kb.NEW_EVENT_LOOP:
+            yield Typ(LOOP, path, value.line)  # a loop captured from the thread, not a new one
+        elif op is Op.PARAM:
+            yield from self._param(value.name, value.index)
+        elif op is Op.ATTR:
+            for base in self.of(value.parts[0], path):
+                if base.name in self.project.classes:
+                    yield from self.named(f"{base.name}.{value.name}")
+        elif op is Op.ITEM:
+            yield from self._item(value.parts[0], path)
+        elif op is Op.ELEM:
+            for base in self.of(value.parts[0], path):
+                if base.name == TUPLE and value.index < len(base.parts):
+                    yield from base.parts[value.index]
+        elif op is Op.TUPLE:
+            yield Typ(TUPLE, path, value.line, parts=tuple(self.of(p, path) for p in value.parts))
+        elif op is Op.ANY:
+            yield from self.of_all(value.parts, path)
+
+    def _call(self, value: Value, path: str):
+        project = self.project
+        name = project.resolve(value.name)
+        fn = project.function(name)
+        if fn is not None:
+            yield from self.returned(fn[0].returns, fn[1].path)
+        elif name in project.classes or ("." in name and not project.is_internal(name)):
+            yield Typ(name, path, value.line)
+        elif (known := project.known_suffix(name)) is not None:
+            yield Typ(known, path, value.line)  # ``pkg._compat.httpx.AsyncClient``, unparsed
+        else:  # ``self.http.make()``: a method of what the attribute holds
+            owner, _, method = name.rpartition(".")
+            for base in list(self.named(owner)) if owner else ():
+                fn = project.function(f"{base.name}.{method}")
+                if fn is not None:
+                    yield from self.returned(fn[0].returns, fn[1].path)
+
+    def returned(self, values: Values, path: str) -> frozenset[Typ]:
+        """What a call returns, without what its own parameters are: which argument each call
+        site passes is not known here, and all callers' arguments are not this call's."""
+        return self.of_all(tuple(v for v in values if v.op is not Op.PARAM), path)
+
+    def named(self, name: str):
+        """What a module global, class attribute or instance attribute may hold."""
+        project = self.project
+        if name in project.classes or project.function(name) is not None:
+            return  # the class or function object itself, not an instance
+        found = []
+        for binding, file in project.bindings_of(name):
+            found += self.of_all(binding.values, file.path)
+        if not project.bindings_of(name):
+            found += self._through_attribute(name)
+        yield from found
+        use = project.async_uses.get(name)
+        if use is not None and all(t.name.startswith(_UNTYPED) for t in found):
+            yield Typ(USED, use[1], use[0].site.line, How.USED, detail=use[0].how)
+
+    def _through_attribute(self, name: str):
+        """``mod.C.http.client`` where ``mod.C.http`` holds a project class ``H``: ``H.client``."""
+        owner, _, attr = name.rpartition(".")
+        if not owner or owner in self.project.classes or owner == name:
+            return
+        found = self._evaluate(("attr", name), lambda: frozenset(
+            typ for base in self.named(self.project.resolve(owner))
+            if base.name in self.project.classes
+            for typ in self.named(f"{base.name}.{attr}")), {}, frozenset())
+        yield from found
+
+    def _param(self, function: str, index: int):
+        project = self.project
+        fn = project.functions.get(function)
+        if fn is None or index >= len(fn[0].params):
+            return
+        param = fn[0].params[index]
+        for binding, file in project.bindings_of(f"{function}.{param}"):
+            yield from self.of_all(binding.values, file.path)
+        for values, path in list(project.argument_values(function, index))[:_MAX_CALLERS]:
+            yield from self.of_all(values, path)
+
+    def _item(self, base: Value, path: str):
+        project = self.project
+        if base.op is Op.NAME:  # a dict on an instance is one per object: no item flows out
+            container = project.resolve(base.name)
+            if project.member(container, project.instance_containers) is None:
+                for write, file in project.item_writes(container):
+                    yield from self.of_all(write.values, file.path)
+        for typ in self.of(base, path):
+            if typ.name == TUPLE:
+                for part in typ.parts:
+                    yield from part
+
+    # -- loop-bound ----------------------------------------------------------------------
+
+    def bound(self, values: Values, path: str) -> Bound | None:
+        """The first reason, in a stable order, that one of the values is loop-bound."""
+        found = [b for t in self.of_all(values, path) if (b := self.typ_bound(t)) is not None]
+        return min(found, key=_order) if found else None
+
+    def typ_bound(self, typ: Typ) -> Bound | None:
+        if typ.name == LOOP:
+            return Bound(LOOP, path=typ.path, line=typ.line, how=typ.how)
+        if typ.name == TUPLE:  # (client, model): the tuple holds what its elements are
+            found = [b for part in typ.parts for t in part
+                     if (b := self.typ_bound(t)) and b.type != LOOP]  # (client, model, loop)
+            return min(found, key=_order) if found else None
+        if typ.name == USED:
+            return Bound(f"object used as an async client (`{typ.detail}`)", path=typ.path,
+                         line=typ.line, how=How.USED)
+        found = self.class_bound(typ.name)
+        if found is None:
+            return None
+        return Bound(found.type, found.via, found.holds, typ.path, typ.line, typ.how,
+                     found.direct)
+
+    def typ_bound_name(self, name: str) -> Bound | None:
+        return self.typ_bound(Typ(name))
+
+    def class_bound(self, name: str) -> ClassBound | None:
+        """Why a class (or factory) name is loop-bound, or None."""
+        project = self.project
+        if name in project.loop_bound_types or name in kb.CLIENT_HOLDERS:
+            return ClassBound(name)
+        if name in project.classes:
+            if self._table is None:
+                self._table = {}
+                self._fill_table()
+            return self._table.get(name)
+        if name not in self._classes:
+            self._classes[name] = self._evaluate(("named", name), lambda: self._named_bound(name),
+                                                 {}, None)
+        return self._classes[name]
+
+    def _fill_table(self) -> None:
+        """Project classes, to a fixpoint: a class is loop-bound through its bases and what
+        its attributes hold, which may be other project classes, in any order and in cycles.
+        A reason only ever improves (none, then held through others, then made directly)."""
+        for _ in range(_MAX_ROUNDS):
+            changed = False
+            for name in self.project.classes:
+                old, new = self._table.get(name), self._project_class_bound(name)
+                if new is not None and (old is None or (new.direct and not old.direct)):
+                    self._table[name] = new
+                    changed = True
+            if not changed:
+                return
+
+    def _named_bound(self, name: str) -> ClassBound | None:
+        """A factory function's result, or an outside class named like an async client."""
+        project = self.project
+        fn = project.function(name)
+        if fn is not None:
+            found = self.bound(fn[0].returns, fn[1].path)
+            return ClassBound(found.type, found.via, found.holds, found.direct) \
+                if found is not None else None
+        root = name.split(".", 1)[0]
+        if root not in _STDLIB and "." in name and _ASYNC_NAME.search(name.rsplit(".")[-1]):
+            return ClassBound(name)
+        return None
+
+    def _project_class_bound(self, name: str) -> ClassBound | None:
+        project = self.project
+        info = project.classes[name]
+        for base in info.bases:
+            reason = self.class_bound(project.resolve(base))
+            if reason is not None:
+                return ClassBound(reason.type, name, reason.holds and bool(reason.via),
+                                  reason.direct)
+        return self._held(name)
+
+    def _held(self, cls: str) -> ClassBound | None:
+        """A class holds a loop-bound object when an attribute does; *directly* when its own
+        code makes one of a known loop-bound type (``self.client = AsyncOpenAI()``)."""
+        found = None
+        for binding, file in self.project.attributes_of(cls):
+            held = self.bound(binding.values, file.path)
+            if held is None or held.type == LOOP:  # an object may keep the loop it runs on
+                continue
+            made = self.bound(tuple(v for v in binding.values if v.op is Op.CALL), file.path)
+            if made is not None and not made.via:
+                return ClassBound(made.type, cls, True, True)
+            found = found or ClassBound(held.type, cls, True, False)
+        return found
+
+
+@dataclass(frozen=True)
+class ClassBound:
+    type: str  # the known loop-bound type
+    via: str = ""  # the project class that is a subclass of it or holds it
+    holds: bool = False
+    direct: bool = True  # the type itself, a subclass, or made by the class's own code
+
+
+def _order(bound: Bound) -> tuple:
+    return bound.how != How.MADE, bound.holds, bound.path, bound.line, bound.type

@@ -1,0 +1,178 @@
+"""What an expression evaluates to, as ``Value``s that the join resolves across files.
+
+``client, model = get_client()`` makes ``client`` element 0 of ``get_client``'s result;
+``self._client`` is ``mod.C._client``; ``_cache[key]`` is an item of ``mod._cache``; an
+untyped parameter is a ``PARAM`` whose callers decide. Nothing here knows what a name is:
+whether ``mod.get_client`` is a function, a class or an alias is the join's question.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.context import FileContext, Scope, catches_runtime_error
+from loopdoctor.scan.model import Op, Value, Values
+
+_MAX_HOPS = 3  # assignments of a local followed back
+_MAX_DEPTH = 8  # nesting of one expression
+_MAX_ITEMS = 8  # elements of a tuple, alternatives of a value
+_ITEM_METHODS = frozenset({"get", "setdefault", "pop", "__getitem__"})
+_LOOPS = kb.RUNNING_LOOP_GETTERS | kb.NEW_EVENT_LOOP
+
+
+def values_of(ctx: FileContext, expr: ast.AST | None, scope: Scope, hops: int = 0,
+              depth: int = 0) -> Values:
+    if expr is None or depth > _MAX_DEPTH:
+        return ()
+    step = depth + 1
+    if isinstance(expr, (ast.Await, ast.NamedExpr, ast.Starred)):
+        return values_of(ctx, expr.value, scope, hops, step)
+    if isinstance(expr, ast.IfExp):
+        return _union(values_of(ctx, e, scope, hops, step) for e in (expr.body, expr.orelse))
+    if isinstance(expr, ast.BoolOp):
+        return _union(values_of(ctx, e, scope, hops, step) for e in expr.values[:_MAX_ITEMS])
+    if isinstance(expr, (ast.Tuple, ast.List)):
+        return (_tuple(ctx, expr.elts, scope, hops, step),)
+    if isinstance(expr, ast.Call):
+        return _call(ctx, expr, scope, hops, step)
+    if isinstance(expr, ast.Name):
+        return _name(ctx, expr, scope, hops, step)
+    if isinstance(expr, ast.Attribute):
+        return _attribute(ctx, expr, scope, hops, step)
+    if isinstance(expr, ast.Subscript):
+        base = values_of(ctx, expr.value, scope, hops, step)
+        index = expr.slice
+        if isinstance(index, ast.Constant) and type(index.value) is int:
+            return tuple(Value(Op.ELEM, index=index.value, parts=(b,)) for b in base)
+        return tuple(Value(Op.ITEM, parts=(b,)) for b in base)
+    return ()
+
+
+def annotated(ctx: FileContext, annotation: ast.expr | None, scope: Scope) -> Values:
+    """``AsyncOpenAI | None``, ``Optional["AsyncOpenAI"]``: one value per named type."""
+    line = getattr(annotation, "lineno", 0)
+    return tuple(Value(Op.ANNOTATED, name, line=line)
+                 for name in sorted(ctx.annotation_names(annotation, scope))[:_MAX_ITEMS])
+
+
+def call_target(ctx: FileContext, call: ast.Call, scope: Scope) -> str | None:
+    """What a call calls: ``partial(AsyncOpenAI, ...)()`` and ``make = partial(F); make()``
+    call ``F``."""
+    func = call.func
+    for _ in range(_MAX_HOPS):
+        if isinstance(func, ast.Name) and (owner := ctx.owner(func.id, scope)) is not None:
+            made = [v for v, _ in owner.assigns.get(func.id, []) if isinstance(v, ast.Call)]
+            if len(made) != 1 or ctx.callee(made[0], owner) not in kb.PARTIAL:
+                break
+            func, scope = made[0], owner
+        if isinstance(func, ast.Call) and ctx.callee(func, scope) in kb.PARTIAL and func.args:
+            func = func.args[0]
+        else:
+            break
+    if isinstance(func, ast.Call):
+        return None
+    return ctx.resolve(func, scope)
+
+
+def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int) -> Values:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _ITEM_METHODS and call.args:
+        base = values_of(ctx, func.value, scope, hops, depth)
+        if base and all(b.op in (Op.NAME, Op.ATTR, Op.ITEM) for b in base):
+            default = values_of(ctx, call.args[1], scope, hops, depth) \
+                if func.attr == "setdefault" and len(call.args) > 1 else ()
+            return (*(Value(Op.ITEM, parts=(b,)) for b in base), *default)
+    callee = call_target(ctx, call, scope)
+    if callee is None:
+        return ()
+    if callee in kb.FIELD_DECLARATORS:
+        return _field_default(ctx, call, scope, hops, depth)
+    if callee in _LOOPS:
+        return (Value(Op.LOOP, callee, int(id(call) in _guarded(ctx)), line=call.lineno),)
+    return (Value(Op.CALL, callee, line=call.lineno),)
+
+
+def _guarded(ctx: FileContext) -> set[int]:
+    """Calls inside a ``try`` that handles ``RuntimeError`` (there is no loop here)."""
+    if "guarded" not in ctx.memo:
+        found = set()
+        for node, _ in ctx.tries:
+            if any(catches_runtime_error(h) for h in node.handlers):
+                found.update(id(n) for stmt in node.body for n in ast.walk(stmt)
+                             if isinstance(n, ast.Call))
+        ctx.memo["guarded"] = found
+    return ctx.memo["guarded"]
+
+
+def _field_default(ctx: FileContext, call: ast.Call, scope: Scope, hops: int,
+                   depth: int) -> Values:
+    """``Field(default=x)``, ``field(default=x)``: ``x``, made once for the class. (A
+    ``default_factory`` makes one per instance: ``field_factory``.)"""
+    keywords = {k.arg: k.value for k in call.keywords}
+    return values_of(ctx, keywords.get("default", call.args[0] if call.args else None), scope,
+                     hops, depth)
+
+
+def field_factory(ctx: FileContext, value: ast.expr | None, scope: Scope) -> Values:
+    """What ``Field(default_factory=F)`` makes for each instance: ``F()``."""
+    if not isinstance(value, ast.Call) or ctx.callee(value, scope) not in kb.FIELD_DECLARATORS:
+        return ()
+    keywords = {k.arg: k.value for k in value.keywords}
+    factory = keywords.get("default_factory", keywords.get("factory"))
+    made = ctx.resolve(factory, scope) if factory is not None else None
+    return (Value(Op.CALL, made, line=value.lineno),) if made else ()
+
+
+def _name(ctx: FileContext, name: ast.Name, scope: Scope, hops: int, depth: int) -> Values:
+    owner = ctx.owner(name.id, scope)
+    if owner is None or name.id == owner.self_name:
+        resolved = ctx.resolve(name, scope)
+        if resolved is None:
+            return ()
+        return (Value(Op.CALL if name.id == getattr(owner, "self_name", None) else Op.NAME,
+                      resolved, line=name.lineno),)
+    key = (id(owner), name.id, hops)
+    memo = ctx.memo.setdefault("values", {})
+    if key not in memo:
+        memo[key] = ()  # a local defined from itself (``x = f(x)``) adds nothing
+        memo[key] = _local(ctx, name, owner, hops, depth)
+    return memo[key]
+
+
+def _local(ctx: FileContext, name: ast.Name, owner: Scope, hops: int, depth: int) -> Values:
+    assigned = owner.assigns.get(name.id, [])
+    found: Values = ()
+    if name.id in owner.params and not assigned:
+        found = (Value(Op.PARAM, owner.qualname, owner.params.index(name.id)),)
+    if name.id in owner.annotations:
+        found += annotated(ctx, owner.annotations[name.id], owner.parent or owner)
+    if hops < _MAX_HOPS:
+        found += _union(values_of(ctx, value, owner, hops + 1, depth)
+                        for value, _ in assigned[:_MAX_ITEMS])
+    return found
+
+
+def _attribute(ctx: FileContext, attr: ast.Attribute, scope: Scope, hops: int,
+               depth: int) -> Values:
+    resolved = ctx.resolve(attr, scope)
+    if resolved is not None:
+        return (Value(Op.NAME, resolved, line=attr.lineno),)
+    base = values_of(ctx, attr.value, scope, hops, depth)
+    return tuple(Value(Op.ATTR, attr.attr, parts=(b,)) for b in base[:_MAX_ITEMS])
+
+
+def _tuple(ctx: FileContext, elts: list[ast.expr], scope: Scope, hops: int,
+           depth: int) -> Value:
+    parts = []
+    for elt in elts[:_MAX_ITEMS]:
+        found = values_of(ctx, elt, scope, hops, depth)
+        parts.append(found[0] if len(found) == 1 else Value(Op.ANY, parts=found))
+    return Value(Op.TUPLE, parts=tuple(parts))
+
+
+def _union(groups) -> Values:
+    out: list[Value] = []
+    for group in groups:
+        out.extend(v for v in group if v not in out)
+    return tuple(out[:_MAX_ITEMS])

@@ -88,6 +88,9 @@ def judge(project: Project, cache: Path) -> Result:
         return result
     tree = corpus.write_tree(cache / "trees" / project.archive, corpus.archive_sources(archive))
     found, result.files, result.seconds = scan(tree)
+    if not result.files:  # a meta-package holds no code: it would count as a clean project
+        result.status = f"no Python files in {project.archive}: name the package with the code"
+        return result
     for at in found:
         verdict = project.verdicts.get(at)
         bucket = result.unjudged if verdict is None else (

@@ -1,19 +1,22 @@
 """Recall of ``loopdoctor scan`` on real, public fixes of cross-event-loop bugs.
 
-Each case in ``benchmarks/corpus/fixes.toml`` names a buggy release of a package (``before``)
+Each case in a manifest (``benchmarks/corpus/fixes.toml`` by default, ``--manifest`` for another,
+such as the blind ``validation.toml``) names a buggy release of a package (``before``)
 and, when the fix has shipped, a fixed one (``after``). Nothing third-party is stored in this
 repository: the distributions are fetched from the package index at run time (``pip download
 --no-deps``, checked against the recorded sha256), unpacked into a cache, and the whole unpacked
 tree of each release is scanned, so that cross-module joins work as on a real project. Cases
 whose fix exists only in git are read from a local bare mirror (``--git-mirror``) or skipped.
 
-    python benchmarks/bench_scan_corpus.py [--split tune|holdout|all] [--cache DIR]
-                                           [--git-mirror DIR] [--only ID] [--json]
+    python benchmarks/bench_scan_corpus.py [--manifest FILE] [--split tune|holdout|all]
+                                           [--cache DIR] [--git-mirror DIR] [--only ID] [--json]
 
 Reported per case and per split: before-recall (a finding in an affected file), line recall
 (a finding within 3 lines of a recorded bug line, with any code and with the recorded family),
 after-clean (fixed files with no finding left), findings near the fixed lines, findings
-elsewhere in the tree (context for precision, not judged) and wall time.
+elsewhere in the tree (context for precision, not judged) and wall time. Cases marked
+``expect = "clean"`` are correct code that looks like a bug: any finding in their files is a
+false alarm, counted apart from recall.
 """
 
 from __future__ import annotations
@@ -83,6 +86,7 @@ class Fix:
     scan_root: str
     shape: str
     files: tuple[AffectedFile, ...]
+    expect: str = "bug"
 
     @property
     def has_after(self) -> bool:
@@ -108,7 +112,8 @@ def fix_from_table(table: dict) -> Fix:
                sha256_after=table.get("sha256_after", ""),
                fix_commit=table.get("fix_commit", ""),
                parent_commit=table.get("parent_commit", ""),
-               scan_root=table.get("scan_root", ""), shape=table.get("shape", ""), files=files)
+               scan_root=table.get("scan_root", ""), shape=table.get("shape", ""), files=files,
+               expect=table.get("expect", "bug"))
 
 
 # --- materializing a release ------------------------------------------------------------------
@@ -329,6 +334,7 @@ class CaseResult:
     id: str
     split: str
     repo: str
+    expect: str = "bug"
     status: str = "ok"
     files: list[FileVerdict] = field(default_factory=list)
     file_hit: bool = False
@@ -365,7 +371,7 @@ def judge_after(verdict: FileVerdict, affected: AffectedFile, before: Path, afte
 
 
 def judge_case(fix: Fix, cache: Path, mirrors: Path | None) -> CaseResult:
-    result = CaseResult(id=fix.id, split=fix.split, repo=fix.repo)
+    result = CaseResult(id=fix.id, split=fix.split, repo=fix.repo, expect=fix.expect)
     try:
         before, after = release_trees(fix, cache, mirrors)
     except CaseSkipped as skipped:
@@ -403,8 +409,8 @@ def judge_after_tree(result: CaseResult, fix: Fix, before: Path, after: Path,
 
 # --- reporting --------------------------------------------------------------------------------
 
-COLUMNS = (("case", 46), ("split", 7), ("file", 5), ("line", 5), ("fam", 5), ("after", 6),
-           ("near", 5), ("other b/a", 11), ("secs", 7))
+COLUMNS = (("case", 46), ("split", 7), ("exp", 5), ("file", 5), ("line", 5), ("fam", 5),
+           ("after", 6), ("near", 5), ("other b/a", 11), ("secs", 7))
 
 
 def mark(value: bool | None) -> str:
@@ -418,12 +424,13 @@ def table_row(cells: Iterable[str]) -> str:
 
 def case_row(result: CaseResult) -> str:
     if result.status != "ok":
-        return f"{result.id[:46].ljust(46)}  {result.split.ljust(7)}  {result.status}"
+        return f"{result.id[:46].ljust(46)}  {result.split.ljust(7)}  {result.expect.ljust(5)}  " \
+               f"{result.status}"
     other = f"{result.other_before}/{'-' if result.other_after is None else result.other_after}"
     near_fixed = "-" if result.after_near_fixed is None else str(result.after_near_fixed)
-    return table_row((result.id, result.split, mark(result.file_hit), mark(result.line_any),
-                      mark(result.line_family), mark(result.after_clean), near_fixed, other,
-                      f"{result.seconds:.1f}"))
+    return table_row((result.id, result.split, result.expect, mark(result.file_hit),
+                      mark(result.line_any), mark(result.line_family), mark(result.after_clean),
+                      near_fixed, other, f"{result.seconds:.1f}"))
 
 
 def ratio(hits: int, total: int) -> str:
@@ -431,6 +438,25 @@ def ratio(hits: int, total: int) -> str:
 
 
 def summary(results: list[CaseResult]) -> dict[str, object]:
+    bugs = [r for r in results if r.expect != "clean"]
+    return {**recall_summary(bugs),
+            **false_alarm_summary([r for r in results if r.expect == "clean"])}
+
+
+def false_alarm_summary(clean: list[CaseResult]) -> dict[str, object]:
+    """Correct code that looks like a bug: every finding in its files is a false alarm."""
+    measured = [r for r in clean if r.status == "ok"]
+    return {
+        "clean_cases": len(clean),
+        "clean_quiet": ratio(sum(not r.file_hit for r in measured), len(measured)),
+        "false_alarms": sum(len(v.before_codes) for r in measured for v in r.files),
+        "suspect_lines_flagged": ratio(sum(len(v.lines_hit) for r in measured for v in r.files),
+                                       sum(len(v.bug_lines) for r in measured for v in r.files)),
+        "clean_seconds": round(sum(r.seconds for r in measured), 1),
+    }
+
+
+def recall_summary(results: list[CaseResult]) -> dict[str, object]:
     measured = [r for r in results if r.status == "ok"]
     with_family = [r for r in measured if r.line_family is not None]
     with_after = [r for r in measured if r.after_clean is not None]

@@ -1,10 +1,11 @@
-"""The corpus of real cross-loop fixes is well formed (offline: nothing is downloaded)."""
+"""The corpora of real cross-loop fixes are well formed (offline: nothing is downloaded)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-MANIFEST = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus" / "fixes.toml"
+CORPUS = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus"
 PERMISSIVE = {"MIT", "BSD-2-Clause", "BSD-3-Clause", "Apache-2.0", "ISC", "PSF-2.0"}
 REQUIRED = ("id", "repo", "url", "licence", "source", "split", "shape", "files")
 CODE = re.compile(r"^LD\d(\d\d)?$")
@@ -23,49 +24,93 @@ COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
-def load_fixes() -> list[dict]:
-    return tomllib.loads(MANIFEST.read_text(encoding="utf-8"))["fix"]
+@dataclass(frozen=True)
+class Manifest:
+    """A corpus file and the bar it must clear."""
+
+    name: str
+    min_bugs: int
+    min_repos: int
+    max_git: int
+    blind_split: bool  # tune/holdout by the hash rule; else every case is holdout
+
+    @property
+    def path(self) -> Path:
+        return CORPUS / self.name
+
+    def fixes(self) -> list[dict]:
+        return tomllib.loads(self.path.read_text(encoding="utf-8"))["fix"]
 
 
-FIXES = load_fixes()
+MANIFESTS = (Manifest("fixes.toml", 30, 15, 5, blind_split=True),
+             Manifest("validation.toml", 25, 15, 3, blind_split=False))
+CASES = [fix for manifest in MANIFESTS for fix in manifest.fixes()]
 
 
-def case_ids() -> list[str]:
-    return [fix["id"] for fix in FIXES]
+def by_manifest(test):
+    return pytest.mark.parametrize("manifest", MANIFESTS, ids=[m.name for m in MANIFESTS])(test)
 
 
-def test_enough_cases_from_enough_repositories() -> None:
-    assert len(FIXES) >= 30
-    assert len({fix["repo"] for fix in FIXES}) >= 15
+def each_case(where=lambda fix: True):
+    """Parametrize a test over the cases of both corpora that satisfy ``where``."""
+    chosen = [fix for fix in CASES if where(fix)]
+    return pytest.mark.parametrize("fix", chosen, ids=[fix["id"] for fix in chosen])
 
 
-def test_ids_are_unique_slugs() -> None:
-    ids = case_ids()
+def blind_split(case_id: str) -> str:
+    return "holdout" if int(hashlib.sha256(case_id.encode()).hexdigest(), 16) % 3 == 0 \
+        else "tune"
+
+
+@by_manifest
+def test_enough_cases_from_enough_repositories(manifest: Manifest) -> None:
+    fixes = manifest.fixes()
+    assert sum(fix.get("expect", "bug") == "bug" for fix in fixes) >= manifest.min_bugs
+    assert len({fix["repo"] for fix in fixes}) >= manifest.min_repos
+
+
+def test_ids_are_unique_slugs_across_both_corpora() -> None:
+    ids = [fix["id"] for fix in CASES]
     assert len(ids) == len(set(ids))
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", case_id) for case_id in ids)
 
 
-def test_both_splits_present_and_holdout_near_a_third() -> None:
-    splits = [fix["split"] for fix in FIXES]
+def test_validation_cases_are_new() -> None:
+    known, validation = (manifest.fixes() for manifest in MANIFESTS)
+    known_urls = {fix["url"] for fix in known}
+    known_releases = {(fix.get("package"), fix.get("before")) for fix in known}
+    for fix in validation:
+        assert fix["url"] not in known_urls, fix["id"]
+        assert (fix.get("package"), fix.get("before")) not in known_releases, fix["id"]
+
+
+def test_fixes_splits_follow_the_blind_rule_near_a_third() -> None:
+    fixes = MANIFESTS[0].fixes()
+    splits = [fix["split"] for fix in fixes]
     assert set(splits) == {"tune", "holdout"}
     assert 0.2 <= splits.count("holdout") / len(splits) <= 0.45
+    assert all(fix["split"] == blind_split(fix["id"]) for fix in fixes)
 
 
-def test_splits_follow_the_blind_rule() -> None:
-    for fix in FIXES:
-        expected = "holdout" if int(hashlib.sha256(fix["id"].encode()).hexdigest(), 16) % 3 == 0 \
-            else "tune"
-        assert fix["split"] == expected, fix["id"]
+def test_validation_is_all_holdout() -> None:
+    assert {fix["split"] for fix in MANIFESTS[1].fixes()} == {"holdout"}
 
 
-def test_git_only_cases_are_few_and_index_cases_many() -> None:
-    sources = [fix["source"] for fix in FIXES]
+@by_manifest
+def test_git_only_cases_are_few(manifest: Manifest) -> None:
+    sources = [fix["source"] for fix in manifest.fixes()]
     assert set(sources) <= {"pypi", "git"}
-    assert sources.count("git") <= 5
-    assert sources.count("pypi") >= 25
+    assert sources.count("git") <= manifest.max_git
 
 
-@pytest.mark.parametrize("fix", FIXES, ids=case_ids())
+@by_manifest
+def test_negative_cases_are_a_few_and_never_the_majority(manifest: Manifest) -> None:
+    expects = [fix.get("expect", "bug") for fix in manifest.fixes()]
+    assert set(expects) <= {"bug", "clean"}
+    assert expects.count("clean") <= expects.count("bug") // 3
+
+
+@each_case()
 def test_case_schema(fix: dict) -> None:
     for key in REQUIRED:
         assert fix.get(key), f"{fix.get('id')}: missing {key}"
@@ -76,8 +121,7 @@ def test_case_schema(fix: dict) -> None:
     assert len(fix["shape"]) >= 20
 
 
-@pytest.mark.parametrize("fix", [f for f in FIXES if f["source"] == "pypi"],
-                         ids=[f["id"] for f in FIXES if f["source"] == "pypi"])
+@each_case(lambda fix: fix["source"] == "pypi")
 def test_index_case_pins_its_archives(fix: dict) -> None:
     assert fix["package"] and fix["before"]
     assert fix["archive_before"] and SHA256.match(fix["sha256_before"])
@@ -89,14 +133,19 @@ def test_index_case_pins_its_archives(fix: dict) -> None:
         assert not fix.get("archive_after") and not fix.get("sha256_after")
 
 
-@pytest.mark.parametrize("fix", [f for f in FIXES if f["source"] == "git"],
-                         ids=[f["id"] for f in FIXES if f["source"] == "git"])
+@each_case(lambda fix: fix.get("expect") == "clean")
+def test_clean_case_is_one_release(fix: dict) -> None:
+    assert fix["source"] == "pypi" and not fix["after"]
+    assert fix["shape"].startswith("negative:")
+
+
+@each_case(lambda fix: fix["source"] == "git")
 def test_git_case_names_its_commits(fix: dict) -> None:
     assert COMMIT.match(fix["parent_commit"])
     assert COMMIT.match(fix["fix_commit"])
 
 
-@pytest.mark.parametrize("fix", FIXES, ids=case_ids())
+@each_case()
 def test_every_file_has_bug_lines_and_valid_codes(fix: dict) -> None:
     assert fix["files"]
     paths = [f["path"] for f in fix["files"]]
@@ -118,12 +167,14 @@ def test_every_file_has_bug_lines_and_valid_codes(fix: dict) -> None:
         assert all(CODE.match(code) for code in affected.get("codes", []))
 
 
-def test_the_benchmark_reads_the_manifest() -> None:
-    sys.path.insert(0, str(MANIFEST.parents[1]))
+@by_manifest
+def test_the_benchmark_reads_the_manifest(manifest: Manifest) -> None:
+    sys.path.insert(0, str(CORPUS.parent))
     try:
         import bench_scan_corpus
     finally:
         sys.path.pop(0)
-    fixes = bench_scan_corpus.load_manifest(MANIFEST)
-    assert [fix.id for fix in fixes] == case_ids()
+    fixes = bench_scan_corpus.load_manifest(manifest.path)
+    assert [fix.id for fix in fixes] == [fix["id"] for fix in manifest.fixes()]
     assert all(fix.files for fix in fixes)
+    assert [fix.expect for fix in fixes] == [f.get("expect", "bug") for f in manifest.fixes()]

@@ -260,17 +260,22 @@ class Finding:
     line: int
 
 
-def scan(tree: Path, scan_root: str) -> tuple[list[Finding], float]:
-    """Findings of ``loopdoctor scan`` on a tree, paths relative to the tree, and seconds."""
-    target = scan_root if scan_root and (tree / scan_root).is_dir() else "."
+def scan_report(tree: Path, target: str = ".", *options: str) -> tuple[dict, float]:
+    """``loopdoctor scan --format json`` of a tree (cold, gitignore not applied), and seconds."""
     command = [sys.executable, "-m", "loopdoctor", "scan", target, "--format", "json",
-               "--no-cache", "--exit-zero", "--select", "ALL", "--no-respect-gitignore"]
+               "--no-cache", "--exit-zero", "--no-respect-gitignore", *options]
     started = time.perf_counter()
     result = subprocess.run(command, cwd=tree, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"loopdoctor scan failed on {tree}: {result.stderr.strip()[-400:]}")
-    report = json.loads(result.stdout)
+    return json.loads(result.stdout), seconds
+
+
+def scan(tree: Path, scan_root: str) -> tuple[list[Finding], float]:
+    """Findings of every rule on a tree, paths relative to the tree, and seconds."""
+    target = scan_root if scan_root and (tree / scan_root).is_dir() else "."
+    report, seconds = scan_report(tree, target, "--select", "ALL")
     findings = [Finding(code=item["code"], path=normalized(item["path"]), line=item["line"])
                 for item in report["findings"] if item["code"] not in NOT_FINDINGS]
     return findings, seconds

@@ -17,10 +17,7 @@ were scanned while it was tuned (their precision is not an independent measureme
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,14 +62,7 @@ def load(path: Path = MANIFEST) -> list[Project]:
 
 def scan(tree: Path) -> tuple[list[str], int, float]:
     """``path:line:CODE`` of every finding with the default selection, files, seconds."""
-    command = [sys.executable, "-m", "loopdoctor", "scan", ".", "--format", "json",
-               "--no-cache", "--exit-zero", "--no-respect-gitignore"]
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=tree, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise RuntimeError(f"loopdoctor scan failed on {tree}: {result.stderr.strip()[-400:]}")
-    report = json.loads(result.stdout)
+    report, seconds = corpus.scan_report(tree)
     found = [f"{corpus.normalized(f['path'])}:{f['line']}:{f['code']}"
              for f in report["findings"] if f["code"] not in corpus.NOT_FINDINGS]
     return found, report["files_scanned"], seconds

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import RULE as LD303
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import message, taken_in_constructors
 
 
@@ -21,7 +22,7 @@ RULE = Rule(
     name="loop-taken-in-constructor-unverified",
     summary="(preview) LD303's shape in a class this project never visibly makes outside a "
             "running loop: a bug only where its users make it in sync code.",
-    needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk"),),
+    needs=LD303.needs,
     check=check,
     exports=Project.loop_bound_classes,
     preview=True,

@@ -88,7 +88,7 @@ def test_a_recipe_gets_the_row_the_readme_shows(
     for scenario, shown in row.items():
         expected = RATE.match(shown)
         assert expected is not None, shown
-        if expected["seen"] == expected["runs"]:  # seen in every run: the outcome it gets
-            assert got[scenario] == expected["outcome"], (scenario, shown, got)
-        else:  # the worst of the runs: a failure each time, not always this one
+        if expected["outcome"] == "PASS":
+            assert got[scenario] == "PASS", (scenario, shown, got)
+        else:  # a failure each time; which one (HANG or ERROR) can be a race between loops
             assert got[scenario] != "PASS", (scenario, shown, got)

@@ -38,6 +38,7 @@ from loopdoctor.scan.types import LOOP, Bound, Types
 _MAX_ALIAS_HOPS = 8
 _MAX_PARAM_DEPTH = 6
 _MAX_DENOTE_DEPTH = 4
+_MAX_CALLER_PASSES = 4
 _ATTRIBUTES = (Bind.INSTANCE, Bind.CLASS, Bind.ANNOTATION, Bind.CLASS_SLOT)
 
 
@@ -119,6 +120,8 @@ class Project:
         self._resolved: dict[str, str] = {}
         self._prefixes: dict[str, tuple[str, ...]] = {}
         self._members: dict[tuple[str, int], str | None] = {}
+        self._callers: dict[str, list[tuple[Call | ThreadSubmit, str]]] = {}
+        self._callers_guess: dict[str, list[tuple[Call | ThreadSubmit, str]]] | None = None
         for file in files:
             self._add(file)
         self.types = Types(self)
@@ -153,6 +156,7 @@ class Project:
         self._prefixes.clear()
         self._members.clear()
         self.types = Types(self)  # what it learnt before the aliases may be stale
+        self._callers = self._callers_fixpoint()  # before anything is inferred from them
 
     def _makes_client(self, cls: str) -> bool:
         """A cheap look before types are known: is ``cls`` (or a base) a known loop-bound
@@ -881,10 +885,30 @@ class Project:
             return [init[0].qualname] if init else []
         return sorted(self.denotes(name, sources=False)[1])
 
-    @cached_property
+    @property
     def callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
         """Calls (and thread submissions) of each function, with the caller's path."""
+        return self._callers if self._callers_guess is None else self._callers_guess
+
+    def _callers_fixpoint(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
+        """Which function a call runs can depend on what an attribute holds, which depends
+        on what callers pass: a lookup made while the callers are being found gets the last
+        pass's answer (the calls found so far, in the first pass), and passes repeat until
+        one finds what the one before it found."""
         found: dict[str, list[tuple[Call | ThreadSubmit, str]]] = defaultdict(list)
+        for _ in range(_MAX_CALLER_PASSES):
+            self._callers_guess = found
+            guess, found = found, self._find_callers()
+            self._forget_inferred()
+            if found == guess:
+                break
+        self._callers_guess = None
+        return found
+
+    def _find_callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
+        found: dict[str, list[tuple[Call | ThreadSubmit, str]]] = defaultdict(list)
+        if not self._callers_guess:
+            self._callers_guess = found  # the first pass sees its own progress
         for fn, file in self.functions.values():
             for call in fn.calls:
                 for callee in self._callee(call.callee):
@@ -894,6 +918,13 @@ class Project:
             if callee is not None:
                 found[callee[0].qualname].append((submit, file.path))
         return found
+
+    def _forget_inferred(self) -> None:
+        """Drop what was inferred from a guess of the callers."""
+        for name, attribute in vars(Project).items():
+            if isinstance(attribute, cached_property):
+                self.__dict__.pop(name, None)
+        self.types = Types(self)
 
     @cached_property
     def async_uses(self) -> dict[str, tuple]:

@@ -20,7 +20,7 @@ from loopdoctor.scan.context import FileContext
 from loopdoctor.scan.facts import build_facts
 from loopdoctor.scan.files import Discovery, module_name
 from loopdoctor.scan.model import Candidate, FileFacts, Finding, Suppression
-from loopdoctor.scan.prefilter import Prefilter, mentions
+from loopdoctor.scan.prefilter import Prefilter, mentions, words_of
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules import ALL_RULES, BY_CODE
 from loopdoctor.scan.rules.ld000_parse_error import parse_error
@@ -68,6 +68,7 @@ class _Pending:
     module: str
     digest: str
     data: bytes | None  # None when known from the cache without reading
+    words: frozenset[bytes] | None = None  # kept for the rounds after the first
 
 
 def scan(options: ScanOptions) -> ScanResult:
@@ -251,7 +252,9 @@ def _mentioning(project: Project, codes: frozenset[str], unparsed: list[_Pending
             continue
         if pending.data is None:
             pending.data = _read(pending.path)
-        if pending.data is not None and matcher.matches(pending.data):
+        if pending.data is not None and pending.words is None:
+            pending.words = words_of(pending.data)
+        if pending.data is not None and matcher.matches(pending.data, pending.words):
             found.append(pending)
         else:
             cache.remember_skip(pending.digest, matcher.digest)

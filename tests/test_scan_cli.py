@@ -195,6 +195,19 @@ def test_noqa_ignore_and_unused_suppressions(tmp_path: Path) -> None:
     assert [(f["code"], f["line"]) for f in data["findings"]] == [("LD001", 4)]
 
 
+@pytest.mark.parametrize(("comment", "found"), [
+    ("# noqa: E501", [("LD301", 2)]),  # a file whose comments are only other tools' codes
+    ("# noqa: E501, LD301", []),
+    ("# noqa : E501", []),  # not a list of codes: a bare noqa
+    ("# noqa", []),
+])
+def test_noqa_with_other_tools_codes(tmp_path: Path, comment: str, found: list) -> None:
+    write(tmp_path, {"s.py": f"import httpx\nd = httpx.AsyncClient()  {comment}\n"
+                             "e = 1  # noqa: F401\n"})
+    data = json.loads(invoke("s.py", "--format", "json").stdout)
+    assert [(f["code"], f["line"]) for f in data["findings"]] == found
+
+
 # -- baseline and cache -------------------------------------------------------------------
 
 

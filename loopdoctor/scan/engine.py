@@ -13,14 +13,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from loopdoctor.scan import baseline as baselines
-from loopdoctor.scan import suppressions
+from loopdoctor.scan import suppressions, timing
 from loopdoctor.scan.cache import Cache, content_hash
 from loopdoctor.scan.config import Config, selected_codes
 from loopdoctor.scan.context import FileContext
 from loopdoctor.scan.facts import build_facts
 from loopdoctor.scan.files import Discovery, module_name
 from loopdoctor.scan.model import Candidate, FileFacts, Finding, Suppression
-from loopdoctor.scan.prefilter import Prefilter, mentions
+from loopdoctor.scan.prefilter import Prefilter, mentions, words_of
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules import ALL_RULES, BY_CODE
 from loopdoctor.scan.rules.ld000_parse_error import parse_error
@@ -68,6 +68,7 @@ class _Pending:
     module: str
     digest: str
     data: bytes | None  # None when known from the cache without reading
+    words: frozenset[bytes] | None = None  # kept for the rounds after the first
 
 
 def scan(options: ScanOptions) -> ScanResult:
@@ -76,9 +77,12 @@ def scan(options: ScanOptions) -> ScanResult:
     codes = options.codes
     discovery = Discovery(config.root, [*config.exclude, *options.extra_excludes],
                           options.force_exclude, options.respect_gitignore)
-    paths = discovery.files(options.paths)
-    cache = Cache(options.cache_dir)
-    pending, unreadable = _hash_files(paths, cache)
+    with timing.phase("discover"):
+        paths = discovery.files(options.paths)
+    with timing.phase("cache load"):
+        cache = Cache(options.cache_dir)
+    with timing.phase("stat and hash"):
+        pending, unreadable = _hash_files(paths, cache)
     key = _result_key(options, codes, pending, unreadable)
     if key in cache.results:
         findings, parse_errors = cache.results[key]
@@ -87,7 +91,8 @@ def scan(options: ScanOptions) -> ScanResult:
         findings, parse_errors, parsed, hits = _analyse(options, codes, pending, unreadable,
                                                         cache)
         cache.remember_result(key, (findings, parse_errors))
-    cache.save()
+    with timing.phase("cache save"):
+        cache.save()
     findings = [replace(f) for f in findings]
     baselines.assign_fingerprints(findings, lambda p: _relative(os.path.abspath(p), config.root))
     baselined = 0
@@ -95,6 +100,8 @@ def scan(options: ScanOptions) -> ScanResult:
         kept = [f for f in findings if f.fingerprint not in options.baseline]
         baselined, findings = len(findings) - len(kept), kept
     findings.sort(key=lambda f: f.sort_key)
+    timing.count("scan", time.perf_counter() - started)
+    timing.write()
     return ScanResult(findings, len(paths), parse_errors, parsed, hits, baselined,
                       time.perf_counter() - started)
 
@@ -106,20 +113,28 @@ def _analyse(options: ScanOptions, codes: frozenset[str], pending: list[_Pending
     prefilter = Prefilter([BY_CODE[c] for c in sorted(codes)],
                           [t.rsplit(".", 1)[-1] for t in config.loop_bound_types])
     facts, unparsed, hits, parsed = _first_round(pending, cache, prefilter, options.jobs)
+    timing.count("files parsed, round 1", parsed)
     facts.update(unreadable)
     extra_types = frozenset(config.loop_bound_types)
-    project = _project(facts, extra_types)
+    with timing.phase("join"):
+        project = _project(facts, extra_types)
     for _ in range(_MAX_ROUNDS):
-        more = _mentioning(project, codes, unparsed, cache)
+        with timing.phase("exports and mentions"):
+            more = _mentioning(project, codes, unparsed, cache)
         if not more:
             break
-        new = _parse_all(more, cache, options.jobs)
+        with timing.phase("parse and facts, later rounds"):
+            new = _parse_all(more, cache, options.jobs)
         parsed += len(new)
+        timing.count("files parsed, later rounds", len(new))
+        timing.count("rounds", 1)
         facts.update((str(p.path), f) for p, f in zip(more, new, strict=True))
         unparsed = [p for p in unparsed if str(p.path) not in facts]
-        project = _project(facts, extra_types)
+        with timing.phase("join"):
+            project = _project(facts, extra_types)
     parse_errors = sum(f.parse_error is not None for f in facts.values())
-    return _check(project, codes, config), parse_errors, parsed, hits
+    with timing.phase("check"):
+        return _check(project, codes, config), parse_errors, parsed, hits
 
 
 def _result_key(options: ScanOptions, codes: frozenset[str], pending: list[_Pending],
@@ -189,7 +204,9 @@ def _first_round(pending: list[_Pending], cache: Cache, prefilter: Prefilter, jo
         else:
             cache.remember_skip(item.digest, prefilter.digest)
             unparsed.append(item)
-    for item, result in zip(to_parse, _parse_all(to_parse, cache, jobs), strict=True):
+    with timing.phase("parse and facts, round 1"):
+        results = _parse_all(to_parse, cache, jobs)
+    for item, result in zip(to_parse, results, strict=True):
         facts[str(item.path)] = result
     return facts, unparsed, hits, len(to_parse)
 
@@ -235,7 +252,9 @@ def _mentioning(project: Project, codes: frozenset[str], unparsed: list[_Pending
             continue
         if pending.data is None:
             pending.data = _read(pending.path)
-        if pending.data is not None and matcher.matches(pending.data):
+        if pending.data is not None and pending.words is None:
+            pending.words = words_of(pending.data)
+        if pending.data is not None and matcher.matches(pending.data, pending.words):
             found.append(pending)
         else:
             cache.remember_skip(pending.digest, matcher.digest)

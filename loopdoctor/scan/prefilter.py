@@ -61,22 +61,28 @@ class Mentions:
             path = [p for p in path if p.isidentifier()]
             if len(name) > 2 and name.isidentifier() and not name.startswith("__") and path:
                 self.qualifiers.setdefault(name.encode(), set()).update(p.encode() for p in path)
+        # A name is a word of the text when it is one of the text's runs of word characters;
+        # names with other than ASCII letters are looked for with a pattern of their own.
+        self._ascii = frozenset(n for n in self.qualifiers if n.isascii())
         self._words: dict[bytes, re.Pattern[bytes]] = {
-            n: re.compile(rb"\b" + re.escape(n) + rb"\b") for n in self.qualifiers}
+            n: re.compile(rb"\b" + re.escape(n) + rb"\b")
+            for n in self.qualifiers if n not in self._ascii}
         key = b"\0".join(n + b":" + b",".join(sorted(q))
                           for n, q in sorted(self.qualifiers.items()))
         self.digest = hashlib.blake2b(key, digest_size=8).hexdigest()
 
-    def matches(self, data: bytes) -> bool:
-        present: dict[bytes, bool] = {}
+    def matches(self, data: bytes, words: frozenset[bytes] | None = None) -> bool:
+        """(``words``: the text's ``words(data)``, when the caller keeps them.)"""
+        named = {*self._ascii.intersection(words if words is not None else words_of(data)),
+                 *(n for n, word in self._words.items() if word.search(data))}
+        return any(any(q in data for q in self.qualifiers[name]) for name in named)
 
-        def has(word: bytes) -> bool:
-            if word not in present:
-                present[word] = word in data
-            return present[word]
 
-        return any(any(map(has, qualifiers)) and has(name) and self._words[name].search(data)
-                   for name, qualifiers in self.qualifiers.items())
+_WORD = re.compile(rb"\w+")
+
+
+def words_of(data: bytes) -> frozenset[bytes]:
+    return frozenset(_WORD.findall(data))
 
 
 def mentions(qualnames: Iterable[str]) -> Mentions | None:

@@ -12,6 +12,10 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)
                    re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*loopdoctor:\s*ignore\[(?P<codes>[^\]]*)\]")
 _CODE = re.compile(r"[A-Z]+[0-9]+")
+# Text that may hold a suppression that counts: a bare noqa, one naming an LD code, or ours.
+# (A noqa that names only other tools' codes neither suppresses a finding nor is reported.)
+_MAY_COUNT = re.compile(r"#\s*noqa(?!:\s*[a-z]+[0-9])|#\s*noqa:[^\n]*ld[0-9]|loopdoctor:",
+                        re.IGNORECASE)
 
 
 def parse(text: str) -> tuple[Suppression, ...]:
@@ -28,7 +32,7 @@ def parse(text: str) -> tuple[Suppression, ...]:
 
 
 def _comments(text: str) -> list[tuple[int, int, str]]:
-    if "noqa" not in text and "loopdoctor:" not in text:
+    if ("noqa" not in text and "loopdoctor:" not in text) or not _MAY_COUNT.search(text):
         return []
     try:
         return [(tok.start[0], tok.start[1], tok.string)

@@ -103,7 +103,9 @@ PROJECTS: dict[str, Project] = {p.name: p for p in [
                       "cryptography==44.0.0", "chardet==5.2.0", "anyio==4.7.0"),
         pytest_args=("tests/client/test_async_client.py", "tests/client/test_auth.py",
                      "tests/client/test_event_hooks.py", "tests/client/test_redirects.py",
-                     "tests/test_timeouts.py", "tests/test_asgi.py", "-m", "not network"),
+                     "tests/test_timeouts.py", "tests/test_asgi.py", "-m", "not network",
+                     # fails or passes by the machine's timing, with or without the guard
+                     "--deselect", "tests/test_timeouts.py::test_write_timeout"),
         timeout=120,
         note="the files with AsyncClient tests, asyncio and trio (anyio's plugin), against "
              "uvicorn on loopback; the cheapest project, for CI",

@@ -63,6 +63,9 @@ from pathlib import Path
 
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pinned import sha256_of
+
 CHECKOUT = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE = Path.home() / ".cache" / "loopdoctor-suites"
 MODES = ("plain", "guard", "exec")
@@ -265,14 +268,6 @@ class SetupError(Exception):
 
 
 # -- download, check, extract ----------------------------------------------------------------
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def fetch_sdist(project: Project, cache: Path) -> Path:
     """The project's sdist in the cache, downloaded with pip if absent; its sha256 checked."""

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -41,6 +40,9 @@ import venv
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pinned import sha256_of
 
 EXCLUDE = "site-packages"
 TREES = ("stdlib", "deps", "project")
@@ -100,7 +102,7 @@ def project_tree(cache: Path) -> Tree:
         _run([sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
               "--no-deps", "--no-binary", ":all:", "--dest", str(sdist.parent), PROJECT],
              f"downloading {PROJECT}")
-    digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
+    digest = sha256_of(sdist)
     if digest != PROJECT_SHA256:
         sdist.unlink()
         raise SetupError(f"{sdist.name}: sha256 {digest}, pinned {PROJECT_SHA256} (removed)")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import hashlib
 import io
 import json
 import re
@@ -37,6 +36,9 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pinned import sha256_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -117,14 +119,6 @@ def fix_from_table(table: dict) -> Fix:
 
 
 # --- materializing a release ------------------------------------------------------------------
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def pip_selection_args(archive: str) -> list[str]:
     """pip options that make ``pip download`` pick exactly the recorded distribution file."""

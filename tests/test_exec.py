@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from loopdoctor.endpoint.server import Endpoint
+from loopdoctor.guard import exec_
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -138,3 +139,33 @@ def test_a_missing_command_exits_127() -> None:
     done = loopdoctor_exec("--", "loopdoctor-no-such-command")
     assert done.returncode == 127
     assert "loopdoctor-no-such-command: command not found" in done.stderr
+
+
+@pytest.mark.parametrize(("args", "parsed"), [
+    (["--", "pytest", "-x"], (["pytest", "-x"], {})),
+    (["pytest", "--warn"], (["pytest", "--warn"], {})),
+    (["--warn", "--no-fail-on-use", "--", "--x"], (["--x"], {"warn": True, "fail_on_use": False})),
+    (["--help"], None),
+    (["--"], None),
+    ([], None),
+])
+def test_exec_options_the_full_cli_is_not_needed_for(
+    args: list[str], parsed: tuple[list[str], dict[str, bool]] | None
+) -> None:
+    assert exec_.parse_options(args) == parsed
+
+
+def test_a_guarded_run_does_not_start_the_full_cli() -> None:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "loopdoctor", "exec", "--",
+                           sys.executable, "-c", "pass"], capture_output=True, text=True,
+                          timeout=45)
+    assert done.returncode == 0, done.stderr
+    parent = done.stderr.split("loopdoctor exec: guard on")[0]
+    assert "loopdoctor.guard.exec_" in parent
+    assert " typer" not in parent and " rich" not in parent
+
+
+def test_help_still_comes_from_the_full_cli() -> None:
+    done = loopdoctor_exec("--help")
+    assert done.returncode == 0
+    assert "--no-fail-on-use" in done.stdout

@@ -53,6 +53,25 @@ _loopdoctor_bootstrap()
 '''
 
 
+OPTIONS = {"--warn": ("warn", True), "--fail-on-use": ("fail_on_use", True),
+           "--no-fail-on-use": ("fail_on_use", False)}
+
+
+def parse_options(args: list[str]) -> tuple[list[str], dict[str, bool]] | None:
+    """The command and ``run``'s options from ``exec``'s arguments (options, ``--``, command);
+    None when they need the full CLI: help, an unknown option, no command."""
+    options = {}
+    while args and args[0] in OPTIONS:
+        name, value = OPTIONS[args[0]]
+        options[name] = value
+        args = args[1:]
+    if args[:1] == ["--"]:
+        args = args[1:]
+    elif args[:1] and args[0].startswith("-"):
+        return None
+    return (args, options) if args else None
+
+
 def run(command: list[str], warn: bool = False, echo: Callable[[str], None] = print,
         fail_on_use: bool | None = None) -> int:
     """Run ``command`` guarded; return its exit code (128+N when signal N ended it), or 1 when

@@ -5,7 +5,9 @@
 One client per stack sends sequential requests to the fake endpoint on loopback; the guard
 is switched on and off between rounds (interleaved, so drift hits both modes alike) and the
 median round gives the time per request. The check itself (what the guard adds to every
-request) is also timed alone, since its cost is below the noise of a whole request.
+request) is also timed alone, since its cost is below the noise of a whole request. Last,
+what ``loopdoctor exec`` adds to starting a Python program: its own start-up and the guard's
+installation in the child, timed against the bare program, interleaved the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import importlib.metadata
 import platform
 import socket
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -93,6 +97,25 @@ def check_seconds(calls: int = 200_000) -> float:
         return asyncio.run(main())
 
 
+STARTS = {
+    "python -c pass": [sys.executable, "-c", "pass"],
+    "loopdoctor exec -- python -c pass": [sys.executable, "-m", "loopdoctor", "exec", "--",
+                                          sys.executable, "-c", "pass"],
+    "(the full CLI: loopdoctor list rules)": [sys.executable, "-m", "loopdoctor", "list", "rules"],
+}
+
+
+def start_seconds(rounds: int) -> dict[str, float]:
+    """Median wall seconds of each command in STARTS, run in turn ``rounds`` times."""
+    times: dict[str, list[float]] = {name: [] for name in STARTS}
+    for _ in range(rounds):
+        for name, command in STARTS.items():
+            started = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=True)
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(seconds) for name, seconds in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="per mode and stack")
@@ -115,6 +138,11 @@ def main() -> None:
             check = check_seconds() * 1e6
             print(f"{'  the check alone, per request':<52} {'':>10} {check:>10.2f} "
                   f"{100 * check / off:>+8.2f}%")
+    starts = start_seconds(args.rounds // 2)
+    bare = starts["python -c pass"]
+    print(f"\nstart-up, median of {args.rounds // 2} interleaved runs")
+    for name, seconds in starts.items():
+        print(f"{name:<52} {seconds * 1e3:>7.0f} ms {1e3 * (seconds - bare):>+7.0f} ms")
 
 
 if __name__ == "__main__":

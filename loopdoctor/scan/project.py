@@ -663,7 +663,24 @@ class Project:
         for target, binding, file, bound in self.instance_clients():
             found.setdefault(target, Source(HolderKind.INSTANCE_CLIENT, target, file.path,
                                             binding.site.line, bound=bound))
+        for binding, file, bound in self.injected_slots():
+            kind = HolderKind.CLASS_CLIENT if _is_class_attr(binding.target, self.classes) \
+                else HolderKind.MODULE_CLIENT
+            found.setdefault(binding.target, Source(kind, binding.target, file.path,
+                                                    binding.site.line, bound=bound))
         return found
+
+    def injected_slots(self) -> Iterator[tuple[Binding, FileFacts, Bound]]:
+        """Globals and class attributes a function sets from its parameter, when the object
+        they hold is used as an async client (``configure(client)`` stores it; coroutines
+        await ``_client.chat.completions.create()``): as long-lived as made at import."""
+        for target, found in self.bindings.items():
+            for binding, file in found:
+                if binding.kind.slot and binding.values \
+                        and all(v.op is Op.PARAM for v in binding.values) \
+                        and (bound := self.target_bound(target)) is not None:
+                    yield binding, file, bound
+                    break
 
     def holder(self, name: str, bound: Bound | None = None) -> Source | None:
         """The source a finding's holder is, or one made from where the name is bound."""

@@ -290,6 +290,9 @@ class Types:
         root = name.split(".", 1)[0]
         if root not in _STDLIB and "." in name and _ASYNC_NAME.search(name.rsplit(".")[-1]):
             return ClassBound(name)
+        owner, _, method = name.rpartition(".")
+        if method.startswith("from_") and owner:  # ``Redis.from_url()``: an instance of Redis
+            return self.class_bound(owner)
         return None
 
     def _project_class_bound(self, name: str) -> ClassBound | None:

@@ -388,8 +388,10 @@ def _enclosing_method(scope: Scope) -> Scope | None:
 
 
 def _is_classmethod(scope: Scope) -> bool:
-    return any(isinstance(d, ast.Name) and d.id == "classmethod"
-               for d in getattr(scope.node, "decorator_list", ()))
+    """Its first parameter is the class: ``@classmethod``, or ``__new__``."""
+    return getattr(scope.node, "name", "") == "__new__" or any(
+        isinstance(d, ast.Name) and d.id == "classmethod"
+        for d in getattr(scope.node, "decorator_list", ()))
 
 
 def _bindings(ctx: FileContext) -> tuple[Binding, ...]:
@@ -402,10 +404,11 @@ def _bindings(ctx: FileContext) -> tuple[Binding, ...]:
                                  Bind.GLOBAL, _singleton_key(ctx, scope), lazy.get(id(name))))
     found += _validator_fields(ctx)
     for target, value, scope in ctx.attr_stores:
-        kind = _attr_kind(ctx, target, scope)
+        kind, name = _attr_kind(ctx, target, scope), ctx.resolve(target, scope)
+        if kind is None and (made := _made_by_new(ctx, target, scope)):
+            kind, name = Bind.INSTANCE, f"{made}.{target.attr}"
         if kind is None or not (values := values_of(ctx, value, scope)):
             continue
-        name = ctx.resolve(target, scope)
         if name:
             found.append(Binding(name, values, ctx.site(target, scope), kind,
                                  _singleton_key(ctx, scope), lazy.get(id(target)),
@@ -508,12 +511,29 @@ def _attr_kind(ctx: FileContext, target: ast.Attribute, scope: Scope) -> Bind | 
     return Bind.CLASS_SLOT if _is_class_slot(ctx, target.value.id, scope) else None
 
 
+def _made_by_new(ctx: FileContext, target: ast.Attribute, scope: Scope) -> str | None:
+    """The class whose instance ``__new__`` sets an attribute on, as a singleton's
+    ``cls._instance.client = v`` or ``obj = super().__new__(cls); obj.client = v`` do."""
+    method = _enclosing_method(scope)
+    if method is None or method.node.name != "__new__" or method.self_name is None:
+        return None
+    owner = target.value
+    if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) \
+            and owner.value.id == method.self_name:
+        return method.cls
+    made = [v for v, _ in method.assigns.get(owner.id, [])] if isinstance(owner, ast.Name) else []
+    if made and all(isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute)
+                    and v.func.attr == "__new__" for v in made):
+        return method.cls
+    return None
+
+
 def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
     """Targets written by a function that also tests them: ``if self._c is None: self._c =
     C()``, or an early ``return self._c`` when it is set (get-or-create)."""
     tested: dict[int, dict[str, Guard]] = defaultdict(dict)
     for node, scope in ctx.ifs:
-        if scope.kind == "function" and scope.node.name in _CONSTRUCTORS:
+        if scope.kind == "function" and scope.node.name in _INITIALIZERS:
             continue  # __init__ may test what it sets, but runs once per object
         names = _tested_names(ctx, node.test, scope)
         guard = Guard.CLOSED if _tests_closed(node.test) else Guard.MISSING
@@ -531,7 +551,7 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
     return lazy
 
 
-_CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})
+_INITIALIZERS = frozenset({"__init__", "__post_init__"})
 
 
 def _tests_closed(test: ast.expr) -> bool:

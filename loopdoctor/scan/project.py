@@ -575,13 +575,22 @@ class Project:
         return None
 
     @cached_property
+    def singletons(self) -> frozenset[str]:
+        """Classes whose every call returns one instance: marked a singleton (metaclass or
+        decorator), or whose ``__new__`` returns an attribute of the class and that has no
+        ``__init__`` (which would run again on every call, remaking what it sets)."""
+        return frozenset(info.qualname for info in self.classes.values()
+                         if _marked_singleton(info) or self._new_returns_slot(info.qualname))
+
+    def _new_returns_slot(self, cls: str) -> bool:
+        new = self.functions.get(f"{cls}.__new__")
+        return new is not None and f"{cls}.__init__" not in self.functions and any(
+            v.op is Op.NAME and v.name.startswith(f"{cls}.") for v in new[0].returns)
+
+    @cached_property
     def _long_lived(self) -> dict[str, LongLived]:
-        found: dict[str, LongLived] = {}
-        for info in self.classes.values():
-            marks = [info.metaclass or "", *info.decorators]
-            if any("singleton" in m.rsplit(".", 1)[-1].lower() for m in marks):
-                found[info.qualname] = LongLived(
-                    f"a singleton (`{info.qualname.rsplit('.', 1)[-1]}`)")
+        found = {cls: LongLived(f"a singleton (`{cls.rsplit('.', 1)[-1]}`)")
+                 for cls in self.singletons}
         for target, bindings in self.bindings.items():
             for binding, file in bindings:
                 if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL, Bind.CLASS_SLOT) \
@@ -813,7 +822,7 @@ class Project:
             found |= self.ref_sources(ref)
         for ref in [*coro.values, *(() if runs else coro.runs)]:
             found |= self.value_sources(ref)
-        fresh = {self.resolve(c) for c in coro.fresh_classes}
+        fresh = {self.resolve(c) for c in coro.fresh_classes} - self.singletons
         held = self._held_classes(coro, runs)
         found = {s for s in found if not s.per_instance or (
             (owner := s.name.rsplit(".", 1)[0]) not in fresh
@@ -991,6 +1000,11 @@ def _binds_when_made(name: str) -> bool:
 
 def _short(name: str) -> str:
     return ".".join(name.split(".")[-2:]) if name.count(".") > 1 else name
+
+
+def _marked_singleton(info: ClassInfo) -> bool:
+    marks = [info.metaclass or "", *info.decorators]
+    return any("singleton" in mark.rsplit(".", 1)[-1].lower() for mark in marks)
 
 
 def _is_class_attr(target: str, classes: dict[str, ClassInfo]) -> bool:

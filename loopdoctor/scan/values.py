@@ -83,6 +83,10 @@ def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int)
             default = values_of(ctx, call.args[1], scope, hops, depth) \
                 if func.attr == "setdefault" and len(call.args) > 1 else ()
             return (*(Value(Op.ITEM, parts=(b,)) for b in base), *default)
+    if isinstance(func, ast.Attribute) and func.attr == "__new__" and call.args \
+            and isinstance(call.args[0], ast.Name):  # ``super().__new__(cls)``: a ``cls``
+        made = ctx.resolve_name(call.args[0].id, scope)
+        return (Value(Op.CALL, made, line=call.lineno),) if made else ()
     callee = call_target(ctx, call, scope)
     if callee is None:
         return ()

@@ -88,8 +88,9 @@ class FileContext:
         self.async_withs: list[tuple[ast.AsyncWith, Scope]] = []
         self.ifs: list[tuple[ast.If, Scope]] = []  # in functions
         self._callees: dict[tuple[int, int], str | None] = {}
+        self._resolved: dict[tuple[int, int], tuple[ast.AST, str | None]] = {}
         self._typing: set[tuple[str, int]] = set()
-        self.memo: dict[str, dict] = {}  # what later passes compute once per file
+        self.memo: dict[str, dict | set] = {}  # what later passes compute once per file
         self.has_main_guard = False
         self._index()
 
@@ -314,7 +315,18 @@ class FileContext:
 
     def resolve(self, expr: ast.AST, scope: Scope) -> str | None:
         """The dotted qualified name an expression refers to, or None (a local, unknown).
-        ``get_client().chat`` is the factory's result's ``chat``: ``mod.get_client.chat``."""
+        ``get_client().chat`` is the factory's result's ``chat``: ``mod.get_client.chat``.
+        (Asked again and again by the passes over a built index: answered once. A cycle
+        of locals resolves to None from wherever it is entered, so cutting one is safe.)"""
+        key = (id(expr), id(scope))
+        known = self._resolved.get(key)
+        if known is not None and known[0] is expr:  # the node itself: ids of freed ones recur
+            return known[1]
+        found = self._resolve(expr, scope)
+        self._resolved[key] = (expr, found)
+        return found
+
+    def _resolve(self, expr: ast.AST, scope: Scope) -> str | None:
         attrs: list[str] = []
         after_call = False
         while len(attrs) <= _MAX_NAME_PARTS:

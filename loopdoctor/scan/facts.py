@@ -419,10 +419,12 @@ def _bindings(ctx: FileContext) -> tuple[Binding, ...]:
 def _written_in_loop(ctx: FileContext) -> set[int]:
     """Targets assigned under ``if <a loop is running>:`` (``get_running_loop()`` or a helper
     named for it): what is made there is made inside that loop."""
-    found: set[int] = set()
+    if "written in loop" in ctx.memo:
+        return ctx.memo["written in loop"]
+    found = ctx.memo["written in loop"] = set()
     for node, scope in ctx.ifs:
         if any(isinstance(n, ast.Call) and _asks_running_loop(ctx, n, scope)
-               for n in ast.walk(node.test)):
+               for n in _test_nodes(ctx, node)):
             found.update(id(t) for stmt in node.body for n in ast.walk(stmt)
                          if isinstance(n, (ast.Assign, ast.AnnAssign))
                          for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))
@@ -535,8 +537,9 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
     for node, scope in ctx.ifs:
         if scope.kind == "function" and scope.node.name in _INITIALIZERS:
             continue  # __init__ may test what it sets, but runs once per object
-        names = _tested_names(ctx, node.test, scope)
-        guard = Guard.CLOSED if _tests_closed(node.test) else Guard.MISSING
+        tested_nodes = _test_nodes(ctx, node)
+        names = _tested_names(ctx, tested_nodes, scope)
+        guard = Guard.CLOSED if _tests_closed(tested_nodes) else Guard.MISSING
         for name in names:
             if tested[id(scope)].get(name) is not Guard.CLOSED:
                 tested[id(scope)][name] = guard
@@ -554,14 +557,21 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
 _INITIALIZERS = frozenset({"__init__", "__post_init__"})
 
 
-def _tests_closed(test: ast.expr) -> bool:
-    return any(isinstance(n, ast.Attribute) and n.attr in kb.CLOSED_PROBES
-               for n in ast.walk(test))
+def _test_nodes(ctx: FileContext, node: ast.If) -> list[ast.AST]:
+    """Every node of an ``if``'s test, walked once for the passes that look at it."""
+    walked = ctx.memo.setdefault("if tests", {})
+    if id(node) not in walked:
+        walked[id(node)] = list(ast.walk(node.test))
+    return walked[id(node)]
 
 
-def _tested_names(ctx: FileContext, test: ast.expr, scope: Scope) -> set[str]:
+def _tests_closed(tested: list[ast.AST]) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr in kb.CLOSED_PROBES for n in tested)
+
+
+def _tested_names(ctx: FileContext, tested: list[ast.AST], scope: Scope) -> set[str]:
     names = set()
-    for node in ast.walk(test):
+    for node in tested:
         if isinstance(node, (ast.Name, ast.Attribute)):
             if (resolved := ctx.resolve(node, scope)) is not None:
                 names.add(resolved)

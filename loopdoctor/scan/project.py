@@ -785,10 +785,23 @@ class Project:
             if not self.callers.get(param.function):
                 found.update(dict.fromkeys(self._passed_in(param) - found.keys(), ""))
             elif len(seen) < _MAX_PARAM_DEPTH and key not in seen:
+                passed: dict[Source, str] = {}
                 for arg, site in self.arguments(param):
                     for source, via in self._trace(arg, seen | {key}, runs and param.runs).items():
-                        found.setdefault(source, via or site)
+                        passed.setdefault(source, via or site)
+                if not passed and (site := self._passes_long_lived(param)):
+                    passed = dict.fromkeys(self._passed_in(param), site)
+                found = {**passed, **found}
         return found
+
+    def _passes_long_lived(self, param: Param) -> str:
+        """``path:line`` of a call that passes, for ``param``, an object bound to a name that
+        outlives the call (a global, an attribute: ``self.client``), or ""."""
+        for call, path in self.callers.get(param.function, ()):
+            if isinstance(call, Call) and call.site is not None and any(
+                    v.op is Op.NAME for v in _argument(call, param.index, param.function, self)):
+                return f"{path}:{call.site.line}"
+        return ""
 
     def _passed_in(self, param: Param) -> set[Source]:
         """A parameter nobody here passes: the caller outside decides, so a client passed in

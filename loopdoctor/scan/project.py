@@ -804,10 +804,10 @@ class Project:
         return ""
 
     def _passed_in(self, param: Param) -> set[Source]:
-        """A parameter nobody here passes: the caller outside decides, so a client passed in
-        counts as one that outlives the loop. Only the object itself: a holder passed in
-        (``server: Server``) shares only the attributes that outlive a loop, and those are
-        reached through its methods. Where callers are visible, what they pass decides."""
+        """The client a parameter is (annotated as one, or used as one), for a parameter whose
+        object outlives the loop: passed by callers outside the scanned code, or bound to a
+        long-lived name at a call site. Only the object itself: a holder passed in (``server:
+        Server``) shares only the attributes that outlive a loop, which its methods reach."""
         found: set[Source] = set()
         for annotation in param.annotation:
             bound = self.types.typ_bound_name(self.resolve(annotation))

@@ -8,10 +8,13 @@ compared with the verdict recorded for it (``true``: the hazard is real, ``false
 with a one-line reason). Findings nobody judged yet are listed: read the code, then record
 the verdict. A judged finding that no longer appears is listed as gone.
 
-    python benchmarks/bench_scan_precision.py [--set final|dev|all] [--only NAME] [--cache DIR]
+    python benchmarks/bench_scan_precision.py [--set NAME|all] [--only NAME] [--cache DIR]
+        [--fetch-only]
 
-``final`` projects were first scanned after the analyzer's tuning was done; ``dev`` projects
-were scanned while it was tuned (their precision is not an independent measurement).
+A set is any ``set`` the manifest names. ``final`` projects were first scanned after the
+analyzer's tuning was done; ``dev`` projects were scanned while it was tuned (their precision
+is not an independent measurement); ``final2`` projects were chosen later and are measured
+once, after the changes they are meant to judge.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ def scan(tree: Path) -> tuple[list[str], int, float]:
     return found, report["files_scanned"], seconds
 
 
-def judge(project: Project, cache: Path) -> Result:
+def judge(project: Project, cache: Path, fetch_only: bool = False) -> Result:
     result = Result(project)
     try:
         archive = corpus.download_release(project.package, project.version, project.archive,
@@ -77,6 +80,9 @@ def judge(project: Project, cache: Path) -> Result:
         result.status = f"skipped: {skipped}"
         return result
     tree = corpus.write_tree(cache / "trees" / project.archive, corpus.archive_sources(archive))
+    if fetch_only:
+        result.status = f"fetched, not scanned: {sum(1 for _ in tree.rglob('*.py'))} files"
+        return result
     found, result.files, result.seconds = scan(tree)
     if not result.files:  # a meta-package holds no code: it would count as a clean project
         result.status = f"no Python files in {project.archive}: name the package with the code"
@@ -105,7 +111,7 @@ def report(results: list[Result]) -> None:
             continue
         print(f"{r.project.name:28} {r.project.set:6} {r.files:>6} {len(r.true):>5}"
               f" {len(r.false):>6} {len(r.unjudged):>9} {r.seconds:>6.1f}")
-    for name in ("final", "dev"):
+    for name in dict.fromkeys(r.project.set for r in results):
         chosen = [r for r in results if r.project.set == name and r.status == "ok"]
         if chosen:
             print(f"precision [{name}]: {precision(chosen)} over {len(chosen)} projects")
@@ -122,15 +128,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--manifest", type=Path, default=MANIFEST)
     parser.add_argument("--cache", type=Path, default=corpus.DEFAULT_CACHE)
-    parser.add_argument("--set", choices=("final", "dev", "all"), default="all")
+    parser.add_argument("--set", default="all", metavar="NAME",
+                        help="a set the manifest names (final, dev, ...), or all")
     parser.add_argument("--only", action="append", default=[], metavar="NAME")
+    parser.add_argument("--fetch-only", action="store_true",
+                        help="download, check and unpack the releases; scan nothing")
     args = parser.parse_args(argv)
-    projects = [p for p in load(args.manifest)
+    manifest = load(args.manifest)
+    sets = sorted({p.set for p in manifest})
+    if args.set not in ("all", *sets):
+        parser.error(f"--set {args.set}: the manifest has {', '.join(sets)} (or all)")
+    projects = [p for p in manifest
                 if args.set in ("all", p.set) and (not args.only or p.name in args.only)]
     results = []
     for project in projects:
         print(f"... {project.name} {project.version}", file=sys.stderr)
-        results.append(judge(project, args.cache))
+        results.append(judge(project, args.cache, args.fetch_only))
     report(results)
     return 0
 

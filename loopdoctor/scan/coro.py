@@ -76,11 +76,11 @@ class _Collector:
         if owner is None or name.id == owner.self_name:
             return False
         if name.id in owner.params and name.id not in owner.assigns:
+            annotation = frozenset(self.ctx.annotation_names(owner.annotations[name.id], owner)
+                                   if name.id in owner.annotations else ())
             self.params.append(Param(owner.qualname, owner.params.index(name.id), name.id,
-                                     running))
-            if name.id in owner.annotations:
-                self.annotated.update(
-                    self.ctx.annotation_names(owner.annotations[name.id], owner))
+                                     running, annotation))
+            self.annotated.update(annotation)
             return True
         for made, made_in_loop in owner.assigns.get(name.id, []):
             if isinstance(made, ast.Await):

@@ -69,6 +69,7 @@ class Param:
     index: int
     name: str
     runs: bool = True  # the parameter is the coroutine itself, not a value handed to it
+    annotation: frozenset[str] = frozenset()  # the names its annotation mentions
 
 
 @dataclass(frozen=True)

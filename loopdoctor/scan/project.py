@@ -806,14 +806,42 @@ class Project:
                runs: bool) -> dict[Source, str]:
         """``runs=False``: the expression is only handed to a coroutine as a value."""
         found = dict.fromkeys(self._here(coro, runs), "")
-        if len(seen) < _MAX_PARAM_DEPTH:
-            for param in coro.params:
-                key = (param.function, param.index)
-                if key in seen:
-                    continue
+        for param in coro.params:
+            key = (param.function, param.index)
+            if not self.callers.get(param.function):
+                found.update(dict.fromkeys(self._passed_in(param) - found.keys(), ""))
+            elif len(seen) < _MAX_PARAM_DEPTH and key not in seen:
+                passed: dict[Source, str] = {}
                 for arg, site in self.arguments(param):
                     for source, via in self._trace(arg, seen | {key}, runs and param.runs).items():
-                        found.setdefault(source, via or site)
+                        passed.setdefault(source, via or site)
+                if not passed and (site := self._passes_long_lived(param)):
+                    passed = dict.fromkeys(self._passed_in(param), site)
+                found = {**passed, **found}
+        return found
+
+    def _passes_long_lived(self, param: Param) -> str:
+        """``path:line`` of a call that passes, for ``param``, an object bound to a name that
+        outlives the call (a global, an attribute: ``self.client``), or ""."""
+        for call, path in self.callers.get(param.function, ()):
+            if isinstance(call, Call) and call.site is not None and any(
+                    v.op is Op.NAME for v in _argument(call, param.index, param.function, self)):
+                return f"{path}:{call.site.line}"
+        return ""
+
+    def _passed_in(self, param: Param) -> set[Source]:
+        """The client a parameter is (annotated as one, or used as one), for a parameter whose
+        object outlives the loop: passed by callers outside the scanned code, or bound to a
+        long-lived name at a call site. Only the object itself: a holder passed in (``server:
+        Server``) shares only the attributes that outlive a loop, which its methods reach."""
+        found: set[Source] = set()
+        for annotation in param.annotation:
+            bound = self.types.typ_bound_name(self.resolve(annotation))
+            if bound is not None and bound.direct and not bound.holds:
+                found.add(Source(HolderKind.PASSED_IN, bound.type, "", 0, bound=bound))
+        use = self.async_params.get((param.function, param.index))
+        if use is not None and not param.runs:
+            found.add(Source(HolderKind.PASSED_IN, use[0].how, use[1], use[0].site.line))
         return found
 
     def _here(self, coro: CoroRef, runs: bool) -> set[Source]:
@@ -830,13 +858,6 @@ class Project:
         for ctor in coro.shared_ctors:
             if (bound := self.types.typ_bound_name(self.resolve(ctor))) and bound.direct:
                 found.add(Source(HolderKind.SHARED, bound.type, "", 0, bound=bound))
-        for annotation in coro.annotated:
-            if (bound := self.types.typ_bound_name(self.resolve(annotation))) and bound.direct:
-                found.add(Source(HolderKind.PASSED_IN, bound.type, "", 0, bound=bound))
-        for param in coro.params:
-            use = self.async_params.get((param.function, param.index))
-            if use is not None and not param.runs:
-                found.add(Source(HolderKind.PASSED_IN, use[0].how, use[1], use[0].site.line))
         return found
 
     def _held_classes(self, coro: CoroRef, runs: bool) -> set[str]:

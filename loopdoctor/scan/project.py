@@ -38,6 +38,7 @@ from loopdoctor.scan.types import LOOP, Bound, Types
 _MAX_ALIAS_HOPS = 8
 _MAX_PARAM_DEPTH = 6
 _MAX_DENOTE_DEPTH = 4
+_MAX_TAKER_ROUNDS = 6  # classes that take the loop by making another such class
 _ATTRIBUTES = (Bind.INSTANCE, Bind.CLASS, Bind.ANNOTATION, Bind.CLASS_SLOT)
 
 
@@ -374,23 +375,57 @@ class Project:
         return ""
 
     def made_in_setup(self) -> Iterator[tuple[Binding, FileFacts, Bound]]:
-        """Objects that take the current event loop when they are made (a grpc.aio channel),
-        or the current loop itself (``get_event_loop()``, unguarded), made by ``__init__`` or
-        a validator, which runs wherever the object is made, and kept on the instance."""
+        """Objects that take the current event loop when they are made (a grpc.aio channel,
+        an asyncio primitive before Python 3.10), or the current loop itself
+        (``get_event_loop()``, unguarded), made by ``__init__`` or a validator, which runs
+        wherever the object is made, and kept on the instance; and objects of project classes
+        whose own constructor does so (``self.queue = LogQueue()``)."""
+        takers = self.loop_taking_classes
+        for binding, file in self._setup_bindings():
+            bound = self._taken_when_made(binding, file) or _made_taker(self, binding, takers)
+            if bound is not None:
+                yield binding, file, bound
+
+    @cached_property
+    def loop_taking_classes(self) -> dict[str, Bound]:
+        """Project classes whose constructor takes the current loop, directly or by making
+        an object of another such class (to a fixpoint, bounded): what that one takes."""
+        takers: dict[str, Bound] = {}
+        for _ in range(_MAX_TAKER_ROUNDS):
+            grown = False
+            for binding, file in self._setup_bindings():
+                cls = self.functions[binding.site.scope][0].cls
+                if cls and cls not in takers and (bound := self._taken_when_made(
+                        binding, file) or _made_taker(self, binding, takers)) is not None:
+                    takers[cls] = bound
+                    grown = True
+            if not grown:
+                break
+        return takers
+
+    def _setup_bindings(self) -> Iterator[tuple[Binding, FileFacts]]:
+        """Instance attributes a constructor or validator sets, unless under ``if <a loop is
+        running>`` or in a class only coroutines make."""
         for found in self.bindings.values():
             for binding, file in found:
                 writer = self.functions.get(binding.site.scope)
-                if binding.kind is not Bind.INSTANCE or writer is None or not writer[0].setup \
-                        or binding.in_loop or self._made_in_coroutines(writer[0].cls or ""):
-                    continue
-                if any(v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index
-                       for v in binding.values):
-                    yield binding, file, Bound(LOOP, path=file.path, line=binding.site.line)
-                    continue
-                made = tuple(v for v in binding.values if v.op is Op.CALL)
-                bound = self.bound(made, file.path)
-                if bound is not None and not bound.holds and _binds_when_made(bound.type):
-                    yield binding, file, bound
+                if binding.kind is Bind.INSTANCE and writer is not None and writer[0].setup \
+                        and not binding.in_loop \
+                        and not self._made_in_coroutines(writer[0].cls or ""):
+                    yield binding, file
+
+    def _taken_when_made(self, binding: Binding, file: FileFacts) -> Bound | None:
+        if any(v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index
+               for v in binding.values):
+            return Bound(LOOP, path=file.path, line=binding.site.line)
+        made = tuple(v for v in binding.values if v.op is Op.CALL and not v.index)
+        bound = self.bound(made, file.path)
+        if bound is not None and not bound.holds and _binds_when_made(bound.type):
+            return bound
+        for value in made:
+            if takes_loop_when_made(name := self.resolve(value.name)):
+                return Bound(name, path=file.path, line=value.line)
+        return None
 
     def _made_in_coroutines(self, cls: str) -> bool:
         """Is every object of ``cls`` this project makes made inside ``async def`` (where the
@@ -965,6 +1000,26 @@ class Project:
                 for name in {p for r in fn.refs for p in self.prefixes(r)}:
                     users[name].append(fn)
         return users
+
+
+def _made_taker(project: Project, binding: Binding, takers: dict[str, Bound]) -> Bound | None:
+    """``self.queue = LogQueue()`` where ``LogQueue.__init__`` takes the loop: what it takes,
+    held by ``LogQueue``."""
+    for value in binding.values:
+        if value.op is Op.CALL and not value.index \
+                and (taken := takers.get(project.resolve(value.name))) is not None:
+            return replace(taken, via=project.resolve(value.name), holds=True, direct=False)
+    return None
+
+
+def takes_loop_when_made(name: str) -> bool:
+    """Another library's constructor known to take the loop, or an asyncio primitive."""
+    return name in kb.TAKE_LOOP_WHEN_MADE or name in kb.ASYNCIO_PRIMITIVES
+
+
+def takes_loop_before_310(bound: Bound) -> bool:
+    """An asyncio primitive: bound when made only up to Python 3.9."""
+    return bound.type in kb.ASYNCIO_PRIMITIVES
 
 
 def _binds_when_made(name: str) -> bool:

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
+from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain
 from loopdoctor.scan.model import Binding, FileFacts, Finding, Op
-from loopdoctor.scan.project import Project
+from loopdoctor.scan.project import Project, takes_loop_before_310
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
 
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound, evidence in taken_in_constructors(project):
-        if evidence:
+        if confirmed(bound, evidence):
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
+
+
+def confirmed(bound: Bound, evidence: str) -> bool:
+    """LD303's, not LD304's: the object is seen made outside a running loop, and what it
+    takes binds when made on every Python version (an asyncio primitive only up to 3.9)."""
+    return bool(evidence) and not takes_loop_before_310(bound)
 
 
 def taken_in_constructors(project: Project) -> Iterator[tuple[Binding, FileFacts, Bound, str]]:
@@ -37,9 +45,17 @@ def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,
             evidence: str) -> str:
     attr = ".".join(binding.target.split(".")[-2:])
     setup = binding.site.scope.rsplit(".", 1)[-1]
-    what = ("keeps `asyncio.get_event_loop()`" if bound.type == LOOP else
+    taken = "the current event loop" if bound.type == LOOP else f"`{bound.type}`"
+    what = (f"makes `{bound.via.rsplit('.', 1)[-1]}`, whose constructor takes {taken} "
+            f"(at {bound.path}:{bound.line})," if bound.via else
+            "keeps `asyncio.get_event_loop()`" if bound.type == LOOP else
+            f"makes `{bound.type}`, which up to Python 3.9 binds to the current event loop "
+            f"when made," if takes_loop_before_310(bound) else
+            f"makes `{bound.type}`, which binds to the current event loop when made,"
+            if bound.type.startswith("asyncio.") else
             f"makes {bound.describe()}, which binds to the current event loop when made,")
-    tail = chain(project, None, (file.path, binding.site.line), bound)
+    tail = chain(project, None, (file.path, binding.site.line),
+                 replace(bound, path="") if bound.via else bound)
     seen = f"; {evidence}" if evidence else ""
     return (f"`{setup}` {what} in `{attr}`: made wherever the object is (at import, in a "
             f"thread, before `asyncio.run`), it holds a loop other than the one that will use "
@@ -51,9 +67,10 @@ RULE = Rule(
     name="loop-taken-in-constructor",
     summary="__init__ or a validator stores the current event loop, or makes an object that "
             "binds to it when made (grpc.aio channels and clients on them, aiohttp sessions).",
-    needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk"),),
+    needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk",
+            *kb.TAKE_LOOP_TOKENS),),
     check=check,
-    exports=Project.loop_bound_classes,
+    exports=lambda project: project.loop_bound_classes() | set(project.loop_taking_classes),
     doc="""\
 ## Why
 Most async clients bind to a loop when they are first *used*; a few take the current event

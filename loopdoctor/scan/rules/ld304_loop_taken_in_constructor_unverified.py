@@ -2,19 +2,60 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
-from loopdoctor.scan.model import Finding
-from loopdoctor.scan.project import Project
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.context import FileContext, Scope
+from loopdoctor.scan.model import Candidate, Finding
+from loopdoctor.scan.project import Project, takes_loop_when_made
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import RULE as LD303
-from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import message, taken_in_constructors
+from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import (
+    confirmed,
+    message,
+    taken_in_constructors,
+)
 
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound, evidence in taken_in_constructors(project):
-        if not evidence:
-            yield RULE.finding(file, binding.site, message(project, binding, file, bound, ""))
+        if not confirmed(bound, evidence):
+            yield RULE.finding(file, binding.site, message(project, binding, file, bound,
+                                                           evidence))
+
+
+def collect(ctx: FileContext) -> Iterator[Candidate]:
+    """A sync function (a decorator, a factory) makes an object that takes the loop into a
+    local that a coroutine function defined in it uses: the object is made when the outer
+    function runs (for a decorator, at import), not on the loop that awaits the inner one."""
+    for inner in ctx.functions():
+        outer = inner.parent
+        if not inner.is_async or outer is None or outer.kind != "function" or outer.is_async:
+            continue
+        for name in sorted(_free_names(inner)):
+            for call in ctx.assigned_calls(name, outer):
+                made = ctx.callee(call, outer)
+                if made is not None and takes_loop_when_made(made) \
+                        and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
+                    yield RULE.candidate(ctx.site(call, outer), _closure_message(
+                        outer, inner, name, made))
+
+
+def _free_names(inner: Scope) -> set[str]:
+    """Names a function reads and never binds itself."""
+    read = {n.id for n in ast.walk(inner.node)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return read - inner.locals - set(inner.assigns)
+
+
+def _closure_message(outer: Scope, inner: Scope, name: str, made: str) -> str:
+    when = "up to Python 3.9 it binds" if made in kb.ASYNCIO_PRIMITIVES else "it binds"
+    outer_name, inner_name = (s.qualname.rsplit(".", 1)[-1] for s in (outer, inner))
+    return (f"`{outer_name}` makes `{made}` in `{name}`, which the coroutine function "
+            f"`{inner_name}` uses: made when `{outer_name}` runs (for a decorator, at import), "
+            f"{when} to that thread's current event loop, not to the loop that awaits "
+            f"`{inner_name}`")
 
 
 RULE = Rule(
@@ -23,8 +64,9 @@ RULE = Rule(
     summary="(preview) LD303's shape in a class this project never visibly makes outside a "
             "running loop: a bug only where its users make it in sync code.",
     needs=LD303.needs,
+    collect=collect,
     check=check,
-    exports=Project.loop_bound_classes,
+    exports=LD303.exports,
     preview=True,
     doc="""## Why
 The same hazard as LD303: `__init__` (or a validator) keeps `asyncio.get_event_loop()`, or

@@ -39,6 +39,7 @@ _MAX_ALIAS_HOPS = 8
 _MAX_PARAM_DEPTH = 6
 _MAX_DENOTE_DEPTH = 4
 _MAX_TAKER_ROUNDS = 6  # classes that take the loop by making another such class
+_MAX_MAKER_DEPTH = 2  # constructors followed back to where their object is made
 _ATTRIBUTES = (Bind.INSTANCE, Bind.CLASS, Bind.ANNOTATION, Bind.CLASS_SLOT)
 
 
@@ -343,26 +344,42 @@ class Project:
                 if bound is not None:
                     yield binding, file, bound
 
-    def made_outside_loop(self, cls: str, passed: int | None = None) -> str:
+    def made_outside_loop(self, cls: str, passed: int | None = None, depth: int = 0) -> str:
         """``path:line`` where this project visibly makes a ``cls`` outside any running loop
-        (at import, or in sync code that not only coroutines run), or "". ``passed``: a
-        parameter of ``__init__`` that, when given, replaces what ``__init__`` would take
-        (``loop or get_event_loop()``); sites that pass it do not count."""
+        (at import, in sync code that not only coroutines run, in the constructor of an
+        object made so), or "". ``passed``: a parameter of ``__init__`` that, when given,
+        replaces what ``__init__`` would take (``loop or get_event_loop()``); sites that pass
+        it do not count."""
+        init = self.functions.get(f"{cls}.__init__")
+        if init is not None and self._made_when_configured(cls):
+            return f"{init[1].path}:{init[0].site.line} (a logging handler: made when logging " \
+                   f"is configured)"
         for found in self.bindings.values():
             for binding, file in found:
                 if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL) and any(
                         v.op is Op.CALL and self.resolve(v.name) == cls for v in binding.values):
                     return f"{file.path}:{binding.site.line}"
-        init = self.functions.get(f"{cls}.__init__")
         for call, path in self.callers.get(init[0].qualname, ()) if init else ():
             maker = self.functions.get(call.site.scope) if call.site else None
-            if passed is not None and isinstance(call, Call) \
-                    and _argument(call, passed, init[0].qualname, self):
+            if maker is None or maker[0].is_async or (passed is not None and isinstance(
+                    call, Call) and _argument(call, passed, init[0].qualname, self)):
                 continue
-            if maker is not None and not maker[0].is_async and not maker[0].setup \
-                    and not self._runs_in_loop(maker[0].qualname, depth=1):
+            if maker[0].setup and maker[0].cls and depth < _MAX_MAKER_DEPTH \
+                    and self.made_outside_loop(maker[0].cls, depth=depth + 1):
+                return f"{path}:{call.site.line}"
+            if not maker[0].setup and not self._runs_in_loop(maker[0].qualname, depth=1) \
+                    and not self._unseen_callback(maker[0].qualname):
                 return f"{path}:{call.site.line}"
         return ""
+
+    def _made_when_configured(self, cls: str) -> bool:
+        """A logging handler (or filter): made in sync code when logging is configured."""
+        return any(base in kb.MADE_WHEN_CONFIGURED for base in self.mro(cls))
+
+    def _unseen_callback(self, name: str) -> bool:
+        """A function defined in another that nothing here calls by name: handed out as a
+        value (a factory, a callback), it runs wherever its receiver calls it."""
+        return ".<locals>." in name and not self.callers.get(name)
 
     def drives_loop(self, cls: str) -> str:
         """``path:line`` where a method of ``cls`` runs a loop it did not make, or ""."""
@@ -1012,9 +1029,11 @@ def _made_taker(project: Project, binding: Binding, takers: dict[str, Bound]) ->
     return None
 
 
-def takes_loop_when_made(name: str) -> bool:
-    """Another library's constructor known to take the loop, or an asyncio primitive."""
-    return name in kb.TAKE_LOOP_WHEN_MADE or name in kb.ASYNCIO_PRIMITIVES
+def takes_loop_when_made(name: str, primitives: frozenset[str] = kb.WAITING_PRIMITIVES) -> bool:
+    """Another library's constructor known to take the loop, or an asyncio primitive: for an
+    object's attribute, one that waits on that loop in ordinary use (a Lock only under
+    contention); ``primitives`` says which."""
+    return name in kb.TAKE_LOOP_WHEN_MADE or name in primitives
 
 
 def takes_loop_before_310(bound: Bound) -> bool:

@@ -15,15 +15,18 @@ from loopdoctor.scan.types import LOOP, Bound
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound, evidence in taken_in_constructors(project):
-        if confirmed(bound, evidence):
+        if reported_by(bound, evidence) == RULE.code:
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
 
 
-def confirmed(bound: Bound, evidence: str) -> bool:
-    """LD303's, not LD304's: the object is seen made outside a running loop, and what it
-    takes binds when made on every Python version (an asyncio primitive only up to 3.9)."""
-    return bool(evidence) and not takes_loop_before_310(bound)
+def reported_by(bound: Bound, evidence: str) -> str | None:
+    """LD303 when the object is seen made outside a running loop, LD304 (preview) when not.
+    An asyncio primitive binds when made only up to Python 3.9: LD304 with that evidence,
+    nothing without it (made in ``__init__`` it is, since 3.10, one per owner: fine)."""
+    if takes_loop_before_310(bound):
+        return "LD304" if evidence else None
+    return "LD303" if evidence else "LD304"
 
 
 def taken_in_constructors(project: Project) -> Iterator[tuple[Binding, FileFacts, Bound, str]]:

@@ -12,15 +12,15 @@ from loopdoctor.scan.project import Project, takes_loop_when_made
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import RULE as LD303
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import (
-    confirmed,
     message,
+    reported_by,
     taken_in_constructors,
 )
 
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound, evidence in taken_in_constructors(project):
-        if not confirmed(bound, evidence):
+        if reported_by(bound, evidence) == RULE.code:
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
 
@@ -28,7 +28,8 @@ def check(project: Project) -> Iterator[Finding]:
 def collect(ctx: FileContext) -> Iterator[Candidate]:
     """A sync function (a decorator, a factory) makes an object that takes the loop into a
     local that a coroutine function defined in it uses: the object is made when the outer
-    function runs (for a decorator, at import), not on the loop that awaits the inner one."""
+    function runs (for a decorator, at import, like a module-level primitive: any of them),
+    not on the loop that awaits the inner one."""
     for inner in ctx.functions():
         outer = inner.parent
         if not inner.is_async or outer is None or outer.kind != "function" or outer.is_async:
@@ -36,7 +37,7 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
         for name in sorted(_free_names(inner)):
             for call in ctx.assigned_calls(name, outer):
                 made = ctx.callee(call, outer)
-                if made is not None and takes_loop_when_made(made) \
+                if made is not None and takes_loop_when_made(made, kb.ASYNCIO_PRIMITIVES) \
                         and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
                     yield RULE.candidate(ctx.site(call, outer), _closure_message(
                         outer, inner, name, made))

@@ -1,6 +1,6 @@
 import asyncio
 
-from .queues import Publisher
+from .queues import CapturedLoop, Publisher
 
 
 class Peer:
@@ -17,3 +17,4 @@ def serve(name: str) -> None:
 
 
 publisher = Publisher("localhost:9092")
+captured = CapturedLoop()

@@ -55,7 +55,7 @@ class OwnedLoop:
 
 class CapturedLoop:
     def __init__(self):
-        self._queue = asyncio.Queue(loop=asyncio.get_event_loop())  # error: LD304 "asyncio.Queue" "CapturedLoop._queue"
+        self._queue = asyncio.Queue(loop=asyncio.get_event_loop())  # error: LD304 "asyncio.Queue" "made outside a running loop"
 
 
 class Session:
@@ -88,3 +88,9 @@ def throttle_lazily(limit: int, fetch):
             return await fetch(*args)
 
     return wrapped
+
+
+class Limiter:
+    def __init__(self, limit: int):
+        self._lock = asyncio.Lock()  # waits on a loop only under contention
+        self._slots = asyncio.Semaphore(limit)

@@ -69,25 +69,31 @@ RULE = Rule(
     code="LD303",
     name="loop-taken-in-constructor",
     summary="__init__ or a validator stores the current event loop, or makes an object that "
-            "binds to it when made (grpc.aio channels and clients on them, aiohttp sessions).",
+            "binds to it when made (grpc.aio channels, aiohttp sessions, Kafka producers, "
+            "asyncio.Future, a project class whose own constructor does).",
     needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk",
             *kb.TAKE_LOOP_TOKENS),),
     check=check,
     exports=lambda project: project.loop_bound_classes() | set(project.loop_taking_classes),
     doc="""\
 ## Why
-Most async clients bind to a loop when they are first *used*; a few take the current event
+Most async clients bind to a loop when they are first *used*; some take the current event
 loop when they are *made*: `grpc.aio` channels (and Google's generated `*AsyncClient`
-classes, or `xai_sdk.AsyncClient`, built on them), `aiohttp.ClientSession`, and of course
-`asyncio.get_event_loop()` itself. `__init__` and pydantic validators run wherever the
-object is made: at import time, in sync setup code before `asyncio.run` creates the loop
-that will use it, in a worker thread. The object then holds the thread's default loop (or
-raises in a thread that has none, and on Python 3.14 anywhere without a running loop), and
-the first call from the real loop fails with "attached to a different loop", or hangs.
-Reported when this project shows the object is made outside a running loop (at import, in
-sync code) or drives the loop it kept (`run_until_complete`); without that evidence the
-same shape is LD304, a preview rule. A `get_event_loop()` inside `try ... except
-RuntimeError` with a fallback, or an object made under `if <a loop is running>`, is fine.
+classes, or `xai_sdk.AsyncClient`, built on them), `aiohttp.ClientSession`, aiokafka's and
+confluent-kafka's asyncio producers, pika's `AsyncioConnection`, Telethon's client,
+`asyncio.Future()`, and of course `asyncio.get_event_loop()` itself. So does any class of
+this project whose constructor makes one of these: making it takes the loop too. `__init__`
+and pydantic validators run wherever the object is made: at import time, in sync setup
+code before `asyncio.run` creates the loop that will use it, in a worker thread. The object
+then holds the thread's default loop (or raises in a thread that has none, and on Python
+3.14 anywhere without a running loop), and the first call from the real loop fails with
+"attached to a different loop", or hangs. Reported when this project shows the object is
+made outside a running loop (at import, in sync code, in the constructor of an object made
+so, or as a logging handler, which logging configuration makes) or drives the loop it kept
+(`run_until_complete`); without that evidence the same shape is LD304, a preview rule. A
+`get_event_loop()` inside `try ... except RuntimeError` with a fallback, an object made
+under `if <a loop is running>`, made lazily inside the loop that uses it, or handed the
+owner's loop (`loop=self._loop`) is fine.
 
 ## Bad
 ```python

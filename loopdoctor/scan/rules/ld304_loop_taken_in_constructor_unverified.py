@@ -63,7 +63,8 @@ RULE = Rule(
     code="LD304",
     name="loop-taken-in-constructor-unverified",
     summary="(preview) LD303's shape in a class this project never visibly makes outside a "
-            "running loop: a bug only where its users make it in sync code.",
+            "running loop, or an asyncio primitive made outside one in a constructor or a "
+            "sync decorator (bound when made up to Python 3.9).",
     needs=LD303.needs,
     collect=collect,
     check=check,
@@ -72,10 +73,15 @@ RULE = Rule(
     doc="""## Why
 The same hazard as LD303: `__init__` (or a validator) keeps `asyncio.get_event_loop()`, or
 makes an object that binds to the current loop when made (a grpc.aio channel, a Google
-`*AsyncClient`, an `aiohttp.ClientSession`). Here nothing in the scanned code makes such
-an object outside a running loop or drives the kept loop: a library whose users make it
-at import or in sync setup code has the bug, one whose users make it inside `async def`
-does not. A preview rule: select `LD304` to see these.
+`*AsyncClient`, an `aiohttp.ClientSession`, a Kafka producer). Here nothing in the scanned
+code makes such an object outside a running loop or drives the kept loop: a library whose
+users make it at import or in sync setup code has the bug, one whose users make it inside
+`async def` does not. Also here, because they bind when made only up to Python 3.9 (since
+3.10 they bind to the loop that first waits on them): an asyncio `Event`, `Condition` or
+`Queue` made in a constructor whose object this project makes outside a running loop, and
+any asyncio primitive a sync function (a decorator, a factory) makes for the coroutine
+function it defines, which is made when the decorator runs, at import. A preview rule:
+select `LD304` to see these.
 
 ## Bad
 ```python
@@ -86,6 +92,15 @@ class ChatModel(BaseModel):
         return values
 
 model = ChatModel()  # in the user's code, at import
+
+
+def throttle(limit, fetch):  # a decorator, applied at import
+    semaphore = asyncio.Semaphore(limit)  # Python 3.9: the import thread's loop
+
+    async def wrapped(*args):
+        async with semaphore:
+            return await fetch(*args)
+    return wrapped
 ```
 
 ## Good
@@ -96,6 +111,18 @@ class ChatModel(BaseModel):
         if _is_event_loop_running():  # made inside the loop that uses it
             values["async_client"] = build_generative_async_service(...)
         return values
+
+
+def throttle(limit, fetch):
+    semaphore = None
+
+    async def wrapped(*args):
+        nonlocal semaphore
+        if semaphore is None:  # on the first call, on the loop that awaits it
+            semaphore = asyncio.Semaphore(limit)
+        async with semaphore:
+            return await fetch(*args)
+    return wrapped
 ```
 
 ## Fix

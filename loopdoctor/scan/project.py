@@ -365,12 +365,19 @@ class Project:
                     call, Call) and _argument(call, passed, init[0].qualname, self)):
                 continue
             if maker[0].setup and maker[0].cls and depth < _MAX_MAKER_DEPTH \
+                    and self._makes(call, cls, maker[0].cls) \
                     and self.made_outside_loop(maker[0].cls, depth=depth + 1):
                 return f"{path}:{call.site.line}"
             if not maker[0].setup and not self._runs_in_loop(maker[0].qualname, depth=1) \
                     and not self._unseen_callback(maker[0].qualname):
                 return f"{path}:{call.site.line}"
         return ""
+
+    def _makes(self, call: Call | ThreadSubmit, cls: str, maker_cls: str) -> bool:
+        """Does a constructor's call make a ``cls``: by name, or as ``super().__init__()`` of
+        a subclass (not any ``__init__`` a ``super()`` call might reach)?"""
+        return isinstance(call, Call) and (self.resolve(call.callee) == cls or (
+            maker_cls != cls and cls in self.mro(maker_cls)))
 
     def _made_when_configured(self, cls: str) -> bool:
         """A logging handler (or filter): made in sync code when logging is configured."""

@@ -32,7 +32,8 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
     not on the loop that awaits the inner one."""
     for inner in ctx.functions():
         outer = inner.parent
-        if not inner.is_async or outer is None or outer.kind != "function" or outer.is_async:
+        if not inner.is_async or outer is None or outer.kind != "function" or outer.is_async \
+                or not _returns(outer, inner):
             continue
         for name in sorted(_free_names(inner)):
             for call in ctx.assigned_calls(name, outer):
@@ -41,6 +42,20 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
                         and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
                     yield RULE.candidate(ctx.site(call, outer), _closure_message(
                         outer, inner, name, made))
+
+
+def _returns(outer: Scope, inner: Scope) -> bool:
+    """The outer function hands the coroutine function out (``return wrapped``, also
+    wrapped in ``functools.wraps``) rather than running it there and then."""
+    name = inner.qualname.rsplit(".", 1)[-1]
+    for node in ast.walk(outer.node):
+        if isinstance(node, ast.Return) and node.value is not None:
+            inside = list(ast.walk(node.value))
+            called = {id(n.func) for n in inside if isinstance(n, ast.Call)}
+            if any(isinstance(n, ast.Name) and n.id == name and id(n) not in called
+                   for n in inside):
+                return True
+    return False
 
 
 def _free_names(inner: Scope) -> set[str]:

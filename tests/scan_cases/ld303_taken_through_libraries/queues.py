@@ -94,3 +94,13 @@ class Limiter:
     def __init__(self, limit: int):
         self._lock = asyncio.Lock()  # waits on a loop only under contention
         self._slots = asyncio.Semaphore(limit)
+
+
+def gather_limited(coros, limit: int):
+    semaphore = asyncio.Semaphore(limit)  # made by code that runs on the loop (create_task)
+
+    async def limited(coro):
+        async with semaphore:
+            return await coro
+
+    return [asyncio.create_task(limited(c)) for c in coros]

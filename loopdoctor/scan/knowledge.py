@@ -146,6 +146,39 @@ BIND_AT_CREATION: frozenset[str] = frozenset({
 })
 # ... and Google's generated ``*AsyncClient`` classes, built on grpc.aio channels.
 BIND_AT_CREATION_PACKAGES: tuple[str, ...] = ("google.",)
+# Other libraries' constructors that take the current (or the running) loop and keep it:
+# made in sync code they hold the thread's default loop, or raise "no running event loop".
+# Not loop-bound clients for the other rules: only what making one in a constructor means.
+TAKE_LOOP_WHEN_MADE: frozenset[str] = frozenset({
+    "asyncio.Future", "asyncio.futures.Future",  # get_event_loop() when no loop is given
+    "aiokafka.AIOKafkaProducer", "aiokafka.AIOKafkaConsumer",
+    "aiokafka.producer.AIOKafkaProducer", "aiokafka.consumer.AIOKafkaConsumer",
+    "confluent_kafka.aio.AIOProducer", "confluent_kafka.experimental.aio.AIOProducer",
+    "pika.adapters.asyncio_connection.AsyncioConnection",
+    "pika.adapters.AsyncioConnection", "telethon.TelegramClient",
+    "telethon.client.telegramclient.TelegramClient",
+})
+# Up to Python 3.9 asyncio primitives take the current loop when made (3.10 binds them on
+# first use). These wait on a future from that loop in their ordinary use (``wait()``, a
+# ``get()`` on an empty queue); a Lock or Semaphore only under contention.
+WAITING_PRIMITIVES: frozenset[str] = frozenset(
+    f"asyncio.{name}" for name in ("Event", "Condition", "Queue", "PriorityQueue", "LifoQueue",
+                                   "Barrier")
+)
+# Words a file that makes one of these (or an asyncio primitive) must contain (prefilter).
+TAKE_LOOP_TOKENS: tuple[str, ...] = (
+    "AIOKafka", "AIOProducer", "AsyncioConnection", "TelegramClient", "from asyncio import",
+    *(f"{name}(" for name in sorted(ASYNCIO_PRIMITIVES | {"asyncio.Future"})),
+)
+# Classes whose objects are made synchronously, where the program configures itself (for
+# logging: ``dictConfig``, at start-up), not by the coroutines that later use them.
+MADE_WHEN_CONFIGURED: frozenset[str] = frozenset({
+    "logging.Handler", "logging.StreamHandler", "logging.FileHandler", "logging.Filter",
+    "logging.handlers.QueueHandler", "logging.handlers.BufferingHandler",
+    "logging.handlers.MemoryHandler",
+})
+# Keyword arguments that name the loop an object is for.
+LOOP_KEYWORDS: frozenset[str] = frozenset({"loop", "event_loop", "custom_ioloop", "ioloop"})
 
 ENTRY_POINT_DECORATOR_SUFFIXES: tuple[str, ...] = (
     ".command", ".group", ".callback", "pytest.fixture", "pytest_asyncio.fixture",

@@ -34,7 +34,8 @@ class Site:
 class Op(Enum):
     """How a ``Value`` is obtained."""
 
-    CALL = "the result of calling"  # name(...): an instance of a class, or what a function returns
+    CALL = "the result of calling"  # name(...): an instance, or what a function returns;
+    # index 1: the call names the loop the object is for (``loop=self._loop``)
     NAME = "the object bound to"  # a module global, a class attribute, ``mod.C.attr`` on instances
     ATTR = "an attribute of"  # parts[0].name, where parts[0] is a local the file cannot name
     PARAM = "a parameter of"  # parameter ``index`` of function ``name``

@@ -38,6 +38,8 @@ from loopdoctor.scan.types import LOOP, Bound, Types
 _MAX_ALIAS_HOPS = 8
 _MAX_PARAM_DEPTH = 6
 _MAX_DENOTE_DEPTH = 4
+_MAX_TAKER_ROUNDS = 6  # classes that take the loop by making another such class
+_MAX_MAKER_DEPTH = 2  # constructors followed back to where their object is made
 _ATTRIBUTES = (Bind.INSTANCE, Bind.CLASS, Bind.ANNOTATION, Bind.CLASS_SLOT)
 
 
@@ -342,26 +344,49 @@ class Project:
                 if bound is not None:
                     yield binding, file, bound
 
-    def made_outside_loop(self, cls: str, passed: int | None = None) -> str:
+    def made_outside_loop(self, cls: str, passed: int | None = None, depth: int = 0) -> str:
         """``path:line`` where this project visibly makes a ``cls`` outside any running loop
-        (at import, or in sync code that not only coroutines run), or "". ``passed``: a
-        parameter of ``__init__`` that, when given, replaces what ``__init__`` would take
-        (``loop or get_event_loop()``); sites that pass it do not count."""
+        (at import, in sync code that not only coroutines run, in the constructor of an
+        object made so), or "". ``passed``: a parameter of ``__init__`` that, when given,
+        replaces what ``__init__`` would take (``loop or get_event_loop()``); sites that pass
+        it do not count."""
+        init = self.functions.get(f"{cls}.__init__")
+        if init is not None and self._made_when_configured(cls):
+            return f"{init[1].path}:{init[0].site.line} (a logging handler: made when logging " \
+                   f"is configured)"
         for found in self.bindings.values():
             for binding, file in found:
                 if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL) and any(
                         v.op is Op.CALL and self.resolve(v.name) == cls for v in binding.values):
                     return f"{file.path}:{binding.site.line}"
-        init = self.functions.get(f"{cls}.__init__")
         for call, path in self.callers.get(init[0].qualname, ()) if init else ():
             maker = self.functions.get(call.site.scope) if call.site else None
-            if passed is not None and isinstance(call, Call) \
-                    and _argument(call, passed, init[0].qualname, self):
+            if maker is None or maker[0].is_async or (passed is not None and isinstance(
+                    call, Call) and _argument(call, passed, init[0].qualname, self)):
                 continue
-            if maker is not None and not maker[0].is_async and not maker[0].setup \
-                    and not self._runs_in_loop(maker[0].qualname, depth=1):
+            if maker[0].setup and maker[0].cls and depth < _MAX_MAKER_DEPTH \
+                    and self._makes(call, cls, maker[0].cls) \
+                    and self.made_outside_loop(maker[0].cls, depth=depth + 1):
+                return f"{path}:{call.site.line}"
+            if not maker[0].setup and not self._runs_in_loop(maker[0].qualname, depth=1) \
+                    and not self._unseen_callback(maker[0].qualname):
                 return f"{path}:{call.site.line}"
         return ""
+
+    def _makes(self, call: Call | ThreadSubmit, cls: str, maker_cls: str) -> bool:
+        """Does a constructor's call make a ``cls``: by name, or as ``super().__init__()`` of
+        a subclass (not any ``__init__`` a ``super()`` call might reach)?"""
+        return isinstance(call, Call) and (self.resolve(call.callee) == cls or (
+            maker_cls != cls and cls in self.mro(maker_cls)))
+
+    def _made_when_configured(self, cls: str) -> bool:
+        """A logging handler (or filter): made in sync code when logging is configured."""
+        return any(base in kb.MADE_WHEN_CONFIGURED for base in self.mro(cls))
+
+    def _unseen_callback(self, name: str) -> bool:
+        """A function defined in another that nothing here calls by name: handed out as a
+        value (a factory, a callback), it runs wherever its receiver calls it."""
+        return ".<locals>." in name and not self.callers.get(name)
 
     def drives_loop(self, cls: str) -> str:
         """``path:line`` where a method of ``cls`` runs a loop it did not make, or ""."""
@@ -374,23 +399,57 @@ class Project:
         return ""
 
     def made_in_setup(self) -> Iterator[tuple[Binding, FileFacts, Bound]]:
-        """Objects that take the current event loop when they are made (a grpc.aio channel),
-        or the current loop itself (``get_event_loop()``, unguarded), made by ``__init__`` or
-        a validator, which runs wherever the object is made, and kept on the instance."""
+        """Objects that take the current event loop when they are made (a grpc.aio channel,
+        an asyncio primitive before Python 3.10), or the current loop itself
+        (``get_event_loop()``, unguarded), made by ``__init__`` or a validator, which runs
+        wherever the object is made, and kept on the instance; and objects of project classes
+        whose own constructor does so (``self.queue = LogQueue()``)."""
+        takers = self.loop_taking_classes
+        for binding, file in self._setup_bindings():
+            bound = self._taken_when_made(binding, file) or _made_taker(self, binding, takers)
+            if bound is not None:
+                yield binding, file, bound
+
+    @cached_property
+    def loop_taking_classes(self) -> dict[str, Bound]:
+        """Project classes whose constructor takes the current loop, directly or by making
+        an object of another such class (to a fixpoint, bounded): what that one takes."""
+        takers: dict[str, Bound] = {}
+        for _ in range(_MAX_TAKER_ROUNDS):
+            grown = False
+            for binding, file in self._setup_bindings():
+                cls = self.functions[binding.site.scope][0].cls
+                if cls and cls not in takers and (bound := self._taken_when_made(
+                        binding, file) or _made_taker(self, binding, takers)) is not None:
+                    takers[cls] = bound
+                    grown = True
+            if not grown:
+                break
+        return takers
+
+    def _setup_bindings(self) -> Iterator[tuple[Binding, FileFacts]]:
+        """Instance attributes a constructor or validator sets, unless under ``if <a loop is
+        running>`` or in a class only coroutines make."""
         for found in self.bindings.values():
             for binding, file in found:
                 writer = self.functions.get(binding.site.scope)
-                if binding.kind is not Bind.INSTANCE or writer is None or not writer[0].setup \
-                        or binding.in_loop or self._made_in_coroutines(writer[0].cls or ""):
-                    continue
-                if any(v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index
-                       for v in binding.values):
-                    yield binding, file, Bound(LOOP, path=file.path, line=binding.site.line)
-                    continue
-                made = tuple(v for v in binding.values if v.op is Op.CALL)
-                bound = self.bound(made, file.path)
-                if bound is not None and not bound.holds and _binds_when_made(bound.type):
-                    yield binding, file, bound
+                if binding.kind is Bind.INSTANCE and writer is not None and writer[0].setup \
+                        and not binding.in_loop \
+                        and not self._made_in_coroutines(writer[0].cls or ""):
+                    yield binding, file
+
+    def _taken_when_made(self, binding: Binding, file: FileFacts) -> Bound | None:
+        if any(v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index
+               for v in binding.values):
+            return Bound(LOOP, path=file.path, line=binding.site.line)
+        made = tuple(v for v in binding.values if v.op is Op.CALL and not v.index)
+        bound = self.bound(made, file.path)
+        if bound is not None and not bound.holds and _binds_when_made(bound.type):
+            return bound
+        for value in made:
+            if takes_loop_when_made(name := self.resolve(value.name)):
+                return Bound(name, path=file.path, line=value.line)
+        return None
 
     def _made_in_coroutines(self, cls: str) -> bool:
         """Is every object of ``cls`` this project makes made inside ``async def`` (where the
@@ -1012,6 +1071,28 @@ class Project:
                 for name in {p for r in fn.refs for p in self.prefixes(r)}:
                     users[name].append(fn)
         return users
+
+
+def _made_taker(project: Project, binding: Binding, takers: dict[str, Bound]) -> Bound | None:
+    """``self.queue = LogQueue()`` where ``LogQueue.__init__`` takes the loop: what it takes,
+    held by ``LogQueue``."""
+    for value in binding.values:
+        if value.op is Op.CALL and not value.index \
+                and (taken := takers.get(project.resolve(value.name))) is not None:
+            return replace(taken, via=project.resolve(value.name), holds=True, direct=False)
+    return None
+
+
+def takes_loop_when_made(name: str, primitives: frozenset[str] = kb.WAITING_PRIMITIVES) -> bool:
+    """Another library's constructor known to take the loop, or an asyncio primitive: for an
+    object's attribute, one that waits on that loop in ordinary use (a Lock only under
+    contention); ``primitives`` says which."""
+    return name in kb.TAKE_LOOP_WHEN_MADE or name in primitives
+
+
+def takes_loop_before_310(bound: Bound) -> bool:
+    """An asyncio primitive: bound when made only up to Python 3.9."""
+    return bound.type in kb.ASYNCIO_PRIMITIVES
 
 
 def _binds_when_made(name: str) -> bool:

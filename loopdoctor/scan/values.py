@@ -94,7 +94,14 @@ def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int)
         return _field_default(ctx, call, scope, hops, depth)
     if callee in _LOOPS:
         return (Value(Op.LOOP, callee, int(id(call) in _guarded(ctx)), line=call.lineno),)
-    return (Value(Op.CALL, callee, line=call.lineno),)
+    return (Value(Op.CALL, callee, int(_passes_loop(call)), line=call.lineno),)
+
+
+def _passes_loop(call: ast.Call) -> bool:
+    """``Queue(loop=self._loop)``: the caller names the loop; a getter called right there
+    (``loop=asyncio.get_event_loop()``) is the current loop again, not a chosen one."""
+    return any(k.arg in kb.LOOP_KEYWORDS and not isinstance(k.value, ast.Call)
+               for k in call.keywords)
 
 
 def _guarded(ctx: FileContext) -> set[int]:

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
+from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain
 from loopdoctor.scan.model import Binding, FileFacts, Finding, Op
-from loopdoctor.scan.project import Project
+from loopdoctor.scan.project import Project, takes_loop_before_310
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
 
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound, evidence in taken_in_constructors(project):
-        if evidence:
+        if reported_by(bound, evidence) == RULE.code:
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
+
+
+def reported_by(bound: Bound, evidence: str) -> str | None:
+    """LD303 when the object is seen made outside a running loop, LD304 (preview) when not.
+    An asyncio primitive binds when made only up to Python 3.9: LD304 with that evidence,
+    nothing without it (made in ``__init__`` it is, since 3.10, one per owner: fine)."""
+    if takes_loop_before_310(bound):
+        return "LD304" if evidence else None
+    return "LD303" if evidence else "LD304"
 
 
 def taken_in_constructors(project: Project) -> Iterator[tuple[Binding, FileFacts, Bound, str]]:
@@ -37,9 +48,17 @@ def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,
             evidence: str) -> str:
     attr = ".".join(binding.target.split(".")[-2:])
     setup = binding.site.scope.rsplit(".", 1)[-1]
-    what = ("keeps `asyncio.get_event_loop()`" if bound.type == LOOP else
+    taken = "the current event loop" if bound.type == LOOP else f"`{bound.type}`"
+    what = (f"makes `{bound.via.rsplit('.', 1)[-1]}`, whose constructor takes {taken} "
+            f"(at {bound.path}:{bound.line})," if bound.via else
+            "keeps `asyncio.get_event_loop()`" if bound.type == LOOP else
+            f"makes `{bound.type}`, which up to Python 3.9 binds to the current event loop "
+            f"when made," if takes_loop_before_310(bound) else
+            f"makes `{bound.type}`, which binds to the current event loop when made,"
+            if bound.type.startswith("asyncio.") else
             f"makes {bound.describe()}, which binds to the current event loop when made,")
-    tail = chain(project, None, (file.path, binding.site.line), bound)
+    tail = chain(project, None, (file.path, binding.site.line),
+                 replace(bound, path="") if bound.via else bound)
     seen = f"; {evidence}" if evidence else ""
     return (f"`{setup}` {what} in `{attr}`: made wherever the object is (at import, in a "
             f"thread, before `asyncio.run`), it holds a loop other than the one that will use "
@@ -50,24 +69,31 @@ RULE = Rule(
     code="LD303",
     name="loop-taken-in-constructor",
     summary="__init__ or a validator stores the current event loop, or makes an object that "
-            "binds to it when made (grpc.aio channels and clients on them, aiohttp sessions).",
-    needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk"),),
+            "binds to it when made (grpc.aio channels, aiohttp sessions, Kafka producers, "
+            "asyncio.Future, a project class whose own constructor does).",
+    needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk",
+            *kb.TAKE_LOOP_TOKENS),),
     check=check,
-    exports=Project.loop_bound_classes,
+    exports=lambda project: project.loop_bound_classes() | set(project.loop_taking_classes),
     doc="""\
 ## Why
-Most async clients bind to a loop when they are first *used*; a few take the current event
+Most async clients bind to a loop when they are first *used*; some take the current event
 loop when they are *made*: `grpc.aio` channels (and Google's generated `*AsyncClient`
-classes, or `xai_sdk.AsyncClient`, built on them), `aiohttp.ClientSession`, and of course
-`asyncio.get_event_loop()` itself. `__init__` and pydantic validators run wherever the
-object is made: at import time, in sync setup code before `asyncio.run` creates the loop
-that will use it, in a worker thread. The object then holds the thread's default loop (or
-raises in a thread that has none, and on Python 3.14 anywhere without a running loop), and
-the first call from the real loop fails with "attached to a different loop", or hangs.
-Reported when this project shows the object is made outside a running loop (at import, in
-sync code) or drives the loop it kept (`run_until_complete`); without that evidence the
-same shape is LD304, a preview rule. A `get_event_loop()` inside `try ... except
-RuntimeError` with a fallback, or an object made under `if <a loop is running>`, is fine.
+classes, or `xai_sdk.AsyncClient`, built on them), `aiohttp.ClientSession`, aiokafka's and
+confluent-kafka's asyncio producers, pika's `AsyncioConnection`, Telethon's client,
+`asyncio.Future()`, and of course `asyncio.get_event_loop()` itself. So does any class of
+this project whose constructor makes one of these: making it takes the loop too. `__init__`
+and pydantic validators run wherever the object is made: at import time, in sync setup
+code before `asyncio.run` creates the loop that will use it, in a worker thread. The object
+then holds the thread's default loop (or raises in a thread that has none, and on Python
+3.14 anywhere without a running loop), and the first call from the real loop fails with
+"attached to a different loop", or hangs. Reported when this project shows the object is
+made outside a running loop (at import, in sync code, in the constructor of an object made
+so, or as a logging handler, which logging configuration makes) or drives the loop it kept
+(`run_until_complete`); without that evidence the same shape is LD304, a preview rule. A
+`get_event_loop()` inside `try ... except RuntimeError` with a fallback, an object made
+under `if <a loop is running>`, made lazily inside the loop that uses it, or handed the
+owner's loop (`loop=self._loop`) is fine.
 
 ## Bad
 ```python

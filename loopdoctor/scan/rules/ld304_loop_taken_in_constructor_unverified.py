@@ -2,37 +2,101 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
-from loopdoctor.scan.model import Finding
-from loopdoctor.scan.project import Project
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.context import FileContext, Scope
+from loopdoctor.scan.model import Candidate, Finding
+from loopdoctor.scan.project import Project, takes_loop_when_made
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import RULE as LD303
-from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import message, taken_in_constructors
+from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import (
+    message,
+    reported_by,
+    taken_in_constructors,
+)
 
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound, evidence in taken_in_constructors(project):
-        if not evidence:
-            yield RULE.finding(file, binding.site, message(project, binding, file, bound, ""))
+        if reported_by(bound, evidence) == RULE.code:
+            yield RULE.finding(file, binding.site, message(project, binding, file, bound,
+                                                           evidence))
+
+
+def collect(ctx: FileContext) -> Iterator[Candidate]:
+    """A sync function (a decorator, a factory) makes an object that takes the loop into a
+    local that a coroutine function defined in it uses: the object is made when the outer
+    function runs (for a decorator, at import, like a module-level primitive: any of them),
+    not on the loop that awaits the inner one."""
+    for inner in ctx.functions():
+        outer = inner.parent
+        if not inner.is_async or outer is None or outer.kind != "function" or outer.is_async \
+                or not _returns(outer, inner):
+            continue
+        for name in sorted(_free_names(inner)):
+            for call in ctx.assigned_calls(name, outer):
+                made = ctx.callee(call, outer)
+                if made is not None and takes_loop_when_made(made, kb.ASYNCIO_PRIMITIVES) \
+                        and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
+                    yield RULE.candidate(ctx.site(call, outer), _closure_message(
+                        outer, inner, name, made))
+
+
+def _returns(outer: Scope, inner: Scope) -> bool:
+    """The outer function hands the coroutine function out (``return wrapped``, also
+    wrapped in ``functools.wraps``) rather than running it there and then."""
+    name = inner.qualname.rsplit(".", 1)[-1]
+    for node in ast.walk(outer.node):
+        if isinstance(node, ast.Return) and node.value is not None:
+            inside = list(ast.walk(node.value))
+            called = {id(n.func) for n in inside if isinstance(n, ast.Call)}
+            if any(isinstance(n, ast.Name) and n.id == name and id(n) not in called
+                   for n in inside):
+                return True
+    return False
+
+
+def _free_names(inner: Scope) -> set[str]:
+    """Names a function reads and never binds itself."""
+    read = {n.id for n in ast.walk(inner.node)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return read - inner.locals - set(inner.assigns)
+
+
+def _closure_message(outer: Scope, inner: Scope, name: str, made: str) -> str:
+    when = "up to Python 3.9 it binds" if made in kb.ASYNCIO_PRIMITIVES else "it binds"
+    outer_name, inner_name = (s.qualname.rsplit(".", 1)[-1] for s in (outer, inner))
+    return (f"`{outer_name}` makes `{made}` in `{name}`, which the coroutine function "
+            f"`{inner_name}` uses: made when `{outer_name}` runs (for a decorator, at import), "
+            f"{when} to that thread's current event loop, not to the loop that awaits "
+            f"`{inner_name}`")
 
 
 RULE = Rule(
     code="LD304",
     name="loop-taken-in-constructor-unverified",
     summary="(preview) LD303's shape in a class this project never visibly makes outside a "
-            "running loop: a bug only where its users make it in sync code.",
+            "running loop, or an asyncio primitive made outside one in a constructor or a "
+            "sync decorator (bound when made up to Python 3.9).",
     needs=LD303.needs,
+    collect=collect,
     check=check,
-    exports=Project.loop_bound_classes,
+    exports=LD303.exports,
     preview=True,
     doc="""## Why
 The same hazard as LD303: `__init__` (or a validator) keeps `asyncio.get_event_loop()`, or
 makes an object that binds to the current loop when made (a grpc.aio channel, a Google
-`*AsyncClient`, an `aiohttp.ClientSession`). Here nothing in the scanned code makes such
-an object outside a running loop or drives the kept loop: a library whose users make it
-at import or in sync setup code has the bug, one whose users make it inside `async def`
-does not. A preview rule: select `LD304` to see these.
+`*AsyncClient`, an `aiohttp.ClientSession`, a Kafka producer). Here nothing in the scanned
+code makes such an object outside a running loop or drives the kept loop: a library whose
+users make it at import or in sync setup code has the bug, one whose users make it inside
+`async def` does not. Also here, because they bind when made only up to Python 3.9 (since
+3.10 they bind to the loop that first waits on them): an asyncio `Event`, `Condition` or
+`Queue` made in a constructor whose object this project makes outside a running loop, and
+any asyncio primitive a sync function (a decorator, a factory) makes for the coroutine
+function it defines, which is made when the decorator runs, at import. A preview rule:
+select `LD304` to see these.
 
 ## Bad
 ```python
@@ -43,6 +107,15 @@ class ChatModel(BaseModel):
         return values
 
 model = ChatModel()  # in the user's code, at import
+
+
+def throttle(limit, fetch):  # a decorator, applied at import
+    semaphore = asyncio.Semaphore(limit)  # Python 3.9: the import thread's loop
+
+    async def wrapped(*args):
+        async with semaphore:
+            return await fetch(*args)
+    return wrapped
 ```
 
 ## Good
@@ -53,6 +126,18 @@ class ChatModel(BaseModel):
         if _is_event_loop_running():  # made inside the loop that uses it
             values["async_client"] = build_generative_async_service(...)
         return values
+
+
+def throttle(limit, fetch):
+    semaphore = None
+
+    async def wrapped(*args):
+        nonlocal semaphore
+        if semaphore is None:  # on the first call, on the loop that awaits it
+            semaphore = asyncio.Semaphore(limit)
+        async with semaphore:
+            return await fetch(*args)
+    return wrapped
 ```
 
 ## Fix

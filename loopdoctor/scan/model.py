@@ -69,6 +69,7 @@ class Param:
     index: int
     name: str
     runs: bool = True  # the parameter is the coroutine itself, not a value handed to it
+    called: bool = False  # the parameter is called to make the coroutine: ``fn(*args)``
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class Function:
     sets_event_loop: bool
     get_event_loop_sites: tuple[Site, ...]
     loop_starts: tuple[LoopStart, ...]
+    decorators: tuple[str, ...] = ()  # project decorators, ``name()`` when called: ``@d(x)``
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ class CacheWrite:
     key: KeyKind
     site: Site
     key_values: Values = ()  # what the key is made of: a parameter, a key-building helper
+    keeps_loop: bool = False  # the value keeps the loop beside the object: (client, loop)
 
 
 @dataclass(frozen=True)

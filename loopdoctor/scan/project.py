@@ -52,6 +52,7 @@ class Store:
     file: FileFacts
     slot: bool  # a whole slot (a global, a class attribute), not an item of a container
     lazy: Guard | None = None  # get-or-create: what the writer tests before making it
+    keeps_loop: bool = False  # the loop is stored beside the object, never compared
 
 
 class HolderKind(Enum):
@@ -435,7 +436,8 @@ class Project:
                 continue
             for write, file in writes:
                 if (bound := self.bound(write.values, file.path)) is not None:
-                    yield Store(container, bound, write.key, write.site, file, False)
+                    yield Store(container, bound, write.key, write.site, file, False,
+                                keeps_loop=write.keeps_loop)
         if per_object:
             return
         for target, found in self.bindings.items():
@@ -560,6 +562,14 @@ class Project:
                 if why is not None:
                     yield Store(target, bound, binding.key, binding.site, file, True,
                                 binding.lazy), why
+
+    def long_lived_caches(self) -> Iterator[tuple[Store, LongLived]]:
+        """``self._clients[key] = AsyncOpenAI()`` in a dict of an object that outlives loops
+        (a singleton, a module-level registry): a long-lived cache like a module-level one."""
+        for store in self.cache_writes(per_object=True):
+            why = self.long_lived(store.holder.rpartition(".")[0])
+            if why is not None and not why.closed:
+                yield store, why
 
     def long_lived(self, cls: str) -> LongLived | None:
         """Why instances of ``cls`` (or of a subclass) live as long as the process, or None."""
@@ -786,6 +796,8 @@ class Project:
                 if key in seen:
                     continue
                 for arg, site in self.arguments(param):
+                    if param.called:  # the callable passed in is what runs
+                        arg = replace(arg, runs=arg.runs | arg.values, values=frozenset())
                     for source, via in self._trace(arg, seen | {key}, runs and param.runs).items():
                         found.setdefault(source, via or site)
         return found
@@ -848,7 +860,8 @@ class Project:
         return found
 
     def arguments(self, param: Param) -> Iterator[tuple[CoroRef, str]]:
-        """What callers (and thread submissions) pass for one parameter, and where."""
+        """What callers (and thread submissions) pass for one parameter, and where; for the
+        first parameter of a decorator, the functions it decorates."""
         fn = self.functions.get(param.function)
         is_method = fn is not None and fn[0].cls is not None
         for call, path in self.callers.get(param.function, ()):
@@ -857,6 +870,46 @@ class Project:
             if 0 <= index < len(call.args):
                 yield call.args[index], site
             yield from ((ref, site) for name, ref in call.kwargs if name == param.name)
+        if param.index == 0 and not is_method:
+            for decorated in self.decorated.get(param.function, ()):
+                yield CoroRef(runs=frozenset({decorated.function})), decorated.site
+
+    @cached_property
+    def decorated(self) -> dict[str, list[Decorated]]:
+        """Decorator functions -> what they decorate: ``@sync`` passes the function to
+        ``sync``, ``@sync(timeout=3)`` to the function ``sync`` defines and returns. Entry
+        points (``main``, CLI commands, tests) run once per process and are left out."""
+        found: dict[str, list[Decorated]] = defaultdict(list)
+        for fn, file in self.functions.values():
+            if fn.entry_point:
+                continue
+            for name in fn.decorators:
+                decorator = self.resolve(name.removesuffix("()"))
+                targets = [decorator] if not name.endswith("()") else [
+                    inner for inner in self._nested.get(decorator, ())]
+                for target in targets:
+                    found[target].append(Decorated(
+                        name.removesuffix("()").rsplit(".", 1)[-1], fn.qualname,
+                        f"{file.path}:{fn.site.line}"))
+        return found
+
+    @cached_property
+    def _nested(self) -> dict[str, list[str]]:
+        """Functions -> the functions defined directly in them."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for name in self.functions:
+            outer, marker, inner = name.rpartition(".<locals>.")
+            if marker and "." not in inner:
+                found[outer].append(name)
+        return found
+
+    def decoration(self, site: str) -> Decorated | None:
+        """The decorated function whose definition is at ``path:line``, if one is."""
+        return self._decorations.get(site)
+
+    @cached_property
+    def _decorations(self) -> dict[str, Decorated]:
+        return {d.site: d for found in self.decorated.values() for d in found}
 
     def argument_values(self, function: str, index: int) -> Iterator[tuple[Values, str]]:
         """What callers pass for one parameter, as values (with the caller's path)."""
@@ -987,6 +1040,15 @@ class LongLived:
     why: str
     holder: str = ""
     closed: bool = False  # not known to outlive loops: only recreated when closed
+
+
+@dataclass(frozen=True)
+class Decorated:
+    """A function a project decorator wraps: ``@decorator`` on ``function`` at ``site``."""
+
+    decorator: str
+    function: str
+    site: str  # path:line of the decorated function
 
 
 @dataclass(frozen=True)

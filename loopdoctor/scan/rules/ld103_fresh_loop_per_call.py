@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import loop_chain
-from loopdoctor.scan.loops import LoopKind, api_label, exported_names, loop_sites
+from loopdoctor.scan.loops import LoopKind, LoopSite, api_label, exported_names, loop_sites
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
@@ -18,10 +18,22 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         if traced := project.trace(site.start.coro):
             source, tail = loop_chain(project, site, traced)
-            name = site.function.qualname.rsplit(".", 1)[-1]
             yield RULE.finding(site.file, site.start.site, (
-                f"`{api_label(site.start)}` makes a new event loop on every call of `{name}`, "
+                f"`{api_label(site.start)}` makes a new event loop on every call of "
+                f"{_called(project, site, traced[source])}, "
                 f"but the coroutine reaches long-lived {source.describe()}{tail}"))
+
+
+def _called(project: Project, site: LoopSite, via: str) -> str:
+    """What each call of makes the loop: the wrapper, or a function its decorator wraps."""
+    decorated = project.decoration(via)
+    if decorated is None:
+        return f"`{site.function.qualname.rsplit('.', 1)[-1]}`"
+    path, _, line = via.rpartition(":")
+    where = f"line {line}" if path == site.file.path else via
+    fn = project.functions[decorated.function][0]
+    name = ".".join(fn.qualname.split(".")[-2 if fn.cls else -1:])
+    return f"a function decorated with `@{decorated.decorator}` (`{name}`, {where})"
 
 
 RULE = Rule(

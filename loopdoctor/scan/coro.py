@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from loopdoctor.scan.context import FileContext, Scope, children
-from loopdoctor.scan.model import CoroRef, Param
+from loopdoctor.scan.model import ANY_METHOD, CoroRef, Param
 
 _MAX_HOPS = 2  # local variables followed back to the call that made them
 
@@ -39,6 +39,7 @@ class _Collector:
             self._add(self.runs, self.ctx.callee(node, self.scope))
             self._called_param(node.func)
             self._closure_params(node.func)
+            self._any_method(node.func)
             self._note_fresh_instance(node)
             if isinstance(node.func, ast.Attribute):
                 self.value(node.func.value)  # the receiver: svc.ask(), self.client.get()
@@ -110,6 +111,20 @@ class _Collector:
         if owner is not None and func.id in owner.params and func.id not in owner.assigns:
             self.params.append(Param(owner.qualname, owner.params.index(func.id), func.id,
                                      runs=True, called=True))
+
+    def _any_method(self, func: ast.expr) -> None:
+        """``attr = getattr(self._async, name)`` then ``attr(*args)`` (a ``__getattr__``
+        facade): any coroutine method of that object may run."""
+        if not isinstance(func, ast.Name):
+            return
+        owner = self.ctx.owner(func.id, self.scope)
+        for made, _ in owner.assigns.get(func.id, []) if owner is not None else ():
+            if isinstance(made, ast.Call) and isinstance(made.func, ast.Name) \
+                    and made.func.id == "getattr" and len(made.args) >= 2 \
+                    and not isinstance(made.args[1], ast.Constant) \
+                    and (target := self.ctx.resolve(made.args[0], owner)) is not None:
+                self._add(self.runs, f"{target}.{ANY_METHOD}")
+                self._add(self.values, target)  # the receiver, as for ``svc.ask()``
 
     def _closure_params(self, func: ast.expr) -> None:
         """``asyncio.run(guarded())`` where ``async def guarded(): return await coro`` is

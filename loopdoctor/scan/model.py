@@ -61,6 +61,9 @@ class Value:
 Values = tuple[Value, ...]
 
 
+ANY_METHOD = "*"  # ``obj.*`` in ``CoroRef.runs``: whichever coroutine method a name picks
+
+
 @dataclass(frozen=True)
 class Param:
     """A parameter of a function, by position, as a coroutine expression may refer to it."""

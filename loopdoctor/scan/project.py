@@ -15,6 +15,7 @@ from functools import cached_property
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import (
+    ANY_METHOD,
     Bind,
     Binding,
     CachedFactory,
@@ -723,6 +724,9 @@ class Project:
 
     def _denote(self, ref: str, depth: int,
                 sources: bool) -> tuple[frozenset[Source], frozenset[str]]:
+        owner, _, last = ref.rpartition(".")
+        if last == ANY_METHOD and self.resolve(owner) in self.classes:
+            return frozenset(), frozenset(self._coroutine_methods(self.resolve(owner)))
         parts = self.resolve(ref).split(".")
         for cut in range(len(parts), 1, -1):
             prefix = ".".join(parts[:cut])
@@ -736,6 +740,19 @@ class Project:
                     and self.member(prefix, self.bindings) is not None:
                 return self._through_types(prefix, parts[cut:], depth, sources)
         return frozenset(), frozenset()
+
+    def _coroutine_methods(self, cls: str) -> list[str]:
+        """The ``async def`` methods of a class and its bases."""
+        return [name for base in self.mro(cls) for name in self._methods.get(base, ())
+                if self.functions[name][0].is_async]
+
+    @cached_property
+    def _methods(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for name, (fn, _) in self.functions.items():
+            if fn.cls is not None and name == f"{fn.cls}.{name.rsplit('.', 1)[-1]}":
+                found[fn.cls].append(name)
+        return found
 
     def _through_types(self, prefix: str, rest: list[str], depth: int, sources: bool):
         """``self.model.stream`` where ``self.model`` holds a ``Model``: ``Model.stream``."""

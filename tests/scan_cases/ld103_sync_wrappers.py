@@ -3,6 +3,7 @@
 # negative for: LD103
 import asyncio
 import functools
+import inspect
 
 import httpx
 from openai import AsyncOpenAI
@@ -77,3 +78,21 @@ class Geo:
 @sync
 async def main():  # runs once per process: silent
     return await _shared.models.list()
+
+
+class SyncGeo:
+    """A sync facade over the async client: one new loop per call, one client for all."""
+
+    def __init__(self):
+        self._async = Geo()
+
+    def lookup(self, place):
+        return asyncio.run(self._async._lookup(place))  # error: LD103 "`lookup`" "SyncGeo._async"
+
+    def __getattr__(self, name):
+        attr = getattr(self._async, name)
+        if inspect.iscoroutinefunction(attr):
+            def call(*args, **kwargs):
+                return asyncio.run(attr(*args, **kwargs))  # error: LD103 "`call`" "SyncGeo._async"
+            return call
+        return attr

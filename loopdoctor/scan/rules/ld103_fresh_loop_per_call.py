@@ -39,8 +39,9 @@ def _called(project: Project, site: LoopSite, via: str) -> str:
 RULE = Rule(
     code="LD103",
     name="fresh-loop-per-call",
-    summary="A sync wrapper that starts a new event loop on every call over a coroutine "
-            "that reaches a long-lived client.",
+    summary="A sync wrapper (or a decorator's wrapper, for every coroutine function it "
+            "decorates) that starts a new event loop on every call over a coroutine that "
+            "reaches a long-lived client.",
     needs=(("asyncio", *kb.LOOP_BOUND_TOKENS),),
     check=check,
     exports=exported_names,
@@ -51,7 +52,11 @@ new loop per call and closes it afterwards. The client the coroutine uses, store
 `self` in `__init__` or cached at module level, keeps its keep-alive connections from the
 first loop. The next call picks one up and fails with "Event loop is closed" (on openai
 2.x the SDK retries, so it looks like slowness: several server requests per call).
-`main()`, CLI commands, tests and fixtures are exempt: they run once per process.
+The same holds when the loop is made in a helper or a decorator: `def sync(fn)` whose
+wrapper runs `asyncio.run(fn(*args))` makes every `@sync` coroutine function a new loop per
+call, and `run_sync(coro)` that wraps its argument in a nested `async def` runs it on a new
+loop too. `main()`, CLI commands, tests and fixtures (decorated or not) are exempt: they
+run once per process.
 
 ## Bad
 ```python
@@ -64,6 +69,22 @@ class Assistant:
 
     async def _ask(self, q):
         return await self.client.responses.create(model="m", input=q)
+```
+
+```python
+def sync(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+    return wrapper
+
+class Weather:
+    def __init__(self):
+        self.http = httpx.AsyncClient()
+
+    @sync
+    async def forecast(self, city):
+        return await self.http.get(f"/forecast/{city}")
 ```
 
 ## Good

@@ -74,8 +74,9 @@ def _short(name: str) -> str:
 RULE = Rule(
     code="LD201",
     name="loop-unaware-client-cache",
-    summary="A module- or class-level cache, singleton slot or DI singleton of loop-bound "
-            "clients whose key does not involve the current loop.",
+    summary="A module- or class-level cache, a cache on a long-lived object, a singleton "
+            "slot or DI singleton of loop-bound clients whose key does not involve the "
+            "current loop.",
     needs=(kb.LOOP_BOUND_TOKENS,),
     check=check,
     exports=Project.loop_bound_classes,
@@ -86,6 +87,10 @@ A dict keyed by config, a `global _client` slot, a `cls._instance` attribute or 
 loop in the process: CLI runs with sequential `asyncio.run`, worker threads, a gateway
 and its thread bridges. The first loop binds the connection pool; the others get
 "Event loop is closed", "bound to a different event loop", or a hang.
+The same holds for a dict on an object that outlives loops (a module-level registry, a
+singleton), for keys such as a thread id (one thread runs many loops, one after another),
+and for a cache that stores the loop beside the client and only asks `loop.is_closed()`:
+two loops that are both open still share one client.
 Caches keyed by the loop object itself (a `WeakKeyDictionary[loop]`, or a stored loop
 compared with `is`) are not reported; `id(loop)` keys are LD401's.
 

@@ -898,7 +898,7 @@ class Project:
         points (``main``, CLI commands, tests) run once per process and are left out."""
         found: dict[str, list[Decorated]] = defaultdict(list)
         for fn, file in self.functions.values():
-            if fn.entry_point:
+            if not fn.decorators or fn.entry_point or self._called_once(fn.qualname):
                 continue
             for name in fn.decorators:
                 decorator = self.resolve(name.removesuffix("()"))
@@ -909,6 +909,14 @@ class Project:
                         name.removesuffix("()").rsplit(".", 1)[-1], fn.qualname,
                         f"{file.path}:{fn.site.line}"))
         return found
+
+    def _called_once(self, name: str) -> bool:
+        """Is a function called, and only from entry points (``main``, CLI commands,
+        tests), which run once per process?"""
+        sites = [call.site for call, _ in self.callers.get(name, ()) if call.site is not None]
+        return bool(sites) and all(
+            (caller := self.functions.get(site.scope)) is not None and caller[0].entry_point
+            for site in sites)
 
     @cached_property
     def _nested(self) -> dict[str, list[str]]:

@@ -908,7 +908,26 @@ class Project:
                     found[target].append(Decorated(
                         name.removesuffix("()").rsplit(".", 1)[-1], fn.qualname,
                         f"{file.path}:{fn.site.line}"))
+        for cls in self.classes.values():
+            for decorator in cls.decorators:
+                for maker in self._wrapper_makers(self.resolve(decorator)):
+                    found[maker] += [
+                        Decorated(decorator.rsplit(".", 1)[-1], method,
+                                  f"{self.functions[method][1].path}:"
+                                  f"{self.functions[method][0].site.line}")
+                        for method in self._methods.get(cls.qualname, ())
+                        if self.functions[method][0].is_async]
         return found
+
+    def _wrapper_makers(self, decorator: str) -> set[str]:
+        """A class decorator that rewraps every method hands each one to the functions it
+        defines or calls (``setattr(cls, name, sync(method))``)."""
+        if decorator not in self.functions:
+            return set()
+        inside = [decorator, *self._nested.get(decorator, ())]
+        return {*inside, *(found[0].qualname for name in inside
+                           for ref in self.functions[name][0].refs
+                           if (found := self.function(ref)) is not None)}
 
     def _called_once(self, name: str) -> bool:
         """Is a function called, and only from entry points (``main``, CLI commands,

@@ -96,3 +96,34 @@ class SyncGeo:
                 return asyncio.run(attr(*args, **kwargs))  # error: LD103 "`call`" "SyncGeo._async"
             return call
         return attr
+
+
+def run_blocking(fn):
+    def run(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))  # error: LD103 "@synced" "Quotes.latest" "Quotes._http"
+
+    return run
+
+
+def synced(cls):
+    """A class decorator: every coroutine method gets a sync twin through ``run_blocking``."""
+    for name, method in list(vars(cls).items()):
+        if inspect.iscoroutinefunction(method):
+            setattr(cls, f"{name}_sync", run_blocking(method))
+    return cls
+
+
+@synced
+class Quotes:
+    def __init__(self):
+        self._http = httpx.AsyncClient()
+
+    async def latest(self, symbol):
+        return await self._http.get(f"/quotes/{symbol}")
+
+
+@synced
+class Fresh:
+    async def latest(self, symbol):
+        async with httpx.AsyncClient() as http:  # its own client per call: silent
+            return await http.get(f"/quotes/{symbol}")

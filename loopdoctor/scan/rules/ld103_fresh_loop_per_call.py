@@ -54,8 +54,9 @@ first loop. The next call picks one up and fails with "Event loop is closed" (on
 2.x the SDK retries, so it looks like slowness: several server requests per call).
 The same holds when the loop is made in a helper or a decorator: `def sync(fn)` whose
 wrapper runs `asyncio.run(fn(*args))` makes every `@sync` coroutine function a new loop per
-call, and `run_sync(coro)` that wraps its argument in a nested `async def` runs it on a new
-loop too. `main()`, CLI commands, tests and fixtures (decorated or not) are exempt: they
+call (a class decorator that hands every method to such a wrapper, each coroutine method of
+the class), and `run_sync(coro)` that wraps its argument in a nested `async def` runs it on
+a new loop too. `main()`, CLI commands, tests and fixtures (decorated or not) are exempt: they
 run once per process.
 
 ## Bad

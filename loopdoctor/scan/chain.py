@@ -52,7 +52,7 @@ def chain(project: Project, source: Source | None, here: tuple[str, int],
                          f"at {at}")
     if source is not None and source.path and not named and (source.path, source.line) != here:
         parts.append(f"`{_short(source.name)}` defined at {_at(source.path, source.line, here)}")
-    if via:
+    if via and project.decoration(via) is None:  # a decorated function is named already
         parts.append(f"the coroutine comes from the call at {_at(*_split(via), here)}")
     if source is not None:
         parts.append(_loops(project, source, here))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from loopdoctor.scan.context import FileContext, Scope, children
-from loopdoctor.scan.model import CoroRef, Param
+from loopdoctor.scan.model import ANY_METHOD, CoroRef, Param
 
 _MAX_HOPS = 2  # local variables followed back to the call that made them
 
@@ -37,6 +37,9 @@ class _Collector:
             node = node.value
         if isinstance(node, ast.Call):
             self._add(self.runs, self.ctx.callee(node, self.scope))
+            self._called_param(node.func)
+            self._closure_params(node.func)
+            self._any_method(node.func)
             self._note_fresh_instance(node)
             if isinstance(node.func, ast.Attribute):
                 self.value(node.func.value)  # the receiver: svc.ask(), self.client.get()
@@ -99,6 +102,50 @@ class _Collector:
                 self._add(self.values, ctor)
         return True
 
+    def _called_param(self, func: ast.expr) -> None:
+        """``fn(*args)`` where ``fn`` is a parameter: the coroutine is what callers pass in (a
+        decorator's wrapped function, a ``run_sync(fn)`` helper's argument)."""
+        if not isinstance(func, ast.Name):
+            return
+        owner = self.ctx.owner(func.id, self.scope)
+        if owner is not None and func.id in owner.params and func.id not in owner.assigns:
+            self.params.append(Param(owner.qualname, owner.params.index(func.id), func.id,
+                                     runs=True, called=True))
+
+    def _any_method(self, func: ast.expr) -> None:
+        """``attr = getattr(self._async, name)`` then ``attr(*args)`` (a ``__getattr__``
+        facade): any coroutine method of that object may run."""
+        if not isinstance(func, ast.Name):
+            return
+        owner = self.ctx.owner(func.id, self.scope)
+        for made, _ in owner.assigns.get(func.id, []) if owner is not None else ():
+            if isinstance(made, ast.Call) and isinstance(made.func, ast.Name) \
+                    and made.func.id == "getattr" and len(made.args) >= 2 \
+                    and not isinstance(made.args[1], ast.Constant) \
+                    and (target := self.ctx.resolve(made.args[0], owner)) is not None:
+                self._add(self.runs, f"{target}.{ANY_METHOD}")
+                self._add(self.values, target)  # the receiver, as for ``svc.ask()``
+
+    def _closure_params(self, func: ast.expr) -> None:
+        """``asyncio.run(guarded())`` where ``async def guarded(): return await coro`` is
+        nested in a function whose parameter ``coro`` is: the closure runs that parameter."""
+        if not isinstance(func, ast.Name):
+            return
+        owner = self.ctx.owner(func.id, self.scope)
+        qualname = owner.local_defs.get(func.id) if owner is not None else None
+        nested = _scopes(self.ctx).get(qualname or "")
+        if nested is None or nested.kind != "function":
+            return
+        for node in ast.walk(nested.node):
+            name = node.value if isinstance(node, ast.Await) else \
+                node.func if isinstance(node, ast.Call) else None
+            if isinstance(name, ast.Name):
+                holder = self.ctx.owner(name.id, nested)
+                if holder is not None and holder is not nested and name.id in holder.params:
+                    self.params.append(Param(holder.qualname, holder.params.index(name.id),
+                                             name.id, runs=True,
+                                             called=isinstance(node, ast.Call)))
+
     def _note_fresh_instance(self, call: ast.Call) -> None:
         func = call.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
@@ -109,6 +156,13 @@ class _Collector:
     def _add(self, into: set[str], name: str | None) -> None:
         if name is not None and not self.ctx.is_external(name):
             into.add(name)
+
+
+def _scopes(ctx: FileContext) -> dict[str, Scope]:
+    found = ctx.memo.get("scopes")
+    if found is None:
+        found = ctx.memo["scopes"] = {scope.qualname: scope for scope in ctx.scopes}
+    return found
 
 
 def coro_ref(ctx: FileContext, expr: ast.AST, scope: Scope, loop: ast.AST | None,

@@ -137,7 +137,19 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         get_event_loop_sites=tuple(ctx.site(c.node, scope) for c, name in names
                                    if name in kb.GET_EVENT_LOOP),
         loop_starts=tuple([*_loop_starts(ctx, calls), *direct_starts]),
+        decorators=_decorators(ctx, scope),
     )
+
+
+def _decorators(ctx: FileContext, scope: Scope) -> tuple[str, ...]:
+    """The project's decorators on a function: ``name``, or ``name()`` for ``@name(...)``."""
+    found = []
+    for decorator in getattr(scope.node, "decorator_list", ()):
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = ctx.resolve(target, scope.parent)
+        if name and not ctx.is_external(name):
+            found.append(f"{name}()" if isinstance(decorator, ast.Call) else name)
+    return tuple(found)
 
 
 def _running_loop_probes(ctx: FileContext) -> set[int]:
@@ -620,21 +632,44 @@ def _container_kind(ctx: FileContext, value: ast.expr | None, scope: Scope) -> s
 
 def _cache_writes(ctx: FileContext) -> tuple[CacheWrite, ...]:
     writes = []
-    for target, value, scope in ctx.subscript_stores:
-        container = ctx.resolve(target.value, scope)
+    stores = [(target.value, target.slice, value, target, scope)
+              for target, value, scope in ctx.subscript_stores]
+    stores += [(c.node.func.value, c.node.args[0], c.node.args[1], c.node, c.scope)
+               for c in ctx.calls
+               if _method_name(c.node) == "setdefault" and len(c.node.args) == 2]
+    for holder, key, value, node, scope in stores:
+        container = ctx.resolve(holder, scope)
         if container and scope.is_function:
-            writes.append(CacheWrite(container, values_of(ctx, value, scope),
-                                     ctx.key_kind(target.slice, scope), ctx.site(target, scope),
-                                     values_of(ctx, target.slice, scope)))
-    for call_at in ctx.calls:
-        call, scope = call_at.node, call_at.scope
-        if _method_name(call) == "setdefault" and len(call.args) == 2 and scope.is_function:
-            container = ctx.resolve(call.func.value, scope)
-            if container:
-                writes.append(CacheWrite(container, values_of(ctx, call.args[1], scope),
-                                         ctx.key_kind(call.args[0], scope), ctx.site(call, scope),
-                                         values_of(ctx, call.args[0], scope)))
+            kind, keeps_loop = _write_key(ctx, key, value, scope)
+            writes.append(CacheWrite(container, values_of(ctx, value, scope), kind,
+                                     ctx.site(node, scope), values_of(ctx, key, scope),
+                                     keeps_loop))
     return tuple(writes)
+
+
+def _write_key(ctx: FileContext, key: ast.expr, value: ast.expr | None,
+               scope: Scope) -> tuple[KeyKind, bool]:
+    """How a write's key involves the loop, and whether the value keeps the loop beside the
+    object: ``cache[url] = (client, loop)`` is loop-aware only when the function compares
+    that loop with the running one, not when it only asks ``loop.is_closed()``."""
+    kind = ctx.key_kind(key, scope)
+    keeps_loop = isinstance(value, (ast.Tuple, ast.List)) and any(
+        ctx.is_loop_expr(element, scope) for element in value.elts)
+    if kind is KeyKind.OTHER and keeps_loop and _compares_loop(ctx, scope):
+        kind = KeyKind.LOOP
+    return kind, keeps_loop
+
+
+def _compares_loop(ctx: FileContext, scope: Scope) -> bool:
+    """Does the function compare a loop with something other than ``None``?"""
+    for compare, where in ctx.compares:
+        operands = [compare.left, *compare.comparators]
+        if where is scope and any(isinstance(op, (ast.Is, ast.IsNot, ast.Eq, ast.NotEq))
+                                  for op in compare.ops) \
+                and not any(isinstance(e, ast.Constant) for e in operands) \
+                and any(ctx.is_loop_expr(e, scope) for e in operands):
+            return True
+    return False
 
 
 def _is_class_slot(ctx: FileContext, name: str, scope: Scope) -> bool:

@@ -99,7 +99,8 @@ def exported_names(project: Project) -> set[str]:
                     if param.function not in interesting:
                         interesting.add(param.function)
                         pending.append(param.function)
-    return {*interesting, *_inherited(project, interesting), *project.sources,
+    decorators = {name.split(".<locals>.")[0] for name in interesting if ".<locals>." in name}
+    return {*interesting, *decorators, *_inherited(project, interesting), *project.sources,
             *project.loop_bound_classes()}
 
 

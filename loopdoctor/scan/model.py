@@ -62,6 +62,9 @@ class Value:
 Values = tuple[Value, ...]
 
 
+ANY_METHOD = "*"  # ``obj.*`` in ``CoroRef.runs``: whichever coroutine method a name picks
+
+
 @dataclass(frozen=True)
 class Param:
     """A parameter of a function, by position, as a coroutine expression may refer to it."""
@@ -71,6 +74,7 @@ class Param:
     name: str
     runs: bool = True  # the parameter is the coroutine itself, not a value handed to it
     annotation: frozenset[str] = frozenset()  # the names its annotation mentions
+    called: bool = False  # the parameter is called to make the coroutine: ``fn(*args)``
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ class Function:
     sets_event_loop: bool
     get_event_loop_sites: tuple[Site, ...]
     loop_starts: tuple[LoopStart, ...]
+    decorators: tuple[str, ...] = ()  # project decorators, ``name()`` when called: ``@d(x)``
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,7 @@ class CacheWrite:
     key: KeyKind
     site: Site
     key_values: Values = ()  # what the key is made of: a parameter, a key-building helper
+    keeps_loop: bool = False  # the value keeps the loop beside the object: (client, loop)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from functools import cached_property
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import (
+    ANY_METHOD,
     Bind,
     Binding,
     CachedFactory,
@@ -54,6 +55,7 @@ class Store:
     file: FileFacts
     slot: bool  # a whole slot (a global, a class attribute), not an item of a container
     lazy: Guard | None = None  # get-or-create: what the writer tests before making it
+    keeps_loop: bool = False  # the loop is stored beside the object, never compared
 
 
 class HolderKind(Enum):
@@ -494,7 +496,8 @@ class Project:
                 continue
             for write, file in writes:
                 if (bound := self.bound(write.values, file.path)) is not None:
-                    yield Store(container, bound, write.key, write.site, file, False)
+                    yield Store(container, bound, write.key, write.site, file, False,
+                                keeps_loop=write.keeps_loop)
         if per_object:
             return
         for target, found in self.bindings.items():
@@ -619,6 +622,14 @@ class Project:
                 if why is not None:
                     yield Store(target, bound, binding.key, binding.site, file, True,
                                 binding.lazy), why
+
+    def long_lived_caches(self) -> Iterator[tuple[Store, LongLived]]:
+        """``self._clients[key] = AsyncOpenAI()`` in a dict of an object that outlives loops
+        (a singleton, a module-level registry): a long-lived cache like a module-level one."""
+        for store in self.cache_writes(per_object=True):
+            why = self.long_lived(store.holder.rpartition(".")[0])
+            if why is not None and not why.closed:
+                yield store, why
 
     def long_lived(self, cls: str) -> LongLived | None:
         """Why instances of ``cls`` (or of a subclass) live as long as the process, or None."""
@@ -798,6 +809,9 @@ class Project:
 
     def _denote(self, ref: str, depth: int,
                 sources: bool) -> tuple[frozenset[Source], frozenset[str]]:
+        owner, _, last = ref.rpartition(".")
+        if last == ANY_METHOD and self.resolve(owner) in self.classes:
+            return frozenset(), frozenset(self._coroutine_methods(self.resolve(owner)))
         parts = self.resolve(ref).split(".")
         for cut in range(len(parts), 1, -1):
             prefix = ".".join(parts[:cut])
@@ -811,6 +825,19 @@ class Project:
                     and self.member(prefix, self.bindings) is not None:
                 return self._through_types(prefix, parts[cut:], depth, sources)
         return frozenset(), frozenset()
+
+    def _coroutine_methods(self, cls: str) -> list[str]:
+        """The ``async def`` methods of a class and its bases."""
+        return [name for base in self.mro(cls) for name in self._methods.get(base, ())
+                if self.functions[name][0].is_async]
+
+    @cached_property
+    def _methods(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for name, (fn, _) in self.functions.items():
+            if fn.cls is not None and name == f"{fn.cls}.{name.rsplit('.', 1)[-1]}":
+                found[fn.cls].append(name)
+        return found
 
     def _through_types(self, prefix: str, rest: list[str], depth: int, sources: bool):
         """``self.model.stream`` where ``self.model`` holds a ``Model``: ``Model.stream``."""
@@ -872,6 +899,8 @@ class Project:
             elif len(seen) < _MAX_PARAM_DEPTH and key not in seen:
                 passed: dict[Source, str] = {}
                 for arg, site in self.arguments(param):
+                    if param.called:  # the callable passed in is what runs
+                        arg = replace(arg, runs=arg.runs | arg.values, values=frozenset())
                     for source, via in self._trace(arg, seen | {key}, runs and param.runs).items():
                         passed.setdefault(source, via or site)
                 if not passed and (site := self._passes_long_lived(param)):
@@ -954,7 +983,8 @@ class Project:
         return found
 
     def arguments(self, param: Param) -> Iterator[tuple[CoroRef, str]]:
-        """What callers (and thread submissions) pass for one parameter, and where."""
+        """What callers (and thread submissions) pass for one parameter, and where; for the
+        first parameter of a decorator, the functions it decorates."""
         fn = self.functions.get(param.function)
         is_method = fn is not None and fn[0].cls is not None
         for call, path in self.callers.get(param.function, ()):
@@ -963,6 +993,73 @@ class Project:
             if 0 <= index < len(call.args):
                 yield call.args[index], site
             yield from ((ref, site) for name, ref in call.kwargs if name == param.name)
+        if param.index == 0 and not is_method:
+            for decorated in self.decorated.get(param.function, ()):
+                yield CoroRef(runs=frozenset({decorated.function})), decorated.site
+
+    @cached_property
+    def decorated(self) -> dict[str, list[Decorated]]:
+        """Decorator functions -> what they decorate: ``@sync`` passes the function to
+        ``sync``, ``@sync(timeout=3)`` to the function ``sync`` defines and returns. Entry
+        points (``main``, CLI commands, tests) run once per process and are left out."""
+        found: dict[str, list[Decorated]] = defaultdict(list)
+        for fn, file in self.functions.values():
+            if not fn.decorators or fn.entry_point or self._called_once(fn.qualname):
+                continue
+            for name in fn.decorators:
+                decorator = self.resolve(name.removesuffix("()"))
+                targets = [decorator] if not name.endswith("()") else [
+                    inner for inner in self._nested.get(decorator, ())]
+                for target in targets:
+                    found[target].append(Decorated(
+                        name.removesuffix("()").rsplit(".", 1)[-1], fn.qualname,
+                        f"{file.path}:{fn.site.line}"))
+        for cls in self.classes.values():
+            for decorator in cls.decorators:
+                for maker in self._wrapper_makers(self.resolve(decorator)):
+                    found[maker] += [
+                        Decorated(decorator.rsplit(".", 1)[-1], method,
+                                  f"{self.functions[method][1].path}:"
+                                  f"{self.functions[method][0].site.line}")
+                        for method in self._methods.get(cls.qualname, ())
+                        if self.functions[method][0].is_async]
+        return found
+
+    def _wrapper_makers(self, decorator: str) -> set[str]:
+        """A class decorator that rewraps every method hands each one to the functions it
+        defines or calls (``setattr(cls, name, sync(method))``)."""
+        if decorator not in self.functions:
+            return set()
+        inside = [decorator, *self._nested.get(decorator, ())]
+        return {*inside, *(found[0].qualname for name in inside
+                           for ref in self.functions[name][0].refs
+                           if (found := self.function(ref)) is not None)}
+
+    def _called_once(self, name: str) -> bool:
+        """Is a function called, and only from entry points (``main``, CLI commands,
+        tests), which run once per process?"""
+        sites = [call.site for call, _ in self.callers.get(name, ()) if call.site is not None]
+        return bool(sites) and all(
+            (caller := self.functions.get(site.scope)) is not None and caller[0].entry_point
+            for site in sites)
+
+    @cached_property
+    def _nested(self) -> dict[str, list[str]]:
+        """Functions -> the functions defined directly in them."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for name in self.functions:
+            outer, marker, inner = name.rpartition(".<locals>.")
+            if marker and "." not in inner:
+                found[outer].append(name)
+        return found
+
+    def decoration(self, site: str) -> Decorated | None:
+        """The decorated function whose definition is at ``path:line``, if one is."""
+        return self._decorations.get(site)
+
+    @cached_property
+    def _decorations(self) -> dict[str, Decorated]:
+        return {d.site: d for found in self.decorated.values() for d in found}
 
     def argument_values(self, function: str, index: int) -> Iterator[tuple[Values, str]]:
         """What callers pass for one parameter, as values (with the caller's path)."""
@@ -1120,6 +1217,15 @@ class LongLived:
     why: str
     holder: str = ""
     closed: bool = False  # not known to outlive loops: only recreated when closed
+
+
+@dataclass(frozen=True)
+class Decorated:
+    """A function a project decorator wraps: ``@decorator`` on ``function`` at ``site``."""
+
+    decorator: str
+    function: str
+    site: str  # path:line of the decorated function
 
 
 @dataclass(frozen=True)

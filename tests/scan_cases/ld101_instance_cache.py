@@ -12,7 +12,7 @@ class ClientPool:
 
     def get(self, base_url: str) -> AsyncOpenAI:
         if base_url not in self._clients:
-            self._clients[base_url] = AsyncOpenAI(base_url=base_url)
+            self._clients[base_url] = AsyncOpenAI(base_url=base_url)  # error: LD201 "ClientPool._clients" "pool"
         return self._clients[base_url]
 
 

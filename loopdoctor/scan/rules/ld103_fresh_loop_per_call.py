@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import loop_chain
-from loopdoctor.scan.loops import LoopKind, api_label, exported_names, loop_sites
+from loopdoctor.scan.loops import LoopKind, LoopSite, api_label, exported_names, loop_sites
 from loopdoctor.scan.model import Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
@@ -18,17 +18,30 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         if traced := project.trace(site.start.coro):
             source, tail = loop_chain(project, site, traced)
-            name = site.function.qualname.rsplit(".", 1)[-1]
             yield RULE.finding(site.file, site.start.site, (
-                f"`{api_label(site.start)}` makes a new event loop on every call of `{name}`, "
+                f"`{api_label(site.start)}` makes a new event loop on every call of "
+                f"{_called(project, site, traced[source])}, "
                 f"but the coroutine reaches long-lived {source.describe()}{tail}"))
+
+
+def _called(project: Project, site: LoopSite, via: str) -> str:
+    """What each call of makes the loop: the wrapper, or a function its decorator wraps."""
+    decorated = project.decoration(via)
+    if decorated is None:
+        return f"`{site.function.qualname.rsplit('.', 1)[-1]}`"
+    path, _, line = via.rpartition(":")
+    where = f"line {line}" if path == site.file.path else via
+    fn = project.functions[decorated.function][0]
+    name = ".".join(fn.qualname.split(".")[-2 if fn.cls else -1:])
+    return f"a function decorated with `@{decorated.decorator}` (`{name}`, {where})"
 
 
 RULE = Rule(
     code="LD103",
     name="fresh-loop-per-call",
-    summary="A sync wrapper that starts a new event loop on every call over a coroutine "
-            "that reaches a long-lived client.",
+    summary="A sync wrapper (or a decorator's wrapper, for every coroutine function it "
+            "decorates) that starts a new event loop on every call over a coroutine that "
+            "reaches a long-lived client.",
     needs=(("asyncio", *kb.LOOP_BOUND_TOKENS),),
     check=check,
     exports=exported_names,
@@ -39,7 +52,12 @@ new loop per call and closes it afterwards. The client the coroutine uses, store
 `self` in `__init__` or cached at module level, keeps its keep-alive connections from the
 first loop. The next call picks one up and fails with "Event loop is closed" (on openai
 2.x the SDK retries, so it looks like slowness: several server requests per call).
-`main()`, CLI commands, tests and fixtures are exempt: they run once per process.
+The same holds when the loop is made in a helper or a decorator: `def sync(fn)` whose
+wrapper runs `asyncio.run(fn(*args))` makes every `@sync` coroutine function a new loop per
+call (a class decorator that hands every method to such a wrapper, each coroutine method of
+the class), and `run_sync(coro)` that wraps its argument in a nested `async def` runs it on
+a new loop too. `main()`, CLI commands, tests and fixtures (decorated or not) are exempt: they
+run once per process.
 
 ## Bad
 ```python
@@ -52,6 +70,22 @@ class Assistant:
 
     async def _ask(self, q):
         return await self.client.responses.create(model="m", input=q)
+```
+
+```python
+def sync(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+    return wrapper
+
+class Weather:
+    def __init__(self):
+        self.http = httpx.AsyncClient()
+
+    @sync
+    async def forecast(self, city):
+        return await self.http.get(f"/forecast/{city}")
 ```
 
 ## Good

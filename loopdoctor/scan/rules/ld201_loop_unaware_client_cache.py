@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain, loops_reaching
 from loopdoctor.scan.model import FileFacts, Finding, KeyKind, Site
-from loopdoctor.scan.project import Project
+from loopdoctor.scan.project import LongLived, Project, Store
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
 
@@ -20,16 +20,23 @@ def check(project: Project) -> Iterator[Finding]:
             yield RULE.finding(store.file, store.site, (
                 f"{slot} `{_short(store.holder)}` keeps one loop-bound "
                 f"{store.bound.describe()} for every event loop: its key does not "
-                f"involve the running loop"
+                f"involve the running loop{_KEEPS_LOOP if store.keeps_loop else ''}"
                 f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
     for store, why in project.lazy_instance_stores():
-        evidence = _reached(project, store.holder) or (bool(why.holder) and _reached(
-            project, why.holder))
-        if store.bound.direct and (evidence or not (why.holder or why.closed)):
+        if store.bound.direct and _evident(project, store, why):
             yield RULE.finding(store.file, store.site, (
                 f"`{_short(store.holder)}` is made {store.lazy.value} and kept on an object "
                 f"that outlives loops ({why.why}): one loop-bound {store.bound.describe()} for "
                 f"every event loop"
+                f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
+    for store, why in project.long_lived_caches():
+        if store.key is KeyKind.OTHER and store.bound.direct and store.bound.type != LOOP \
+                and _evident(project, store, why):
+            yield RULE.finding(store.file, store.site, (
+                f"cache `{_short(store.holder)}` lives on an object that outlives loops "
+                f"({why.why}) and keeps one loop-bound {store.bound.describe()} for every "
+                f"event loop: its key does not involve the running loop"
+                f"{_KEEPS_LOOP if store.keeps_loop else ''}"
                 f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
     for binding, file, bound in project.constructs():
         if binding.provider:
@@ -37,6 +44,16 @@ def check(project: Project) -> Iterator[Finding]:
                 f"singleton provider `{_short(binding.target)}` hands one loop-bound "
                 f"{bound.describe()} to every event loop"
                 f"{_chain(project, binding.target, bound, file, binding.site)}"))
+
+
+_KEEPS_LOOP = (" (it stores the loop beside the client but never compares it with the running "
+               "loop: `is_closed()` does not tell two open loops apart)")
+
+
+def _evident(project: Project, store: Store, why: LongLived) -> bool:
+    """A loop of this project reaches the object, or it is a singleton by construction."""
+    return _reached(project, store.holder) or (
+        _reached(project, why.holder) if why.holder else not why.closed)
 
 
 def _reached(project: Project, holder: str) -> bool:
@@ -57,8 +74,9 @@ def _short(name: str) -> str:
 RULE = Rule(
     code="LD201",
     name="loop-unaware-client-cache",
-    summary="A module- or class-level cache, singleton slot or DI singleton of loop-bound "
-            "clients whose key does not involve the current loop.",
+    summary="A module- or class-level cache, a cache on a long-lived object, a singleton "
+            "slot or DI singleton of loop-bound clients whose key does not involve the "
+            "current loop.",
     needs=(kb.LOOP_BOUND_TOKENS,),
     check=check,
     exports=Project.loop_bound_classes,
@@ -69,6 +87,10 @@ A dict keyed by config, a `global _client` slot, a `cls._instance` attribute or 
 loop in the process: CLI runs with sequential `asyncio.run`, worker threads, a gateway
 and its thread bridges. The first loop binds the connection pool; the others get
 "Event loop is closed", "bound to a different event loop", or a hang.
+The same holds for a dict on an object that outlives loops (a module-level registry, a
+singleton), for keys such as a thread id (one thread runs many loops, one after another),
+and for a cache that stores the loop beside the client and only asks `loop.is_closed()`:
+two loops that are both open still share one client.
 Caches keyed by the loop object itself (a `WeakKeyDictionary[loop]`, or a stored loop
 compared with `is`) are not reported; `id(loop)` keys are LD401's.
 

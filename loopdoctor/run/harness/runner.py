@@ -267,10 +267,17 @@ class Harness:
         """Cells that may hang first: they wait out the timeout without using the CPU while the
         others run. Then the scenarios that make the most requests, so that no long cell
         starts last."""
-        expected = self._expected(cell)
-        may_hang = expected is None or expected.allows(Outcome.HANG)
         scenario = self._scenarios.get(cell.scenario)
-        return not may_hang, -(scenario.requests if scenario else 0)
+        return not self._may_hang(cell), -(scenario.requests if scenario else 0)
+
+    def _may_hang(self, cell: Cell) -> bool:
+        """Whether the cell's strategy may hang; for a strategy that declares nothing (the
+        user's factory), whether any built-in one may on this scenario."""
+        expected = self._expected(cell)
+        if expected is not None:
+            return expected.allows(Outcome.HANG)
+        return any(cls.expected_outcome(cell.scenario, self.kind, cell.endpoint)
+                   .allows(Outcome.HANG) for cls in strategies.BUILTINS.values())
 
     def _start(self, cell: Cell) -> None:
         cell_id = f"c{next(_cell_ids)}"

@@ -166,18 +166,17 @@ def clients() -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class FirstLook:
-    """The loops as a first sample saw them, for :func:`snapshot`'s lost-wakeup check."""
+    """The loops as a first sample saw them, for :func:`snapshot`'s lost-wakeup check (by id:
+    holding the loops themselves would keep what is keyed by them alive, a leak check's count)."""
 
     at: float  # time.monotonic()
-    loops: list[asyncio.AbstractEventLoop]
     states: dict[int, dict[str, Any]]  # id(loop) -> its state then
 
 
 def first_look() -> FirstLook:
-    loops = all_loops()
     frames = sys._current_frames()
-    return FirstLook(time.monotonic(), loops, {id(loop): _loop_state(loop, frames)
-                                               for loop in loops})
+    return FirstLook(time.monotonic(), {id(loop): _loop_state(loop, frames)
+                                        for loop in all_loops()})
 
 
 def snapshot(first: FirstLook | None = None) -> dict[str, Any]:
@@ -186,10 +185,11 @@ def snapshot(first: FirstLook | None = None) -> dict[str, Any]:
     first = first or first_look()
     time.sleep(max(0.0, first.at + SAMPLE_INTERVAL - time.monotonic()))
     states = []
-    for loop in first.loops:
+    for loop in all_loops():
         state = _loop_state(loop, sys._current_frames())
-        before = first.states[id(loop)]
-        state["lost_wakeup"] = all(s["in_select"] and s["ready"] > 0 for s in (before, state))
+        before = first.states.get(id(loop))
+        state["lost_wakeup"] = before is not None and all(
+            s["in_select"] and s["ready"] > 0 for s in (before, state))
         states.append(state)
     return {"threads": thread_stacks(), "loops": states, "clients": clients()}
 

@@ -108,6 +108,7 @@ class Watchdog(threading.Thread):
                 self._last_busy = now
             quiet = now - self._quiet_since()
             if quiet < self._timeout - introspect.SAMPLE_INTERVAL:
+                first = None
                 self._keep_parent_waiting(now)
                 continue
             if first is None or first.at < self._quiet_since():

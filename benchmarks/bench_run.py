@@ -1,7 +1,7 @@
 """How fast `loopdoctor run` is, measured side by side in one run: ratios, not absolute claims.
 
     python benchmarks/bench_run.py [--timeouts 5 2] [--clients openai aiohttp] [--cells 40]
-                                   [--rounds 3]
+                                   [--rounds 3] [--baseline DIR] [--only-gate]
 
 1. ``run --all --client KIND --timeout T``, for each kind of client installed (or those given):
    wall time (the whole CLI, as a user waits for it) against T; the target is at most T + 3 s
@@ -17,7 +17,10 @@
    were a fresh interpreter: ``python -c "import openai"``.
 
 Each figure is the median of ``--rounds`` rounds (for a cell: of the paired differences); the
-machine may be shared, so the load average is printed before and after.
+machine may be shared, so the load average is printed before and after. ``--baseline DIR``
+measures 1 and 2 with the loopdoctor package in DIR too (a checkout of another commit, e.g.
+``git archive main | tar -x -C DIR``), round by round alternating with this one, so that both
+see the same load.
 """
 
 from __future__ import annotations
@@ -75,10 +78,14 @@ def wall(command: list[str]) -> float:
     return wall_and_cpu(command)[0]
 
 
-def wall_and_cpu(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+def wall_and_cpu(command: list[str], cwd: Path | None = None,
+                 code: Path | None = None) -> tuple[float, float]:
+    """Wall and machine CPU seconds of ``command``, run with the loopdoctor in ``code`` (None:
+    this one)."""
+    env = {**os.environ, "PYTHONPATH": str(code)} if code is not None else None
     started, cpu = time.perf_counter(), busy_cpu_seconds()
     subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   timeout=600, cwd=cwd)
+                   timeout=600, cwd=cwd, env=env)
     return time.perf_counter() - started, busy_cpu_seconds() - cpu
 
 
@@ -88,12 +95,25 @@ def run_command(selection: list[str], timeout: float, report: Path) -> list[str]
 
 
 def measure_run(what: str, selection: list[str], timeout: float, target: float, rounds: int,
-                workdir: Path) -> tuple[Figure, list[str]]:
-    """The median round of ``loopdoctor run SELECTION --timeout T``, against T + target."""
+                workdir: Path, baseline: Path | None = None) -> tuple[list[Figure], list[str]]:
+    """The median round of ``loopdoctor run SELECTION --timeout T``, against T + target; with a
+    baseline, the same for its code, the rounds alternating."""
     report = workdir / "report.json"
     command = run_command(selection, timeout, report)
-    measured = sorted(((*wall_and_cpu(command, cwd=workdir), json.loads(report.read_text()))
-                       for _ in range(rounds)), key=lambda round_: round_[0])
+    codes: list[Path | None] = [None] if baseline is None else [None, baseline]
+    measured: dict[Path | None, list[tuple[float, float, dict]]] = {code: [] for code in codes}
+    for _ in range(rounds):
+        for code in codes:
+            measured[code].append((*wall_and_cpu(command, workdir, code),
+                                   json.loads(report.read_text())))
+    figures = [_run_figure(f"{what} --timeout {timeout:g}" + (f" [{code}]" if code else ""),
+                           sorted(measured[code], key=lambda round_: round_[0]), timeout, target)
+               for code in codes]
+    return figures, command
+
+
+def _run_figure(what: str, measured: list[tuple[float, float, dict]], timeout: float,
+                target: float) -> Figure:
     seconds, cpu, result = measured[len(measured) // 2]
     cells = result["cells"]
     outcomes = Counter(cell["outcome"] for cell in cells)
@@ -101,7 +121,7 @@ def measure_run(what: str, selection: list[str], timeout: float, target: float, 
     note = (f"T + {seconds - timeout:.1f} s (target ≤ T + {target:g} s; rounds: "
             f"{', '.join(f'{m[0]:.1f}' for m in measured)} s); machine CPU {cpu:.1f} s; "
             f"{len(cells)} cells: {spread}")
-    return Figure(f"{what} --timeout {timeout:g}", seconds, note), command
+    return Figure(what, seconds, note)
 
 
 def noop_command(folder: Path, repeat: int, jobs: int) -> list[str]:
@@ -143,7 +163,12 @@ def main() -> None:
                         help="the kinds of client to run --all with [default: those installed]")
     parser.add_argument("--cells", type=int, default=40, help="N no-op cells (and 2N)")
     parser.add_argument("--rounds", type=int, default=3, help="take the median of this many")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also measure the runs with the loopdoctor package in DIR")
+    parser.add_argument("--only-gate", action="store_true",
+                        help="only the --factory gate (no run --all, no per-cell figures)")
     args = parser.parse_args()
+    baseline = args.baseline.resolve() if args.baseline else None
 
     print(f"{KINDS['openai'].label} · Python {sys.version.split()[0]} · {os.cpu_count()} cores · "
           f"load {load()} (1/5/15 min) before")
@@ -151,30 +176,34 @@ def main() -> None:
         workdir = Path(tmp)
         (workdir / "noop.py").write_text(NOOP_SCENARIO)
         (workdir / "cachedfactory.py").write_text(CACHED_FACTORY)
+        kinds = [] if args.only_gate else args.clients
         runs = [measure_run(f"run --all --client {kind}", ["--all", "--client", kind], timeout,
-                            3, args.rounds, workdir)
-                for kind in args.clients for timeout in args.timeouts]
+                            3, args.rounds, workdir, baseline)
+                for kind in kinds for timeout in args.timeouts]
         runs += [measure_run("run --factory (cached AsyncOpenAI)",
                              ["--factory", "cachedfactory:get_client"], timeout, 2,
-                             args.rounds, workdir)
+                             args.rounds, workdir, baseline)
                  for timeout in args.timeouts]
-        serial, serial_cmd = per_cell(workdir, args.cells, 1, args.rounds)
-        parallel, parallel_cmd = per_cell(workdir, args.cells, ALL_AT_ONCE, args.rounds)
-        baseline = fresh_import(args.rounds)
-        figures = [
-            *(figure for figure, _ in runs),
-            Figure("PASS cell, fork to verdict (--jobs 1)", serial, "latency per cell"),
-            Figure(f"PASS cell, cells at once (--jobs {ALL_AT_ONCE})", parallel,
-                   "wall per cell"),
-            Figure("fresh python -c 'import openai'", baseline, "median, per process"),
-        ]
-        print(render(figures, baseline))
+        figures = [figure for run_figures, _ in runs for figure in run_figures]
+        commands = [command for _, command in runs]
+        if not args.only_gate:
+            serial, serial_cmd = per_cell(workdir, args.cells, 1, args.rounds)
+            parallel, parallel_cmd = per_cell(workdir, args.cells, ALL_AT_ONCE, args.rounds)
+            figures += [
+                Figure("PASS cell, fork to verdict (--jobs 1)", serial, "latency per cell"),
+                Figure(f"PASS cell, cells at once (--jobs {ALL_AT_ONCE})", parallel,
+                       "wall per cell"),
+            ]
+            commands += [serial_cmd, parallel_cmd]
+        baseline_import = fresh_import(args.rounds)
+        figures.append(Figure("fresh python -c 'import openai'", baseline_import,
+                              "median, per process"))
+        print(render(figures, baseline_import))
         print(f"load {load()} after; median of {args.rounds} rounds; per cell = "
               f"(wall of --repeat {2 * args.cells} - wall of --repeat {args.cells}) / "
               f"{args.cells}")
-        print("commands:")
-        for command in (*(command for _, command in runs), serial_cmd, parallel_cmd,
-                        IMPORT_OPENAI):
+        print("commands" + (f" (and with PYTHONPATH={baseline})" if baseline else "") + ":")
+        for command in (*commands, IMPORT_OPENAI):
             print("  " + shlex.join(command).replace(str(workdir), "$TMP"))
 
 

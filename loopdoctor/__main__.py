@@ -7,6 +7,10 @@ def main() -> None:
     try:
         if sys.argv[1:2] == ["exec"]:
             _exec_without_the_cli(sys.argv[2:])
+        if sys.argv[1:2] == ["run"]:  # its cells' forkserver boots while the CLI imports
+            from loopdoctor.run.harness.forkserver import start_for_command_line
+
+            start_for_command_line(sys.argv[2:])
         from loopdoctor.cli import main as cli_main
     except KeyboardInterrupt:  # Ctrl-C while the CLI is still importing: as quiet as later on
         sys.exit(130)

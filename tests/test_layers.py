@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "loopdoctor"
 # The parts of loopdoctor each part may import (besides itself and the package's __init__).
 ALLOWED: dict[str, set[str]] = {
     "cli": {"run", "scan", "guard", "endpoint", "report"},
-    "__main__": {"cli", "guard"},
+    "__main__": {"cli", "run", "guard"},  # run, guard: to start before the CLI imports
     "run": {"guard", "endpoint", "report", "recipes"},
     "scan": {"report"},
     "guard": {"endpoint"},  # the pytest plugin's loopdoctor_endpoint fixture

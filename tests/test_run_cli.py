@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from loopdoctor import __main__ as entry_point
+from loopdoctor.cli import app as cli_app
 from loopdoctor.run.clients import KINDS
+from loopdoctor.run.harness import forkserver, session
 from loopdoctor.run.verdict import ERROR_OR_MASKED
 
 pytestmark = pytest.mark.timeout(120)
@@ -215,6 +218,39 @@ def test_a_ctrl_c_while_the_cli_imports_exits_130_without_a_traceback(
         entry_point.main()
     assert exited.value.code == 130
     assert capsys.readouterr().err == ""
+
+
+class Parsed(Exception):
+    """Raised where the CLI would start its harness: the options it would start it with."""
+
+
+@pytest.mark.parametrize("args", [
+    [],
+    ["--factory", "myapp.llm:get_client"],
+    ["--factory=myapp.llm:get_client", "--bridge", "myapp.llm:run_async", "-s", "cli-sequential"],
+    ["--factory", "myapp.chat:model", "--call", "myapp.chat:ask", "--strategy", "portal"],
+    ["--client", "aiohttp", "--timeout", "2", "-j", "4"],
+    ["--client", "httpx2", "--endpoint", "loopback", "--endpoint", "respx"],
+    ["--client", "anthropic", "--factory", "claude:get", "--strategy=global", "--guard"],
+], ids=repr)
+def test_the_forkserver_started_before_parsing_is_the_one_the_run_needs(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``loopdoctor run`` starts its forkserver from a quick look at the command line, before
+    the CLI parses it; the harness keeps it only if it was started for the same modules."""
+
+    def parsed(options: Any) -> None:
+        raise Parsed(forkserver.Boot.of(options.preload, options.targets))
+
+    monkeypatch.setattr(session, "Session", parsed)
+    result = CliRunner().invoke(cli_app, ["run", *args])
+    assert isinstance(result.exception, Parsed), result.output
+    assert forkserver.boot_for_command_line(args) == result.exception.args[0]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-s", "cli-sequential", "-h"], ["--factory"]])
+def test_no_forkserver_is_guessed_for_help_or_what_the_cli_will_reject(args: list[str]) -> None:
+    assert forkserver.boot_for_command_line(args) is None
 
 
 def test_a_scenario_folder_with_a_syntax_error_names_the_file(

@@ -326,6 +326,30 @@ def test_a_factory_that_fails_to_import_stops_the_booting_harness(start_cli: Sta
 
 
 @pytest.mark.timeout(60)
+def test_the_gate_keeps_the_forkserver_started_before_parsing(start_cli: Starter) -> None:
+    """It starts while the CLI imports and parses; a second one would mean a wrong guess."""
+    fresh = "import openai\n\ndef get_client(base_url, api_key):\n" \
+            "    return openai.AsyncOpenAI(base_url=base_url, api_key=api_key)\n"
+    run = start_cli(["--factory", "fresh:get_client", "-s", "cli-sequential"],
+                    files={"fresh.py": fresh})
+    assert run.finish() == 0, run.stderr()
+    assert Counter(run.roles.values())["forkserver"] == 1, run.roles
+    run.assert_nothing_left()
+
+
+@pytest.mark.timeout(60)
+def test_a_usage_error_stops_the_forkserver_started_before_parsing(start_cli: Starter) -> None:
+    """The forkserver starts before the command line is checked: a usage error found then
+    (here, while it still imports the factory) exits 2 and takes it along."""
+    slow = "import time\ntime.sleep(3)\n\ndef get_client(base_url, api_key):\n    pass\n"
+    run = start_cli(["--factory", "slow:get_client", "--allow", "hang"], files={"slow.py": slow})
+    assert run.finish() == 2
+    assert "--allow takes leak and/or masked" in run.stderr()
+    run.assert_saw(forkserver=1)
+    run.assert_nothing_left()
+
+
+@pytest.mark.timeout(60)
 def test_cells_that_ignore_sigterm_or_start_processes_leave_nothing(
     scenario_dir: Path, start_cli: Starter
 ) -> None:

@@ -38,7 +38,6 @@ API_KEY = "sk-loopdoctor-dummy"
 PR_SET_PDEATHSIG = 1
 NICENESS = 5
 INET_FAMILIES = (socket.AF_INET, socket.AF_INET6)
-USER_MODULES_VAR = "LOOPDOCTOR_USER_MODULES"  # the user's modules, for the forkserver to import
 
 
 @dataclass(frozen=True)

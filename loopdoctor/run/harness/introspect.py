@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import traceback
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
@@ -163,16 +164,32 @@ def clients() -> list[dict[str, Any]]:
     ]
 
 
-def snapshot() -> dict[str, Any]:
-    """Threads, loops, tasks and clients, with the lost-wakeup check sampled twice."""
-    loops = all_loops()
-    first = {id(loop): _loop_state(loop, sys._current_frames()) for loop in loops}
-    time.sleep(SAMPLE_INTERVAL)
+@dataclass(frozen=True)
+class FirstLook:
+    """The loops as a first sample saw them, for :func:`snapshot`'s lost-wakeup check (by id:
+    holding the loops themselves would keep what is keyed by them alive, a leak check's count)."""
+
+    at: float  # time.monotonic()
+    states: dict[int, dict[str, Any]]  # id(loop) -> its state then
+
+
+def first_look() -> FirstLook:
+    frames = sys._current_frames()
+    return FirstLook(time.monotonic(), {id(loop): _loop_state(loop, frames)
+                                        for loop in all_loops()})
+
+
+def snapshot(first: FirstLook | None = None) -> dict[str, Any]:
+    """Threads, loops, tasks and clients, with the lost-wakeup check sampled twice: ``first``
+    (taken now when not given) and now, at least ``SAMPLE_INTERVAL`` after it."""
+    first = first or first_look()
+    time.sleep(max(0.0, first.at + SAMPLE_INTERVAL - time.monotonic()))
     states = []
-    for loop in loops:
+    for loop in all_loops():
         state = _loop_state(loop, sys._current_frames())
-        before = first[id(loop)]
-        state["lost_wakeup"] = all(s["in_select"] and s["ready"] > 0 for s in (before, state))
+        before = first.states.get(id(loop))
+        state["lost_wakeup"] = before is not None and all(
+            s["in_select"] and s["ready"] > 0 for s in (before, state))
         states.append(state)
     return {"threads": thread_stacks(), "loops": states, "clients": clients()}
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from loopdoctor.run import clients, strategies
 from loopdoctor.run import scenario as scenario_api
+from loopdoctor.run.harness import forkserver
 from loopdoctor.run.harness.runner import Cell
 
 ENDPOINTS = ("loopback", "respx")
@@ -71,11 +72,8 @@ def _client_kind(name: str) -> clients.ClientKind:
 
 
 def preload(cells: list[Cell], client: str = clients.DEFAULT) -> tuple[str, ...]:
-    """The modules of ours and of the client libraries these cells will import, for the
-    forkserver to import once: the built-in strategies' client library (if any runs) and the
-    respx mode's. (The user's modules are the harness's: RunOptions.user_modules.)"""
-    modules = [clients.KINDS[client].library] if any(
-        cell.strategy in strategies.BUILTINS for cell in cells) else []
-    if any(cell.endpoint == "respx" for cell in cells):
-        modules.append("loopdoctor.endpoint.mock")
-    return tuple(modules)
+    """The libraries these cells will import, for the forkserver to import once (the user's
+    modules are named by RunOptions.targets)."""
+    return forkserver.libraries(clients.KINDS[client].library,
+                                any(cell.strategy in strategies.BUILTINS for cell in cells),
+                                any(cell.endpoint == "respx" for cell in cells))

@@ -11,12 +11,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import multiprocessing
-import multiprocessing.forkserver
 import os
 import selectors
 import signal
 import sys
-import threading
 import time
 import types
 from collections import Counter, deque
@@ -32,7 +30,8 @@ from loopdoctor.endpoint.process import EndpointProcess
 from loopdoctor.run import clients, strategies
 from loopdoctor.run import scenario as scenario_api
 from loopdoctor.run.cell_report import CellReport, ErrorInfo, HangInfo, LeakInfo, Requests
-from loopdoctor.run.harness.child import USER_MODULES_VAR, CellSpec, load_targets
+from loopdoctor.run.harness import forkserver
+from loopdoctor.run.harness.child import CellSpec, load_targets
 from loopdoctor.run.harness.child import main as child_main
 from loopdoctor.run.harness.explain import explain
 from loopdoctor.run.harness.watchdog import HARD_LIMIT
@@ -44,9 +43,6 @@ QUIET = 0.05  # a cell whose CPU time has not moved for this long is waiting, no
 CELL_LATENCY = 0.02  # the endpoint's latency: long enough that concurrent requests overlap
 MAX_JOBS = 256
 DEATH_WAIT = 0.2  # seconds to learn the exit status of a cell whose pipe closed unannounced
-PRELOAD = ["loopdoctor.run.harness.preload"]
-USER_MODULES = "loopdoctor.run.harness.user_modules"  # imports those named in USER_MODULES_VAR
-WARM = "loopdoctor.run.harness.warm"  # last: it warms up every client library imported before it
 _cell_ids = itertools.count(1)
 
 
@@ -64,7 +60,7 @@ class RunOptions:
     repeat: int = 1
     scenario_dirs: tuple[str, ...] = ()
     bridge: str | None = None
-    preload: tuple[str, ...] = ()  # our modules and libraries to import once, in the forkserver
+    preload: tuple[str, ...] = ()  # the libraries the forkserver imports for every cell
     client: str = clients.DEFAULT  # the kind of client the built-in strategies make
     factory: str | None = None  # the user's MOD:FN factory, if a row is theirs
     call: str | None = None  # the user's MOD:FN that asks the factory's clients
@@ -176,7 +172,6 @@ class Harness:
         self.options = options
         self.kind = clients.KINDS[options.client]
         self._mp = multiprocessing.get_context("forkserver")
-        self._mp.set_forkserver_preload([*PRELOAD, *options.preload, USER_MODULES, WARM])
         self._endpoint = EndpointProcess(
             faults=Faults(latency=CELL_LATENCY, interval=CELL_LATENCY))
         self._running: dict[Any, Running] = {}  # receiver -> cell
@@ -187,11 +182,10 @@ class Harness:
         self._closed = False
 
     def __enter__(self) -> Harness:
-        """Start the forkserver and the endpoint; both boot while the caller goes on."""
+        """Start the forkserver (or keep the one started for this run's modules) and the
+        endpoint; both boot while the caller goes on."""
         try:
-            _stop_forkserver()  # one left running by an earlier harness, with its modules
-            with _ctrl_c_spared(), _user_modules_named(self.options.targets):
-                multiprocessing.forkserver.ensure_running()
+            forkserver.start(forkserver.Boot.of(self.options.preload, self.options.targets))
             self._endpoint.start()
         except BaseException:
             self.close()
@@ -206,7 +200,7 @@ class Harness:
         self._reap_all()
         self._pipes.close()
         self._endpoint.stop()
-        _stop_forkserver()
+        forkserver.stop()
 
     def _reap_all(self) -> None:
         for running in list(self._running.values()):
@@ -273,10 +267,17 @@ class Harness:
         """Cells that may hang first: they wait out the timeout without using the CPU while the
         others run. Then the scenarios that make the most requests, so that no long cell
         starts last."""
-        expected = self._expected(cell)
-        may_hang = expected is None or expected.allows(Outcome.HANG)
         scenario = self._scenarios.get(cell.scenario)
-        return not may_hang, -(scenario.requests if scenario else 0)
+        return not self._may_hang(cell), -(scenario.requests if scenario else 0)
+
+    def _may_hang(self, cell: Cell) -> bool:
+        """Whether the cell's strategy may hang; for a strategy that declares nothing (the
+        user's factory), whether any built-in one may on this scenario."""
+        expected = self._expected(cell)
+        if expected is not None:
+            return expected.allows(Outcome.HANG)
+        return any(cls.expected_outcome(cell.scenario, self.kind, cell.endpoint)
+                   .allows(Outcome.HANG) for cls in strategies.BUILTINS.values())
 
     def _start(self, cell: Cell) -> None:
         cell_id = f"c{next(_cell_ids)}"
@@ -358,47 +359,6 @@ class Harness:
         if not asked:
             return self.kind.label
         return " | ".join(clients.label(name, self.options.call) for name in asked)
-
-
-@contextlib.contextmanager
-def _ctrl_c_spared() -> Iterator[None]:
-    """Processes started inside ignore SIGINT (SIG_IGN survives exec). A terminal's Ctrl-C
-    reaches the whole process group, and a child still importing would print a
-    KeyboardInterrupt traceback; only this process should handle it (a Ctrl-C in these few
-    milliseconds is lost)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _stop_forkserver() -> None:
-    """Stop this process's forkserver, if one runs. There is one per process, preloaded once
-    with the modules of the harness that started it: the next harness, in a test or a program
-    that runs several, needs its own (``_stop`` is what CPython's own tests use, 3.8 to 3.13)."""
-    server = multiprocessing.forkserver._forkserver  # type: ignore[attr-defined]
-    if server._forkserver_pid is not None:
-        server._stop()
-
-
-@contextlib.contextmanager
-def _user_modules_named(targets: Iterable[str | None]) -> Iterator[None]:
-    """Name the user's modules to the forkserver starting now (in its environment: preloading
-    them directly, the forkserver would die of any exception but ImportError they raise)."""
-    modules = ",".join(target.partition(":")[0] for target in targets if target)
-    previous = os.environ.get(USER_MODULES_VAR)
-    os.environ[USER_MODULES_VAR] = modules
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ[USER_MODULES_VAR]
-        else:
-            os.environ[USER_MODULES_VAR] = previous
 
 
 @contextlib.contextmanager

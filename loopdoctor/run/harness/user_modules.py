@@ -10,7 +10,7 @@ import importlib
 import os
 import sys
 
-from loopdoctor.run.harness.child import USER_MODULES_VAR
+from loopdoctor.run.harness.forkserver import USER_MODULES_VAR
 
 if os.getcwd() not in sys.path:  # they are imported from the current directory
     sys.path.insert(0, os.getcwd())

@@ -4,8 +4,8 @@ A cell hangs when it stays quiet for ``timeout`` seconds: no checked response, n
 own runnable (a starved cell on a busy machine is not hung), no request of its own in flight at
 the server (a slow server is not a client hang), and no loop with a timer due within the timeout
 (an SDK waiting out its retry backoff is not stuck). Then the watchdog confirms with a snapshot
-(see ``introspect``) and reports. Past ``HARD_LIMIT`` timeouts without a response, it reports
-a hang whatever it sees.
+(see ``introspect``; its first sample is taken just before the timeout) and reports. Past
+``HARD_LIMIT`` timeouts without a response, it reports a hang whatever it sees.
 """
 
 from __future__ import annotations
@@ -101,21 +101,30 @@ class Watchdog(threading.Thread):
         self._done.set()
 
     def run(self) -> None:
-        while not self._done.wait(self._next_look()):
+        first: introspect.FirstLook | None = None  # the snapshot's first sample, taken early
+        while not self._done.wait(self._next_look(first)):
             now = time.monotonic()
             if runnable_threads():
                 self._last_busy = now
-            quiet = now - max(self._reporter.last_progress, self._last_busy)
-            if quiet < self._timeout:
+            quiet = now - self._quiet_since()
+            if quiet < self._timeout - introspect.SAMPLE_INTERVAL:
+                first = None
                 self._keep_parent_waiting(now)
+                continue
+            if first is None or first.at < self._quiet_since():
+                first = introspect.first_look()
+            if quiet < self._timeout:
                 continue
             server = server_view(self._stats_url)
             stuck_for = now - self._reporter.last_progress
             if stuck_for < HARD_LIMIT * self._timeout and self._waiting(server):
                 self._last_busy = now
                 continue
-            hang = HangInfo(server=server, diagnostics=introspect.snapshot())
+            hang = HangInfo(server=server, diagnostics=introspect.snapshot(first))
             self._reporter.finish(replace(self._describe(), hang=hang))
+
+    def _quiet_since(self) -> float:
+        return max(self._reporter.last_progress, self._last_busy)
 
     def _waiting(self, server: dict[str, int]) -> bool:
         """Quiet, but for a reason: the server owes the cell an answer, or a loop has a timer
@@ -125,11 +134,16 @@ class Watchdog(threading.Thread):
         due = introspect.soonest_timer()
         return due is not None and due < self._timeout
 
-    def _next_look(self) -> float:
+    def _next_look(self, first: introspect.FirstLook | None) -> float:
         """Look often only near the timeout: a thread that works, or waits for a CPU, stays
-        runnable long enough to be seen anyway, and every look costs the cell CPU."""
-        quiet = time.monotonic() - max(self._reporter.last_progress, self._last_busy)
-        return min(FAR_SAMPLE, max(SAMPLE, self._timeout - quiet))
+        runnable long enough to be seen anyway, and every look costs the cell CPU. Wake up
+        for the snapshot's first sample ``SAMPLE_INTERVAL`` before the timeout, so that a hang
+        is reported at the timeout rather than a sample later."""
+        quiet_since = self._quiet_since()
+        looked = first is not None and first.at >= quiet_since
+        due = self._timeout - (time.monotonic() - quiet_since)
+        due -= 0.0 if looked else introspect.SAMPLE_INTERVAL
+        return min(FAR_SAMPLE, due) if due > 0 else SAMPLE
 
     def _keep_parent_waiting(self, now: float) -> None:
         since_news = now - max(self._reporter.last_progress, self._last_alive)

@@ -894,7 +894,7 @@ class Project:
         found = dict.fromkeys(self._here(coro, runs), "")
         for param in coro.params:
             key = (param.function, param.index)
-            if not self.callers.get(param.function):
+            if not self.callers.get(param.function) and not self.decorated.get(param.function):
                 found.update(dict.fromkeys(self._passed_in(param) - found.keys(), ""))
             elif len(seen) < _MAX_PARAM_DEPTH and key not in seen:
                 passed: dict[Source, str] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -97,7 +98,7 @@ class Types:
         found = self._memo.get(key)
         if found is not None:
             return found
-        return self._evaluate(key, lambda: frozenset(list(self._of(value, path))[:_MAX_TYPES]),
+        return self._evaluate(key, lambda: frozenset(_first(self._of(value, path))),
                               self._memo, frozenset(), keep=value.op is Op.PARAM)
 
     def _evaluate(self, key, compute, memo: dict, empty, keep: bool = False):
@@ -330,3 +331,12 @@ class ClassBound:
 
 def _order(bound: Bound) -> tuple:
     return bound.how != How.MADE, bound.holds, bound.path, bound.line, bound.type
+
+
+def _first(types: Iterable[Typ]) -> list[Typ]:
+    """At most ``_MAX_TYPES`` of them, the same ones whatever order they came in."""
+    return sorted(set(types), key=_typ_order)[:_MAX_TYPES]
+
+
+def _typ_order(typ: Typ) -> tuple[str, str, int, str]:
+    return typ.name, typ.path, typ.line, typ.detail

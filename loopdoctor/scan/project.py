@@ -674,11 +674,13 @@ class Project:
         return found
 
     def cached_factories(self) -> Iterator[tuple[CachedFactory, FileFacts, Bound]]:
+        """Cached factories of what is itself loop-bound, or makes a client of its own: like
+        the sources, not of an object that holds one through a chain of holders."""
         for file in self.files:
             for factory in file.cached_factories:
                 fn = self.functions.get(factory.qualname)
                 bound = self.returns_bound(*fn) if fn else None
-                if bound is not None and not factory.loop_param:
+                if bound is not None and bound.direct and not factory.loop_param:
                     yield factory, file, bound
 
     def instance_clients(self) -> Iterator[tuple[str, Binding, FileFacts, Bound]]:

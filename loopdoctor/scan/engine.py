@@ -20,7 +20,7 @@ from loopdoctor.scan.context import FileContext
 from loopdoctor.scan.facts import build_facts
 from loopdoctor.scan.files import Discovery, module_name
 from loopdoctor.scan.model import Candidate, FileFacts, Finding, Suppression
-from loopdoctor.scan.prefilter import Prefilter, mentions, words_of
+from loopdoctor.scan.prefilter import Mentions, Prefilter, mentions, words_of
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules import ALL_RULES, BY_CODE
 from loopdoctor.scan.rules.ld000_parse_error import parse_error
@@ -254,15 +254,20 @@ def _mentioning(project: Project, codes: frozenset[str], unparsed: list[_Pending
     for pending in unparsed:
         if (pending.digest, matcher.digest) in cache.skip:
             continue
-        if pending.data is None:
-            pending.data = _read(pending.path)
-        if pending.data is not None and pending.words is None:
-            pending.words = words_of(pending.data)
-        if pending.data is not None and matcher.matches(pending.data, pending.words):
+        if _mentions(matcher, pending):
             found.append(pending)
         else:
             cache.remember_skip(pending.digest, matcher.digest)
     return found
+
+
+def _mentions(matcher: Mentions, pending: _Pending) -> bool:
+    """Does an unparsed file mention one of the matcher's names? (Its words are kept.)"""
+    if pending.data is None:
+        pending.data = _read(pending.path)
+    if pending.data is not None and pending.words is None:
+        pending.words = words_of(pending.data)
+    return pending.data is not None and matcher.matches(pending.data, pending.words)
 
 
 class _Ahead:
@@ -295,15 +300,7 @@ class _Ahead:
         matcher = mentions([*project.functions, *project.classes, *project.bindings])
         if matcher is None:
             return []
-        found = []
-        for pending in self.unparsed:
-            if pending.data is None:
-                pending.data = _read(pending.path)
-            if pending.data is not None and pending.words is None:
-                pending.words = words_of(pending.data)
-            if pending.data is not None and matcher.matches(pending.data, pending.words):
-                found.append(pending)
-        return found
+        return [pending for pending in self.unparsed if _mentions(matcher, pending)]
 
     def results(self, wanted: list[_Pending]) -> dict[str, FileFacts]:
         """The facts already made (or being made) of the wanted files; the rest is dropped."""

@@ -40,7 +40,7 @@ _MAX_ALIAS_HOPS = 8
 _MAX_PARAM_DEPTH = 6
 _MAX_DENOTE_DEPTH = 4
 _MAX_TAKER_ROUNDS = 6  # classes that take the loop by making another such class
-_MAX_MAKER_DEPTH = 2  # constructors followed back to where their object is made
+MAX_MAKER_DEPTH = 2  # constructors followed back to where their object is made
 _ATTRIBUTES = (Bind.INSTANCE, Bind.CLASS, Bind.ANNOTATION, Bind.CLASS_SLOT)
 
 
@@ -366,7 +366,7 @@ class Project:
             if maker is None or maker[0].is_async or (passed is not None and isinstance(
                     call, Call) and _argument(call, passed, init[0].qualname, self)):
                 continue
-            if maker[0].setup and maker[0].cls and depth < _MAX_MAKER_DEPTH \
+            if maker[0].setup and maker[0].cls and depth < MAX_MAKER_DEPTH \
                     and self._makes(call, cls, maker[0].cls) \
                     and self.made_outside_loop(maker[0].cls, depth=depth + 1):
                 return f"{path}:{call.site.line}"
@@ -674,11 +674,13 @@ class Project:
         return found
 
     def cached_factories(self) -> Iterator[tuple[CachedFactory, FileFacts, Bound]]:
+        """Cached factories of what is itself loop-bound, or makes a client of its own: like
+        the sources, not of an object that holds one through a chain of holders."""
         for file in self.files:
             for factory in file.cached_factories:
                 fn = self.functions.get(factory.qualname)
                 bound = self.returns_bound(*fn) if fn else None
-                if bound is not None and not factory.loop_param:
+                if bound is not None and bound.direct and not factory.loop_param:
                     yield factory, file, bound
 
     def instance_clients(self) -> Iterator[tuple[str, Binding, FileFacts, Bound]]:

@@ -2,6 +2,7 @@
 # negative for: LD202
 import functools
 from functools import cache, lru_cache
+from typing import TypedDict
 
 import httpx
 from openai import AsyncOpenAI, OpenAI
@@ -31,3 +32,22 @@ def get_sync_http():
 @lru_cache
 def per_loop_client(loop) -> AsyncOpenAI:  # keyed by the loop object: silent
     return AsyncOpenAI()
+
+
+class Api:
+    def __init__(self) -> None:
+        self.http = httpx.AsyncClient()
+
+
+class Service:
+    api: Api
+
+
+class Replica(TypedDict, total=False):
+    url: str
+    client: Service  # a holder of a holder of a client, only ever annotated
+
+
+@lru_cache(maxsize=1)
+def parse_replicas(spec: str) -> list[Replica]:
+    return [Replica(url=url) for url in spec.split(",")]

@@ -8,30 +8,39 @@ from dataclasses import replace
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain
 from loopdoctor.scan.model import Binding, FileFacts, Finding, Op
+from loopdoctor.scan.project import MAX_MAKER_DEPTH as _DIRECT
 from loopdoctor.scan.project import Project, takes_loop_before_310
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for binding, file, bound, evidence in taken_in_constructors(project):
-        if reported_by(bound, evidence) == RULE.code:
+    for binding, file, bound, evidence, direct in taken_in_constructors(project):
+        if reported_by(bound, evidence, direct) == RULE.code:
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
 
 
-def reported_by(bound: Bound, evidence: str) -> str | None:
+def reported_by(bound: Bound, evidence: str, direct: bool) -> str | None:
     """LD303 when the object is seen made outside a running loop, LD304 (preview) when not.
     An asyncio primitive binds when made only up to Python 3.9: LD304 with that evidence,
-    nothing without it (made in ``__init__`` it is, since 3.10, one per owner: fine)."""
+    nothing without it (made in ``__init__`` it is, since 3.10, one per owner: fine). What
+    is taken through a project class or a library's constructor, and evidence found only
+    through the constructors of other objects, stay LD304: too often false on real code
+    (an agent framework whose sync helpers all run on its loop) for the default."""
     if takes_loop_before_310(bound):
         return "LD304" if evidence else None
+    if bound.via or bound.type in kb.TAKE_LOOP_WHEN_MADE or not direct:
+        return "LD304"
     return "LD303" if evidence else "LD304"
 
 
-def taken_in_constructors(project: Project) -> Iterator[tuple[Binding, FileFacts, Bound, str]]:
-    """Each loop (or object bound when made) a constructor takes, and the evidence that the
-    object is made, or its loop driven, outside a running loop ("" when none is visible)."""
+def taken_in_constructors(
+    project: Project,
+) -> Iterator[tuple[Binding, FileFacts, Bound, str, bool]]:
+    """Each loop (or object bound when made) a constructor takes, the evidence that the
+    object is made, or its loop driven, outside a running loop ("" when none is visible),
+    and whether that evidence is about the object itself (not an object that makes it)."""
     for binding, file, bound in project.made_in_setup():
         setup = project.functions[binding.site.scope][0]
         cls = setup.cls or ""
@@ -41,7 +50,8 @@ def taken_in_constructors(project: Project) -> Iterator[tuple[Binding, FileFacts
         made = project.made_outside_loop(cls, passed)
         evidence = (f"the object drives that loop at {driven}" if driven else
                     f"one is made outside a running loop at {made}" if made else "")
-        yield binding, file, bound, evidence
+        direct = bool(driven) or made == project.made_outside_loop(cls, passed, depth=_DIRECT)
+        yield binding, file, bound, evidence, direct
 
 
 def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,

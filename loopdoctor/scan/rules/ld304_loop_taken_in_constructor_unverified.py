@@ -19,8 +19,8 @@ from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import (
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for binding, file, bound, evidence in taken_in_constructors(project):
-        if reported_by(bound, evidence) == RULE.code:
+    for binding, file, bound, evidence, direct in taken_in_constructors(project):
+        if reported_by(bound, evidence, direct) == RULE.code:
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
 

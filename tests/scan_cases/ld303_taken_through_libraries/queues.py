@@ -20,8 +20,8 @@ class LogQueue:
 
 class Publisher:
     def __init__(self, servers: str):
-        self._producer = AIOKafkaProducer(bootstrap_servers=servers)  # error: LD303 "AIOKafkaProducer" "made outside a running loop"
-        self._closed = asyncio.Future()  # error: LD303 "asyncio.Future" "Publisher._closed"
+        self._producer = AIOKafkaProducer(bootstrap_servers=servers)  # error: LD304 "AIOKafkaProducer" "made outside a running loop"
+        self._closed = asyncio.Future()  # error: LD304 "asyncio.Future" "Publisher._closed"
 
     async def publish(self, topic: str, value: bytes) -> None:
         await self._producer.send_and_wait(topic, value)

@@ -79,8 +79,8 @@ RULE = Rule(
     code="LD303",
     name="loop-taken-in-constructor",
     summary="__init__ or a validator stores the current event loop, or makes an object that "
-            "binds to it when made (grpc.aio channels, aiohttp sessions, Kafka producers, "
-            "asyncio.Future, a project class whose own constructor does).",
+            "binds to it when made (grpc.aio channels, aiohttp sessions), in a class made "
+            "outside a running loop.",
     needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk",
             *kb.TAKE_LOOP_TOKENS),),
     check=check,
@@ -98,9 +98,11 @@ code before `asyncio.run` creates the loop that will use it, in a worker thread.
 then holds the thread's default loop (or raises in a thread that has none, and on Python
 3.14 anywhere without a running loop), and the first call from the real loop fails with
 "attached to a different loop", or hangs. Reported when this project shows the object is
-made outside a running loop (at import, in sync code, in the constructor of an object made
-so, or as a logging handler, which logging configuration makes) or drives the loop it kept
-(`run_until_complete`); without that evidence the same shape is LD304, a preview rule. A
+made outside a running loop (at import, in sync code) or drives the loop it kept
+(`run_until_complete`); without that evidence the same shape is LD304, a preview rule, and
+so are, for now, the loop taken through a project class, Kafka, pika, Telethon or
+`asyncio.Future`, and evidence found only in the constructor of another object or a logging
+handler (on a real agent framework those were all false: sync helpers that run on its loop). A
 `get_event_loop()` inside `try ... except RuntimeError` with a fallback, an object made
 under `if <a loop is running>`, made lazily inside the loop that uses it, or handed the
 owner's loop (`loop=self._loop`) is fine.

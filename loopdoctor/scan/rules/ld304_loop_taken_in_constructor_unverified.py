@@ -77,9 +77,9 @@ def _closure_message(outer: Scope, inner: Scope, name: str, made: str) -> str:
 RULE = Rule(
     code="LD304",
     name="loop-taken-in-constructor-unverified",
-    summary="(preview) LD303's shape in a class this project never visibly makes outside a "
-            "running loop, or an asyncio primitive made outside one in a constructor or a "
-            "sync decorator (bound when made up to Python 3.9).",
+    summary="(preview) LD303's shape without direct evidence that the class is made outside "
+            "a running loop; a loop taken through a project class, a Kafka producer or "
+            "asyncio.Future; an asyncio primitive made outside a loop (bound up to 3.9).",
     needs=LD303.needs,
     collect=collect,
     check=check,

@@ -40,7 +40,7 @@ _MAX_ALIAS_HOPS = 8
 _MAX_PARAM_DEPTH = 6
 _MAX_DENOTE_DEPTH = 4
 _MAX_TAKER_ROUNDS = 6  # classes that take the loop by making another such class
-MAX_MAKER_DEPTH = 2  # constructors followed back to where their object is made
+_MAX_MAKER_DEPTH = 2  # constructors followed back to where their object is made
 _ATTRIBUTES = (Bind.INSTANCE, Bind.CLASS, Bind.ANNOTATION, Bind.CLASS_SLOT)
 
 
@@ -346,34 +346,36 @@ class Project:
                 if bound is not None:
                     yield binding, file, bound
 
-    def made_outside_loop(self, cls: str, passed: int | None = None, depth: int = 0) -> str:
+    def made_outside_loop(self, cls: str, passed: int | None = None,
+                          depth: int = 0) -> tuple[str, bool]:
         """``path:line`` where this project visibly makes a ``cls`` outside any running loop
         (at import, in sync code that not only coroutines run, in the constructor of an
-        object made so), or "". ``passed``: a parameter of ``__init__`` that, when given,
-        replaces what ``__init__`` would take (``loop or get_event_loop()``); sites that pass
-        it do not count."""
+        object made so), or "", and whether that is about a ``cls`` itself (not about an
+        object whose constructor makes one). ``passed``: a parameter of ``__init__`` that,
+        when given, replaces what ``__init__`` would take (``loop or get_event_loop()``);
+        sites that pass it do not count."""
         init = self.functions.get(f"{cls}.__init__")
         if init is not None and self._made_when_configured(cls):
             return f"{init[1].path}:{init[0].site.line} (a logging handler: made when logging " \
-                   f"is configured)"
+                   f"is configured)", True
         for found in self.bindings.values():
             for binding, file in found:
                 if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL) and any(
                         v.op is Op.CALL and self.resolve(v.name) == cls for v in binding.values):
-                    return f"{file.path}:{binding.site.line}"
+                    return f"{file.path}:{binding.site.line}", True
         for call, path in self.callers.get(init[0].qualname, ()) if init else ():
             maker = self.functions.get(call.site.scope) if call.site else None
             if maker is None or maker[0].is_async or (passed is not None and isinstance(
                     call, Call) and _argument(call, passed, init[0].qualname, self)):
                 continue
-            if maker[0].setup and maker[0].cls and depth < MAX_MAKER_DEPTH \
+            if maker[0].setup and maker[0].cls and depth < _MAX_MAKER_DEPTH \
                     and self._makes(call, cls, maker[0].cls) \
-                    and self.made_outside_loop(maker[0].cls, depth=depth + 1):
-                return f"{path}:{call.site.line}"
+                    and self.made_outside_loop(maker[0].cls, depth=depth + 1)[0]:
+                return f"{path}:{call.site.line}", False
             if not maker[0].setup and not self._runs_in_loop(maker[0].qualname, depth=1) \
                     and not self._unseen_callback(maker[0].qualname):
-                return f"{path}:{call.site.line}"
-        return ""
+                return f"{path}:{call.site.line}", True
+        return "", True
 
     def _makes(self, call: Call | ThreadSubmit, cls: str, maker_cls: str) -> bool:
         """Does a constructor's call make a ``cls``: by name, or as ``super().__init__()`` of

@@ -8,7 +8,6 @@ from dataclasses import replace
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain
 from loopdoctor.scan.model import Binding, FileFacts, Finding, Op
-from loopdoctor.scan.project import MAX_MAKER_DEPTH as _DIRECT
 from loopdoctor.scan.project import Project, takes_loop_before_310
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
@@ -47,11 +46,10 @@ def taken_in_constructors(
         driven = project.drives_loop(cls) if bound.type == LOOP else ""
         passed = next((v.index for v in binding.values
                        if v.op is Op.PARAM and v.name == setup.qualname), None)
-        made = project.made_outside_loop(cls, passed)
+        made, direct = project.made_outside_loop(cls, passed)
         evidence = (f"the object drives that loop at {driven}" if driven else
                     f"one is made outside a running loop at {made}" if made else "")
-        direct = bool(driven) or made == project.made_outside_loop(cls, passed, depth=_DIRECT)
-        yield binding, file, bound, evidence, direct
+        yield binding, file, bound, evidence, direct or bool(driven)
 
 
 def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,
@@ -101,8 +99,8 @@ then holds the thread's default loop (or raises in a thread that has none, and o
 made outside a running loop (at import, in sync code) or drives the loop it kept
 (`run_until_complete`); without that evidence the same shape is LD304, a preview rule, and
 so are, for now, the loop taken through a project class, Kafka, pika, Telethon or
-`asyncio.Future`, and evidence found only in the constructor of another object or a logging
-handler (on a real agent framework those were all false: sync helpers that run on its loop). A
+`asyncio.Future`, and evidence found only in the constructor of another object (on a real
+agent framework those were all false: sync helpers that run on its loop). A
 `get_event_loop()` inside `try ... except RuntimeError` with a fallback, an object made
 under `if <a loop is running>`, made lazily inside the loop that uses it, or handed the
 owner's loop (`loop=self._loop`) is fine.

@@ -721,11 +721,7 @@ class Project:
         for binding, file, bound in self.constructs():
             if binding.kind is Bind.DEFAULT:
                 continue
-            kind = HolderKind.SINGLETON_PROVIDER if binding.provider else (
-                HolderKind.CLASS_CLIENT if _is_class_attr(binding.target, self.classes)
-                else HolderKind.MODULE_CLIENT)
-            found[binding.target] = Source(kind, binding.target, file.path, binding.site.line,
-                                           bound=bound)
+            found[binding.target] = self._slot_source(binding, file, bound)
         for binding, file in self.primitives():
             found[binding.target] = Source(HolderKind.PRIMITIVE, binding.target, file.path,
                                            binding.site.line,
@@ -747,11 +743,15 @@ class Project:
             found.setdefault(target, Source(HolderKind.INSTANCE_CLIENT, target, file.path,
                                             binding.site.line, bound=bound))
         for binding, file, bound in self.injected_slots():
-            kind = HolderKind.CLASS_CLIENT if _is_class_attr(binding.target, self.classes) \
-                else HolderKind.MODULE_CLIENT
-            found.setdefault(binding.target, Source(kind, binding.target, file.path,
-                                                    binding.site.line, bound=bound))
+            found.setdefault(binding.target, self._slot_source(binding, file, bound))
         return found
+
+    def _slot_source(self, binding: Binding, file: FileFacts, bound: Bound) -> Source:
+        """A client held by a module global or a class attribute (or a DI singleton)."""
+        kind = HolderKind.SINGLETON_PROVIDER if binding.provider else (
+            HolderKind.CLASS_CLIENT if _is_class_attr(binding.target, self.classes)
+            else HolderKind.MODULE_CLIENT)
+        return Source(kind, binding.target, file.path, binding.site.line, bound=bound)
 
     def injected_slots(self) -> Iterator[tuple[Binding, FileFacts, Bound]]:
         """Globals and class attributes a function sets from its parameter, when the object

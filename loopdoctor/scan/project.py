@@ -691,11 +691,18 @@ class Project:
         for found in self._attributes.values():
             for target in dict.fromkeys(b.target for b, _ in found):
                 binding, file = self.bindings[target][0]
-                if binding.kind in (Bind.CLASS, Bind.CLASS_SLOT) or self._per_run(target):
+                if self._class_level(target) or self._per_run(target):
                     continue
                 bound = self.target_bound(target)
                 if bound is not None and bound.type != LOOP:  # an object may keep its loop
                     yield target, binding, file, bound
+
+    def _class_level(self, target: str) -> bool:
+        """Is the attribute given a value on the class itself (``x = v`` in the body, ``C.x =
+        v``)? A bare declaration (a dataclass field ``client: AsyncClient``, ``x = None``)
+        gives the class nothing to share: each instance's own value is what counts."""
+        return any(b.kind in (Bind.CLASS, Bind.CLASS_SLOT) and b.values
+                   for b, _ in self.bindings[target])
 
     def _per_run(self, target: str) -> bool:
         """Is every object an attribute gets made by a coroutine, unconditionally (``async def

@@ -1001,7 +1001,7 @@ class Project:
         for call, path in self.callers.get(param.function, ()):
             site = f"{path}:{call.site.line}" if call.site is not None else ""
             index = param.index - 1 if is_method and call.bound else param.index
-            if 0 <= index < len(call.args):
+            if 0 <= index < len(call.args) and (fn is None or fn[0].by_position(param.index)):
                 yield call.args[index], site
             yield from ((ref, site) for name, ref in call.kwargs if name == param.name)
         if param.index == 0 and not is_method:
@@ -1083,7 +1083,7 @@ class Project:
             if not isinstance(call, Call):
                 continue
             at = index - 1 if is_method and call.bound else index
-            if 0 <= at < len(call.values):
+            if 0 <= at < len(call.values) and fn[0].by_position(index):
                 yield call.values[at], path
             yield from ((values, path) for kw, values in call.kwvalues if kw == name)
 
@@ -1256,7 +1256,7 @@ def _argument(call: Call, index: int, callee: str, project: Project) -> Values:
     if fn is None or index >= len(fn[0].params):
         return ()
     at = index - 1 if fn[0].cls is not None and call.bound else index
-    if 0 <= at < len(call.values):
+    if 0 <= at < len(call.values) and fn[0].by_position(index):
         return call.values[at]
     name = fn[0].params[index]
     return next((values for kw, values in call.kwvalues if kw == name), ())

@@ -162,7 +162,7 @@ class Types:
         if fn is not None:
             yield from self.returned(fn[0].returns, fn[1].path)
         elif name in project.classes or ("." in name and not project.is_internal(name)):
-            given = value.parts and name not in project.classes \
+            given = bool(value.parts) and name not in project.classes \
                 and not name.startswith("asyncio.")  # ``Connector(loop=loop)``; not a primitive
             yield Typ(name, path, value.line, detail=_GIVEN_LOOP if given else "")
         elif (known := project.known_suffix(name)) is not None:

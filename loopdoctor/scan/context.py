@@ -26,7 +26,8 @@ class Scope:
     parent: Scope | None
     cls: str | None = None  # for a method: the qualname of its class
     is_async: bool = False
-    params: list[str] = field(default_factory=list)
+    params: list[str] = field(default_factory=list)  # positional ones first, then keyword-only
+    positional: int = 0  # how many of ``params`` a call may pass by position
     annotations: dict[str, ast.expr] = field(default_factory=dict)
     locals: set[str] = field(default_factory=set)
     local_defs: dict[str, str] = field(default_factory=dict)  # nested def/class name -> qualname
@@ -43,7 +44,7 @@ class Scope:
     @property
     def self_name(self) -> str | None:
         """``self``/``cls`` of a method: its first parameter."""
-        if self.cls and self.kind == "function" and self.params and not self.static:
+        if self.cls and self.kind == "function" and self.positional and not self.static:
             return self.params[0]
         return None
 
@@ -210,7 +211,8 @@ class FileContext:
             "lambda" if is_lambda else "function", node, qualname, scope,
             cls=scope.qualname if scope.kind == "class" else None,
             is_async=isinstance(node, ast.AsyncFunctionDef),
-            params=[a.arg for a in [*args.posonlyargs, *args.args]],
+            params=[a.arg for a in all_args],
+            positional=len(args.posonlyargs) + len(args.args),
             annotations={a.arg: a.annotation for a in all_args if a.annotation is not None},
             repeated=is_lambda and loop is not None,
             static=not is_lambda and any(
@@ -379,17 +381,21 @@ class FileContext:
         return name
 
     def _local_type(self, name: str, scope: Scope) -> str | None:
-        """``svc = Service()`` or ``svc: Service``; ``svc.ask`` -> ``mod.Service.ask``."""
+        """``svc = Service()`` or ``svc: Service``; ``svc.ask`` -> ``mod.Service.ask``; and
+        ``adapter = self``, which the closures of a method use as its ``self``."""
         values = scope.assigns.get(name, [])
         if not values and name in scope.annotations:
             types = self.annotation_names(scope.annotations[name], scope.parent or scope)
             return next(iter(types)) if len(types) == 1 else None
         key = (name, id(scope))
-        if len(values) != 1 or not isinstance(values[0][0], ast.Call) or key in self._typing:
-            return None  # ambiguous, not a call, or circular (``x = x.next()``)
+        value = values[0][0] if len(values) == 1 else None
+        if not isinstance(value, (ast.Call, ast.Name)) or key in self._typing:
+            return None  # ambiguous, neither a call nor a name, or circular (``x = x.next()``)
         self._typing.add(key)
         try:
-            return self.resolve(values[0][0].func, scope)
+            if isinstance(value, ast.Name):
+                return self.resolve_name(value.id, scope, typed_locals=True)
+            return self.resolve(value.func, scope)
         finally:
             self._typing.discard(key)
 

@@ -122,6 +122,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         is_async=scope.is_async,
         cls=scope.cls,
         params=tuple(scope.params),
+        positional=scope.positional,
         returns=returns,
         returns_key=returns_key,
         refs=frozenset(refs | {n for _, n in names if n and not ctx.is_external(n)}),

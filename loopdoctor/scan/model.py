@@ -35,7 +35,8 @@ class Op(Enum):
     """How a ``Value`` is obtained."""
 
     CALL = "the result of calling"  # name(...): an instance, or what a function returns;
-    # index 1: the call names the loop the object is for (``loop=self._loop``)
+    # index 1: the call names the loop the object is for (``loop=self._loop``);
+    # parts: the current loop, when a ``loop=`` keyword gives it (``loop=get_event_loop()``)
     NAME = "the object bound to"  # a module global, a class attribute, ``mod.C.attr`` on instances
     ATTR = "an attribute of"  # parts[0].name, where parts[0] is a local the file cannot name
     PARAM = "a parameter of"  # parameter ``index`` of function ``name``
@@ -154,6 +155,11 @@ class Function:
     get_event_loop_sites: tuple[Site, ...]
     loop_starts: tuple[LoopStart, ...]
     decorators: tuple[str, ...] = ()  # project decorators, ``name()`` when called: ``@d(x)``
+    positional: int | None = None  # of ``params``, those a call may pass by position (all: None)
+
+    def by_position(self, index: int) -> bool:
+        """May a call pass parameter ``index`` by position (not a keyword-only one)?"""
+        return self.positional is None or index < self.positional
 
 
 @dataclass(frozen=True)

@@ -691,11 +691,18 @@ class Project:
         for found in self._attributes.values():
             for target in dict.fromkeys(b.target for b, _ in found):
                 binding, file = self.bindings[target][0]
-                if binding.kind in (Bind.CLASS, Bind.CLASS_SLOT) or self._per_run(target):
+                if self._class_level(target) or self._per_run(target):
                     continue
                 bound = self.target_bound(target)
                 if bound is not None and bound.type != LOOP:  # an object may keep its loop
                     yield target, binding, file, bound
+
+    def _class_level(self, target: str) -> bool:
+        """Is the attribute given a value on the class itself (``x = v`` in the body, ``C.x =
+        v``)? A bare declaration (a dataclass field ``client: AsyncClient``, ``x = None``)
+        gives the class nothing to share: each instance's own value is what counts."""
+        return any(b.kind in (Bind.CLASS, Bind.CLASS_SLOT) and b.values
+                   for b, _ in self.bindings[target])
 
     def _per_run(self, target: str) -> bool:
         """Is every object an attribute gets made by a coroutine, unconditionally (``async def
@@ -994,7 +1001,7 @@ class Project:
         for call, path in self.callers.get(param.function, ()):
             site = f"{path}:{call.site.line}" if call.site is not None else ""
             index = param.index - 1 if is_method and call.bound else param.index
-            if 0 <= index < len(call.args):
+            if 0 <= index < len(call.args) and (fn is None or fn[0].by_position(param.index)):
                 yield call.args[index], site
             yield from ((ref, site) for name, ref in call.kwargs if name == param.name)
         if param.index == 0 and not is_method:
@@ -1076,7 +1083,7 @@ class Project:
             if not isinstance(call, Call):
                 continue
             at = index - 1 if is_method and call.bound else index
-            if 0 <= at < len(call.values):
+            if 0 <= at < len(call.values) and fn[0].by_position(index):
                 yield call.values[at], path
             yield from ((values, path) for kw, values in call.kwvalues if kw == name)
 
@@ -1249,7 +1256,7 @@ def _argument(call: Call, index: int, callee: str, project: Project) -> Values:
     if fn is None or index >= len(fn[0].params):
         return ()
     at = index - 1 if fn[0].cls is not None and call.bound else index
-    if 0 <= at < len(call.values):
+    if 0 <= at < len(call.values) and fn[0].by_position(index):
         return call.values[at]
     name = fn[0].params[index]
     return next((values for kw, values in call.kwvalues if kw == name), ())

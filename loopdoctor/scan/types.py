@@ -33,6 +33,7 @@ _STDLIB = frozenset(sys.stdlib_module_names)
 LOOP = "<event loop>"
 TUPLE = "<tuple>"
 USED = "<used as an async client>"
+_GIVEN_LOOP = "made for the event loop a loop= argument gives it"
 _UNTYPED = ("typing.", "typing_extensions.", "t.", "object", "Any")  # says nothing of the type
 
 
@@ -161,7 +162,9 @@ class Types:
         if fn is not None:
             yield from self.returned(fn[0].returns, fn[1].path)
         elif name in project.classes or ("." in name and not project.is_internal(name)):
-            yield Typ(name, path, value.line)
+            given = bool(value.parts) and name not in project.classes \
+                and not name.startswith("asyncio.")  # ``Connector(loop=loop)``; not a primitive
+            yield Typ(name, path, value.line, detail=_GIVEN_LOOP if given else "")
         elif (known := project.known_suffix(name)) is not None:
             yield Typ(known, path, value.line)  # ``pkg._compat.httpx.AsyncClient``, unparsed
         else:  # ``self.http.make()``: a method of what the attribute holds
@@ -243,6 +246,8 @@ class Types:
             return Bound(f"object used as an async client (`{typ.detail}`)", path=typ.path,
                          line=typ.line, how=How.USED)
         found = self.class_bound(typ.name)
+        if found is None and typ.detail == _GIVEN_LOOP:  # made for the loop it was given
+            return Bound(typ.name, path=typ.path, line=typ.line, how=typ.how)
         if found is None:
             return None
         return Bound(found.type, found.via, found.holds, typ.path, typ.line, typ.how,

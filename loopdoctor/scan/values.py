@@ -94,7 +94,20 @@ def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int)
         return _field_default(ctx, call, scope, hops, depth)
     if callee in _LOOPS:
         return (Value(Op.LOOP, callee, int(id(call) in _guarded(ctx)), line=call.lineno),)
-    return (Value(Op.CALL, callee, int(_passes_loop(call)), line=call.lineno),)
+    return (Value(Op.CALL, callee, int(_passes_loop(call)), _given_loop(ctx, call, scope),
+                  line=call.lineno),)
+
+
+def _given_loop(ctx: FileContext, call: ast.Call, scope: Scope) -> Values:
+    """``Connector(loop=asyncio.get_event_loop())``: made for whichever loop runs the call,
+    the current one. (A loop the caller chose, ``loop=self._loop``, is its own design; a
+    ``loop=True`` flag is not a loop.)"""
+    for keyword in call.keywords:
+        if keyword.arg in kb.LOOP_KEYWORDS:
+            current = [v for v in values_of(ctx, keyword.value, scope)
+                       if v.op is Op.LOOP and v.name not in kb.NEW_EVENT_LOOP]
+            return tuple(current[:1])
+    return ()
 
 
 def _passes_loop(call: ast.Call) -> bool:

@@ -26,8 +26,11 @@ see the same load.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import json
 import os
+import resource
 import shlex
 import statistics
 import subprocess
@@ -58,6 +61,7 @@ def get_client(base_url, api_key):
     return openai.AsyncOpenAI(base_url=base_url, api_key=api_key)
 """
 ALL_AT_ONCE = 256  # --jobs: as many cells at once as the harness allows
+PR_SET_CHILD_SUBREAPER = 36
 
 
 @dataclass(frozen=True)
@@ -78,15 +82,35 @@ def wall(command: list[str]) -> float:
     return wall_and_cpu(command)[0]
 
 
+def become_subreaper() -> None:
+    """Make the processes a measured command leaves orphaned (cells whose forkserver was killed)
+    this script's children, so that their CPU time is counted when it reaps them (Linux)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def reaped_cpu_seconds() -> float:
+    """CPU time of every descendant of this script that has been reaped, theirs included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def reap_orphans() -> None:
+    with contextlib.suppress(ChildProcessError):
+        while True:
+            os.wait()
+
+
 def wall_and_cpu(command: list[str], cwd: Path | None = None,
-                 code: Path | None = None) -> tuple[float, float]:
-    """Wall and machine CPU seconds of ``command``, run with the loopdoctor in ``code`` (None:
-    this one)."""
+                 code: Path | None = None) -> tuple[float, float, float]:
+    """Wall seconds of ``command``, run with the loopdoctor in ``code`` (None: this one), the
+    CPU seconds of its processes (all of them), and the machine's busy CPU seconds meanwhile."""
     env = {**os.environ, "PYTHONPATH": str(code)} if code is not None else None
-    started, cpu = time.perf_counter(), busy_cpu_seconds()
+    started, own, machine = time.perf_counter(), reaped_cpu_seconds(), busy_cpu_seconds()
     subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    timeout=600, cwd=cwd, env=env)
-    return time.perf_counter() - started, busy_cpu_seconds() - cpu
+    seconds = time.perf_counter() - started
+    reap_orphans()
+    return seconds, reaped_cpu_seconds() - own, busy_cpu_seconds() - machine
 
 
 def run_command(selection: list[str], timeout: float, report: Path) -> list[str]:
@@ -101,7 +125,8 @@ def measure_run(what: str, selection: list[str], timeout: float, target: float, 
     report = workdir / "report.json"
     command = run_command(selection, timeout, report)
     codes: list[Path | None] = [None] if baseline is None else [None, baseline]
-    measured: dict[Path | None, list[tuple[float, float, dict]]] = {code: [] for code in codes}
+    measured: dict[Path | None, list[tuple[float, float, float, dict]]] = {
+        code: [] for code in codes}
     for _ in range(rounds):
         for code in codes:
             measured[code].append((*wall_and_cpu(command, workdir, code),
@@ -112,15 +137,18 @@ def measure_run(what: str, selection: list[str], timeout: float, target: float, 
     return figures, command
 
 
-def _run_figure(what: str, measured: list[tuple[float, float, dict]], timeout: float,
+def _run_figure(what: str, measured: list[tuple[float, float, float, dict]], timeout: float,
                 target: float) -> Figure:
-    seconds, cpu, result = measured[len(measured) // 2]
+    seconds, _, _, result = measured[len(measured) // 2]
+    own = statistics.median(m[1] for m in measured)
+    machine = statistics.median(m[2] for m in measured)
     cells = result["cells"]
     outcomes = Counter(cell["outcome"] for cell in cells)
     spread = ", ".join(f"{n} {outcome}" for outcome, n in outcomes.most_common())
-    note = (f"T + {seconds - timeout:.1f} s (target ≤ T + {target:g} s; rounds: "
-            f"{', '.join(f'{m[0]:.1f}' for m in measured)} s); machine CPU {cpu:.1f} s; "
-            f"{len(cells)} cells: {spread}")
+    note = (f"T + {seconds - timeout:.2f} s (target ≤ T + {target:g} s; rounds: "
+            f"{', '.join(f'{m[0]:.2f}' for m in measured)} s); its processes' CPU {own:.2f} s "
+            f"(rounds: {', '.join(f'{m[1]:.2f}' for m in sorted(measured, key=lambda m: m[1]))});"
+            f" machine CPU {machine:.1f} s; {len(cells)} cells: {spread}")
     return Figure(what, seconds, note)
 
 
@@ -169,6 +197,7 @@ def main() -> None:
                         help="only the --factory gate (no run --all, no per-cell figures)")
     args = parser.parse_args()
     baseline = args.baseline.resolve() if args.baseline else None
+    become_subreaper()
 
     print(f"{KINDS['openai'].label} · Python {sys.version.split()[0]} · {os.cpu_count()} cores · "
           f"load {load()} (1/5/15 min) before")

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from importlib.metadata import requires
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from loopdoctor.run.clients import KINDS, installed
+from loopdoctor.run.clients import kind as kind_module
 from loopdoctor.run.strategies import Global
 
 pytestmark = pytest.mark.timeout(120)
@@ -216,3 +218,17 @@ def test_a_cell_imports_only_the_client_library_the_run_uses(
                    "--client", client)
     [cell] = ran.json()["cells"]
     assert cell["explanation"].startswith(f"RuntimeError: {imported}"), cell["explanation"]
+
+
+def test_a_kinds_stack_is_read_from_its_metadata_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ordering a run's cells asks every built-in strategy's verdict for every cell: each would
+    otherwise parse the SDK's metadata again."""
+    reads: list[str] = []
+    monkeypatch.setattr(kind_module, "requires",
+                        lambda dist: reads.append(dist) or requires(dist))
+    kind_module.http_dependency.cache_clear()
+    try:
+        assert {KINDS["openai"].http for _ in range(3)} <= {"httpx", "httpx2"}
+        assert reads == ["openai"]
+    finally:
+        kind_module.http_dependency.cache_clear()

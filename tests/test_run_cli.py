@@ -282,3 +282,34 @@ def test_a_user_scenario_runs_beside_the_built_ins(
                      "--format", "json")
     [cell] = ran.json()["cells"]
     assert (cell["outcome"], cell["requests"]) == ("PASS", {"made": 2, "server_saw": 2})
+
+
+def test_a_cell_that_cannot_hang_waits_while_one_that_may_hang_works(
+    tmp_path: Path, loopdoctor: Runner
+) -> None:
+    """The hung cells' timeout runs from when they go quiet: the others start after that."""
+    (tmp_path / "mine").mkdir()
+    for name, body in {"concurrent-held": "busy", "cli-sequential": "started"}.items():
+        (tmp_path / "mine" / f"{name.replace('-', '_')}.py").write_text(textwrap.dedent(f"""
+            import time
+            from pathlib import Path
+
+            from loopdoctor.run.scenario import Scenario
+
+            def busy(ctx):
+                until = time.process_time() + 0.3
+                while time.process_time() < until:
+                    pass
+                Path("busy").write_text(repr(time.time()))
+
+            def started(ctx):
+                Path("started").write_text(repr(time.time()))
+
+            scenario = Scenario(name="{name}", summary="times itself", requests=0, body={body})
+        """))
+    (tmp_path / "nothing.py").write_text("def factory(base_url, api_key):\n    return None\n")
+    ran = loopdoctor("run", "--scenarios", "mine", "--factory", "nothing:factory",
+                     "-s", "cli-sequential", "-s", "concurrent-held", "--format", "json")
+    assert [cell["outcome"] for cell in ran.json()["cells"]] == ["PASS", "PASS"]
+    busy_until = float((tmp_path / "busy").read_text())
+    assert float((tmp_path / "started").read_text()) > busy_until

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import builtins
+import subprocess
+import sys
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -218,6 +220,20 @@ def test_a_ctrl_c_while_the_cli_imports_exits_130_without_a_traceback(
         entry_point.main()
     assert exited.value.code == 130
     assert capsys.readouterr().err == ""
+
+
+def test_run_exits_with_its_code_its_atexit_handlers_and_its_output(tmp_path: Path) -> None:
+    """``run`` ends without tearing the interpreter down, and loses none of those on the way."""
+    script = ("import atexit, sys\n"
+              "from loopdoctor.__main__ import main\n"
+              "atexit.register(print, 'the atexit handlers ran')\n"
+              "sys.argv = ['loopdoctor', 'run', '--timeout', 'soon']\n"
+              "main()\n")
+    ran = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)
+    assert ran.returncode == 2
+    assert ran.stdout == "the atexit handlers ran\n"
+    assert "Invalid value for '--timeout'" in ran.stderr
 
 
 class Parsed(Exception):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import xml.etree.ElementTree as ET
+from ast import literal_eval
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -300,14 +301,15 @@ def test_a_user_scenario_runs_beside_the_built_ins(
     assert (cell["outcome"], cell["requests"]) == ("PASS", {"made": 2, "server_saw": 2})
 
 
-def test_a_cell_that_cannot_hang_waits_while_one_that_may_hang_works(
+def test_a_cell_that_cannot_hang_waits_while_one_that_may_hang_works_and_yields_to_it(
     tmp_path: Path, loopdoctor: Runner
 ) -> None:
-    """The hung cells' timeout runs from when they go quiet: the others start after that."""
+    """The hung cells' timeout runs from when they go quiet: the others start after that, and
+    give way to them on the CPU."""
     (tmp_path / "mine").mkdir()
     for name, body in {"concurrent-held": "busy", "cli-sequential": "started"}.items():
         (tmp_path / "mine" / f"{name.replace('-', '_')}.py").write_text(textwrap.dedent(f"""
-            import time
+            import os, time
             from pathlib import Path
 
             from loopdoctor.run.scenario import Scenario
@@ -316,10 +318,10 @@ def test_a_cell_that_cannot_hang_waits_while_one_that_may_hang_works(
                 until = time.process_time() + 0.3
                 while time.process_time() < until:
                     pass
-                Path("busy").write_text(repr(time.time()))
+                Path("busy").write_text(repr((time.time(), os.nice(0))))
 
             def started(ctx):
-                Path("started").write_text(repr(time.time()))
+                Path("started").write_text(repr((time.time(), os.nice(0))))
 
             scenario = Scenario(name="{name}", summary="times itself", requests=0, body={body})
         """))
@@ -327,5 +329,7 @@ def test_a_cell_that_cannot_hang_waits_while_one_that_may_hang_works(
     ran = loopdoctor("run", "--scenarios", "mine", "--factory", "nothing:factory",
                      "-s", "cli-sequential", "-s", "concurrent-held", "--format", "json")
     assert [cell["outcome"] for cell in ran.json()["cells"]] == ["PASS", "PASS"]
-    busy_until = float((tmp_path / "busy").read_text())
-    assert float((tmp_path / "started").read_text()) > busy_until
+    busy_until, busy_niceness = literal_eval((tmp_path / "busy").read_text())
+    started_at, started_niceness = literal_eval((tmp_path / "started").read_text())
+    assert started_at > busy_until
+    assert started_niceness > busy_niceness

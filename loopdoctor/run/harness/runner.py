@@ -309,6 +309,7 @@ class Harness:
             timeout=self.options.timeout, scenario_dirs=self.options.scenario_dirs,
             bridge=self.options.bridge, stats_url=self._endpoint.stats_url(cell_id),
             guard=self.options.guard, client=self.options.client, call=self.options.call,
+            may_hang=self._may_hang(cell),
         )
         receiver, sender = self._mp.Pipe(duplex=False)
         process = self._mp.Process(target=child_main, args=(spec, sender), daemon=True)

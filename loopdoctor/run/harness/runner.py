@@ -303,13 +303,14 @@ class Harness:
 
     def _start(self, cell: Cell) -> None:
         cell_id = f"c{next(_cell_ids)}"
+        may_hang = self._may_hang(cell)
         spec = CellSpec(
             cell_id=cell_id, scenario=cell.scenario, strategy=cell.strategy,
             endpoint=cell.endpoint, base_url=self._endpoint.cell_base_url(cell_id),
             timeout=self.options.timeout, scenario_dirs=self.options.scenario_dirs,
             bridge=self.options.bridge, stats_url=self._endpoint.stats_url(cell_id),
             guard=self.options.guard, client=self.options.client, call=self.options.call,
-            may_hang=self._may_hang(cell),
+            may_hang=may_hang,
         )
         receiver, sender = self._mp.Pipe(duplex=False)
         process = self._mp.Process(target=child_main, args=(spec, sender), daemon=True)
@@ -319,8 +320,7 @@ class Harness:
         now = time.monotonic()
         self._pipes.register(receiver, selectors.EVENT_READ)
         self._running[receiver] = Running(cell, cell_id, process, receiver, now,
-                                          now + self.options.timeout + GRACE, now,
-                                          self._may_hang(cell))
+                                          now + self.options.timeout + GRACE, now, may_hang)
         self._admission.add(process.pid)
 
     def _poll(self, finish: Callable[[Running, CellReport], None]) -> None:

@@ -10,6 +10,8 @@
    (every process: CLI, forkserver, endpoint, cells).
 2. A ``--factory`` gate (the 11 scenarios, a cached ``openai.AsyncOpenAI``): the target is at
    most T + 2 s.
+   With ``--processes``, where its CPU time goes: the gate once more per round, every process
+   of it sampled every 20 ms (CLI, forkserver, endpoint, resource tracker, cells).
 3. Per-cell overhead, fork to verdict, of a PASS cell whose scenario does nothing: the wall time
    of N such cells and of 2N, the difference divided by N (so the CLI's start, the endpoint's
    and the forkserver's cancel out); with ``--jobs 1`` (one cell after the other: latency) and
@@ -41,6 +43,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from loopdoctor.run.clients import KINDS, available
 
 LOOPDOCTOR = [sys.executable, "-m", "loopdoctor"]
@@ -62,6 +66,7 @@ def get_client(base_url, api_key):
 """
 ALL_AT_ONCE = 256  # --jobs: as many cells at once as the harness allows
 PR_SET_CHILD_SUBREAPER = 36
+SAMPLE = 0.02  # seconds between two looks at a measured command's processes
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,58 @@ def wall_and_cpu(command: list[str], cwd: Path | None = None,
     seconds = time.perf_counter() - started
     reap_orphans()
     return seconds, reaped_cpu_seconds() - own, busy_cpu_seconds() - machine
+
+
+def cpu_by_role(command: list[str], cwd: Path, code: Path | None) -> Counter[str]:
+    """CPU seconds of each kind of process ``command`` starts, by its last sample (what a
+    process spends after it, up to 20 ms, is missed)."""
+    env = {**os.environ, "PYTHONPATH": str(code)} if code is not None else None
+    cli = psutil.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    seen: dict[int, tuple[str, float]] = {}
+    while cli.poll() is None:
+        for process in cli.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                role = seen.get(process.pid, ("other",))[0]
+                if role == "other":  # or a child not yet exec'd
+                    role = _role(process, cli.pid)
+                seen[process.pid] = (role, times.user + times.system)
+        with contextlib.suppress(psutil.Error):
+            times = cli.cpu_times()
+            seen[cli.pid] = ("CLI", times.user + times.system)
+        time.sleep(SAMPLE)
+    reap_orphans()
+    by_role: Counter[str] = Counter()
+    for role, cpu in seen.values():
+        by_role[role] += cpu
+    return by_role
+
+
+def _role(process: psutil.Process, cli: int) -> str:
+    command = " ".join(process.cmdline())
+    if "multiprocessing.forkserver" in command:  # cells are forked from it: same command line
+        return "forkserver" if process.ppid() == cli else "cells"
+    if "endpoint" in command:
+        return "endpoint"
+    return "resource tracker" if "resource_tracker" in command else "other"
+
+
+def measure_processes(selection: list[str], timeout: float, rounds: int, workdir: Path,
+                      baseline: Path | None) -> list[str]:
+    """The median CPU seconds of each kind of process, for this code and the baseline's."""
+    command = run_command(selection, timeout, workdir / "report.json")
+    codes: list[Path | None] = [None] if baseline is None else [None, baseline]
+    measured: dict[Path | None, list[Counter[str]]] = {code: [] for code in codes}
+    for _ in range(rounds):
+        for code in codes:
+            measured[code].append(cpu_by_role(command, workdir, code))
+    lines = []
+    for code, runs in measured.items():
+        roles = dict.fromkeys(role for run in runs for role in run)
+        parts = [f"{role} {statistics.median(run[role] for run in runs):.2f} s" for role in roles]
+        lines.append(f"  {code or 'this code'}: " + ", ".join(parts))
+    return lines
 
 
 def run_command(selection: list[str], timeout: float, report: Path) -> list[str]:
@@ -195,6 +252,8 @@ def main() -> None:
                         help="also measure the runs with the loopdoctor package in DIR")
     parser.add_argument("--only-gate", action="store_true",
                         help="only the --factory gate (no run --all, no per-cell figures)")
+    parser.add_argument("--processes", action="store_true",
+                        help="also the gate's CPU time by process (CLI, forkserver, cells...)")
     args = parser.parse_args()
     baseline = args.baseline.resolve() if args.baseline else None
     become_subreaper()
@@ -228,6 +287,10 @@ def main() -> None:
         figures.append(Figure("fresh python -c 'import openai'", baseline_import,
                               "median, per process"))
         print(render(figures, baseline_import))
+        if args.processes:
+            print(f"the gate's CPU by process, median of {args.rounds} (T = {args.timeouts[0]:g}):")
+            print("\n".join(measure_processes(["--factory", "cachedfactory:get_client"],
+                                              args.timeouts[0], args.rounds, workdir, baseline)))
         print(f"load {load()} after; median of {args.rounds} rounds; per cell = "
               f"(wall of --repeat {2 * args.cells} - wall of --repeat {args.cells}) / "
               f"{args.cells}")

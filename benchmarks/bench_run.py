@@ -6,8 +6,9 @@
 1. ``run --all --client KIND --timeout T``, for each kind of client installed (or those given):
    wall time (the whole CLI, as a user waits for it) against T; the target is at most T + 3 s
    on 2 cores, hung cells included. T = 5 is the default timeout; a smaller T shows the floor
-   the cells' CPU time sets. Beside it, the CPU time the whole machine spent during the run
-   (every process: CLI, forkserver, endpoint, cells).
+   the cells' CPU time sets. Beside it, the CPU time of the run's own processes (CLI,
+   forkserver, endpoint, cells: every descendant, reaped by this script), and the CPU time the
+   whole machine spent meanwhile (the other jobs' too).
 2. A ``--factory`` gate (the 11 scenarios, a cached ``openai.AsyncOpenAI``): the target is at
    most T + 2 s.
    With ``--processes``, where its CPU time goes: the gate once more per round, every process

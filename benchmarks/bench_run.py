@@ -6,10 +6,13 @@
 1. ``run --all --client KIND --timeout T``, for each kind of client installed (or those given):
    wall time (the whole CLI, as a user waits for it) against T; the target is at most T + 3 s
    on 2 cores, hung cells included. T = 5 is the default timeout; a smaller T shows the floor
-   the cells' CPU time sets. Beside it, the CPU time the whole machine spent during the run
-   (every process: CLI, forkserver, endpoint, cells).
+   the cells' CPU time sets. Beside it, the CPU time of the run's own processes (CLI,
+   forkserver, endpoint, cells: every descendant, reaped by this script), and the CPU time the
+   whole machine spent meanwhile (the other jobs' too).
 2. A ``--factory`` gate (the 11 scenarios, a cached ``openai.AsyncOpenAI``): the target is at
    most T + 2 s.
+   With ``--processes``, where its CPU time goes: the gate once more per round, every process
+   of it sampled every 20 ms (CLI, forkserver, endpoint, resource tracker, cells).
 3. Per-cell overhead, fork to verdict, of a PASS cell whose scenario does nothing: the wall time
    of N such cells and of 2N, the difference divided by N (so the CLI's start, the endpoint's
    and the forkserver's cancel out); with ``--jobs 1`` (one cell after the other: latency) and
@@ -26,8 +29,11 @@ see the same load.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import json
 import os
+import resource
 import shlex
 import statistics
 import subprocess
@@ -37,6 +43,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 from loopdoctor.run.clients import KINDS, available
 
@@ -58,6 +66,8 @@ def get_client(base_url, api_key):
     return openai.AsyncOpenAI(base_url=base_url, api_key=api_key)
 """
 ALL_AT_ONCE = 256  # --jobs: as many cells at once as the harness allows
+PR_SET_CHILD_SUBREAPER = 36
+SAMPLE = 0.02  # seconds between two looks at a measured command's processes
 
 
 @dataclass(frozen=True)
@@ -78,15 +88,87 @@ def wall(command: list[str]) -> float:
     return wall_and_cpu(command)[0]
 
 
+def become_subreaper() -> None:
+    """Make the processes a measured command leaves orphaned (cells whose forkserver was killed)
+    this script's children, so that their CPU time is counted when it reaps them (Linux)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def reaped_cpu_seconds() -> float:
+    """CPU time of every descendant of this script that has been reaped, theirs included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def reap_orphans() -> None:
+    with contextlib.suppress(ChildProcessError):
+        while True:
+            os.wait()
+
+
 def wall_and_cpu(command: list[str], cwd: Path | None = None,
-                 code: Path | None = None) -> tuple[float, float]:
-    """Wall and machine CPU seconds of ``command``, run with the loopdoctor in ``code`` (None:
-    this one)."""
+                 code: Path | None = None) -> tuple[float, float, float]:
+    """Wall seconds of ``command``, run with the loopdoctor in ``code`` (None: this one), the
+    CPU seconds of its processes (all of them), and the machine's busy CPU seconds meanwhile."""
     env = {**os.environ, "PYTHONPATH": str(code)} if code is not None else None
-    started, cpu = time.perf_counter(), busy_cpu_seconds()
+    started, own, machine = time.perf_counter(), reaped_cpu_seconds(), busy_cpu_seconds()
     subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    timeout=600, cwd=cwd, env=env)
-    return time.perf_counter() - started, busy_cpu_seconds() - cpu
+    seconds = time.perf_counter() - started
+    reap_orphans()
+    return seconds, reaped_cpu_seconds() - own, busy_cpu_seconds() - machine
+
+
+def cpu_by_role(command: list[str], cwd: Path, code: Path | None) -> Counter[str]:
+    """CPU seconds of each kind of process ``command`` starts, by its last sample (what a
+    process spends after it, up to 20 ms, is missed)."""
+    env = {**os.environ, "PYTHONPATH": str(code)} if code is not None else None
+    cli = psutil.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    seen: dict[int, tuple[str, float]] = {}
+    while cli.poll() is None:
+        for process in cli.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                role = seen.get(process.pid, ("other",))[0]
+                if role == "other":  # or a child not yet exec'd
+                    role = _role(process, cli.pid)
+                seen[process.pid] = (role, times.user + times.system)
+        with contextlib.suppress(psutil.Error):
+            times = cli.cpu_times()
+            seen[cli.pid] = ("CLI", times.user + times.system)
+        time.sleep(SAMPLE)
+    reap_orphans()
+    by_role: Counter[str] = Counter()
+    for role, cpu in seen.values():
+        by_role[role] += cpu
+    return by_role
+
+
+def _role(process: psutil.Process, cli: int) -> str:
+    command = " ".join(process.cmdline())
+    if "multiprocessing.forkserver" in command:  # cells are forked from it: same command line
+        return "forkserver" if process.ppid() == cli else "cells"
+    if "endpoint" in command:
+        return "endpoint"
+    return "resource tracker" if "resource_tracker" in command else "other"
+
+
+def measure_processes(selection: list[str], timeout: float, rounds: int, workdir: Path,
+                      baseline: Path | None) -> list[str]:
+    """The median CPU seconds of each kind of process, for this code and the baseline's."""
+    command = run_command(selection, timeout, workdir / "report.json")
+    codes: list[Path | None] = [None] if baseline is None else [None, baseline]
+    measured: dict[Path | None, list[Counter[str]]] = {code: [] for code in codes}
+    for _ in range(rounds):
+        for code in codes:
+            measured[code].append(cpu_by_role(command, workdir, code))
+    lines = []
+    for code, runs in measured.items():
+        roles = dict.fromkeys(role for run in runs for role in run)
+        parts = [f"{role} {statistics.median(run[role] for run in runs):.2f} s" for role in roles]
+        lines.append(f"  {code or 'this code'}: " + ", ".join(parts))
+    return lines
 
 
 def run_command(selection: list[str], timeout: float, report: Path) -> list[str]:
@@ -101,7 +183,8 @@ def measure_run(what: str, selection: list[str], timeout: float, target: float, 
     report = workdir / "report.json"
     command = run_command(selection, timeout, report)
     codes: list[Path | None] = [None] if baseline is None else [None, baseline]
-    measured: dict[Path | None, list[tuple[float, float, dict]]] = {code: [] for code in codes}
+    measured: dict[Path | None, list[tuple[float, float, float, dict]]] = {
+        code: [] for code in codes}
     for _ in range(rounds):
         for code in codes:
             measured[code].append((*wall_and_cpu(command, workdir, code),
@@ -112,15 +195,18 @@ def measure_run(what: str, selection: list[str], timeout: float, target: float, 
     return figures, command
 
 
-def _run_figure(what: str, measured: list[tuple[float, float, dict]], timeout: float,
+def _run_figure(what: str, measured: list[tuple[float, float, float, dict]], timeout: float,
                 target: float) -> Figure:
-    seconds, cpu, result = measured[len(measured) // 2]
+    seconds, _, _, result = measured[len(measured) // 2]
+    own = statistics.median(m[1] for m in measured)
+    machine = statistics.median(m[2] for m in measured)
     cells = result["cells"]
     outcomes = Counter(cell["outcome"] for cell in cells)
     spread = ", ".join(f"{n} {outcome}" for outcome, n in outcomes.most_common())
-    note = (f"T + {seconds - timeout:.1f} s (target ≤ T + {target:g} s; rounds: "
-            f"{', '.join(f'{m[0]:.1f}' for m in measured)} s); machine CPU {cpu:.1f} s; "
-            f"{len(cells)} cells: {spread}")
+    note = (f"T + {seconds - timeout:.2f} s (target ≤ T + {target:g} s; rounds: "
+            f"{', '.join(f'{m[0]:.2f}' for m in measured)} s); its processes' CPU {own:.2f} s "
+            f"(rounds: {', '.join(f'{m[1]:.2f}' for m in sorted(measured, key=lambda m: m[1]))});"
+            f" machine CPU {machine:.1f} s; {len(cells)} cells: {spread}")
     return Figure(what, seconds, note)
 
 
@@ -167,8 +253,11 @@ def main() -> None:
                         help="also measure the runs with the loopdoctor package in DIR")
     parser.add_argument("--only-gate", action="store_true",
                         help="only the --factory gate (no run --all, no per-cell figures)")
+    parser.add_argument("--processes", action="store_true",
+                        help="also the gate's CPU time by process (CLI, forkserver, cells...)")
     args = parser.parse_args()
     baseline = args.baseline.resolve() if args.baseline else None
+    become_subreaper()
 
     print(f"{KINDS['openai'].label} · Python {sys.version.split()[0]} · {os.cpu_count()} cores · "
           f"load {load()} (1/5/15 min) before")
@@ -199,6 +288,10 @@ def main() -> None:
         figures.append(Figure("fresh python -c 'import openai'", baseline_import,
                               "median, per process"))
         print(render(figures, baseline_import))
+        if args.processes:
+            print(f"the gate's CPU by process, median of {args.rounds} (T = {args.timeouts[0]:g}):")
+            print("\n".join(measure_processes(["--factory", "cachedfactory:get_client"],
+                                              args.timeouts[0], args.rounds, workdir, baseline)))
         print(f"load {load()} after; median of {args.rounds} rounds; per cell = "
               f"(wall of --repeat {2 * args.cells} - wall of --repeat {args.cells}) / "
               f"{args.cells}")

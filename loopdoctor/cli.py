@@ -162,7 +162,6 @@ def endpoint(
     faults: str = typer.Option(
         "", help="Faults for every request, e.g. 'latency=0.05,status=503,retry_after=0'."
     ),
-    until_stdin_closes: bool = typer.Option(False, "--until-stdin-closes", hidden=True),
 ) -> None:
     """Serve the fake LLM endpoint on 127.0.0.1 until Ctrl-C.
 
@@ -183,11 +182,8 @@ def endpoint(
         raise usage_error(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     typer.echo(f"serving the fake LLM endpoint at {server.base_url} (Ctrl-C to stop)")
     try:
-        if until_stdin_closes:  # the harness's way to make sure no server outlives it
-            sys.stdin.read()
-        else:
-            while True:
-                time.sleep(3600)
+        while True:
+            time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:

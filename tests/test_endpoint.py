@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -13,7 +15,7 @@ import httpx
 import openai
 import pytest
 
-from loopdoctor.endpoint.process import EndpointProcess
+from loopdoctor.endpoint.process import SERVE, EndpointProcess
 from loopdoctor.endpoint.server import FAULTS_HEADER, Endpoint, Faults
 from loopdoctor.run.clients import KINDS
 
@@ -125,6 +127,16 @@ def test_the_endpoint_runs_in_a_process_of_its_own() -> None:
 
         assert asyncio.run(ask()) == "hi"
         assert endpoint.all_stats()["p"]["requests"] == 1
+
+
+def test_the_endpoint_process_imports_no_cli_and_stops_when_its_stdin_closes() -> None:
+    served = subprocess.run([sys.executable, "-X", "importtime", "-m", SERVE, "latency=0.01"],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
+    assert served.returncode == 0, served.stderr[-2000:]
+    assert "serving the fake LLM endpoint at http://127.0.0.1:" in served.stdout
+    imported = {line.rpartition("|")[2].strip() for line in served.stderr.splitlines()}
+    assert "uvicorn" in imported
+    assert not imported & {"typer", "loopdoctor.cli", "rich"}
 
 
 # -- Anthropic's Messages API and the plain echo, for the other kinds of client -------------

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import builtins
+import subprocess
+import sys
 import textwrap
 import xml.etree.ElementTree as ET
+from ast import literal_eval
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -220,6 +223,20 @@ def test_a_ctrl_c_while_the_cli_imports_exits_130_without_a_traceback(
     assert capsys.readouterr().err == ""
 
 
+def test_run_exits_with_its_code_its_atexit_handlers_and_its_output(tmp_path: Path) -> None:
+    """``run`` ends without tearing the interpreter down, and loses none of those on the way."""
+    script = ("import atexit, sys\n"
+              "from loopdoctor.__main__ import main\n"
+              "atexit.register(print, 'the atexit handlers ran')\n"
+              "sys.argv = ['loopdoctor', 'run', '--timeout', 'soon']\n"
+              "main()\n")
+    ran = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)
+    assert ran.returncode == 2
+    assert ran.stdout == "the atexit handlers ran\n"
+    assert "Invalid value for '--timeout'" in ran.stderr
+
+
 class Parsed(Exception):
     """Raised where the CLI would start its harness: the options it would start it with."""
 
@@ -282,3 +299,37 @@ def test_a_user_scenario_runs_beside_the_built_ins(
                      "--format", "json")
     [cell] = ran.json()["cells"]
     assert (cell["outcome"], cell["requests"]) == ("PASS", {"made": 2, "server_saw": 2})
+
+
+def test_a_cell_that_cannot_hang_waits_while_one_that_may_hang_works_and_yields_to_it(
+    tmp_path: Path, loopdoctor: Runner
+) -> None:
+    """The hung cells' timeout runs from when they go quiet: the others start after that, and
+    give way to them on the CPU."""
+    (tmp_path / "mine").mkdir()
+    for name, body in {"concurrent-held": "busy", "cli-sequential": "started"}.items():
+        (tmp_path / "mine" / f"{name.replace('-', '_')}.py").write_text(textwrap.dedent(f"""
+            import os, time
+            from pathlib import Path
+
+            from loopdoctor.run.scenario import Scenario
+
+            def busy(ctx):
+                until = time.process_time() + 0.3
+                while time.process_time() < until:
+                    pass
+                Path("busy").write_text(repr((time.time(), os.nice(0))))
+
+            def started(ctx):
+                Path("started").write_text(repr((time.time(), os.nice(0))))
+
+            scenario = Scenario(name="{name}", summary="times itself", requests=0, body={body})
+        """))
+    (tmp_path / "nothing.py").write_text("def factory(base_url, api_key):\n    return None\n")
+    ran = loopdoctor("run", "--scenarios", "mine", "--factory", "nothing:factory",
+                     "-s", "cli-sequential", "-s", "concurrent-held", "--format", "json")
+    assert [cell["outcome"] for cell in ran.json()["cells"]] == ["PASS", "PASS"]
+    busy_until, busy_niceness = literal_eval((tmp_path / "busy").read_text())
+    started_at, started_niceness = literal_eval((tmp_path / "started").read_text())
+    assert started_at > busy_until
+    assert started_niceness > busy_niceness

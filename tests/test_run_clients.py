@@ -3,14 +3,18 @@ the real endpoint, through the CLI as users call it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
+from importlib.metadata import requires
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from loopdoctor.run.clients import KINDS, installed
+from loopdoctor.run.clients import kind as kind_module
 from loopdoctor.run.strategies import Global
 
 pytestmark = pytest.mark.timeout(120)
@@ -216,3 +220,38 @@ def test_a_cell_imports_only_the_client_library_the_run_uses(
                    "--client", client)
     [cell] = ran.json()["cells"]
     assert cell["explanation"].startswith(f"RuntimeError: {imported}"), cell["explanation"]
+
+
+def test_a_kinds_stack_is_read_from_its_metadata_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ordering a run's cells asks every built-in strategy's verdict for every cell: each would
+    otherwise parse the SDK's metadata again."""
+    reads: list[str] = []
+    monkeypatch.setattr(kind_module, "requires",
+                        lambda dist: reads.append(dist) or requires(dist))
+    kind_module.http_dependency.cache_clear()
+    try:
+        assert {KINDS["openai"].http for _ in range(3)} <= {"httpx", "httpx2"}
+        assert reads == ["openai"]
+    finally:
+        kind_module.http_dependency.cache_clear()
+
+
+SHARED_TLS = """
+import ssl, sys
+import {http} as http
+from loopdoctor.run.harness import sandbox
+
+sandbox.share_tls_context("{http}")
+contexts = [client._transport._pool._ssl_context
+            for client in (http.AsyncClient(), http.AsyncClient(), http.AsyncClient(verify=False))]
+assert contexts[0] is contexts[1], "one context for the clients that verify by default"
+assert contexts[0].cert_store_stats()["x509_ca"] == 0, "no CA bundle loaded"
+assert contexts[2] is not contexts[0] and contexts[2].verify_mode == ssl.CERT_NONE
+"""
+
+
+@pytest.mark.parametrize("http", [name for name in ("httpx", "httpx2") if installed(name)])
+def test_the_cells_clients_share_one_tls_context_that_loads_no_ca_bundle(http: str) -> None:
+    checked = subprocess.run([sys.executable, "-c", SHARED_TLS.format(http=http)],
+                             capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stderr[-2000:]

@@ -220,7 +220,7 @@ def role(process: psutil.Process, cli_pid: int) -> str:
     command = " ".join(process.cmdline())
     if "multiprocessing.forkserver" in command:  # cells are forked from it: same command line
         return "forkserver" if process.ppid() == cli_pid else "cell"
-    if "loopdoctor endpoint" in command:
+    if "loopdoctor.endpoint.process" in command:
         return "endpoint"
     if "multiprocessing.resource_tracker" in command:
         return "resource tracker"

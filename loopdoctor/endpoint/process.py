@@ -1,6 +1,9 @@
-"""The fake endpoint in a process of its own, for the harness: ``python -m loopdoctor endpoint``.
+"""The fake endpoint in a process of its own, for the harness: ``python -m
+loopdoctor.endpoint.process FAULTS``, which serves until its stdin closes.
 
 The server never waits for the harness's interpreter lock, and the harness need not import it.
+The process imports the server and nothing else: not the CLI (typer's option parsing alone would
+double its CPU time at start).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 
 from loopdoctor.endpoint.answers import Faults
 
+SERVE = "loopdoctor.endpoint.process"  # this module, run as the server's process
+
 
 class EndpointProcess:
     """``with EndpointProcess(faults) as endpoint:`` serves until the block ends, or until this
@@ -26,8 +31,7 @@ class EndpointProcess:
 
     def start(self) -> EndpointProcess:
         """Launch the server, without waiting for it (see :meth:`wait_ready`)."""
-        command = [sys.executable, "-m", "loopdoctor", "endpoint", "--faults", str(self.faults),
-                   "--until-stdin-closes"]
+        command = [sys.executable, "-m", SERVE, str(self.faults)]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          text=True, start_new_session=True)
         return self
@@ -72,3 +76,20 @@ class EndpointProcess:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def serve_until_stdin_closes(faults: str = "") -> None:
+    """Serve, print the address, and stop when stdin closes: when the harness stops it, or dies
+    (nothing then outlives it)."""
+    from loopdoctor.endpoint.server import Endpoint
+
+    server = Endpoint(faults=Faults.parse(faults)).start()
+    print(f"serving the fake LLM endpoint at {server.base_url}", flush=True)
+    try:
+        sys.stdin.read()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    serve_until_stdin_closes(*sys.argv[1:2])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import re
 import sys
@@ -38,6 +39,7 @@ class Ask:
     stream: bool
 
 
+@functools.cache  # reading a distribution's metadata costs a millisecond or more, every time
 def installed(dist: str) -> str | None:
     """The installed version of a distribution, read without importing it."""
     try:
@@ -46,6 +48,7 @@ def installed(dist: str) -> str | None:
         return None
 
 
+@functools.cache
 def http_dependency(dist: str) -> str:
     """The HTTP library an SDK's metadata requires, httpx2 or httpx (read, not imported:
     importing an SDK takes a second the CLI need not spend)."""

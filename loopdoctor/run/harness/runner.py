@@ -115,23 +115,26 @@ class Admission:
     def __init__(self, limit: int) -> None:
         self._limit = limit
         self._cells: dict[int, tuple[psutil.Process, float, float]] = {}  # pid -> cpu, moved at
-        self._working = 0
+        self._working: set[int] = set()  # the cells using the CPU, at the last look
         self._sampled = 0.0
 
     def add(self, pid: int) -> None:
         with contextlib.suppress(psutil.Error):
             self._cells[pid] = (psutil.Process(pid), 0.0, time.monotonic())
-        self._working += 1
+        self._working.add(pid)
 
     def remove(self, pid: int) -> None:
         self._cells.pop(pid, None)
+        self._working.discard(pid)
 
     def open(self) -> bool:
-        now = time.monotonic()
-        if now - self._sampled > QUIET:
-            self._sampled = now
-            self._working = sum(self._is_working(pid, now) for pid in list(self._cells))
-        return self._working < self._limit
+        self._look()
+        return len(self._working) < self._limit
+
+    def working(self, pid: int) -> bool:
+        """Whether the cell was using the CPU at the last look (a cell just started is)."""
+        self._look()
+        return pid in self._working
 
     def worked_since(self, pid: int, since: float) -> bool:
         """Whether the cell used the CPU after ``since``: slow, perhaps starved, not stuck."""
@@ -139,6 +142,12 @@ class Admission:
             return False
         self._is_working(pid, time.monotonic())  # refreshes when the CPU time last moved
         return self._cells[pid][2] > since
+
+    def _look(self) -> None:
+        now = time.monotonic()
+        if now - self._sampled > QUIET:
+            self._sampled = now
+            self._working = {pid for pid in list(self._cells) if self._is_working(pid, now)}
 
     def _is_working(self, pid: int, now: float) -> bool:
         process, cpu, moved = self._cells[pid]
@@ -163,6 +172,7 @@ class Running:
     started: float
     deadline: float
     heard: float  # when the cell last said something
+    may_hang: bool = False
 
 
 class Harness:
@@ -179,6 +189,7 @@ class Harness:
         self._reaped: list[Any] = []
         self._admission = Admission(options.busy_limit or 3 * (os.cpu_count() or 1))
         self._scenarios = scenario_api.load(tuple(map(Path, options.scenario_dirs)))
+        self._hang_prone: dict[Cell, bool] = {}
         self._closed = False
 
     def __enter__(self) -> Harness:
@@ -253,7 +264,7 @@ class Harness:
 
         try:
             while pending or self._running:
-                while pending and len(self._running) < jobs and self._admission.open():
+                while pending and len(self._running) < jobs and self._admits(pending[0]):
                     self._start(pending.popleft())
                 self._poll(finish)
             server = self._endpoint.all_stats()
@@ -262,6 +273,16 @@ class Harness:
         return [_combine([self._judge(cell, report, server.get(cell_id, {}).get("requests", 0))
                           for cell_id, report in runs[cell]])
                 for cell in cells]
+
+    def _admits(self, cell: Cell) -> bool:
+        """Whether the CPU allows another cell now. One that cannot hang also waits while a cell
+        that may hang still works: a hung cell's timeout runs from when it goes quiet, which
+        the others setting up beside it on the same cores would delay."""
+        if not self._admission.open():
+            return False
+        return self._may_hang(cell) or not any(
+            running.may_hang and self._admission.working(running.process.pid)
+            for running in self._running.values())
 
     def _start_order(self, cell: Cell) -> tuple[bool, int]:
         """Cells that may hang first: they wait out the timeout without using the CPU while the
@@ -273,20 +294,23 @@ class Harness:
     def _may_hang(self, cell: Cell) -> bool:
         """Whether the cell's strategy may hang; for a strategy that declares nothing (the
         user's factory), whether any built-in one may on this scenario."""
-        expected = self._expected(cell)
-        if expected is not None:
-            return expected.allows(Outcome.HANG)
-        return any(cls.expected_outcome(cell.scenario, self.kind, cell.endpoint)
-                   .allows(Outcome.HANG) for cls in strategies.BUILTINS.values())
+        if cell not in self._hang_prone:
+            expected = self._expected(cell)
+            self._hang_prone[cell] = expected.allows(Outcome.HANG) if expected else any(
+                cls.expected_outcome(cell.scenario, self.kind, cell.endpoint)
+                .allows(Outcome.HANG) for cls in strategies.BUILTINS.values())
+        return self._hang_prone[cell]
 
     def _start(self, cell: Cell) -> None:
         cell_id = f"c{next(_cell_ids)}"
+        may_hang = self._may_hang(cell)
         spec = CellSpec(
             cell_id=cell_id, scenario=cell.scenario, strategy=cell.strategy,
             endpoint=cell.endpoint, base_url=self._endpoint.cell_base_url(cell_id),
             timeout=self.options.timeout, scenario_dirs=self.options.scenario_dirs,
             bridge=self.options.bridge, stats_url=self._endpoint.stats_url(cell_id),
             guard=self.options.guard, client=self.options.client, call=self.options.call,
+            may_hang=may_hang,
         )
         receiver, sender = self._mp.Pipe(duplex=False)
         process = self._mp.Process(target=child_main, args=(spec, sender), daemon=True)
@@ -296,7 +320,7 @@ class Harness:
         now = time.monotonic()
         self._pipes.register(receiver, selectors.EVENT_READ)
         self._running[receiver] = Running(cell, cell_id, process, receiver, now,
-                                          now + self.options.timeout + GRACE, now)
+                                          now + self.options.timeout + GRACE, now, may_hang)
         self._admission.add(process.pid)
 
     def _poll(self, finish: Callable[[Running, CellReport], None]) -> None:

@@ -23,6 +23,7 @@ _CALLBACK_METHODS = frozenset({"call_soon", "call_soon_threadsafe", "call_later"
 
 def collect(ctx: FileContext) -> Iterator[Candidate]:
     callbacks = _callbacks(ctx)
+    own_loops, awaited_from = _own_loops(ctx), _called_from_coroutines(ctx)
     for call_at in ctx.calls:
         call, scope = call_at.node, call_at.scope
         func = call.func
@@ -39,6 +40,13 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
                 f"`run_coroutine_threadsafe(...).result()` in `{name}`, a callback an event loop "
                 f"runs (registered at line {line}): on the loop's own thread this blocks the "
                 f"very loop that must run the coroutine (deadlock)"))
+        elif _attribute_of_self(loop, scope) in own_loops.get(scope.cls or "", ()) \
+                and scope.qualname in awaited_from:
+            name, caller = scope.qualname.rsplit(".", 1)[-1], awaited_from[scope.qualname]
+            yield RULE.candidate(ctx.site(call, scope), (
+                f"`run_coroutine_threadsafe(...).result()` in `{name}` waits on the loop the "
+                f"object took when made, and the coroutine `{caller}` calls `{name}` on that "
+                f"loop: it blocks the very loop that must run the coroutine (deadlock)"))
 
 
 def _submitted_to(ctx: FileContext, expr: ast.expr, scope: Scope) -> ast.expr | None:
@@ -63,6 +71,46 @@ def _callbacks(ctx: FileContext) -> dict[str, int]:
                         and (name := ctx.resolve(arg, call_at.scope)) is not None:
                     found.setdefault(name, call_at.node.lineno)
     return found
+
+
+def _own_loops(ctx: FileContext) -> dict[str, set[str]]:
+    """Class -> attributes its methods set to the current loop (``self._loop =
+    asyncio.get_event_loop()``): the loop of the thread that made or started the object, not
+    a loop it made for a thread of its own (any other value stored there, or a store in a
+    function that makes or sets a loop, rules the attribute out)."""
+    taken: dict[str, set[str]] = {}
+    other: set[tuple[str, str]] = set()
+    makers = {id(c.scope) for c in ctx.calls
+              if ctx.callee(c.node, c.scope) in kb.NEW_EVENT_LOOP | kb.SET_EVENT_LOOP}
+    for target, value, scope in ctx.attr_stores:
+        if (attr := _attribute_of_self(target, scope)) is None:
+            continue
+        if isinstance(value, ast.Call) and ctx.callee(value, scope) in _RUNNING \
+                and id(scope) not in makers:
+            taken.setdefault(scope.cls or "", set()).add(attr)
+        else:
+            other.add((scope.cls or "", attr))
+    return {cls: {a for a in attrs if (cls, a) not in other} for cls, attrs in taken.items()}
+
+
+def _called_from_coroutines(ctx: FileContext) -> dict[str, str]:
+    """Sync methods a coroutine method of their class calls without awaiting them
+    (``self.get()`` in ``async def handler``) -> that coroutine's name: they run on the
+    coroutine's loop."""
+    found: dict[str, str] = {}
+    for call_at in ctx.calls:
+        scope, func = call_at.scope, call_at.node.func
+        if scope.is_async and scope.cls and _attribute_of_self(func, scope):
+            found.setdefault(f"{scope.cls}.{func.attr}", scope.qualname.rsplit(".", 1)[-1])
+    return found
+
+
+def _attribute_of_self(expr: ast.expr, scope: Scope) -> str | None:
+    """``x`` of ``self.x`` in a method."""
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) \
+            and scope.self_name is not None and expr.value.id == scope.self_name:
+        return expr.attr
+    return None
 
 
 def _is_running_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:

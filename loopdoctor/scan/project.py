@@ -458,12 +458,16 @@ class Project:
         return frozenset(found)
 
     def _own_methods(self, name: str) -> Iterator[str]:
-        """The methods of its own class (or a base) a method refers to, and their overrides."""
+        """The sync methods of its own class (or a base) a method refers to, and their
+        overrides; not those it only hands to another call (``Pool(connect=self._connect)``)."""
         fn = self.functions[name][0]
-        for ref in fn.refs if fn.cls else ():
+        handed = {v.name for call in fn.calls
+                  for values in (*call.values, *(found for _, found in call.kwvalues))
+                  for v in values}
+        for ref in fn.refs - handed if fn.cls else ():
             owner = ref.rpartition(".")[0]
             if owner in self.classes and owner in self.mro(fn.cls) and ref in self.functions:
-                yield from self.overrides(ref)
+                yield from (m for m in self.overrides(ref) if not self.functions[m][0].is_async)
 
     def _taken_when_made(self, binding: Binding, file: FileFacts) -> Bound | None:
         if any(v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index

@@ -72,3 +72,16 @@ class Portal:
         self.loop = asyncio.get_event_loop()
         self._ready.set()
         self.loop.run_forever()
+
+
+class ConnectionPool:
+    def __init__(self, connect) -> None:
+        self._connect = connect
+
+
+class Gateway:
+    def __init__(self):
+        self._pool = ConnectionPool(connect=self._connect)  # handed over, called later
+
+    def _connect(self) -> None:
+        self._loop = asyncio.get_event_loop()

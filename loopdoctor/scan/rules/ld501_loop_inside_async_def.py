@@ -80,8 +80,8 @@ def _method(call: ast.Call) -> str | None:
 RULE = Rule(
     code="LD501",
     name="loop-inside-async-def",
-    summary="asyncio.run / run_until_complete called inside async def, or in __init__ of a "
-            "class that async def makes.",
+    summary="asyncio.run / run_until_complete called inside async def, in __init__ of a "
+            "class that async def makes, or in a sync helper a coroutine calls directly.",
     needs=(("asyncio", "run_until_complete"),),
     collect=collect,
     check=check,
@@ -90,7 +90,10 @@ RULE = Rule(
 Inside `async def` a loop is already running in this thread. `asyncio.run` raises
 "cannot be called from a running event loop"; `run_until_complete` raises "This event loop
 is already running" (or, on another loop, "Cannot run the event loop while another loop is
-running"). Projects that apply `nest_asyncio` are not reported.
+running"). The same holds for a sync helper of the same file that runs a loop and that a
+coroutine calls directly (not through `asyncio.to_thread` or an executor), unless the
+helper first asks whether a loop runs, or starts its loop only under an `if` or under
+`except RuntimeError`. Projects that apply `nest_asyncio` are not reported.
 
 ## Bad
 ```python

@@ -124,8 +124,9 @@ def _is_running_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:
 RULE = Rule(
     code="LD502",
     name="blocking-wait-on-own-loop",
-    summary="run_coroutine_threadsafe(coro, loop).result() where loop is the running loop, or "
-            "in a callback that loop runs.",
+    summary="run_coroutine_threadsafe(coro, loop).result() where loop is the running loop, in "
+            "a callback that loop runs, or in a sync method a coroutine of the same object "
+            "calls while loop is the one the object took.",
     needs=(("asyncio",), ("run_coroutine_threadsafe",)),
     collect=collect,
     doc="""\
@@ -134,7 +135,10 @@ RULE = Rule(
 calling thread until it finishes. When `loop` is this thread's running loop, the loop is
 the thing being blocked: the coroutine never starts and the thread waits forever. The same
 holds for `self._loop` when the waiting function is a callback that loop runs
-(`self._loop.call_soon_threadsafe(self._on_message)`): it runs on the loop's own thread.
+(`self._loop.call_soon_threadsafe(self._on_message)`): it runs on the loop's own thread;
+and for a sync method that waits on the loop its object took (`self._loop =
+asyncio.get_event_loop()` or `get_running_loop()`) when a coroutine method of the same
+object calls it directly: that coroutine runs on the loop the method blocks.
 Submitting to a *different* loop (a portal's background loop) from another thread is the
 right pattern and is not reported.
 

@@ -49,14 +49,15 @@ class ThreadPortal:
         self._loop = asyncio.get_event_loop()
         self._loop.run_forever()
 
-    async def _call(self) -> int:
-        return 1
+    async def _ping(self, n: int) -> int:
+        return n
 
-    def call(self) -> int:
-        return asyncio.run_coroutine_threadsafe(self._call(), self._loop).result()
+    def ping(self, n: int) -> int:
+        future = asyncio.run_coroutine_threadsafe(self._ping(n), self._loop)
+        return future.result(timeout=5)
 
-    async def handler(self) -> int:
-        return self.call()
+    async def on_message(self, n: int) -> int:
+        return self.ping(n) + 1
 
 
 class SyncCallers:

@@ -45,8 +45,8 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
             name, caller = scope.qualname.rsplit(".", 1)[-1], awaited_from[scope.qualname]
             yield RULE.candidate(ctx.site(call, scope), (
                 f"`run_coroutine_threadsafe(...).result()` in `{name}` waits on the loop the "
-                f"object took when made, and the coroutine `{caller}` calls `{name}` on that "
-                f"loop: it blocks the very loop that must run the coroutine (deadlock)"))
+                f"object took (`self.{loop.attr}`), and the coroutine `{caller}` calls `{name}` "
+                f"on that loop: it blocks the very loop that must run the coroutine (deadlock)"))
 
 
 def _submitted_to(ctx: FileContext, expr: ast.expr, scope: Scope) -> ast.expr | None:

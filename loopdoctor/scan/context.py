@@ -93,6 +93,7 @@ class FileContext:
         self._typing: set[tuple[str, int]] = set()
         self.memo: dict[str, dict | set] = {}  # what later passes compute once per file
         self.has_main_guard = False
+        self._fallback_imports: set[int] = set()  # imports under ``except ImportError:``
         self._index()
 
     # -- the walk -----------------------------------------------------------------------
@@ -192,6 +193,9 @@ class FileContext:
     def _on_except(self, node, scope, loop, main_guard):
         if node.name:
             scope.locals.add(node.name)
+        self._fallback_imports.update(
+            id(n) for stmt in node.body for n in ast.walk(stmt)
+            if isinstance(n, (ast.Import, ast.ImportFrom)))
         return self._generic(node, scope, loop, main_guard)
 
     def _on_named_expr(self, node, scope, loop, main_guard):
@@ -249,19 +253,20 @@ class FileContext:
         scope.local_defs[name] = qualname
 
     def _record_import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
+        """A name imported again in an ``except`` handler (``try: import asyncio except
+        ImportError: import trollius as asyncio``) keeps what the ``try`` body imported: the
+        fallback is for interpreters the code no longer runs on."""
+        record = scope.imports.setdefault if id(node) in self._fallback_imports \
+            else scope.imports.__setitem__
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.asname:
-                    scope.imports[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    scope.imports[top] = top
+                top = alias.name.split(".")[0]
+                record(alias.asname or top, alias.name if alias.asname else top)
             return
         base = self._absolute_module(node)
         for alias in node.names:
             if alias.name != "*":
-                scope.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base \
-                    else alias.name
+                record(alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name)
 
     def _absolute_module(self, node: ast.ImportFrom) -> str:
         if not node.level:

@@ -41,6 +41,7 @@ _MAX_PARAM_DEPTH = 6
 _MAX_DENOTE_DEPTH = 4
 _MAX_TAKER_ROUNDS = 6  # classes that take the loop by making another such class
 _MAX_MAKER_DEPTH = 2  # constructors followed back to where their object is made
+_MAX_SETUP_HOPS = 3  # ``__init__`` -> ``self.configure()`` -> ``self._configure()``
 _ATTRIBUTES = (Bind.INSTANCE, Bind.CLASS, Bind.ANNOTATION, Bind.CLASS_SLOT)
 
 
@@ -437,10 +438,36 @@ class Project:
         for found in self.bindings.values():
             for binding, file in found:
                 writer = self.functions.get(binding.site.scope)
-                if binding.kind is Bind.INSTANCE and writer is not None and writer[0].setup \
+                if binding.kind is Bind.INSTANCE and writer is not None \
+                        and writer[0].qualname in self.construction_methods \
                         and not binding.in_loop \
                         and not self._made_in_coroutines(writer[0].cls or ""):
                     yield binding, file
+
+    @cached_property
+    def construction_methods(self) -> frozenset[str]:
+        """Methods that run while an object is made: ``__init__`` and validators, and the
+        methods of their class they reach (``self.configure()``, which calls a ``_configure``
+        hook a subclass overrides), a few hops deep; not what they hand to a thread."""
+        found = {name for name, (fn, _) in self.functions.items() if fn.setup}
+        frontier = set(found)
+        for _ in range(_MAX_SETUP_HOPS):
+            frontier = {method for name in frontier for method in self._own_methods(name)
+                        if method not in found and method not in self.thread_run}
+            found |= frontier
+        return frozenset(found)
+
+    def _own_methods(self, name: str) -> Iterator[str]:
+        """The sync methods of its own class (or a base) a method refers to, and their
+        overrides; not those it only hands to another call (``Pool(connect=self._connect)``)."""
+        fn = self.functions[name][0]
+        handed = {v.name for call in fn.calls
+                  for values in (*call.values, *(found for _, found in call.kwvalues))
+                  for v in values}
+        for ref in fn.refs - handed if fn.cls else ():
+            owner = ref.rpartition(".")[0]
+            if owner in self.classes and owner in self.mro(fn.cls) and ref in self.functions:
+                yield from (m for m in self.overrides(ref) if not self.functions[m][0].is_async)
 
     def _taken_when_made(self, binding: Binding, file: FileFacts) -> Bound | None:
         if any(v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index
@@ -453,7 +480,21 @@ class Project:
         for value in made:
             if takes_loop_when_made(name := self.resolve(value.name)):
                 return Bound(name, path=file.path, line=value.line)
+        if self._loop_in_stored_value(binding):
+            return Bound(LOOP, path=file.path, line=binding.site.line)
         return None
+
+    def _loop_in_stored_value(self, binding: Binding) -> bool:
+        """``get_event_loop()`` evaluated inside the stored expression, where it is not the value
+        itself: a default (``config.pop("loop", asyncio.get_event_loop())``), an argument.
+        Where the loop is the value, its own fact decides (a guarded one is fine); what a
+        method of the loop returns (``get_event_loop().run_until_complete(...)``) is not it."""
+        writer = self.functions[binding.site.scope][0]
+        if any(v.op is Op.LOOP or v.name.startswith(tuple(f"{g}." for g in kb.GET_EVENT_LOOP))
+               for v in binding.values):
+            return False
+        return any(binding.site.line <= site.line <= binding.site.end_line
+                   for site in writer.get_event_loop_sites)
 
     def _made_in_coroutines(self, cls: str) -> bool:
         """Is every object of ``cls`` this project makes made inside ``async def`` (where the

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.context import FileContext, Scope, catches_runtime_error
 from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
-from loopdoctor.scan.model import Finding
+from loopdoctor.scan.model import Candidate, Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 
@@ -23,19 +26,74 @@ def check(project: Project) -> Iterator[Finding]:
                 f"thread; await the coroutine instead"))
 
 
+def collect(ctx: FileContext) -> Iterator[Candidate]:
+    """A coroutine calls, without a thread in between, a sync function of this file that
+    runs a loop unconditionally (``asyncio.run``, ``run_until_complete``): the call raises
+    "cannot be called from a running event loop" (or "This event loop is already running")."""
+    if any(t.split(".")[0] == "nest_asyncio" for s in ctx.scopes for t in s.imports.values()):
+        return
+    runners = _loop_runners(ctx)
+    for call_at in ctx.calls:
+        scope = call_at.scope
+        if scope.is_async and (api := runners.get(ctx.callee(call_at.node, scope) or "")):
+            callee = ctx.callee(call_at.node, scope).rsplit(".", 1)[-1]
+            caller = scope.qualname.rsplit(".", 1)[-1]
+            yield RULE.candidate(ctx.site(call_at.node, scope), (
+                f"`async def {caller}` calls `{callee}`, which runs `{api}`: a loop is already "
+                f"running in this thread; await the coroutine that `{callee}` runs instead"))
+
+
+def _loop_runners(ctx: FileContext) -> dict[str, str]:
+    """Sync functions that run a loop whatever happens -> how (``asyncio.run``): not those
+    that ask whether a loop runs first, nor a loop started under ``except RuntimeError`` or
+    only under an ``if``."""
+    tolerant = {id(n) for node, _ in ctx.tries if any(map(catches_runtime_error, node.handlers))
+                for stmt in node.body for n in ast.walk(stmt)}
+    tolerant |= {id(n) for node, _ in ctx.ifs for stmt in [*node.body, *node.orelse]
+                 for n in ast.walk(stmt)}
+    asking = {id(c.scope) for c in ctx.calls
+              if ctx.callee(c.node, c.scope) in kb.RUNNING_LOOP_PROBES
+              or _method(c.node) == "is_running"}
+    found: dict[str, str] = {}
+    for call_at in ctx.calls:
+        scope, call = call_at.scope, call_at.node
+        if _sync_function(scope) and id(scope) not in asking and id(call) not in tolerant \
+                and (api := _runs_loop(ctx, call, scope)):
+            found.setdefault(scope.qualname, api)
+    return found
+
+
+def _runs_loop(ctx: FileContext, call: ast.Call, scope: Scope) -> str:
+    if ctx.callee(call, scope) in kb.ASYNCIO_RUN:
+        return "asyncio.run"
+    return "run_until_complete" if _method(call) == "run_until_complete" else ""
+
+
+def _sync_function(scope: Scope) -> bool:
+    return scope.kind == "function" and not scope.is_async
+
+
+def _method(call: ast.Call) -> str | None:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
 RULE = Rule(
     code="LD501",
     name="loop-inside-async-def",
-    summary="asyncio.run / run_until_complete called inside async def, or in __init__ of a "
-            "class that async def makes.",
+    summary="asyncio.run / run_until_complete called inside async def, in __init__ of a "
+            "class that async def makes, or in a sync helper a coroutine calls directly.",
     needs=(("asyncio", "run_until_complete"),),
+    collect=collect,
     check=check,
     doc="""\
 ## Why
 Inside `async def` a loop is already running in this thread. `asyncio.run` raises
 "cannot be called from a running event loop"; `run_until_complete` raises "This event loop
 is already running" (or, on another loop, "Cannot run the event loop while another loop is
-running"). Projects that apply `nest_asyncio` are not reported.
+running"). The same holds for a sync helper of the same file that runs a loop and that a
+coroutine calls directly (not through `asyncio.to_thread` or an executor), unless the
+helper first asks whether a loop runs, or starts its loop only under an `if` or under
+`except RuntimeError`. Projects that apply `nest_asyncio` are not reported.
 
 ## Bad
 ```python

@@ -23,6 +23,7 @@ _CALLBACK_METHODS = frozenset({"call_soon", "call_soon_threadsafe", "call_later"
 
 def collect(ctx: FileContext) -> Iterator[Candidate]:
     callbacks = _callbacks(ctx)
+    own_loops, awaited_from = _own_loops(ctx), _called_from_coroutines(ctx)
     for call_at in ctx.calls:
         call, scope = call_at.node, call_at.scope
         func = call.func
@@ -39,6 +40,13 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
                 f"`run_coroutine_threadsafe(...).result()` in `{name}`, a callback an event loop "
                 f"runs (registered at line {line}): on the loop's own thread this blocks the "
                 f"very loop that must run the coroutine (deadlock)"))
+        elif _attribute_of_self(loop, scope) in own_loops.get(scope.cls or "", ()) \
+                and scope.qualname in awaited_from:
+            name, caller = scope.qualname.rsplit(".", 1)[-1], awaited_from[scope.qualname]
+            yield RULE.candidate(ctx.site(call, scope), (
+                f"`run_coroutine_threadsafe(...).result()` in `{name}` waits on the loop the "
+                f"object took (`self.{loop.attr}`), and the coroutine `{caller}` calls `{name}` "
+                f"on that loop: it blocks the very loop that must run the coroutine (deadlock)"))
 
 
 def _submitted_to(ctx: FileContext, expr: ast.expr, scope: Scope) -> ast.expr | None:
@@ -65,6 +73,46 @@ def _callbacks(ctx: FileContext) -> dict[str, int]:
     return found
 
 
+def _own_loops(ctx: FileContext) -> dict[str, set[str]]:
+    """Class -> attributes its methods set to the current loop (``self._loop =
+    asyncio.get_event_loop()``): the loop of the thread that made or started the object, not
+    a loop it made for a thread of its own (any other value stored there, or a store in a
+    function that makes or sets a loop, rules the attribute out)."""
+    taken: dict[str, set[str]] = {}
+    other: set[tuple[str, str]] = set()
+    makers = {id(c.scope) for c in ctx.calls
+              if ctx.callee(c.node, c.scope) in kb.NEW_EVENT_LOOP | kb.SET_EVENT_LOOP}
+    for target, value, scope in ctx.attr_stores:
+        if (attr := _attribute_of_self(target, scope)) is None:
+            continue
+        if isinstance(value, ast.Call) and ctx.callee(value, scope) in _RUNNING \
+                and id(scope) not in makers:
+            taken.setdefault(scope.cls or "", set()).add(attr)
+        else:
+            other.add((scope.cls or "", attr))
+    return {cls: {a for a in attrs if (cls, a) not in other} for cls, attrs in taken.items()}
+
+
+def _called_from_coroutines(ctx: FileContext) -> dict[str, str]:
+    """Sync methods a coroutine method of their class calls without awaiting them
+    (``self.get()`` in ``async def handler``) -> that coroutine's name: they run on the
+    coroutine's loop."""
+    found: dict[str, str] = {}
+    for call_at in ctx.calls:
+        scope, func = call_at.scope, call_at.node.func
+        if scope.is_async and scope.cls and _attribute_of_self(func, scope):
+            found.setdefault(f"{scope.cls}.{func.attr}", scope.qualname.rsplit(".", 1)[-1])
+    return found
+
+
+def _attribute_of_self(expr: ast.expr, scope: Scope) -> str | None:
+    """``x`` of ``self.x`` in a method."""
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) \
+            and scope.self_name is not None and expr.value.id == scope.self_name:
+        return expr.attr
+    return None
+
+
 def _is_running_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:
     if isinstance(expr, ast.Call):
         return ctx.callee(expr, scope) in _RUNNING
@@ -76,8 +124,9 @@ def _is_running_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:
 RULE = Rule(
     code="LD502",
     name="blocking-wait-on-own-loop",
-    summary="run_coroutine_threadsafe(coro, loop).result() where loop is the running loop, or "
-            "in a callback that loop runs.",
+    summary="run_coroutine_threadsafe(coro, loop).result() where loop is the running loop, in "
+            "a callback that loop runs, or in a sync method a coroutine of the same object "
+            "calls while loop is the one the object took.",
     needs=(("asyncio",), ("run_coroutine_threadsafe",)),
     collect=collect,
     doc="""\
@@ -86,7 +135,10 @@ RULE = Rule(
 calling thread until it finishes. When `loop` is this thread's running loop, the loop is
 the thing being blocked: the coroutine never starts and the thread waits forever. The same
 holds for `self._loop` when the waiting function is a callback that loop runs
-(`self._loop.call_soon_threadsafe(self._on_message)`): it runs on the loop's own thread.
+(`self._loop.call_soon_threadsafe(self._on_message)`): it runs on the loop's own thread;
+and for a sync method that waits on the loop its object took (`self._loop =
+asyncio.get_event_loop()` or `get_running_loop()`) when a coroutine method of the same
+object calls it directly: that coroutine runs on the loop the method blocks.
 Submitting to a *different* loop (a portal's background loop) from another thread is the
 right pattern and is not reported.
 

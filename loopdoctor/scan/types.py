@@ -87,7 +87,11 @@ class Types:
     # -- values --------------------------------------------------------------------------
 
     def of(self, value: Value, path: str) -> frozenset[Typ]:
-        return self.fixpoint.get((value, path), lambda: frozenset(_first(self._of(value, path))),
+        key = (value, path)
+        found = self.fixpoint.final.get(key)
+        if found is not None:
+            return found
+        return self.fixpoint.get(key, lambda: frozenset(_first(self._of(value, path))),
                                  frozenset())
 
     def of_all(self, values: Values, path: str) -> frozenset[Typ]:

@@ -10,7 +10,7 @@ the CPU seconds (user + sys of the scan and its children) and wall seconds of ea
 seed); then the totals and the load average.
 
     python benchmarks/compare_scan.py --base DIR [--new DIR] [--seeds 1,2] [--jobs N]
-        [--each] [--out FILE] TREE [TREE ...]
+        [--exclude PATTERN] [--each] [--out FILE] TREE [TREE ...]
 
 A TREE that holds no ``.py`` file directly but folders that do (a corpus of unpacked
 releases) can be given with ``--each``: every folder in it is one tree.
@@ -39,12 +39,15 @@ class Run:
     error: str = ""
 
 
-def scan(tree: Path, pythonpath: Path, seed: int, jobs: int, timeout: float) -> Run:
+def scan(tree: Path, pythonpath: Path, seed: int, jobs: int, timeout: float,
+         exclude: str = "") -> Run:
     env = {**os.environ, "PYTHONPATH": str(pythonpath), "PYTHONHASHSEED": str(seed)}
     command = [sys.executable, "-m", "loopdoctor", "scan", str(tree), "--select", "ALL",
                "--no-cache", "--format", "json", "--exit-zero"]
     if jobs:
         command += ["-j", str(jobs)]
+    if exclude:
+        command += ["--exclude", exclude]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     try:
@@ -65,10 +68,10 @@ def scan(tree: Path, pythonpath: Path, seed: int, jobs: int, timeout: float) -> 
 
 
 def compare(tree: Path, base: Path, current: Path, seeds: list[int], jobs: int,
-            timeout: float) -> dict:
+            timeout: float, exclude: str) -> dict:
     """(The baseline is scanned under the first seed only.)"""
-    old = [scan(tree, base, seeds[0], jobs, timeout)]
-    new = [scan(tree, current, seed, jobs, timeout) for seed in seeds]
+    old = [scan(tree, base, seeds[0], jobs, timeout, exclude)]
+    new = [scan(tree, current, seed, jobs, timeout, exclude) for seed in seeds]
     row = {"tree": str(tree),
            "base": [len(r.findings) for r in old], "new": [len(r.findings) for r in new],
            "base_cpu": old[0].cpu, "new_cpu": new[0].cpu,
@@ -96,6 +99,7 @@ def main() -> int:
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--each", action="store_true")
+    parser.add_argument("--exclude", default="", help="passed to scan (site-packages, ...)")
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
@@ -103,7 +107,7 @@ def main() -> int:
     load = os.getloadavg()[0]
     rows = []
     for tree in trees_of(args.trees, args.each):
-        row = compare(tree, args.base, args.new, seeds, args.jobs, args.timeout)
+        row = compare(tree, args.base, args.new, seeds, args.jobs, args.timeout, args.exclude)
         rows.append(row)
         same = "same" if not row["only_base"] and not row["only_new"] else \
             f"-{len(row['only_base'])} +{len(row['only_new'])}"

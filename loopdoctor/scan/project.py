@@ -807,8 +807,8 @@ class Project:
         if depth:
             return self._denote(ref, depth, sources)
         return self.fixpoint.get(("denotes", ref, sources),
-                                       lambda: self._denote(ref, depth, sources),
-                                       (frozenset(), frozenset()))
+                                 lambda: self._denote(ref, depth, sources),
+                                 (frozenset(), frozenset()))
 
     def _denote(self, ref: str, depth: int,
                 sources: bool) -> tuple[frozenset[Source], frozenset[str]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 _MAX_TYPES = 12  # types kept per value
 _MAX_CALLERS = 24  # call sites followed back for one parameter
+_MAX_NESTING = 3  # tuples kept inside tuples: a tuple that holds itself grows no further
 _ASYNC_NAME = re.compile(kb.ASYNC_CLIENT_NAME)
 _STDLIB = frozenset(sys.stdlib_module_names)
 _CLASSES = ("project classes",)
@@ -120,7 +121,8 @@ class Types:
                 if base.name == TUPLE and value.index < len(base.parts):
                     yield from base.parts[value.index]
         elif op is Op.TUPLE:
-            yield Typ(TUPLE, path, value.line, parts=tuple(self.of(p, path) for p in value.parts))
+            yield Typ(TUPLE, path, value.line,
+                      parts=tuple(_nested(self.of(p, path)) for p in value.parts))
         elif op is Op.ANY:
             yield from self.of_all(value.parts, path)
 
@@ -293,6 +295,15 @@ class ClassBound:
 
 def _order(bound: Bound) -> tuple:
     return bound.how != How.MADE, bound.holds, bound.path, bound.line, bound.type
+
+
+def _nested(types: frozenset[Typ], depth: int = _MAX_NESTING) -> frozenset[Typ]:
+    """The types of a tuple's element, with tuples inside it cut below ``depth`` levels."""
+    if not any(t.name == TUPLE for t in types):
+        return types
+    return frozenset(
+        t if t.name != TUPLE else replace(t, parts=tuple(_nested(p, depth - 1) for p in t.parts))
+        for t in types if t.name != TUPLE or depth > 0)
 
 
 def _first(types: Iterable[Typ]) -> list[Typ]:

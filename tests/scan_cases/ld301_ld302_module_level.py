@@ -10,6 +10,7 @@ sync_client = OpenAI()  # a sync client at module level is fine
 _lock = asyncio.Lock()  # error: LD302 "asyncio.Lock" "_lock"
 _unused_event = asyncio.Event()  # never used by a coroutine: silent
 _queue: asyncio.Queue = asyncio.Queue()  # error: LD302 "asyncio.Queue" "_queue"
+_links_added = asyncio.Event()  # the coroutine that waits on it makes its own first: silent
 
 
 class Settings:
@@ -22,6 +23,16 @@ class Wrapper:
 
 
 wrapper = Wrapper()  # error: LD301 "Wrapper" "AsyncOpenAI"
+
+
+async def watch_links():
+    global _links_added
+    _links_added = asyncio.Event()
+    await _links_added.wait()
+
+
+def add_link():
+    _links_added.set()
 
 
 async def refresh():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from loopdoctor.scan.model import Finding
+from loopdoctor.scan.model import Finding, Function
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 
@@ -13,7 +13,8 @@ def check(project: Project) -> Iterator[Finding]:
     for binding, file in project.primitives():
         if project.is_script(file):
             continue
-        users = project.async_users(binding.target)
+        users = [user for user in project.async_users(binding.target)
+                 if not _makes_its_own(project, binding.target, user)]
         if users:
             kind = project.resolve(binding.values[0].name)
             name = binding.target.rsplit(".", 1)[-1]
@@ -21,6 +22,12 @@ def check(project: Project) -> Iterator[Finding]:
             yield RULE.finding(file, binding.site, (
                 f"module-level `{kind}` `{name}` is used from coroutines (`{user}`): it binds "
                 f"to the first event loop that uses it"))
+
+
+def _makes_its_own(project: Project, target: str, user: Function) -> bool:
+    """A coroutine that binds the name itself (``global done; done = asyncio.Event()``) waits
+    on a primitive made in its own loop, each run."""
+    return any(b.site.scope == user.qualname for b, _ in project.bindings.get(target, ()))
 
 
 RULE = Rule(

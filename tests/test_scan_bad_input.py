@@ -175,14 +175,3 @@ def test_a_fifty_thousand_line_generated_module(tmp_path: Path) -> None:
     write(tmp_path, {"generated.py": "".join(lines)})
     assert sum(1 for _ in (tmp_path / "generated.py").open()) > 50_000
     assert [f[2] for f in findings(tmp_path)] == ["LD301"]
-
-
-@pytest.mark.timeout(90)
-def test_a_chain_of_fifty_thousand_names(tmp_path: Path) -> None:
-    """Each name is the one before it: the type is followed to the end of the chain (in
-    pieces, not by one recursion 50,000 deep), so the cache of the last one is reported."""
-    lines = [CLIENT.decode(), "_cache = {}\n", "x0 = AsyncOpenAI()\n"]
-    lines += [f"x{i} = x{i - 1}\n" for i in range(1, 50_000)]
-    lines.append("def keep(key):\n    _cache[key] = x49999\n")
-    write(tmp_path, {"chain.py": "".join(lines)})
-    assert [(f[1], f[2]) for f in findings(tmp_path)] == [(4, "LD301"), (50_005, "LD201")]

@@ -14,7 +14,6 @@ from enum import Enum
 from functools import cached_property
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.fixpoint import Fixpoint, question
 from loopdoctor.scan.model import (
     ANY_METHOD,
     Bind,
@@ -193,10 +192,6 @@ class Project:
             else:
                 return name
         return name
-
-    @property
-    def fixpoint(self) -> Fixpoint:
-        return self.types.fixpoint
 
     def is_internal(self, name: str) -> bool:
         """Does the name point into a scanned package (even where nothing matches it)?"""
@@ -420,7 +415,7 @@ class Project:
             if bound is not None:
                 yield binding, file, bound
 
-    @question
+    @cached_property
     def loop_taking_classes(self) -> dict[str, Bound]:
         """Project classes whose constructor takes the current loop, directly or by making
         an object of another such class (to a fixpoint, bounded): what that one takes."""
@@ -556,7 +551,7 @@ class Project:
                     yield Store(target, bound, binding.key, binding.site, file, True,
                                 binding.lazy)
 
-    @question
+    @cached_property
     def store_methods(self) -> dict[str, list[StoreMethod]]:
         """Functions that store one of their parameters in a container of their instance,
         directly (``self._cache[key] = value``) or through another (``super().set(k, v)``)."""
@@ -634,7 +629,7 @@ class Project:
         if exact is not None:
             return exact[0].qualname
         method = callee.rpartition(".")[2]
-        for typ in sorted(self.types.named(receiver), key=lambda t: (t.name, t.path, t.line)):
+        for typ in self.types.named(receiver):
             found = self.function(f"{typ.name}.{method}") if typ.name in self.classes else None
             if found is not None:
                 return found[0].qualname
@@ -759,7 +754,7 @@ class Project:
         return bool(made) and all(fn is not None and fn[0].is_async and b.lazy is None
                                   for b, fn in made)
 
-    @question
+    @cached_property
     def sources(self) -> dict[str, Source]:
         """Long-lived holders of loop-bound objects, by name. Only what a class makes itself
         counts as loop-bound here: a chain of holders (an object that holds one that holds
@@ -768,7 +763,7 @@ class Project:
                  if source.bound is None or source.bound.direct}
         return found
 
-    @question
+    @cached_property
     def _sources(self) -> dict[str, Source]:
         found: dict[str, Source] = {}
         for binding, file, bound in self.constructs():
@@ -852,11 +847,17 @@ class Project:
         """The sources and functions a dotted name may mean: through re-exports, base
         classes, overriding methods, and attributes whose type is a project class.
         (``sources=False``: functions only, for what the sources themselves depend on.)"""
-        if depth:
-            return self._denote(ref, depth, sources)
-        return self.fixpoint.get(("denotes", ref, sources),
-                                 lambda: self._denote(ref, depth, sources),
-                                 (frozenset(), frozenset()))
+        key = (ref, sources)
+        found = self._denoted.get(key) if depth == 0 else None
+        if found is None:
+            found = self._denote(ref, depth, sources)
+            if depth == 0:
+                self._denoted[key] = found
+        return found
+
+    @cached_property
+    def _denoted(self) -> dict[tuple[str, bool], tuple[frozenset[Source], frozenset[str]]]:
+        return {}
 
     def _denote(self, ref: str, depth: int,
                 sources: bool) -> tuple[frozenset[Source], frozenset[str]]:
@@ -901,7 +902,7 @@ class Project:
                 functions |= f
         return frozenset(found), frozenset(functions)
 
-    @question
+    @cached_property
     def reach(self) -> dict[str, frozenset[Source]]:
         """Every function's reachable sources, through the call graph (a fixpoint)."""
         direct: dict[str, set[Source]] = defaultdict(set)
@@ -930,7 +931,14 @@ class Project:
     def trace(self, coro: CoroRef) -> dict[Source, str]:
         """Sources a coroutine expression reaches -> the call site (``path:line``) whose
         argument leads there when it comes through a parameter ("" when it is right here)."""
-        return self.fixpoint.get(("trace", coro), lambda: self._trace(coro, frozenset(), True), {})
+        found = self._traced.get(coro)
+        if found is None:
+            found = self._traced[coro] = self._trace(coro, frozenset(), True)
+        return found
+
+    @cached_property
+    def _traced(self) -> dict[CoroRef, dict[Source, str]]:
+        return {}
 
     def _trace(self, coro: CoroRef, seen: frozenset[tuple[str, int]],
                runs: bool) -> dict[Source, str]:
@@ -1011,22 +1019,20 @@ class Project:
         return self._with_held({cls}) if cls else set()
 
     def _with_held(self, roots: set[str]) -> set[str]:
-        """Each class at the fewest steps through attributes and subclasses it takes to
-        reach it (at most two): the same set whatever order they are met in."""
-        steps: dict[str, int] = {}
+        found: set[str] = set()
         pending = [(cls, 0) for cls in roots if cls in self.classes]
         while pending:
             cls, depth = pending.pop()
-            if steps.get(cls, depth + 1) <= depth:
+            if cls in found:
                 continue
-            steps[cls] = depth
+            found.add(cls)
             related = [*self.mro(cls), *self.subclasses.get(cls, ())]
             if depth < 2:
                 related += [t.name for b, f in self.attributes_of(cls)
                             for t in self.types.of_all(b.values, f.path)]
             pending += [(c, depth + (c not in self.mro(cls))) for c in related
-                        if c in self.classes and steps.get(c, depth + 2) > depth]
-        return set(steps)
+                        if c in self.classes and c not in found]
+        return found
 
     def arguments(self, param: Param) -> Iterator[tuple[CoroRef, str]]:
         """What callers (and thread submissions) pass for one parameter, and where; for the
@@ -1043,7 +1049,7 @@ class Project:
             for decorated in self.decorated.get(param.function, ()):
                 yield CoroRef(runs=frozenset({decorated.function})), decorated.site
 
-    @question
+    @cached_property
     def decorated(self) -> dict[str, list[Decorated]]:
         """Decorator functions -> what they decorate: ``@sync`` passes the function to
         ``sync``, ``@sync(timeout=3)`` to the function ``sync`` defines and returns. Entry
@@ -1103,7 +1109,7 @@ class Project:
         """The decorated function whose definition is at ``path:line``, if one is."""
         return self._decorations.get(site)
 
-    @question
+    @cached_property
     def _decorations(self) -> dict[str, Decorated]:
         return {d.site: d for found in self.decorated.values() for d in found}
 
@@ -1130,10 +1136,9 @@ class Project:
             return [init[0].qualname] if init else []
         return sorted(self.denotes(name, sources=False)[1])
 
-    @question
+    @cached_property
     def callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
-        """Calls (and thread submissions) of each function, with the caller's path. (Which
-        function a call runs may depend on what callers pass: a question of the fixpoint.)"""
+        """Calls (and thread submissions) of each function, with the caller's path."""
         found: dict[str, list[tuple[Call | ThreadSubmit, str]]] = defaultdict(list)
         for fn, file in self.functions.values():
             for call in fn.calls:

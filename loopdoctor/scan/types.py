@@ -12,23 +12,24 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.fixpoint import Fixpoint
 from loopdoctor.scan.model import Op, Value, Values
 
 if TYPE_CHECKING:
     from loopdoctor.scan.project import Project
 
+_MAX_DEPTH = 24  # nested evaluations in progress
 _MAX_TYPES = 12  # types kept per value
 _MAX_CALLERS = 24  # call sites followed back for one parameter
-_MAX_NESTING = 3  # tuples kept inside tuples: a tuple that holds itself grows no further
+_MAX_EVALUATIONS = 20_000  # beyond this, results cut by a cycle are kept as they are
+_MAX_ROUNDS = 8  # of the project classes' fixpoint
+_NONE = 1 << 30
 _ASYNC_NAME = re.compile(kb.ASYNC_CLIENT_NAME)
 _STDLIB = frozenset(sys.stdlib_module_names)
-_CLASSES = ("project classes",)
 LOOP = "<event loop>"
 TUPLE = "<tuple>"
 USED = "<used as an async client>"
@@ -84,17 +85,45 @@ class Bound:
 class Types:
     def __init__(self, project: Project):
         self.project = project
-        self.fixpoint = Fixpoint()  # every question below, and the project's callers
+        self._memo: dict[tuple[Value, str], frozenset[Typ]] = {}
+        self._classes: dict[str, ClassBound | None] = {}  # names outside the project
+        self._table: dict[str, ClassBound] | None = None  # project classes, to a fixpoint
+        self._active: dict[object, int] = {}  # evaluations in progress -> their depth
+        self._cut = _NONE  # the shallowest in-progress evaluation a cycle was cut at
+        self._budget = _MAX_EVALUATIONS
 
     # -- values --------------------------------------------------------------------------
 
     def of(self, value: Value, path: str) -> frozenset[Typ]:
         key = (value, path)
-        found = self.fixpoint.final.get(key)
+        found = self._memo.get(key)
         if found is not None:
             return found
-        return self.fixpoint.get(key, lambda: frozenset(_first(self._of(value, path))),
-                                 frozenset())
+        return self._evaluate(key, lambda: frozenset(_first(self._of(value, path))),
+                              self._memo, frozenset(), keep=value.op is Op.PARAM)
+
+    def _evaluate(self, key, compute, memo: dict, empty, keep: bool = False):
+        """Compute once. A cycle is cut (that path adds ``empty``), and what was computed
+        while one of its own callers was cut off is not kept: it may be incomplete. (A
+        parameter's values, which recursion feeds back into, are ``keep``: computed once.)"""
+        if key in self._active:
+            self._cut = min(self._cut, self._active[key])
+            return empty
+        if len(self._active) > _MAX_DEPTH:
+            return empty
+        depth = len(self._active)
+        self._active[key] = depth
+        outer, self._cut = self._cut, _NONE
+        try:
+            found = compute()
+        finally:
+            del self._active[key]
+        cut = self._cut
+        self._budget -= 1
+        if cut >= depth or keep or self._budget < 0:  # complete, or too costly to do again
+            memo[key] = found
+        self._cut = outer if cut >= depth else min(outer, cut)
+        return found
 
     def of_all(self, values: Values, path: str) -> frozenset[Typ]:
         return frozenset(t for v in values for t in self.of(v, path))
@@ -122,8 +151,7 @@ class Types:
                 if base.name == TUPLE and value.index < len(base.parts):
                     yield from base.parts[value.index]
         elif op is Op.TUPLE:
-            yield Typ(TUPLE, path, value.line,
-                      parts=tuple(_nested(self.of(p, path)) for p in value.parts))
+            yield Typ(TUPLE, path, value.line, parts=tuple(self.of(p, path) for p in value.parts))
         elif op is Op.ANY:
             yield from self.of_all(value.parts, path)
 
@@ -171,10 +199,10 @@ class Types:
         owner, _, attr = name.rpartition(".")
         if not owner or owner in self.project.classes or owner == name:
             return
-        found = self.fixpoint.get(("attr", name), lambda: frozenset(
+        found = self._evaluate(("attr", name), lambda: frozenset(
             typ for base in self.named(self.project.resolve(owner))
             if base.name in self.project.classes
-            for typ in self.named(f"{base.name}.{attr}")), frozenset())
+            for typ in self.named(f"{base.name}.{attr}")), {}, frozenset())
         yield from found
 
     def _param(self, function: str, index: int):
@@ -234,20 +262,28 @@ class Types:
         if name in project.loop_bound_types or name in kb.CLIENT_HOLDERS:
             return ClassBound(name)
         if name in project.classes:
-            return self.fixpoint.get(_CLASSES, self._class_table, {}).get(name)
-        return self.fixpoint.get(("named", name), lambda: self._named_bound(name), None)
+            if self._table is None:
+                self._table = {}
+                self._fill_table()
+            return self._table.get(name)
+        if name not in self._classes:
+            self._classes[name] = self._evaluate(("named", name), lambda: self._named_bound(name),
+                                                 {}, None)
+        return self._classes[name]
 
-    def _class_table(self) -> dict[str, ClassBound]:
+    def _fill_table(self) -> None:
         """Project classes, to a fixpoint: a class is loop-bound through its bases and what
         its attributes hold, which may be other project classes, in any order and in cycles.
-        One round per pass, over the last pass's table; a reason only ever improves (none,
-        then held through others, then made directly)."""
-        table = dict(self.fixpoint.get(_CLASSES, self._class_table, {}))
-        for name in self.project.classes:
-            old, new = table.get(name), self._project_class_bound(name)
-            if new is not None and (old is None or (new.direct and not old.direct)):
-                table[name] = new
-        return table
+        A reason only ever improves (none, then held through others, then made directly)."""
+        for _ in range(_MAX_ROUNDS):
+            changed = False
+            for name in self.project.classes:
+                old, new = self._table.get(name), self._project_class_bound(name)
+                if new is not None and (old is None or (new.direct and not old.direct)):
+                    self._table[name] = new
+                    changed = True
+            if not changed:
+                return
 
     def _named_bound(self, name: str) -> ClassBound | None:
         """A factory function's result, or an outside class named like an async client."""
@@ -300,15 +336,6 @@ class ClassBound:
 
 def _order(bound: Bound) -> tuple:
     return bound.how != How.MADE, bound.holds, bound.path, bound.line, bound.type
-
-
-def _nested(types: frozenset[Typ], depth: int = _MAX_NESTING) -> frozenset[Typ]:
-    """The types of a tuple's element, with tuples inside it cut below ``depth`` levels."""
-    if not any(t.name == TUPLE for t in types):
-        return types
-    return frozenset(
-        t if t.name != TUPLE else replace(t, parts=tuple(_nested(p, depth - 1) for p in t.parts))
-        for t in types if t.name != TUPLE or depth > 0)
 
 
 def _first(types: Iterable[Typ]) -> list[Typ]:

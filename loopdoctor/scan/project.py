@@ -1019,20 +1019,22 @@ class Project:
         return self._with_held({cls}) if cls else set()
 
     def _with_held(self, roots: set[str]) -> set[str]:
-        found: set[str] = set()
+        """Each class at the fewest steps through attributes and subclasses it takes to
+        reach it (at most two): the same set whatever order they are met in."""
+        steps: dict[str, int] = {}
         pending = [(cls, 0) for cls in roots if cls in self.classes]
         while pending:
             cls, depth = pending.pop()
-            if cls in found:
+            if steps.get(cls, depth + 1) <= depth:
                 continue
-            found.add(cls)
+            steps[cls] = depth
             related = [*self.mro(cls), *self.subclasses.get(cls, ())]
             if depth < 2:
                 related += [t.name for b, f in self.attributes_of(cls)
                             for t in self.types.of_all(b.values, f.path)]
             pending += [(c, depth + (c not in self.mro(cls))) for c in related
-                        if c in self.classes and c not in found]
-        return found
+                        if c in self.classes and steps.get(c, depth + 2) > depth]
+        return set(steps)
 
     def arguments(self, param: Param) -> Iterator[tuple[CoroRef, str]]:
         """What callers (and thread submissions) pass for one parameter, and where; for the

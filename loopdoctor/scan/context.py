@@ -554,6 +554,11 @@ def children(node: ast.AST) -> list[ast.AST]:
     return out
 
 
+def method_name(call: ast.Call) -> str | None:
+    """``m`` of a call ``x.m(...)``; None for a plain name."""
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
 def catches_runtime_error(handler: ast.ExceptHandler) -> bool:
     """``except RuntimeError`` (what "no running loop" raises), or broader."""
     names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]

@@ -11,7 +11,13 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.context import CallAt, FileContext, Scope, catches_runtime_error
+from loopdoctor.scan.context import (
+    CallAt,
+    FileContext,
+    Scope,
+    catches_runtime_error,
+    method_name,
+)
 from loopdoctor.scan.coro import coro_ref
 from loopdoctor.scan.model import (
     AsyncUse,
@@ -130,7 +136,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
                     if name and not ctx.is_external(name)
                     and (call := _call(ctx, c, name)) is not None),
         checks_running_loop=probes or any(
-            name in kb.RUNNING_LOOP_PROBES or _method_name(c.node) == "is_running"
+            name in kb.RUNNING_LOOP_PROBES or method_name(c.node) == "is_running"
             for c, name in names),
         entry_point=_is_entry_point(ctx, scope),
         setup=_is_setup(ctx, scope),
@@ -202,10 +208,6 @@ def _is_bound(ctx: FileContext, func: ast.expr, scope: Scope) -> bool:
         return True
     owner = ctx.owner(root.id, scope)
     return owner is not None and (root.id == owner.self_name or root.id not in owner.params)
-
-
-def _method_name(call: ast.Call) -> str | None:
-    return call.func.attr if isinstance(call.func, ast.Attribute) else None
 
 
 def _is_setup(ctx: FileContext, scope: Scope) -> bool:
@@ -322,7 +324,7 @@ def thread_call(ctx: FileContext, call_at: CallAt) -> Handoff | None:
     """The work a call hands to a thread (executor, Thread, to_thread, run_in_executor)."""
     call, scope = call_at.node, call_at.scope
     name = ctx.callee(call, scope) or ""
-    method = _method_name(call)
+    method = method_name(call)
     if name in kb.THREAD_RUNNERS and call.args:
         return Handoff(call.args[0], call.args[1:], call.keywords, False)
     if name in kb.THREAD_CLASSES:
@@ -637,7 +639,7 @@ def _cache_writes(ctx: FileContext) -> tuple[CacheWrite, ...]:
               for target, value, scope in ctx.subscript_stores]
     stores += [(c.node.func.value, c.node.args[0], c.node.args[1], c.node, c.scope)
                for c in ctx.calls
-               if _method_name(c.node) == "setdefault" and len(c.node.args) == 2]
+               if method_name(c.node) == "setdefault" and len(c.node.args) == 2]
     for holder, key, value, node, scope in stores:
         container = ctx.resolve(holder, scope)
         if container and scope.is_function:

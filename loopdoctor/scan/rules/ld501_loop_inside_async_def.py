@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.context import FileContext, Scope, catches_runtime_error
+from loopdoctor.scan.context import FileContext, Scope, catches_runtime_error, method_name
 from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
 from loopdoctor.scan.model import Candidate, Finding
 from loopdoctor.scan.project import Project
@@ -53,7 +53,7 @@ def _loop_runners(ctx: FileContext) -> dict[str, str]:
                  for n in ast.walk(stmt)}
     asking = {id(c.scope) for c in ctx.calls
               if ctx.callee(c.node, c.scope) in kb.RUNNING_LOOP_PROBES
-              or _method(c.node) == "is_running"}
+              or method_name(c.node) == "is_running"}
     found: dict[str, str] = {}
     for call_at in ctx.calls:
         scope, call = call_at.scope, call_at.node
@@ -66,15 +66,11 @@ def _loop_runners(ctx: FileContext) -> dict[str, str]:
 def _runs_loop(ctx: FileContext, call: ast.Call, scope: Scope) -> str:
     if ctx.callee(call, scope) in kb.ASYNCIO_RUN:
         return "asyncio.run"
-    return "run_until_complete" if _method(call) == "run_until_complete" else ""
+    return "run_until_complete" if method_name(call) == "run_until_complete" else ""
 
 
 def _sync_function(scope: Scope) -> bool:
     return scope.kind == "function" and not scope.is_async
-
-
-def _method(call: ast.Call) -> str | None:
-    return call.func.attr if isinstance(call.func, ast.Attribute) else None
 
 
 RULE = Rule(

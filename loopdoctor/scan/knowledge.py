@@ -132,6 +132,15 @@ WEAK_KEY_CONTAINERS: frozenset[str] = frozenset({"weakref.WeakKeyDictionary"})
 # Functions that run once per process (and often never return): their loop is the program's.
 ENTRY_POINT_NAMES: frozenset[str] = frozenset({"main", "_main", "cli", "run_cli", "entrypoint",
                                                "serve", "run_forever", "run_server"})
+# Test case classes whose runner awaits `async def` test methods on a loop it runs. Another
+# `...TestCase` (unittest's own, or one of a tree that is not scanned, unless its name says
+# Async/Aio) calls them and drops the coroutine: no loop runs their body.
+ASYNC_TEST_CASES: frozenset[str] = frozenset({
+    "unittest.IsolatedAsyncioTestCase", "unittest.async_case.IsolatedAsyncioTestCase",
+    "aiohttp.test_utils.AioHTTPTestCase", "asynctest.TestCase", "asynctest.case.TestCase",
+    "django.test.SimpleTestCase", "django.test.TestCase", "django.test.TransactionTestCase",
+    "django.test.LiveServerTestCase"})
+ASYNC_TEST_CASE_WORDS: tuple[str, ...] = ("Async", "Aio")
 # Methods that set an object up, synchronously, wherever the object is made.
 SETUP_NAMES: frozenset[str] = frozenset({"__init__", "__post_init__", "model_post_init",
                                          "__attrs_post_init__"})

@@ -86,6 +86,9 @@ RUNNING_LOOP_PROBES: frozenset[str] = frozenset({
 })
 CLOSE_METHODS: frozenset[str] = frozenset({"aclose", "close", "dispose", "disconnect",
                                            "shutdown", "terminate"})
+# Closes an object's pool and leaves it usable: its next use opens a new pool on the loop that
+# runs then (SQLAlchemy's ``AsyncEngine.dispose()``): a close and a reset in one call.
+POOL_RESETS: frozenset[str] = frozenset({"dispose"})
 CLOSED_PROBES: frozenset[str] = frozenset({"closed", "is_closed", "_closed"})
 GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})
 SET_EVENT_LOOP = frozenset({"asyncio.set_event_loop", "asyncio.events.set_event_loop"})

@@ -73,6 +73,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         containers=containers,
         instance_containers=_instance_containers(ctx),
         closed_slots=_closed_slots(ctx),
+        pool_resets=_pool_resets(ctx),
         weak_containers=weak,
         cache_writes=_cache_writes(ctx),
         cached_factories=_cached_factories(ctx),
@@ -646,8 +647,15 @@ def _cache_writes(ctx: FileContext) -> tuple[CacheWrite, ...]:
             kind, keeps_loop = _write_key(ctx, key, value, scope)
             writes.append(CacheWrite(container, values_of(ctx, value, scope), kind,
                                      ctx.site(node, scope), values_of(ctx, key, scope),
-                                     keeps_loop))
+                                     keeps_loop, _made_over(ctx, value, scope)))
     return tuple(writes)
+
+
+def _made_over(ctx: FileContext, value: ast.expr | None, scope: Scope) -> Values:
+    if not isinstance(value, ast.Call):
+        return ()
+    args = [*value.args, *(keyword.value for keyword in value.keywords)]
+    return tuple(v for arg in args for v in values_of(ctx, arg, scope))
 
 
 def _write_key(ctx: FileContext, key: ast.expr, value: ast.expr | None,
@@ -699,6 +707,18 @@ def _closed_slots(ctx: FileContext) -> frozenset[str]:
             if (id(call_at.scope), container) in resets:
                 closed.add(container)
     return frozenset(closed)
+
+
+def _pool_resets(ctx: FileContext) -> tuple[Values, ...]:
+    """``await engine.dispose()`` in a coroutine: the objects whose pool it resets."""
+    found = []
+    for node, scope in ctx.awaits:
+        call = node.value
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+                and call.func.attr in kb.POOL_RESETS \
+                and (values := values_of(ctx, call.func.value, scope)):
+            found.append(values)
+    return tuple(found)
 
 
 def _singleton_key(ctx: FileContext, scope: Scope) -> KeyKind:

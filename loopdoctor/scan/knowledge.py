@@ -86,6 +86,9 @@ RUNNING_LOOP_PROBES: frozenset[str] = frozenset({
 })
 CLOSE_METHODS: frozenset[str] = frozenset({"aclose", "close", "dispose", "disconnect",
                                            "shutdown", "terminate"})
+# Closes an object's pool and leaves it usable: its next use opens a new pool on the loop that
+# runs then (SQLAlchemy's ``AsyncEngine.dispose()``): a close and a reset in one call.
+POOL_RESETS: frozenset[str] = frozenset({"dispose"})
 CLOSED_PROBES: frozenset[str] = frozenset({"closed", "is_closed", "_closed"})
 GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})
 SET_EVENT_LOOP = frozenset({"asyncio.set_event_loop", "asyncio.events.set_event_loop"})
@@ -132,6 +135,15 @@ WEAK_KEY_CONTAINERS: frozenset[str] = frozenset({"weakref.WeakKeyDictionary"})
 # Functions that run once per process (and often never return): their loop is the program's.
 ENTRY_POINT_NAMES: frozenset[str] = frozenset({"main", "_main", "cli", "run_cli", "entrypoint",
                                                "serve", "run_forever", "run_server"})
+# Test case classes whose runner awaits `async def` test methods on a loop it runs. Another
+# `...TestCase` (unittest's own, or one of a tree that is not scanned, unless its name says
+# Async/Aio) calls them and drops the coroutine: no loop runs their body.
+ASYNC_TEST_CASES: frozenset[str] = frozenset({
+    "unittest.IsolatedAsyncioTestCase", "unittest.async_case.IsolatedAsyncioTestCase",
+    "aiohttp.test_utils.AioHTTPTestCase", "asynctest.TestCase", "asynctest.case.TestCase",
+    "django.test.SimpleTestCase", "django.test.TestCase", "django.test.TransactionTestCase",
+    "django.test.LiveServerTestCase"})
+ASYNC_TEST_CASE_WORDS: tuple[str, ...] = ("Async", "Aio")
 # Methods that set an object up, synchronously, wherever the object is made.
 SETUP_NAMES: frozenset[str] = frozenset({"__init__", "__post_init__", "model_post_init",
                                          "__attrs_post_init__"})

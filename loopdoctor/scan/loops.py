@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 from weakref import WeakKeyDictionary
 
+from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import FileFacts, Function, LoopStart
 from loopdoctor.scan.project import Project
 
@@ -67,8 +68,23 @@ def _classify(project: Project, start: LoopStart, fn: Function | None) -> LoopKi
     if fn is None:
         return LoopKind.MODULE
     if fn.is_async:
-        return LoopKind.NESTED
+        return None if _run_by_no_loop(project, fn) else LoopKind.NESTED
     return LoopKind.FRESH if start.fresh_loop else None
+
+
+def _run_by_no_loop(project: Project, fn: Function) -> bool:
+    """An ``async def test*`` method of a sync ``TestCase``: its runner calls it and drops
+    the coroutine."""
+    if fn.cls is None or not fn.qualname.rsplit(".", 1)[-1].startswith("test"):
+        return False
+    classes = list(project.mro(fn.cls))
+    return any(name.endswith("TestCase") for name in classes) \
+        and not any(_runs_coroutines(name) for name in classes)
+
+
+def _runs_coroutines(test_case: str) -> bool:
+    short = test_case.rsplit(".", 1)[-1]
+    return test_case in kb.ASYNC_TEST_CASES or any(w in short for w in kb.ASYNC_TEST_CASE_WORDS)
 
 
 def _made_in_coroutine(project: Project, start: LoopStart, fn: Function) -> str:

@@ -221,6 +221,7 @@ class CacheWrite:
     site: Site
     key_values: Values = ()  # what the key is made of: a parameter, a key-building helper
     keeps_loop: bool = False  # the value keeps the loop beside the object: (client, loop)
+    over: Values = ()  # what the value is made over: ``async_sessionmaker(bind=engine)``
 
 
 @dataclass(frozen=True)
@@ -271,6 +272,7 @@ class FileFacts:
     containers: frozenset[str] = frozenset()  # module/class-level dict-like slots
     instance_containers: frozenset[str] = frozenset()  # self._cache = {} (per object)
     closed_slots: frozenset[str] = frozenset()  # slots an owner closes and resets
+    pool_resets: tuple[Values, ...] = ()  # objects a coroutine awaits ``x.dispose()`` on
     weak_containers: frozenset[str] = frozenset()
     cache_writes: tuple[CacheWrite, ...] = ()
     async_uses: tuple[AsyncUse, ...] = ()

@@ -535,16 +535,18 @@ class Project:
         (``per_object``: in a dict on an instance instead, ``self._cache[key] = client``)."""
         containers = self.instance_containers if per_object else self.containers
         for container, writes in self.items.items():
-            if self.member(container, containers) is None:
+            if self.member(container, containers) is None or self._resets({container}):
                 continue
             for write, file in writes:
+                if self._resets(self.holders(write.over)):
+                    continue  # made over an object whose owner resets its pool per loop
                 if (bound := self.bound(write.values, file.path)) is not None:
                     yield Store(container, bound, write.key, write.site, file, False,
                                 keeps_loop=write.keeps_loop)
         if per_object:
             return
         for target, found in self.bindings.items():
-            if self.member(target, self.closed_slots) is not None:
+            if self.lifecycle_managed(target):
                 continue
             for binding, file in found:
                 if binding.kind.slot and (bound := self.bound(binding.values, file.path)):
@@ -645,6 +647,34 @@ class Project:
         key, _ = self._key_kind(method.key, key_values, caller)
         return Store(receiver, bound, key, call.site, file, False)
 
+    def lifecycle_managed(self, holder: str) -> bool:
+        """An owner closes and resets what the slot holds (a startup/shutdown pair), or a
+        coroutine resets its pool (``await engine.dispose()``) when its loop ends."""
+        return self.member(holder, self.closed_slots) is not None or self._resets({holder})
+
+    def _resets(self, holders: set[str]) -> bool:
+        return any(self.member(h, self.pool_resets) is not None for h in holders)
+
+    @cached_property
+    def pool_resets(self) -> set[str]:
+        """Slots and containers whose object a coroutine disposes: its next use makes a new
+        pool on the loop running then."""
+        return {h for file in self.files for values in file.pool_resets
+                for h in self.holders(values)}
+
+    def holders(self, values: Values, depth: int = 0) -> set[str]:
+        """The slots and containers a value is read from, through the functions that return
+        it (``get_engine(url)`` returns ``_ENGINES[url]``)."""
+        found: set[str] = set()
+        for value in values:
+            if value.op is Op.NAME:
+                found.add(self.resolve(value.name))
+            elif value.op in (Op.ITEM, Op.ELEM):
+                found |= self.holders(value.parts, depth)
+            elif value.op is Op.CALL and depth < 2 and (fn := self.function(value.name)):
+                found |= self.holders(fn[0].returns, depth + 1)
+        return found
+
     def lazy_instance_stores(self) -> Iterator[tuple[Store, str]]:
         """``if self._c is None: self._c = AsyncClient()`` on an object every loop shares (a
         singleton, a module-level instance), or recreated only when closed: (store, why)."""
@@ -657,7 +687,7 @@ class Project:
                 if bound is None or bound.type == LOOP:
                     continue
                 owner = target.rpartition(".")[0]
-                if self.member(target, self.closed_slots) is not None:
+                if self.lifecycle_managed(target):
                     continue  # the object's own shutdown closes and resets it: a lifecycle
                 why = self.long_lived(owner) or (
                     LongLived("recreated only when closed", closed=True)

@@ -89,7 +89,9 @@ is already running" (or, on another loop, "Cannot run the event loop while anoth
 running"). The same holds for a sync helper of the same file that runs a loop and that a
 coroutine calls directly (not through `asyncio.to_thread` or an executor), unless the
 helper first asks whether a loop runs, or starts its loop only under an `if` or under
-`except RuntimeError`. Projects that apply `nest_asyncio` are not reported.
+`except RuntimeError`. Projects that apply `nest_asyncio` are not reported, nor the
+`async def test*` methods of a sync `unittest.TestCase`: its runner calls them and drops
+the coroutine, so no loop runs them (a test that never runs, which is another bug).
 
 ## Bad
 ```python

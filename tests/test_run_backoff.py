@@ -54,7 +54,7 @@ def test_loop_churn_on_a_shared_client_is_masked_without_sitting_through_the_bac
     assert retried >= 20  # nearly every one of the 30 bridge calls found a dead loop's pool
     assert churn.requests.retries == retried  # every retry went through the skipped backoff
     assert churn.requests.backoff_skipped >= 0.375 * retried  # the SDK's 0.5 s, jitter -25 %
-    assert churn.seconds < 0.3 * churn.requests.backoff_skipped  # main: longer than the backoff
+    assert churn.seconds < churn.requests.backoff_skipped  # sleeping through it takes longer
     said = re.search(r"(\d+) retries skipped ([\d.]+) s of the SDK's backoff", churn.explanation)
     assert said and int(said[1]) == retried, churn.explanation
 
@@ -62,11 +62,11 @@ def test_loop_churn_on_a_shared_client_is_masked_without_sitting_through_the_bac
 @pytest.mark.parametrize("kind", SDKS)
 def test_the_hooked_sdk_asks_its_backoff_through_the_hook(kind: str, endpoint: Endpoint) -> None:
     """Fails when an SDK stops computing its backoff in ``_calculate_retry_timeout``: a real
-    client against a 503 that asks for a 2 s wait, retried twice (the SDKs' default), at once."""
+    client against a 503 that asks for a 30 s wait, retried twice (the SDKs' default), at once."""
     cell = f"hook-{kind}"
     client = backoff.fast_forward(KINDS[kind].new(endpoint.cell_base_url(cell), "k"))
     before = (backoff.SKIPPED.retries, backoff.SKIPPED.seconds)
-    ask = Ask(endpoint.base_url, "[loopdoctor-faults: status=503,retry_after=2] hi", False)
+    ask = Ask(endpoint.base_url, "[loopdoctor-faults: status=503,retry_after=30] hi", False)
 
     async def ask_once() -> None:
         async for _ in KINDS[kind].ask(client, ask):
@@ -75,10 +75,10 @@ def test_the_hooked_sdk_asks_its_backoff_through_the_hook(kind: str, endpoint: E
     started = time.perf_counter()
     with pytest.raises(Exception, match="503"):
         asyncio.run(ask_once())
-    assert time.perf_counter() - started < 2  # not the 4 s the SDK asked for
+    assert time.perf_counter() - started < 30  # not the 60 s the SDK asked for
     assert endpoint.stats(cell)["requests"] == 3
     assert backoff.SKIPPED.retries - before[0] == 2
-    assert backoff.SKIPPED.seconds - before[1] == pytest.approx(4.0)
+    assert backoff.SKIPPED.seconds - before[1] == pytest.approx(60.0)
 
 
 @pytest.mark.parametrize("kind", SDKS)

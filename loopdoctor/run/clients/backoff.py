@@ -5,8 +5,8 @@ openai and anthropic (Stainless SDKs) retry a failed request after a backoff the
 sleeping through it: the retry's outcome is the same at once. So the built-in strategies' clients
 get that method wrapped: it still computes the SDK's own delay, which is recorded (it is what
 the retries cost in production), and returns 0. The method is private: a client without it
-keeps its real wait, and the cell's report says so (``Backoff.hooked``). Users' factories are
-never touched: their clients show their real behaviour, backoff included.
+keeps its real wait, and the cell's report says so (``Requests.backoff_waited``). Users'
+factories are never touched: their clients show their real behaviour, backoff included.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ HOOK = "_calculate_retry_timeout"
 class Backoff:
     """What this process's fast-forwarded clients skipped (a cell is a process of its own)."""
 
-    hooked: int = 0  # clients whose backoff is fast-forwarded
     unhooked: int = 0  # clients that retry, but whose backoff could not be
     retries: int = 0
     seconds: float = 0.0  # the backoff the SDK asked for, not slept
@@ -56,5 +55,4 @@ def fast_forward(client: Any) -> Any:
         return SKIPPED.skip(computed(*args, **kwargs))
 
     setattr(client, HOOK, skipped)
-    SKIPPED.hooked += 1
     return client

@@ -82,11 +82,13 @@ def _backoff(report: CellReport) -> str:
     requests = report.requests
     waited = f"the cell took {report.seconds or 0:.1f} s"
     if not requests.retries:
-        return f"Each retry first waited out the SDK's backoff ({waited})."
+        unskippable = (": loopdoctor could not skip it on this SDK version"
+                       if requests.backoff_waited else "")
+        return f"Each retry first waited out the SDK's backoff{unskippable} ({waited})."
     skipped = (f"{requests.retries} retries skipped {requests.backoff_skipped:.1f} s of the "
                "SDK's backoff, which calls like these wait out in production")
     if requests.backoff_waited:
-        return f"{skipped}; a client without the hook waited out its own ({waited})."
+        return f"{skipped}; a client it could not be skipped in waited ({waited})."
     return f"{skipped} ({waited})."
 
 

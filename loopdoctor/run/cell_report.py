@@ -52,9 +52,14 @@ class Requests:
     made: int = 0  # checked responses the scenario asked for
     server_saw: int = 0  # what reached the endpoint (or the transport mock): the parent's count
     mock_answered: int | None = None  # the transport mock's count, with --endpoint respx
+    retries: int = 0  # the retries whose backoff was skipped (run.clients.backoff)
+    backoff_skipped: float = 0.0  # the seconds of backoff the SDK asked for, not slept
+    backoff_waited: bool = False  # an SDK client kept its real backoff: it had no hook
 
-    def as_json(self) -> dict[str, int]:
-        return {"made": self.made, "server_saw": self.server_saw}
+    def as_json(self) -> dict[str, Any]:
+        skipped = {"retries": self.retries,
+                   "backoff_skipped": round(self.backoff_skipped, 3)} if self.retries else {}
+        return {"made": self.made, "server_saw": self.server_saw, **skipped}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 from loopdoctor.recipes import ClientPortal, LoopScopedClients, aclose
 from loopdoctor.run import clients
-from loopdoctor.run.clients import Ask, CallKind, ClientKind
+from loopdoctor.run.clients import Ask, CallKind, ClientKind, backoff
 from loopdoctor.run.verdict import ERROR_OR_MASKED, Either, Expected, Outcome, Stacked
 
 T = TypeVar("T")
@@ -49,7 +49,8 @@ class Strategy:
         raise NotImplementedError
 
     def new_client(self, base_url: str, api_key: str) -> Any:
-        return self.kind.new(base_url, api_key)
+        """A client the strategy owns: its SDK's retry backoff is skipped, and recorded."""
+        return backoff.fast_forward(self.kind.new(base_url, api_key))
 
     def kind_of(self, client: Any) -> ClientKind:
         """The kind of a client this strategy gave."""
@@ -305,7 +306,7 @@ class SyncClient(Strategy):
 
     def get_client(self, base_url: str, api_key: str) -> Any:
         if self._client is None:
-            self._client = self.kind.new_sync(base_url, api_key)
+            self._client = backoff.fast_forward(self.kind.new_sync(base_url, api_key))
         return self._client
 
     def ask(self, client: Any, ask: Ask) -> AsyncIterator[str]:

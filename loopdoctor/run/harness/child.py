@@ -29,7 +29,7 @@ from loopdoctor.guard import binding
 from loopdoctor.run import clients, strategies
 from loopdoctor.run import scenario as scenario_api
 from loopdoctor.run.cell_report import CellReport, ErrorInfo, ForeignUse, LeakInfo, Requests
-from loopdoctor.run.clients import Ask
+from loopdoctor.run.clients import Ask, backoff
 from loopdoctor.run.harness import sandbox
 from loopdoctor.run.harness.watchdog import Reporter, Watchdog
 
@@ -238,7 +238,10 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> CellReport:
         return CellReport(
             seconds=time.perf_counter() - started,
             requests=Requests(made=ctx.made,
-                              mock_answered=mock.answered if mock is not None else None),
+                              mock_answered=mock.answered if mock is not None else None,
+                              retries=backoff.SKIPPED.retries,
+                              backoff_skipped=backoff.SKIPPED.seconds,
+                              backoff_waited=backoff.SKIPPED.unhooked > 0),
             foreign_uses=foreign_uses(),
             client=ctx.kind,
         )

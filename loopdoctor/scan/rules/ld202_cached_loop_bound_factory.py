@@ -42,7 +42,9 @@ RULE = Rule(
     doc="""\
 ## Why
 `functools.lru_cache` keys on the arguments, never on the running loop, so the first
-call's client, bound to the first loop that uses it, is returned to every later loop.
+call's client, bound to the first loop that uses it, is returned to every later loop. So do
+`cachetools.func` caches and Streamlit's `st.cache_resource`, which outlives every rerun of
+the script (and each rerun's `asyncio.run` is a new loop).
 An asyncio primitive (`Lock`, `Event`, `Queue`) from a module-level cached function is one
 object for the whole process: it binds to the first loop that waits on it. Sync clients
 (`OpenAI`, `httpx.Client`) are fine in a cache and not reported; neither is a factory that

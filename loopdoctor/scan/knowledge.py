@@ -124,6 +124,11 @@ CACHE_DECORATORS: frozenset[str] = frozenset({
     *(f"cachetools.func.{name}_cache" for name in ("fifo", "lfu", "lru", "mru", "rr", "ttl")),
     "streamlit.cache_resource", "streamlit.experimental_singleton",
 })
+# Decorators that keep a method's first result on the instance, under the method's name.
+CACHED_PROPERTIES: frozenset[str] = frozenset({
+    "functools.cached_property", "django.utils.functional.cached_property",
+    "werkzeug.utils.cached_property", "cached_property.cached_property",
+})
 SINGLETON_PROVIDERS: frozenset[str] = frozenset({
     "dependency_injector.providers.Singleton", "dependency_injector.providers.ThreadSafeSingleton",
 })

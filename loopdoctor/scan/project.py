@@ -254,6 +254,12 @@ class Project:
         found = self.member(name, self.bindings)
         return self.bindings[found] if found else []
 
+    def kept_on_instance(self, method: str) -> bool:
+        """A method whose result stays on the instance under its name (``@cached_property``):
+        the name means that value, not the function."""
+        return any(b.kind is Bind.INSTANCE and b.site.scope == b.target
+                   for b, _ in self.bindings_of(method))
+
     def item_writes(self, container: str) -> list[tuple[CacheWrite, FileFacts]]:
         found = self.member(container, self.items)
         return self.items[found] if found else []

@@ -419,6 +419,7 @@ def _bindings(ctx: FileContext) -> tuple[Binding, ...]:
             found.append(Binding(f"{ctx.module}.{name.id}", values, ctx.site(name, scope),
                                  Bind.GLOBAL, _singleton_key(ctx, scope), lazy.get(id(name))))
     found += _validator_fields(ctx)
+    found += _cached_properties(ctx)
     for target, value, scope in ctx.attr_stores:
         kind, name = _attr_kind(ctx, target, scope), ctx.resolve(target, scope)
         if kind is None and (made := _made_by_new(ctx, target, scope)):
@@ -430,6 +431,22 @@ def _bindings(ctx: FileContext) -> tuple[Binding, ...]:
                                  _singleton_key(ctx, scope), lazy.get(id(target)),
                                  in_loop=id(target) in in_loop))
     return tuple(found)
+
+
+def _cached_properties(ctx: FileContext) -> list[Binding]:
+    """``@cached_property def client(self)``: its first value stays on the instance as
+    ``client``, like ``self.client = ...`` written by a getter that checks it first."""
+    found = []
+    returns = _returns(ctx)
+    for scope in ctx.functions():
+        if scope.cls is None or scope.kind != "function" or not any(
+                ctx.resolve(d, scope.parent) in kb.CACHED_PROPERTIES
+                for d in scope.node.decorator_list):
+            continue
+        if values := tuple(v for v in returns[id(scope)] if v.op is not Op.PARAM):
+            found.append(Binding(f"{scope.cls}.{scope.node.name}", values,
+                                 ctx.site(scope.node, scope), Bind.INSTANCE))
+    return found
 
 
 def _written_in_loop(ctx: FileContext) -> set[int]:

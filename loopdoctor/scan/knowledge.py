@@ -120,8 +120,17 @@ FIELD_DECLARATORS: frozenset[str] = frozenset({
     "dataclasses.field", "attr.ib", "attr.attrib", "attrs.field", "attr.field",
 })
 
+# Caches that keep one result per argument tuple for the whole process (Streamlit's resource
+# cache too: it outlives every script rerun, and each rerun's ``asyncio.run`` is a new loop).
 CACHE_DECORATORS: frozenset[str] = frozenset({
     "functools.lru_cache", "functools.cache", "async_lru.alru_cache", "cachetools.cached",
+    *(f"cachetools.func.{name}_cache" for name in ("fifo", "lfu", "lru", "mru", "rr", "ttl")),
+    "streamlit.cache_resource", "streamlit.experimental_singleton",
+})
+# Decorators that keep a method's first result on the instance, under the method's name.
+CACHED_PROPERTIES: frozenset[str] = frozenset({
+    "functools.cached_property", "django.utils.functional.cached_property",
+    "werkzeug.utils.cached_property", "cached_property.cached_property",
 })
 SINGLETON_PROVIDERS: frozenset[str] = frozenset({
     "dependency_injector.providers.Singleton", "dependency_injector.providers.ThreadSafeSingleton",

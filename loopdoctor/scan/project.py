@@ -254,6 +254,12 @@ class Project:
         found = self.member(name, self.bindings)
         return self.bindings[found] if found else []
 
+    def kept_on_instance(self, method: str) -> bool:
+        """A method whose result stays on the instance under its name (``@cached_property``):
+        the name means that value, not the function."""
+        return any(b.kind is Bind.INSTANCE and b.site.scope == b.target
+                   for b, _ in self.bindings_of(method))
+
     def item_writes(self, container: str) -> list[tuple[CacheWrite, FileFacts]]:
         found = self.member(container, self.items)
         return self.items[found] if found else []
@@ -752,9 +758,19 @@ class Project:
         for file in self.files:
             for factory in file.cached_factories:
                 fn = self.functions.get(factory.qualname)
-                bound = self.returns_bound(*fn) if fn else None
+                bound = (self.returns_bound(*fn) or self._returns_primitive(*fn)) if fn else None
                 if bound is not None and bound.direct and not factory.loop_param:
                     yield factory, file, bound
+
+    def _returns_primitive(self, fn: Function, file: FileFacts) -> Bound | None:
+        """An asyncio primitive made by a module-level function: cached, it is one object for
+        the whole process, like a module-level one (a method's cache holds one per instance)."""
+        if fn.cls is not None:
+            return None
+        for value in fn.returns:
+            if value.op is Op.CALL and (made := self.resolve(value.name)) in kb.ASYNCIO_PRIMITIVES:
+                return Bound(made, path=file.path, line=value.line)
+        return None
 
     def instance_clients(self) -> Iterator[tuple[str, Binding, FileFacts, Bound]]:
         """Attributes of instances (``self.x = ...``, ``x: T`` fields) that hold loop-bound

@@ -182,7 +182,8 @@ class Types:
     def named(self, name: str):
         """What a module global, class attribute or instance attribute may hold."""
         project = self.project
-        if name in project.classes or project.function(name) is not None:
+        if name in project.classes or (project.function(name) is not None
+                                       and not project.kept_on_instance(name)):
             return  # the class or function object itself, not an instance
         found = []
         for binding, file in project.bindings_of(name):

@@ -17,27 +17,38 @@ def check(project: Project) -> Iterator[Finding]:
         decorator = factory.decorator.rsplit(".", 1)[-1]
         name = factory.qualname.rsplit(".", 1)[-1]
         here = (file.path, factory.site.line)
-        what = ("the event loop it first sees: every later caller, in any thread, gets that "
-                "loop, closed once its `asyncio.run` ends" if bound.type == LOOP else
-                f"a loop-bound `{bound.type}`: every event loop gets the same client")
         yield RULE.finding(file, factory.site, (
-            f"`@{decorator}` factory `{name}` returns {what}"
+            f"`@{decorator}` factory `{name}` returns {_what(bound.type)}"
             f"{chain(project, project.holder(factory.qualname), here, bound)}"))
+
+
+def _what(bound_type: str) -> str:
+    if bound_type == LOOP:
+        return ("the event loop it first sees: every later caller, in any thread, gets that "
+                "loop, closed once its `asyncio.run` ends")
+    if bound_type in kb.ASYNCIO_PRIMITIVES:
+        return (f"one `{bound_type}` for the whole process: it binds to the first loop that "
+                "waits on it, and fails in every other (\"bound to a different event loop\")")
+    return f"a loop-bound `{bound_type}`: every event loop gets the same client"
 
 
 RULE = Rule(
     code="LD202",
     name="cached-loop-bound-factory",
-    summary="An lru_cache / cache decorated factory that returns a loop-bound client.",
-    needs=(kb.LOOP_BOUND_TOKENS,),
+    summary="An lru_cache / cache decorated factory that returns a loop-bound client or primitive.",
+    needs=((*kb.LOOP_BOUND_TOKENS, *kb.TAKE_LOOP_TOKENS),),
     check=check,
     exports=Project.loop_bound_classes,
     doc="""\
 ## Why
 `functools.lru_cache` keys on the arguments, never on the running loop, so the first
-call's client, bound to the first loop that uses it, is returned to every later loop.
-Sync clients (`OpenAI`, `httpx.Client`) are fine in a cache and not reported; neither is
-a factory that takes the loop as an argument.
+call's client, bound to the first loop that uses it, is returned to every later loop. So do
+`cachetools.func` caches and Streamlit's `st.cache_resource`, which outlives every rerun of
+the script (and each rerun's `asyncio.run` is a new loop).
+An asyncio primitive (`Lock`, `Event`, `Queue`) from a module-level cached function is one
+object for the whole process: it binds to the first loop that waits on it. Sync clients
+(`OpenAI`, `httpx.Client`) are fine in a cache and not reported; neither is a factory that
+takes the loop as an argument.
 
 ## Bad
 ```python

@@ -13,7 +13,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -115,6 +114,8 @@ class Cache:
 
 
 def _dump(path: Path, value: object) -> None:
+    import tempfile  # only a run that has something new to remember writes
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as handle:
         pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)

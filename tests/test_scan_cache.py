@@ -135,3 +135,9 @@ def test_a_warm_run_imports_none_of_the_analyzer() -> None:
     assert set(ANALYZER) <= cold
     assert warm & set(ANALYZER) == set()
     assert not any(name.startswith("loopdoctor.scan.rules.ld") for name in warm)
+
+
+def test_the_codes_selectors_are_checked_against_are_the_rules_own() -> None:
+    from loopdoctor.scan import rules
+
+    assert tuple(rule.code for rule in rules.ALL_RULES) == rules.CODES

@@ -169,6 +169,7 @@ def run_scan(tree: Tree, cache_dir: Path | None, profile: Path | None = None) ->
     command += ["--exclude", tree.exclude] if tree.exclude else []
     command += ["--cache-dir", str(cache_dir)] if cache_dir else ["--no-cache"]
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: the modules' bytecode is cached
     if profile is not None:
         env["LOOPDOCTOR_PROFILE"] = str(profile)
     started = time.perf_counter()

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from loopdoctor.scan.model import Finding
+from loopdoctor.scan.finding import Finding
 
 _VERSION = 1
 

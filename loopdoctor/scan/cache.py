@@ -1,10 +1,10 @@
 """The content-hash cache: facts per file content, so a rerun re-parses nothing.
 
-Two pickles per cache folder. The small index holds ``stat`` (path -> mtime, size, content
-hash: an unchanged file is not even read), ``skip`` (prefilter verdicts per content hash)
-and ``results`` (the findings of the last project, keyed by everything they depend on).
-The large one holds ``facts`` per (path, module, content hash), loaded only when a project
-has to be joined again.
+Two pickles per cache folder, both named by the analyzer's version (``code_version``). The
+small index holds ``stat`` (path -> mtime, size, content hash: an unchanged file is not even
+read), ``skip`` (prefilter verdicts per content hash) and ``results`` (the findings of the
+last project, keyed by everything they depend on). The large one holds ``facts`` per (path,
+module, content hash), loaded only when a project has to be joined again.
 """
 
 from __future__ import annotations
@@ -13,16 +13,21 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
+import time
 from pathlib import Path
 
-_FORMAT = 2
+import loopdoctor
+
+_FORMAT = 3
+# A file written this recently may be written again within the same mtime tick, keeping its
+# size: its stat proves nothing yet, so it is hashed again next time (git's "racily clean").
+_RACY_NS = 2_000_000_000
 
 
 def code_version() -> str:
     """Facts depend on the analyzer's own code: any change invalidates the cache."""
     package = Path(__file__).parent
-    parts = [f"{_FORMAT}", sys.version.split()[0]]
+    parts = [f"{_FORMAT}", loopdoctor.__version__, sys.version.split()[0]]
     for path in sorted(package.rglob("*.py")):
         stat = path.stat()
         parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
@@ -69,6 +74,8 @@ class Cache:
         return None
 
     def remember_stat(self, path: str, stat: os.stat_result, digest: str) -> None:
+        if time.time_ns() - stat.st_mtime_ns < _RACY_NS:
+            return
         entry = (stat.st_mtime_ns, stat.st_size, digest)
         if self.stat.get(path) != entry:
             self.stat[path] = entry
@@ -107,6 +114,8 @@ class Cache:
 
 
 def _dump(path: Path, value: object) -> None:
+    import tempfile  # only a run that has something new to remember writes
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as handle:
         pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)

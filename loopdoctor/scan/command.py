@@ -6,15 +6,15 @@ import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from loopdoctor.scan import baseline as baselines
 from loopdoctor.scan.config import Config, ConfigError, check_selector, discover, load
-from loopdoctor.scan.engine import ScanOptions, ScanResult, scan
 from loopdoctor.scan.files import MissingPath
-from loopdoctor.scan.rules import ALL_RULES, BY_CODE
-from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.session import ScanOptions, ScanResult, scan
+
+if TYPE_CHECKING:
+    from loopdoctor.scan.rules.base import Rule
 
 CACHE_FOLDER = ".loopdoctor_cache"
 
@@ -86,6 +86,8 @@ def _cache_dir(request: ScanRequest, config: Config) -> Path:
 
 
 def _emit(request: ScanRequest, result: ScanResult) -> None:
+    from rich.console import Console
+
     to_file = request.output is not None
     buffer = io.StringIO()
     console = Console(file=buffer if to_file else sys.stdout, no_color=to_file or None,
@@ -121,6 +123,8 @@ def _machine(output_format: str, result: ScanResult) -> str:
 
 
 def find_rule(code_or_name: str) -> Rule:
+    from loopdoctor.scan.rules import ALL_RULES, BY_CODE
+
     wanted = code_or_name.strip()
     rule = BY_CODE.get(wanted.upper()) or next(
         (r for r in ALL_RULES if r.name == wanted.lower()), None)

@@ -11,7 +11,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-from loopdoctor.scan.rules import ALL_RULES
+from loopdoctor.scan import rules
 
 _LISTS = ("select", "ignore", "extend-select", "exclude", "loop-bound-types")
 _KNOWN = frozenset({*_LISTS, "per-file-ignores"})
@@ -88,7 +88,7 @@ def from_table(table: dict, root: Path, source: Path | None = None) -> Config:
 
 
 def check_selector(selector: str, where: str = "--select/--ignore") -> None:
-    if selector != "ALL" and not any(r.code.startswith(selector) for r in ALL_RULES):
+    if selector != "ALL" and not any(code.startswith(selector) for code in rules.CODES):
         raise ConfigError(f"{where}: unknown rule selector '{selector}'")
 
 
@@ -101,7 +101,7 @@ def selected_codes(select: list[str], ignore: list[str], extend_select: list[str
     """ruff's model: prefixes select and ignore; the longer (more specific) selector wins.
     A preview rule (``Rule.preview``) is selected only by ``ALL`` or by its own code."""
     chosen = set()
-    for rule in ALL_RULES:
+    for rule in rules.ALL_RULES:
         picked = [s for s in [*select, *extend_select] if matches(rule.code, [s])
                   and (not rule.preview or s in ("ALL", rule.code))]
         dropped = [s for s in ignore if matches(rule.code, [s])]

@@ -1,121 +1,42 @@
-"""The scan: find files, prefilter, parse in parallel (cached), join, check, suppress."""
+"""A project's findings: prefilter, parse in parallel (cached), join, check, suppress."""
 
 from __future__ import annotations
 
 import ast
 import fnmatch
-import hashlib
 import os
-import time
 import tokenize
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
-from loopdoctor.scan import baseline as baselines
 from loopdoctor.scan import suppressions, timing
-from loopdoctor.scan.cache import Cache, content_hash
-from loopdoctor.scan.config import Config, selected_codes
+from loopdoctor.scan.cache import Cache
+from loopdoctor.scan.config import Config
 from loopdoctor.scan.context import FileContext
 from loopdoctor.scan.facts import build_facts
-from loopdoctor.scan.files import Discovery, module_name
+from loopdoctor.scan.files import module_name, relative_to
 from loopdoctor.scan.model import Candidate, FileFacts, Finding, Suppression
 from loopdoctor.scan.prefilter import Mentions, Prefilter, mentions, words_of
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules import ALL_RULES, BY_CODE
 from loopdoctor.scan.rules.ld000_parse_error import parse_error
+from loopdoctor.scan.session import Pending, ScanOptions
 
 _PARALLEL_MIN_FILES = 24
 _MAX_ROUNDS = 8
 _AHEAD_CHUNK = 4  # files per task parsed ahead: what is dropped unfinished is small
 
 
-@dataclass
-class ScanOptions:
-    paths: list[str]
-    config: Config
-    select: list[str] | None = None  # command line, over the config
-    ignore: list[str] = field(default_factory=list)
-    extend_select: list[str] = field(default_factory=list)
-    jobs: int = 0  # 0: one per core
-    cache_dir: Path | None = None  # None: no cache
-    force_exclude: bool = False
-    extra_excludes: list[str] = field(default_factory=list)
-    respect_gitignore: bool = True
-    baseline: set[str] | None = None
-
-    @property
-    def codes(self) -> frozenset[str]:
-        cfg = self.config
-        select = self.select if self.select is not None else cfg.select
-        return selected_codes(select, [*cfg.ignore, *self.ignore],
-                              [*cfg.extend_select, *self.extend_select])
-
-
-@dataclass
-class ScanResult:
-    findings: list[Finding]
-    files_scanned: int
-    parse_errors: int
-    files_parsed: int = 0
-    cache_hits: int = 0
-    baselined: int = 0
-    seconds: float = 0.0
-
-
-@dataclass
-class _Pending:
-    path: Path
-    module: str
-    digest: str
-    data: bytes | None  # None when known from the cache without reading
-    words: frozenset[bytes] | None = None  # kept for the rounds after the first
-
-
-def scan(options: ScanOptions) -> ScanResult:
-    started = time.perf_counter()
-    config = options.config
-    codes = options.codes
-    discovery = Discovery(config.root, [*config.exclude, *options.extra_excludes],
-                          options.force_exclude, options.respect_gitignore)
-    with timing.phase("discover"):
-        paths = discovery.files(options.paths)
-    with timing.phase("cache load"):
-        cache = Cache(options.cache_dir)
-    with timing.phase("stat and hash"):
-        pending, unreadable = _hash_files(paths, cache)
-    key = _result_key(options, codes, pending, unreadable)
-    if key in cache.results:
-        findings, parse_errors = cache.results[key]
-        parsed, hits = 0, len(paths)
-    else:
-        findings, parse_errors, parsed, hits = _analyse(options, codes, pending, unreadable,
-                                                        cache)
-        cache.remember_result(key, (findings, parse_errors))
-    with timing.phase("cache save"):
-        cache.save()
-    findings = [replace(f) for f in findings]
-    baselines.assign_fingerprints(findings, lambda p: _relative(os.path.abspath(p), config.root))
-    baselined = 0
-    if options.baseline is not None:
-        kept = [f for f in findings if f.fingerprint not in options.baseline]
-        baselined, findings = len(findings) - len(kept), kept
-    findings.sort(key=lambda f: f.sort_key)
-    timing.count("scan", time.perf_counter() - started)
-    timing.write()
-    return ScanResult(findings, len(paths), parse_errors, parsed, hits, baselined,
-                      time.perf_counter() - started)
-
-
-def _analyse(options: ScanOptions, codes: frozenset[str], pending: list[_Pending],
-             unreadable: dict[str, FileFacts], cache: Cache):
+def analyse_project(options: ScanOptions, pending: list[Pending],
+                    unreadable: dict[Path, OSError], cache: Cache):
     """Parse what the prefilter wants, join, parse what the join finds relevant, check."""
-    config = options.config
+    config, codes = options.config, options.codes
     prefilter = Prefilter([BY_CODE[c] for c in sorted(codes)],
                           [t.rsplit(".", 1)[-1] for t in config.loop_bound_types])
     facts, unparsed, hits, parsed = _first_round(pending, cache, prefilter, options.jobs)
     timing.count("files parsed, round 1", parsed)
-    facts.update(unreadable)
+    facts.update((str(path), _unreadable(path, exc)) for path, exc in unreadable.items())
     extra_types = frozenset(config.loop_bound_types)
     with timing.phase("join"):
         project = _project(facts, extra_types)
@@ -141,17 +62,6 @@ def _analyse(options: ScanOptions, codes: frozenset[str], pending: list[_Pending
         return _check(project, codes, config), parse_errors, parsed, hits
 
 
-def _result_key(options: ScanOptions, codes: frozenset[str], pending: list[_Pending],
-                unreadable: dict[str, FileFacts]) -> str:
-    """Everything the findings depend on: file contents, selection, config, where we are."""
-    config = options.config
-    parts = [os.getcwd(), str(config.root), repr(sorted(codes)),
-             repr(sorted(config.loop_bound_types)), repr(sorted(config.per_file_ignores.items())),
-             *(f"{p.path}|{p.module}|{p.digest}" for p in pending),
-             *(f"{path}|unreadable" for path in unreadable)]
-    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
-
-
 def _project(facts: dict[str, FileFacts], extra_types: frozenset[str]) -> Project:
     """The join, over facts whose paths are shown as the user will see them."""
     return Project([replace(f, path=_display(Path(f.path))) for f in facts.values()],
@@ -161,32 +71,10 @@ def _project(facts: dict[str, FileFacts], extra_types: frozenset[str]) -> Projec
 # -- reading and parsing ----------------------------------------------------------------
 
 
-def _hash_files(paths: list[Path], cache: Cache
-                ) -> tuple[list[_Pending], dict[str, FileFacts]]:
-    """Each file's content hash, from the cache's stat index when the file is unchanged."""
-    pending: list[_Pending] = []
-    unreadable: dict[str, FileFacts] = {}
-    for path in paths:
-        module = module_name(path)
-        try:
-            stat = path.stat()
-            digest = cache.known_hash(str(path), stat)
-            data = None
-            if digest is None:
-                data = path.read_bytes()
-                digest = content_hash(data)
-                cache.remember_stat(str(path), stat, digest)
-        except OSError as exc:
-            unreadable[str(path)] = _unreadable(path, module, exc)
-            continue
-        pending.append(_Pending(path, module, digest, data))
-    return pending, unreadable
-
-
-def _first_round(pending: list[_Pending], cache: Cache, prefilter: Prefilter, jobs: int):
+def _first_round(pending: list[Pending], cache: Cache, prefilter: Prefilter, jobs: int):
     facts: dict[str, FileFacts] = {}
-    to_parse: list[_Pending] = []
-    unparsed: list[_Pending] = []
+    to_parse: list[Pending] = []
+    unparsed: list[Pending] = []
     hits = 0
     for item in pending:
         cached = cache.facts.get((str(item.path), item.module, item.digest))
@@ -222,7 +110,7 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _unreadable_text(item: _Pending) -> FileFacts | None:
+def _unreadable_text(item: Pending) -> FileFacts | None:
     """Cheap checks every file gets, parsed or not: a NUL byte, bytes that do not decode.
     (A syntax error is only seen in files the prefilter sends to the parser.)"""
     data = item.data or b""
@@ -238,14 +126,14 @@ def _unreadable_text(item: _Pending) -> FileFacts | None:
                      parse_error=parse_error(str(item.path), message))
 
 
-def _unreadable(path: Path, module: str, exc: OSError) -> FileFacts:
+def _unreadable(path: Path, exc: OSError) -> FileFacts:
     reason = exc.strerror or type(exc).__name__
-    return FileFacts(str(path), module,
+    return FileFacts(str(path), module_name(path),
                      parse_error=parse_error(str(path), f"cannot read: {reason}"))
 
 
-def _mentioning(project: Project, codes: frozenset[str], unparsed: list[_Pending],
-                cache: Cache) -> list[_Pending]:
+def _mentioning(project: Project, codes: frozenset[str], unparsed: list[Pending],
+                cache: Cache) -> list[Pending]:
     """Unparsed files that mention a name the project's findings may flow through."""
     matcher = mentions(_interesting_names(project, codes))
     if matcher is None:
@@ -261,7 +149,7 @@ def _mentioning(project: Project, codes: frozenset[str], unparsed: list[_Pending
     return found
 
 
-def _mentions(matcher: Mentions, pending: _Pending) -> bool:
+def _mentions(matcher: Mentions, pending: Pending) -> bool:
     """Does an unparsed file mention one of the matcher's names? (Its words are kept.)"""
     if pending.data is None:
         pending.data = _read(pending.path)
@@ -275,11 +163,11 @@ class _Ahead:
     the files that could be among them on the others. Only the facts of the files that
     round then asks for are used; the rest are thrown away, not cached."""
 
-    def __init__(self, project: Project, unparsed: list[_Pending], jobs: int):
+    def __init__(self, project: Project, unparsed: list[Pending], jobs: int):
         self.workers = (jobs or os.cpu_count() or 1) - 1
         self.project, self.unparsed = project, unparsed
         self.pool = None
-        self.futures: list[tuple[list[_Pending], object]] = []
+        self.futures: list[tuple[list[Pending], object]] = []
 
     def __enter__(self) -> _Ahead:
         candidates = self._candidates() if self.workers >= 1 else []
@@ -293,7 +181,7 @@ class _Ahead:
                 self.futures.append((chunk, self.pool.submit(_analyze_chunk, work)))
         return self
 
-    def _candidates(self) -> list[_Pending]:
+    def _candidates(self) -> list[Pending]:
         """Files that mention a name the parsed files define: what the join exports is
         among those names, so the files a later round needs are among these."""
         project = self.project
@@ -302,7 +190,7 @@ class _Ahead:
             return []
         return [pending for pending in self.unparsed if _mentions(matcher, pending)]
 
-    def results(self, wanted: list[_Pending]) -> dict[str, FileFacts]:
+    def results(self, wanted: list[Pending]) -> dict[str, FileFacts]:
         """The facts already made (or being made) of the wanted files; the rest is dropped."""
         names = {str(p.path) for p in wanted}
         found: dict[str, FileFacts] = {}
@@ -330,7 +218,7 @@ def _analyze_chunk(work: list[tuple[str, str, bytes]]) -> list[FileFacts]:
     return [analyze(*item) for item in work]
 
 
-def _in_order(more: list[_Pending], early: dict[str, FileFacts], late: list[FileFacts],
+def _in_order(more: list[Pending], early: dict[str, FileFacts], late: list[FileFacts],
               cache: Cache) -> list[FileFacts]:
     """The facts of ``more`` in its order, those parsed ahead cached like the others."""
     rest = iter(late)
@@ -350,7 +238,7 @@ def _interesting_names(project: Project, codes: frozenset[str]) -> set[str]:
     return {name for export in exports for name in export(project)}  # shared ones run once
 
 
-def _parse_all(pending: list[_Pending], cache: Cache, jobs: int) -> list[FileFacts]:
+def _parse_all(pending: list[Pending], cache: Cache, jobs: int) -> list[FileFacts]:
     work = [(str(p.path), p.module, p.data or b"") for p in pending]
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(work) >= _PARALLEL_MIN_FILES:
@@ -471,20 +359,13 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 
 def _ignored_for_file(finding: Finding, path: str, config: Config) -> bool:
-    relative = _relative(os.path.abspath(path), config.root)
+    relative = relative_to(os.path.abspath(path), config.root)
     for pattern, codes in config.per_file_ignores.items():
         matched = fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(relative).name,
                                                                            pattern)
         if matched and any(finding.code.startswith(c) or c == "ALL" for c in codes):
             return True
     return False
-
-
-def _relative(path: str, root: Path) -> str:
-    try:
-        return Path(path).relative_to(root).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
 
 
 def _display(path: Path) -> str:

@@ -151,3 +151,11 @@ def _package_of(folder: Path) -> str | None:
             elif parent:
                 _package_cache[folder] = f"{parent}.{folder.name}"
     return _package_cache[folder]
+
+
+def relative_to(path: str, root: Path) -> str:
+    """``path`` as seen from ``root`` when inside it (posix), else as it is."""
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).as_posix()

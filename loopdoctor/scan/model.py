@@ -7,8 +7,10 @@ process boundaries cheaply. Qualified names are dotted: ``pkg.mod.func``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
+
+from loopdoctor.scan.finding import Finding as Finding  # in a module of its own: see there
 
 
 class KeyKind(Enum):
@@ -285,27 +287,3 @@ class FileFacts:
     names: frozenset[str] = frozenset()  # top-level names others may import
     nest_asyncio: bool = False
     script: bool = False  # has an ``if __name__ == "__main__":`` block
-
-
-@dataclass
-class Finding:
-    code: str
-    path: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    message: str
-    scope: str = ""
-    text: str = ""
-    fingerprint: str = ""
-    name: str = field(default="")
-
-    @classmethod
-    def at(cls, code: str, path: str, site: Site, message: str) -> Finding:
-        return cls(code, path, site.line, site.col + 1, site.end_line, site.end_col + 1,
-                   message, site.scope, site.text)
-
-    @property
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
 
-from loopdoctor.report.listing import Listing
 from loopdoctor.scan import ScanResult
-from loopdoctor.scan.model import Finding
-from loopdoctor.scan.rules import ALL_RULES
+from loopdoctor.scan.finding import Finding
+
+if TYPE_CHECKING:
+    from loopdoctor.report.listing import Listing
 
 _CONTEXT_LINES = 2
 
@@ -70,5 +72,8 @@ def _summary(result: ScanResult) -> Text:
 
 
 def rules_listing() -> Listing:
+    from loopdoctor.report.listing import Listing
+    from loopdoctor.scan.rules import ALL_RULES
+
     rows = [(rule.code, rule.name, rule.summary) for rule in ALL_RULES]
     return Listing("scan rules", ("code", "name", "summary"), rows)

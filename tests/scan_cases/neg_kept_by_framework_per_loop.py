@@ -1,3 +1,4 @@
+# negative for: LD201
 # The safe forms of ld201_kept_by_framework.py: the layer keeps its pools per running loop
 # (keyed by the loop object) and the filesystem makes its client per call and closes it.
 import asyncio

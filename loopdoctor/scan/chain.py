@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from weakref import WeakKeyDictionary
 
-from loopdoctor.scan.loops import LoopSite, loop_sites
+from loopdoctor.scan.loops import LoopKind, LoopSite, loop_sites
 from loopdoctor.scan.project import Project, Source, witness
 from loopdoctor.scan.types import LOOP, Bound, How
 
@@ -20,6 +20,8 @@ def loops_reaching(project: Project, holder: str) -> list[LoopSite]:
     if project not in _REACHED:
         found: dict[str, list[LoopSite]] = defaultdict(list)
         for site in loop_sites(project):
+            if site.kind is LoopKind.PER_THREAD:
+                continue  # one loop per thread: another loop only when threads call it (LD104)
             for source in project.evaluate(site.start.coro):
                 found[source.name].append(site)
         _REACHED[project] = found

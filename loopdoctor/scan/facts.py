@@ -243,9 +243,40 @@ def _loop_starts(ctx: FileContext, calls: list[CallAt]) -> list[LoopStart]:
         found = loop_start_api(ctx, call_at.node, call_at.scope)
         if found is not None:
             api, coro, fresh = found
+            func = call_at.node.func
+            per_thread = not fresh and isinstance(func, ast.Attribute) \
+                and _thread_loop(ctx, func.value, call_at.scope)
             starts.append(LoopStart(ctx.site(call_at.node, call_at.scope), api,
-                                    _arg_ref(ctx, coro, call_at), fresh, in_thread=False))
+                                    _arg_ref(ctx, coro, call_at), fresh, in_thread=False,
+                                    per_thread=per_thread))
     return starts
+
+
+def _thread_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:
+    """The calling thread's own loop, made and set when the thread has none: ``get_event_loop()``
+    or, failing that, ``new_event_loop()`` (here, or in a helper function of this file)."""
+    if isinstance(expr, ast.Name):
+        owner = ctx.owner(expr.id, scope) or scope
+        names = {ctx.callee(c, owner) for c in ctx.assigned_calls(expr.id, owner)}
+    elif isinstance(expr, ast.Call):
+        names = {ctx.callee(expr, scope)}
+    else:
+        return False
+    return _gets_or_makes(names) or any(name in _loop_helpers(ctx) for name in names)
+
+
+def _gets_or_makes(names: set[str | None]) -> bool:
+    return bool(names & kb.NEW_EVENT_LOOP) and bool(names & kb.RUNNING_LOOP_GETTERS)
+
+
+def _loop_helpers(ctx: FileContext) -> set[str]:
+    """Functions of this file that return the thread's loop, making and setting one if none."""
+    called: dict[str, set[str | None]] = defaultdict(set)
+    for call_at in ctx.calls:
+        if call_at.scope.kind == "function":
+            called[call_at.scope.qualname].add(ctx.callee(call_at.node, call_at.scope))
+    return {name for name, names in called.items()
+            if _gets_or_makes(names) and names & kb.SET_EVENT_LOOP}
 
 
 def loop_start_api(ctx: FileContext, call: ast.Call,

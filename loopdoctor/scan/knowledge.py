@@ -23,6 +23,8 @@ LOOP_BOUND_TYPES: frozenset[str] = frozenset({
     "motor.motor_asyncio.AsyncIOMotorDatabase", "aiobotocore.session.AioSession",
     "sqlalchemy.ext.asyncio.async_sessionmaker", "sqlalchemy.ext.asyncio.AsyncSession",
     "aiosqlite.connect", "asyncpg.connect", "grpc.aio.Channel",
+    "aioredis.create_redis_pool", "aioredis.create_pool", "aioredis.create_redis",
+    "aioredis.ConnectionsPool", "aioredis.pool.ConnectionsPool",
 })
 
 # Outside the standard library, an ``Async*Client`` / ``Async*Session`` class holds a connection
@@ -198,6 +200,15 @@ MADE_WHEN_CONFIGURED: frozenset[str] = frozenset({
     "logging.handlers.QueueHandler", "logging.handlers.BufferingHandler",
     "logging.handlers.MemoryHandler",
 })
+# Base classes of objects a framework keeps for the whole process, with why: every event loop
+# that uses the framework meets the same object.
+KEPT_BY_FRAMEWORK: dict[str, str] = {
+    "channels.layers.BaseChannelLayer": "a channel layer: channels keeps one per alias for the "
+                                        "process",
+    "fsspec.spec.AbstractFileSystem": "a filesystem: fsspec caches its instances by arguments",
+    "fsspec.AbstractFileSystem": "a filesystem: fsspec caches its instances by arguments",
+    "fsspec.asyn.AsyncFileSystem": "a filesystem: fsspec caches its instances by arguments",
+}
 # Keyword arguments that name the loop an object is for.
 LOOP_KEYWORDS: frozenset[str] = frozenset({"loop", "event_loop", "custom_ioloop", "ioloop"})
 

@@ -19,6 +19,7 @@ class LoopKind(Enum):
     FRESH = "new loop per call"  # a sync function that makes a new loop on every call
     NESTED = "inside async def"  # a loop is already running
     MODULE = "module level"  # a script's ``__main__`` block
+    PER_THREAD = "the calling thread's loop"  # a sync function that runs on each thread's own loop
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def _classify(project: Project, start: LoopStart, fn: Function | None) -> LoopKi
     else:
         submitters = project.thread_run.get(fn.qualname) if fn else None
     if submitters is not None:
-        if not start.fresh_loop:
+        if not start.fresh_loop and not start.per_thread:
             return None  # a borrowed loop in a thread: LD503's business
         bridge = any(_is_bridge(project.functions.get(s)) for s in submitters)
         return LoopKind.BRIDGE if bridge else LoopKind.THREAD
@@ -69,7 +70,9 @@ def _classify(project: Project, start: LoopStart, fn: Function | None) -> LoopKi
         return LoopKind.MODULE
     if fn.is_async:
         return None if _run_by_no_loop(project, fn) else LoopKind.NESTED
-    return LoopKind.FRESH if start.fresh_loop else None
+    if start.fresh_loop:
+        return LoopKind.FRESH
+    return LoopKind.PER_THREAD if start.per_thread else None
 
 
 def _run_by_no_loop(project: Project, fn: Function) -> bool:
@@ -137,7 +140,8 @@ def _inherited(project: Project, functions: set[str]) -> set[str]:
 def _reaches_shared_state(project: Project, fn: Function) -> bool:
     if project.reach.get(fn.qualname):
         return True  # a bridge elsewhere may run it
-    return any(start.fresh_loop and (start.coro.params or project.evaluate(start.coro))
+    return any((start.fresh_loop or start.per_thread)
+               and (start.coro.params or project.evaluate(start.coro))
                for start in fn.loop_starts)
 
 

@@ -137,6 +137,7 @@ class LoopStart:
     coro: CoroRef
     fresh_loop: bool  # the loop is made here (asyncio.run, new_event_loop()), not borrowed
     in_thread: bool  # handed to a thread right here: submit(asyncio.run, coro), a lambda, ...
+    per_thread: bool = False  # the calling thread's loop, made and set when it has none
 
 
 @dataclass(frozen=True)

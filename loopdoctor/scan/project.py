@@ -740,6 +740,11 @@ class Project:
     def _long_lived(self) -> dict[str, LongLived]:
         found = {cls: LongLived(f"a singleton (`{cls.rsplit('.', 1)[-1]}`)")
                  for cls in self.singletons}
+        for cls in self.classes:
+            kept = next((kb.KEPT_BY_FRAMEWORK[base] for base in self.mro(cls)
+                         if base in kb.KEPT_BY_FRAMEWORK), None)
+            if kept is not None:
+                found.setdefault(cls, LongLived(kept))
         for target, bindings in self.bindings.items():
             for binding, file in bindings:
                 if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL, Bind.CLASS_SLOT) \

@@ -88,7 +88,8 @@ loop in the process: CLI runs with sequential `asyncio.run`, worker threads, a g
 and its thread bridges. The first loop binds the connection pool; the others get
 "Event loop is closed", "bound to a different event loop", or a hang.
 The same holds for a dict on an object that outlives loops (a module-level registry, a
-singleton), for keys such as a thread id (one thread runs many loops, one after another),
+singleton, an object a framework keeps for the process: a channels layer, an fsspec
+filesystem), for keys such as a thread id (one thread runs many loops, one after another),
 and for a cache that stores the loop beside the client and only asks `loop.is_closed()`:
 two loops that are both open still share one client.
 Caches keyed by the loop object itself (a `WeakKeyDictionary[loop]`, or a stored loop

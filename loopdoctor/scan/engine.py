@@ -115,8 +115,8 @@ def scan(options: ScanOptions) -> ScanResult:
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """Facts and the join are millions of small objects that live until the end; at the
-    default threshold the cycle collector walks them again and again (a third of a cold
-    scan's CPU). Processes forked meanwhile inherit the setting."""
+    default threshold the cycle collector walks them again and again (a third of the CPU of
+    a one-process cold scan of a real project). Processes forked meanwhile inherit it."""
     before = gc.get_threshold()
     gc.set_threshold(*_GC_THRESHOLD)
     try:

@@ -124,6 +124,9 @@ class Project:
         self._resolved: dict[str, str] = {}
         self._prefixes: dict[str, tuple[str, ...]] = {}
         self._members: dict[tuple[str, int], str | None] = {}
+        self._inits: dict[str, str | None] = {}
+        self._sorted_callees: dict[str, tuple[object, tuple[str, ...]]] = {}
+        self._bound_calls: dict[int, tuple[Call, Call]] = {}  # by id: the call is kept alive
         for file in files:
             self._add(file)
         self.types = Types(self)
@@ -1181,22 +1184,47 @@ class Project:
                 yield call.values[at], path
             yield from ((values, path) for kw, values in call.kwvalues if kw == name)
 
-    def _callee(self, name: str) -> list[str]:
+    def _callee(self, name: str) -> list[str] | tuple[str, ...]:
         """The functions a call of ``name`` may run: a class runs its ``__init__``."""
-        resolved = self.resolve(name)
-        if resolved in self.classes:
-            init = self.function(f"{resolved}.__init__")
-            return [init[0].qualname] if init else []
-        return sorted(self.denotes(name, sources=False)[1])
+        init = self._init_of(name)
+        if init is not None:
+            return (init,) if init else ()
+        entry = self._denoted.get((name, False))
+        if entry is None:
+            return sorted(self.denotes(name, sources=False)[1])
+        memo = self._sorted_callees.get(name)
+        if memo is None or memo[0] is not entry:
+            memo = self._sorted_callees[name] = (entry, tuple(sorted(entry[1])))
+        return memo[1]
+
+    def _as_bound(self, call: Call) -> Call:
+        """A call of a class ``C(x)`` passes ``x`` to ``C.__init__`` as parameter 1."""
+        if call.bound or not self._init_of(call.callee):
+            return call
+        kept = self._bound_calls.get(id(call))
+        if kept is None:
+            kept = self._bound_calls[id(call)] = (call, replace(call, bound=True))
+        return kept[1]
+
+    def _init_of(self, name: str) -> str | None:
+        """A class's ``__init__`` ("" when it has none) or, for anything else, None."""
+        if name not in self._inits:
+            resolved = self.resolve(name)
+            init = self.function(f"{resolved}.__init__") if resolved in self.classes else None
+            self._inits[name] = None if resolved not in self.classes \
+                else init[0].qualname if init else ""
+        return self._inits[name]
 
     @cached_property
     def callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
-        """Calls (and thread submissions) of each function, with the caller's path."""
+        """Calls (and thread submissions) of each function, with the caller's path. (The
+        join's questions ask for it while it is built, so it may be built again inside
+        itself: each call's callees are looked up, not worked out, when they are known.)"""
         found: dict[str, list[tuple[Call | ThreadSubmit, str]]] = defaultdict(list)
         for fn, file in self.functions.values():
             for call in fn.calls:
                 for callee in self._callee(call.callee):
-                    found[callee].append((_as_bound(call, callee, self), file.path))
+                    found[callee].append((self._as_bound(call), file.path))
         for submit, file in self.thread_submits():
             callee = self.function(submit.target)
             if callee is not None:
@@ -1356,9 +1384,3 @@ def _argument(call: Call, index: int, callee: str, project: Project) -> Values:
     return next((values for kw, values in call.kwvalues if kw == name), ())
 
 
-def _as_bound(call: Call, callee: str, project: Project) -> Call:
-    """A call of a class ``C(x)`` passes ``x`` to ``C.__init__`` as parameter 1."""
-    if call.bound or not callee.endswith(".__init__") \
-            or project.resolve(call.callee) not in project.classes:
-        return call
-    return replace(call, bound=True)

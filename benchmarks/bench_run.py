@@ -50,6 +50,7 @@ from loopdoctor.run.clients import KINDS, available
 
 LOOPDOCTOR = [sys.executable, "-m", "loopdoctor"]
 IMPORT_OPENAI = [sys.executable, "-c", "import openai"]
+USAGE_ERROR = 2
 NOOP_SCENARIO = """\
 from loopdoctor.run.scenario import Scenario
 
@@ -112,9 +113,11 @@ def wall_and_cpu(command: list[str], cwd: Path | None = None,
     CPU seconds of its processes (all of them), and the machine's busy CPU seconds meanwhile."""
     env = {**os.environ, "PYTHONPATH": str(code)} if code is not None else None
     started, own, machine = time.perf_counter(), reaped_cpu_seconds(), busy_cpu_seconds()
-    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   timeout=600, cwd=cwd, env=env)
+    done = subprocess.run(command, check=False, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, timeout=600, cwd=cwd, env=env)
     seconds = time.perf_counter() - started
+    if done.returncode == USAGE_ERROR:  # a run that did nothing must not be timed as one
+        sys.exit(f"{' '.join(command)}: {done.stderr.decode().strip()}")
     reap_orphans()
     return seconds, reaped_cpu_seconds() - own, busy_cpu_seconds() - machine
 
@@ -263,7 +266,8 @@ def main() -> None:
           f"load {load()} (1/5/15 min) before")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        (workdir / "noop.py").write_text(NOOP_SCENARIO)
+        (workdir / "scenarios").mkdir()
+        (workdir / "scenarios" / "noop.py").write_text(NOOP_SCENARIO)
         (workdir / "cachedfactory.py").write_text(CACHED_FACTORY)
         kinds = [] if args.only_gate else args.clients
         runs = [measure_run(f"run --all --client {kind}", ["--all", "--client", kind], timeout,
@@ -276,8 +280,9 @@ def main() -> None:
         figures = [figure for run_figures, _ in runs for figure in run_figures]
         commands = [command for _, command in runs]
         if not args.only_gate:
-            serial, serial_cmd = per_cell(workdir, args.cells, 1, args.rounds)
-            parallel, parallel_cmd = per_cell(workdir, args.cells, ALL_AT_ONCE, args.rounds)
+            scenarios = workdir / "scenarios"
+            serial, serial_cmd = per_cell(scenarios, args.cells, 1, args.rounds)
+            parallel, parallel_cmd = per_cell(scenarios, args.cells, ALL_AT_ONCE, args.rounds)
             figures += [
                 Figure("PASS cell, fork to verdict (--jobs 1)", serial, "latency per cell"),
                 Figure(f"PASS cell, cells at once (--jobs {ALL_AT_ONCE})", parallel,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from typing import NamedTuple
+from weakref import WeakKeyDictionary
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import (
@@ -262,21 +263,27 @@ def _thread_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:
         names = {ctx.callee(expr, scope)}
     else:
         return False
-    return _gets_or_makes(names) or any(name in _loop_helpers(ctx) for name in names)
+    return _gets_or_makes(names) or bool(names & _loop_helpers(ctx))
 
 
 def _gets_or_makes(names: set[str | None]) -> bool:
     return bool(names & kb.NEW_EVENT_LOOP) and bool(names & kb.RUNNING_LOOP_GETTERS)
 
 
-def _loop_helpers(ctx: FileContext) -> set[str]:
-    """Functions of this file that return the thread's loop, making and setting one if none."""
-    called: dict[str, set[str | None]] = defaultdict(set)
-    for call_at in ctx.calls:
-        if call_at.scope.kind == "function":
-            called[call_at.scope.qualname].add(ctx.callee(call_at.node, call_at.scope))
-    return {name for name, names in called.items()
-            if _gets_or_makes(names) and names & kb.SET_EVENT_LOOP}
+_LOOP_HELPERS: WeakKeyDictionary[FileContext, frozenset[str]] = WeakKeyDictionary()
+
+
+def _loop_helpers(ctx: FileContext) -> frozenset[str]:
+    """Functions of this file that return the thread's loop, making and setting one if none
+    (worked out once per file: every ``loop.run_until_complete`` asks)."""
+    if ctx not in _LOOP_HELPERS:
+        called: dict[str, set[str | None]] = defaultdict(set)
+        for call_at in ctx.calls:
+            if call_at.scope.kind == "function":
+                called[call_at.scope.qualname].add(ctx.callee(call_at.node, call_at.scope))
+        _LOOP_HELPERS[ctx] = frozenset(name for name, names in called.items()
+                                       if _gets_or_makes(names) and names & kb.SET_EVENT_LOOP)
+    return _LOOP_HELPERS[ctx]
 
 
 def loop_start_api(ctx: FileContext, call: ast.Call,
@@ -762,8 +769,7 @@ def _pool_resets(ctx: FileContext) -> tuple[Values, ...]:
     found = []
     for node, scope in ctx.awaits:
         call = node.value
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
-                and call.func.attr in kb.POOL_RESETS \
+        if isinstance(call, ast.Call) and method_name(call) in kb.POOL_RESETS \
                 and (values := values_of(ctx, call.func.value, scope)):
             found.append(values)
     return tuple(found)

@@ -24,6 +24,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ class Run:
 def scan(tree: Path, pythonpath: Path, seed: int, jobs: int, timeout: float,
          exclude: str = "") -> Run:
     env = {**os.environ, "PYTHONPATH": str(pythonpath), "PYTHONHASHSEED": str(seed)}
-    command = [sys.executable, "-m", "loopdoctor", "scan", str(tree), "--select", "ALL",
+    command = [sys.executable, "-m", "loopdoctor", "scan", str(tree.resolve()), "--select", "ALL",
                "--no-cache", "--format", "json", "--exit-zero"]
     if jobs:
         command += ["-j", str(jobs)]
@@ -51,8 +52,10 @@ def scan(tree: Path, pythonpath: Path, seed: int, jobs: int, timeout: float,
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     try:
-        done = subprocess.run(command, env=env, capture_output=True, text=True,
-                              timeout=timeout, check=False)
+        # Not from this checkout: ``-m`` puts the working folder first on the path.
+        with tempfile.TemporaryDirectory() as elsewhere:
+            done = subprocess.run(command, env=env, capture_output=True, text=True,
+                                  timeout=timeout, check=False, cwd=elsewhere)
     except subprocess.TimeoutExpired:
         return Run(error=f"timed out after {timeout:.0f} s")
     run = Run(wall=time.perf_counter() - started)

@@ -158,7 +158,7 @@ def _unreadable(path: Path, exc: OSError) -> FileFacts:
 def _mentioning(project: Project, codes: frozenset[str], unparsed: list[Pending],
                 cache: Cache) -> list[Pending]:
     """Unparsed files that mention a name the project's findings may flow through."""
-    matcher = mentions(_interesting_names(project, codes))
+    matcher = mentions(_interesting_names(project, codes), project.classes)
     if matcher is None:
         return []
     found = []
@@ -208,7 +208,8 @@ class _Ahead:
         """Files that mention a name the parsed files define: what the join exports is
         among those names, so the files a later round needs are among these."""
         project = self.project
-        matcher = mentions([*project.functions, *project.classes, *project.bindings])
+        matcher = mentions([*project.functions, *project.classes, *project.bindings],
+                           project.classes)
         if matcher is None:
             return []
         return [pending for pending in self.unparsed if _mentions(matcher, pending)]

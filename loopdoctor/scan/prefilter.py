@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from loopdoctor.scan.rules.base import Rule
 
@@ -49,33 +49,51 @@ class Prefilter:
 
 class Mentions:
     """Does a text mention ``pkg.mod.name``? It must contain ``name`` as a word, and a word
-    of the path that leads to it (the module, its package, or the class): to use a name from
-    another module, a file imports it through one of those."""
+    of the path that leads to it: to use a name from another module, a file imports it
+    through the module, its package or the name itself. A member of a class
+    (``pkg.mod.Cls.name``) is reached through the class, or the module that defines it."""
 
-    def __init__(self, qualnames: Iterable[str]):
+    def __init__(self, qualnames: Iterable[str], classes: Collection[str] = frozenset()):
         self.qualifiers: dict[bytes, set[bytes]] = {}
         for qualname in qualnames:
             if "<" in qualname:
                 continue  # nested functions and lambdas are not reachable from other files
             *path, name = qualname.split(".")
-            path = [p for p in path if p.isidentifier()]
+            path = [p for p in _owners(path, classes) if p.isidentifier()]
             if len(name) > 2 and name.isidentifier() and not name.startswith("__") and path:
                 self.qualifiers.setdefault(name.encode(), set()).update(p.encode() for p in path)
         # A name is a word of the text when it is one of the text's runs of word characters;
         # names with other than ASCII letters are looked for with a pattern of their own.
         self._ascii = frozenset(n for n in self.qualifiers if n.isascii())
         self._words: dict[bytes, re.Pattern[bytes]] = {
-            n: re.compile(rb"\b" + re.escape(n) + rb"\b")
-            for n in self.qualifiers if n not in self._ascii}
+            n: _word_pattern(n) for n in self.qualifiers if n not in self._ascii}
         key = b"\0".join(n + b":" + b",".join(sorted(q))
                           for n, q in sorted(self.qualifiers.items()))
         self.digest = hashlib.blake2b(key, digest_size=8).hexdigest()
 
     def matches(self, data: bytes, words: frozenset[bytes] | None = None) -> bool:
         """(``words``: the text's ``words(data)``, when the caller keeps them.)"""
-        named = {*self._ascii.intersection(words if words is not None else words_of(data)),
+        words = words if words is not None else words_of(data)
+        named = {*self._ascii.intersection(words),
                  *(n for n, word in self._words.items() if word.search(data))}
-        return any(any(q in data for q in self.qualifiers[name]) for name in named)
+        return any(_has_word(q, data, words) for name in named for q in self.qualifiers[name])
+
+
+def _owners(path: list[str], classes: Collection[str]) -> list[str]:
+    """The words that lead to a member of ``path``: the outermost class in it, the classes
+    nested in that one and the module that defines it; for a module's own name, the path."""
+    for end in range(1, len(path) + 1):
+        if ".".join(path[:end]) in classes:
+            return path[max(end - 2, 0):]
+    return path
+
+
+def _word_pattern(word: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"\b" + re.escape(word) + rb"\b")
+
+
+def _has_word(word: bytes, data: bytes, words: frozenset[bytes]) -> bool:
+    return word in words if word.isascii() else _word_pattern(word).search(data) is not None
 
 
 _WORD = re.compile(rb"\w+")
@@ -85,6 +103,6 @@ def words_of(data: bytes) -> frozenset[bytes]:
     return frozenset(_WORD.findall(data))
 
 
-def mentions(qualnames: Iterable[str]) -> Mentions | None:
-    found = Mentions(qualnames)
+def mentions(qualnames: Iterable[str], classes: Collection[str] = frozenset()) -> Mentions | None:
+    found = Mentions(qualnames, classes)
     return found if found.qualifiers else None

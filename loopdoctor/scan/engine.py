@@ -28,7 +28,6 @@ from loopdoctor.scan.session import Pending, ScanOptions
 
 _PARALLEL_MIN_FILES = 24
 _MAX_ROUNDS = 8
-_AHEAD_CHUNK = 4  # files per task parsed ahead: what is dropped unfinished is small
 _GC_THRESHOLD = (10_000, 10, 10)  # allocations between young collections (default 700)
 
 
@@ -64,15 +63,12 @@ def _analyse(options: ScanOptions, pending: list[Pending],
     with timing.phase("join"):
         project = _project(facts, extra_types)
     for _ in range(_MAX_ROUNDS):
-        with timing.phase("exports and mentions"), _Ahead(project, unparsed, options.jobs) as ahead:
+        with timing.phase("exports and mentions"):
             more = _mentioning(project, codes, unparsed, cache)
-            early = ahead.results(more)
         if not more:
             break
         with timing.phase("parse and facts, later rounds"):
-            late = _parse_all([p for p in more if str(p.path) not in early], cache, options.jobs)
-            new = _in_order(more, early, late, cache)
-        timing.count("files parsed ahead, used", len(early))
+            new = _parse_all(more, cache, options.jobs)
         parsed += len(new)
         timing.count("files parsed, later rounds", len(new))
         timing.count("rounds", 1)
@@ -179,81 +175,6 @@ def _mentions(matcher: Mentions, pending: Pending) -> bool:
     if pending.data is not None and pending.words is None:
         pending.words = words_of(pending.data)
     return pending.data is not None and matcher.matches(pending.data, pending.words)
-
-
-class _Ahead:
-    """While the join works out which unparsed files a later round needs (one core), parse
-    the files that could be among them on the others. Only the facts of the files that
-    round then asks for are used; the rest are thrown away, not cached."""
-
-    def __init__(self, project: Project, unparsed: list[Pending], jobs: int):
-        self.workers = (jobs or os.cpu_count() or 1) - 1
-        self.project, self.unparsed = project, unparsed
-        self.pool = None
-        self.futures: list[tuple[list[Pending], object]] = []
-
-    def __enter__(self) -> _Ahead:
-        candidates = self._candidates() if self.workers >= 1 else []
-        if len(candidates) >= _PARALLEL_MIN_FILES:
-            from concurrent.futures import ProcessPoolExecutor
-
-            self.pool = ProcessPoolExecutor(max_workers=self.workers)
-            for start in range(0, len(candidates), _AHEAD_CHUNK):
-                chunk = candidates[start:start + _AHEAD_CHUNK]
-                work = [(str(p.path), p.module, p.data) for p in chunk]
-                self.futures.append((chunk, self.pool.submit(_analyze_chunk, work)))
-        return self
-
-    def _candidates(self) -> list[Pending]:
-        """Files that mention a name the parsed files define: what the join exports is
-        among those names, so the files a later round needs are among these."""
-        project = self.project
-        matcher = mentions([*project.functions, *project.classes, *project.bindings],
-                           project.classes)
-        if matcher is None:
-            return []
-        return [pending for pending in self.unparsed if _mentions(matcher, pending)]
-
-    def results(self, wanted: list[Pending]) -> dict[str, FileFacts]:
-        """The facts already made (or being made) of the wanted files; the rest is dropped."""
-        names = {str(p.path) for p in wanted}
-        found: dict[str, FileFacts] = {}
-        for chunk, future in self.futures:
-            if any(str(p.path) in names for p in chunk) and (future.done() or future.running()):
-                for item, result in zip(chunk, _result(future), strict=False):
-                    if str(item.path) in names:
-                        found[str(item.path)] = result
-        return found
-
-    def __exit__(self, *exc_info) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _result(future) -> list[FileFacts]:
-    """A chunk's facts; none when its worker died (its files are then parsed again)."""
-    try:
-        return future.result()
-    except Exception:  # a broken pool: the round parses those files itself
-        return []
-
-
-def _analyze_chunk(work: list[tuple[str, str, bytes]]) -> list[FileFacts]:
-    return [analyze(*item) for item in work]
-
-
-def _in_order(more: list[Pending], early: dict[str, FileFacts], late: list[FileFacts],
-              cache: Cache) -> list[FileFacts]:
-    """The facts of ``more`` in its order, those parsed ahead cached like the others."""
-    rest = iter(late)
-    found = []
-    for p in more:
-        if str(p.path) in early:
-            found.append(early[str(p.path)])
-            cache.remember_facts((str(p.path), p.module, p.digest), found[-1])
-        else:
-            found.append(next(rest))
-    return found
 
 
 def _interesting_names(project: Project, codes: frozenset[str]) -> set[str]:

@@ -1,5 +1,5 @@
-"""Files parsed ahead (while the join decides which files a later round needs) give the same
-findings as a scan that parses them one at a time."""
+"""The files a later round of the join parses (in parallel) give the same findings as a scan
+that parses them one at a time, and as one that takes their facts from the cache."""
 
 from __future__ import annotations
 
@@ -39,23 +39,20 @@ def findings(root: Path, jobs: int, cache: Path | None = None) -> list[tuple]:
 
 
 @pytest.mark.timeout(120)
-def test_parsed_ahead_or_not_the_findings_are_the_same(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_later_round_in_parallel_or_not_finds_the_same(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     root = tree(tmp_path)
-    used: list[int] = []
-    results = engine._Ahead.results
+    rounds: list[int] = []
+    parse_all = engine._parse_all
 
-    def counted(self, wanted):
-        found = results(self, wanted)
-        used.append(len(found))
-        return found
+    def counted(pending, cache, jobs):
+        rounds.append(len(pending))
+        return parse_all(pending, cache, jobs)
 
-    monkeypatch.setattr(engine._Ahead, "results", counted)
+    monkeypatch.setattr(engine, "_parse_all", counted)
     serial = findings(root, jobs=1)
-    assert not any(used)  # one job: nothing parsed ahead
-    ahead = findings(root, jobs=2, cache=tmp_path / "cache")
-    assert ahead == serial
     assert "LD102" in [f[2] for f in serial]
-    assert any(used)  # the later round took facts parsed ahead
+    assert rounds[1] >= TOOLS, rounds  # the callers came in a later round
+    assert findings(root, jobs=2, cache=tmp_path / "cache") == serial
     (root / "app" / "__init__.py").write_text("# changed\n")  # the others' facts: cached
     assert findings(root, jobs=1, cache=tmp_path / "cache") == serial

@@ -47,6 +47,10 @@ def _loop_runners(ctx: FileContext) -> dict[str, str]:
     """Sync functions that run a loop whatever happens -> how (``asyncio.run``): not those
     that ask whether a loop runs first, nor a loop started under ``except RuntimeError`` or
     only under an ``if``."""
+    starts = [(call_at, api) for call_at in ctx.calls if _sync_function(call_at.scope)
+              and (api := _runs_loop(ctx, call_at.node, call_at.scope))]
+    if not starts:
+        return {}  # most files: no need to walk their ifs and trys
     tolerant = {id(n) for node, _ in ctx.tries if any(map(catches_runtime_error, node.handlers))
                 for stmt in node.body for n in ast.walk(stmt)}
     tolerant |= {id(n) for node, _ in ctx.ifs for stmt in [*node.body, *node.orelse]
@@ -55,11 +59,9 @@ def _loop_runners(ctx: FileContext) -> dict[str, str]:
               if ctx.callee(c.node, c.scope) in kb.RUNNING_LOOP_PROBES
               or method_name(c.node) == "is_running"}
     found: dict[str, str] = {}
-    for call_at in ctx.calls:
-        scope, call = call_at.scope, call_at.node
-        if _sync_function(scope) and id(scope) not in asking and id(call) not in tolerant \
-                and (api := _runs_loop(ctx, call, scope)):
-            found.setdefault(scope.qualname, api)
+    for call_at, api in starts:
+        if id(call_at.scope) not in asking and id(call_at.node) not in tolerant:
+            found.setdefault(call_at.scope.qualname, api)
     return found
 
 

@@ -51,6 +51,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         name = ctx.resolve(use.node, use.scope)
         if name is not None and not ctx.is_external(name):
             refs_by_scope[id(use.scope)].add(name)
+    brief = _brief_holds(ctx)
     submits, direct_starts = _thread_submits(ctx)
     returns = _returns(ctx)
     keys = _returned_keys(ctx)
@@ -58,7 +59,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
     functions = tuple(
         _function(ctx, scope, calls_by_scope[id(scope)], refs_by_scope[id(scope)],
                   direct_starts.get(id(scope), []), returns[id(scope)], id(scope) in probes,
-                  keys.get(id(scope), KeyKind.OTHER))
+                  keys.get(id(scope), KeyKind.OTHER), frozenset(brief.get(id(scope), ())))
         for scope in ctx.functions()
     )
     module_starts = [start for scope in ctx.scopes if not scope.is_function
@@ -119,9 +120,31 @@ def _returned_keys(ctx: FileContext) -> dict[int, KeyKind]:
     return found
 
 
+def _brief_holds(ctx: FileContext) -> dict[int, set[str]]:
+    """Per scope: the names it uses only as ``async with NAME:`` around a body that never
+    suspends (no await, async for/with or yield): held and released within one step."""
+    brief_items = {id(item.context_expr) for node, _ in ctx.async_withs
+                   if not _suspends(node.body) for item in node.items}
+    held: dict[int, set[str]] = defaultdict(set)
+    other: dict[int, set[str]] = defaultdict(set)
+    for use in ctx.uses:
+        if (name := ctx.resolve(use.node, use.scope)) is not None:
+            (held if id(use.node) in brief_items else other)[id(use.scope)].add(name)
+    return {scope: {name for name in names if not any(
+                o == name or o.startswith(f"{name}.") for o in other[scope])}
+            for scope, names in held.items()}
+
+
+def _suspends(body: list[ast.stmt]) -> bool:
+    return any(isinstance(node, _SUSPENSIONS) for stmt in body for node in ast.walk(stmt))
+
+
+_SUSPENSIONS = (ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Yield, ast.YieldFrom)
+
+
 def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str],
               direct_starts: list[LoopStart], returns: Values, probes: bool,
-              returns_key: KeyKind) -> Function:
+              returns_key: KeyKind, brief_holds: frozenset[str]) -> Function:
     names = [(c, ctx.callee(c.node, scope)) for c in calls]
     node = scope.node
     return Function(
@@ -134,6 +157,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         returns=returns,
         returns_key=returns_key,
         refs=frozenset(refs | {n for _, n in names if n and not ctx.is_external(n)}),
+        brief_holds=brief_holds,
         calls=tuple(call for c, name in names
                     if name and not ctx.is_external(name)
                     and (call := _call(ctx, c, name)) is not None),

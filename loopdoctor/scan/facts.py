@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -789,14 +790,36 @@ def _closed_slots(ctx: FileContext) -> frozenset[str]:
 
 
 def _pool_resets(ctx: FileContext) -> tuple[Values, ...]:
-    """``await engine.dispose()`` in a coroutine: the objects whose pool it resets."""
+    """``await engine.dispose()`` in a coroutine: the objects whose pool it resets; and what
+    is rebuilt or cleared when the loop changes (``if self._loop != loop: self.pools = {}``)."""
     found = []
     for node, scope in ctx.awaits:
         call = node.value
         if isinstance(call, ast.Call) and method_name(call) in kb.POOL_RESETS \
                 and (values := values_of(ctx, call.func.value, scope)):
             found.append(values)
+    for node, scope in ctx.ifs:
+        if _compares_loops(ctx, node.test, scope):
+            found.extend(v for target in _rebuilt(node.body)
+                         if (v := values_of(ctx, target, scope)))
     return tuple(found)
+
+
+def _compares_loops(ctx: FileContext, test: ast.expr, scope: Scope) -> bool:
+    """``stored_loop != loop``, ``self._loop is not get_running_loop()``: a loop changed."""
+    return isinstance(test, ast.Compare) and all(
+        isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) for op in test.ops) and all(
+        ctx.is_loop_expr(side, scope) for side in [test.left, *test.comparators])
+
+
+def _rebuilt(body: list[ast.stmt]) -> Iterator[ast.expr]:
+    """What a block assigns anew (``self.pools = {}``) or clears (``self.pools.clear()``)."""
+    for stmt in body:
+        if isinstance(stmt, ast.Assign):
+            yield from (t for t in stmt.targets if isinstance(t, (ast.Name, ast.Attribute)))
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+                and method_name(stmt.value) == "clear":
+            yield stmt.value.func.value
 
 
 def _singleton_key(ctx: FileContext, scope: Scope) -> KeyKind:

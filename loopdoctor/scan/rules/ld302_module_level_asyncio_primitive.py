@@ -55,7 +55,9 @@ RULE = Rule(
 Since Python 3.10 asyncio primitives bind to the loop that first waits on them. A
 module-level `asyncio.Lock()` used by coroutines in two loops (sequential `asyncio.run`
 calls, a worker thread with its own loop) raises "is bound to a different event loop";
-a `Queue` or `Event` shared that way can lose wakeups and hang.
+a `Queue` or `Event` shared that way can lose wakeups and hang. A `Lock` or `Semaphore`
+binds only when a task has to wait for it, so one whose every holder runs its `async with`
+body without an await is not reported; one holder that awaits inside is enough.
 
 ## Bad
 ```python
@@ -63,7 +65,7 @@ _lock = asyncio.Lock()
 
 async def refresh_token():
     async with _lock:
-        ...
+        await fetch_token()
 ```
 
 ## Good

@@ -123,9 +123,10 @@ def _returned_keys(ctx: FileContext) -> dict[int, KeyKind]:
 
 def _brief_holds(ctx: FileContext) -> dict[int, set[str]]:
     """Per scope: the names it uses only as ``async with NAME:`` around a body that never
-    suspends (no await, async for/with or yield): held and released within one step."""
-    brief_items = {id(item.context_expr) for node, _ in ctx.async_withs
-                   if not _suspends(node.body) for item in node.items}
+    suspends (no await, async for/with or yield): held and released within one step. Only
+    the last item of ``async with a, b:`` counts: ``a`` is held while ``b`` is entered."""
+    brief_items = {id(node.items[-1].context_expr) for node, _ in ctx.async_withs
+                   if not _suspends(node.body)}
     held: dict[int, set[str]] = defaultdict(set)
     other: dict[int, set[str]] = defaultdict(set)
     for use in ctx.uses:

@@ -496,7 +496,8 @@ class FileContext:
         return frozenset()
 
     def annotation_names(self, annotation: ast.expr | None, scope: Scope) -> frozenset[str]:
-        """``AsyncOpenAI``, ``AsyncOpenAI | None``, ``Optional[AsyncOpenAI]`` -> the type."""
+        """``AsyncOpenAI``, ``AsyncOpenAI | None``, ``Optional[AsyncOpenAI]`` -> the type;
+        ``Callable[[], AsyncOpenAI]`` and ``type[AsyncOpenAI]`` hold a maker, not one."""
         found: set[str] = set()
         pending = [annotation] if annotation is not None else []
         while pending:
@@ -504,7 +505,8 @@ class FileContext:
             if isinstance(node, ast.BinOp):
                 pending += [node.left, node.right]
             elif isinstance(node, ast.Subscript):
-                pending.append(node.slice)
+                if self.resolve(node.value, scope) not in _MAKERS:
+                    pending.append(node.slice)
             elif isinstance(node, ast.Tuple):
                 pending += node.elts
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -529,6 +531,7 @@ class FileContext:
 
 _STDLIB = frozenset(sys.stdlib_module_names)
 _MAX_NAME_PARTS = 16
+_MAKERS = frozenset({"typing.Callable", "collections.abc.Callable", "typing.Type", "type"})
 _SKIP = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.Constant,
          ast.Pass, ast.Break, ast.Continue)
 

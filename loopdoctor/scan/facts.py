@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -51,6 +52,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         name = ctx.resolve(use.node, use.scope)
         if name is not None and not ctx.is_external(name):
             refs_by_scope[id(use.scope)].add(name)
+    brief = _brief_holds(ctx)
     submits, direct_starts = _thread_submits(ctx)
     returns = _returns(ctx)
     keys = _returned_keys(ctx)
@@ -58,7 +60,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
     functions = tuple(
         _function(ctx, scope, calls_by_scope[id(scope)], refs_by_scope[id(scope)],
                   direct_starts.get(id(scope), []), returns[id(scope)], id(scope) in probes,
-                  keys.get(id(scope), KeyKind.OTHER))
+                  keys.get(id(scope), KeyKind.OTHER), frozenset(brief.get(id(scope), ())))
         for scope in ctx.functions()
     )
     module_starts = [start for scope in ctx.scopes if not scope.is_function
@@ -119,9 +121,32 @@ def _returned_keys(ctx: FileContext) -> dict[int, KeyKind]:
     return found
 
 
+def _brief_holds(ctx: FileContext) -> dict[int, set[str]]:
+    """Per scope: the names it uses only as ``async with NAME:`` around a body that never
+    suspends (no await, async for/with or yield): held and released within one step. Only
+    the last item of ``async with a, b:`` counts: ``a`` is held while ``b`` is entered."""
+    brief_items = {id(node.items[-1].context_expr) for node, _ in ctx.async_withs
+                   if not _suspends(node.body)}
+    held: dict[int, set[str]] = defaultdict(set)
+    other: dict[int, set[str]] = defaultdict(set)
+    for use in ctx.uses:
+        if (name := ctx.resolve(use.node, use.scope)) is not None:
+            (held if id(use.node) in brief_items else other)[id(use.scope)].add(name)
+    return {scope: {name for name in names if not any(
+                o == name or o.startswith(f"{name}.") for o in other[scope])}
+            for scope, names in held.items()}
+
+
+def _suspends(body: list[ast.stmt]) -> bool:
+    return any(isinstance(node, _SUSPENSIONS) for stmt in body for node in ast.walk(stmt))
+
+
+_SUSPENSIONS = (ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Yield, ast.YieldFrom)
+
+
 def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str],
               direct_starts: list[LoopStart], returns: Values, probes: bool,
-              returns_key: KeyKind) -> Function:
+              returns_key: KeyKind, brief_holds: frozenset[str]) -> Function:
     names = [(c, ctx.callee(c.node, scope)) for c in calls]
     node = scope.node
     return Function(
@@ -134,6 +159,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         returns=returns,
         returns_key=returns_key,
         refs=frozenset(refs | {n for _, n in names if n and not ctx.is_external(n)}),
+        brief_holds=brief_holds,
         calls=tuple(call for c, name in names
                     if name and not ctx.is_external(name)
                     and (call := _call(ctx, c, name)) is not None),
@@ -765,14 +791,36 @@ def _closed_slots(ctx: FileContext) -> frozenset[str]:
 
 
 def _pool_resets(ctx: FileContext) -> tuple[Values, ...]:
-    """``await engine.dispose()`` in a coroutine: the objects whose pool it resets."""
+    """``await engine.dispose()`` in a coroutine: the objects whose pool it resets; and what
+    is rebuilt or cleared when the loop changes (``if self._loop != loop: self.pools = {}``)."""
     found = []
     for node, scope in ctx.awaits:
         call = node.value
         if isinstance(call, ast.Call) and method_name(call) in kb.POOL_RESETS \
                 and (values := values_of(ctx, call.func.value, scope)):
             found.append(values)
+    for node, scope in ctx.ifs:
+        if _compares_loops(ctx, node.test, scope):
+            found.extend(v for target in _rebuilt(node.body)
+                         if (v := values_of(ctx, target, scope)))
     return tuple(found)
+
+
+def _compares_loops(ctx: FileContext, test: ast.expr, scope: Scope) -> bool:
+    """``stored_loop != loop``, ``self._loop is not get_running_loop()``: a loop changed."""
+    return isinstance(test, ast.Compare) and all(
+        isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) for op in test.ops) and all(
+        ctx.is_loop_expr(side, scope) for side in [test.left, *test.comparators])
+
+
+def _rebuilt(body: list[ast.stmt]) -> Iterator[ast.expr]:
+    """What a block assigns anew (``self.pools = {}``) or clears (``self.pools.clear()``)."""
+    for stmt in body:
+        if isinstance(stmt, ast.Assign):
+            yield from (t for t in stmt.targets if isinstance(t, (ast.Name, ast.Attribute)))
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+                and method_name(stmt.value) == "clear":
+            yield stmt.value.func.value
 
 
 def _singleton_key(ctx: FileContext, scope: Scope) -> KeyKind:

@@ -30,6 +30,15 @@ class LoopSite:
     kind: LoopKind
     maker: str = ""  # NESTED in __init__: the coroutine that makes the object
 
+    @property
+    def wrapper(self) -> str:
+        """The name of the function each call of which runs the loop (a lambda's: the
+        function it is written in)."""
+        qualname = self.function.qualname if self.function else ""
+        named = [part for part in qualname.split(".")
+                 if part != "<locals>" and not part.startswith("<lambda")]
+        return named[-1] if named else qualname
+
 
 _SITES: WeakKeyDictionary[Project, list[LoopSite]] = WeakKeyDictionary()
 

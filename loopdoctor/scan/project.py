@@ -64,7 +64,7 @@ class HolderKind(Enum):
 
     CACHE = "client cache"
     SINGLETON_PROVIDER = "singleton provider"
-    CACHED_FACTORY = "lru_cache factory"
+    CACHED_FACTORY = "{type} factory"
     MODULE_CLIENT = "module-level client"
     CLASS_CLIENT = "class-level client"
     INSTANCE_CLIENT = "client stored on the instance"
@@ -89,7 +89,7 @@ class Source:
     name: str
     path: str
     line: int
-    type: str = ""  # the asyncio primitive's type, for HolderKind.PRIMITIVE
+    type: str = ""  # the primitive's type, the cache decorator's name for CACHED_FACTORY
     bound: Bound | None = None  # what makes the object loop-bound, and where it is made
 
     @property
@@ -840,7 +840,7 @@ class Project:
                                                       bound=store.bound))
         for f, file, bound in self.cached_factories():
             found[f.qualname] = Source(HolderKind.CACHED_FACTORY, f.qualname, file.path,
-                                       f.site.line, bound=bound)
+                                       f.site.line, f.decorator.rsplit(".", 1)[-1], bound)
         for target, binding, file, bound in self.instance_clients():
             found.setdefault(target, Source(HolderKind.INSTANCE_CLIENT, target, file.path,
                                             binding.site.line, bound=bound))

@@ -40,3 +40,24 @@ class PerLoopClients:
         if id(loop) not in self._clients:  # error: LD401 "id(loop)"
             self._clients[id(loop)] = AsyncOpenAI()  # error: LD401 "id(loop)"
         return self._clients[id(loop)]  # error: LD401 "id(loop)"
+
+
+_entries: dict = {}
+
+
+def get_checked(name: str):
+    # the entry keeps the loop beside the value and is used only if it is this very loop:
+    # a reused id finds another loop object and is rebuilt, silent
+    loop = asyncio.get_running_loop()
+    key = id(loop)
+    entry = _entries.get(key)
+    if entry is None or entry[0] is not loop:
+        entry = (loop, {})
+        _entries[key] = entry
+    return entry[1].setdefault(name, AsyncOpenAI())
+
+
+def get_for(loop=None):
+    if loop is None:  # a test against None does not check the cached entry's loop
+        loop = asyncio.get_running_loop()
+    return _clients.setdefault(id(loop), AsyncOpenAI())  # error: LD401 "id(loop)"

@@ -28,7 +28,7 @@ def _called(project: Project, site: LoopSite, via: str) -> str:
     """What each call of makes the loop: the wrapper, or a function its decorator wraps."""
     decorated = project.decoration(via)
     if decorated is None:
-        return f"`{site.function.qualname.rsplit('.', 1)[-1]}`"
+        return f"`{site.wrapper}`"
     path, _, line = via.rpartition(":")
     where = f"line {line}" if path == site.file.path else via
     fn = project.functions[decorated.function][0]

@@ -20,7 +20,7 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         if traced := project.trace(site.start.coro):
             source, tail = loop_chain(project, site, traced)
-            name = site.function.qualname.split(".<locals>.")[0].rsplit(".", 1)[-1]
+            name = site.wrapper
             yield RULE.finding(site.file, site.start.site, (
                 f"`{api_label(site.start)}` in `{name}` runs on the calling thread's own loop, "
                 f"made for each thread that has none, but the coroutine reaches long-lived "

@@ -13,10 +13,11 @@ def check(project: Project) -> Iterator[Finding]:
     for binding, file in project.primitives():
         if project.is_script(file):
             continue
+        kind = project.resolve(binding.values[0].name)
         users = [user for user in project.async_users(binding.target)
-                 if not _makes_its_own(project, binding.target, user)]
+                 if not _makes_its_own(project, binding.target, user)
+                 and not _held_briefly(project, binding.target, kind, user)]
         if users:
-            kind = project.resolve(binding.values[0].name)
             name = binding.target.rsplit(".", 1)[-1]
             user = users[0].qualname.rsplit(".", 1)[-1]
             yield RULE.finding(file, binding.site, (
@@ -28,6 +29,17 @@ def _makes_its_own(project: Project, target: str, user: Function) -> bool:
     """A coroutine that binds the name itself (``global done; done = asyncio.Event()``) waits
     on a primitive made in its own loop, each run."""
     return any(b.site.scope == user.qualname for b, _ in project.bindings.get(target, ()))
+
+
+def _held_briefly(project: Project, target: str, kind: str, user: Function) -> bool:
+    """``async with lock:`` around a body that never suspends: no task of the same loop can
+    find the lock held, so it never waits on it and never binds to a loop."""
+    return kind in _ACQUIRED_WITHOUT_LOOP and any(
+        project.resolve(name) == target for name in user.brief_holds)
+
+
+_ACQUIRED_WITHOUT_LOOP = frozenset(
+    {"asyncio.Lock", "asyncio.Semaphore", "asyncio.BoundedSemaphore"})
 
 
 RULE = Rule(
@@ -43,7 +55,9 @@ RULE = Rule(
 Since Python 3.10 asyncio primitives bind to the loop that first waits on them. A
 module-level `asyncio.Lock()` used by coroutines in two loops (sequential `asyncio.run`
 calls, a worker thread with its own loop) raises "is bound to a different event loop";
-a `Queue` or `Event` shared that way can lose wakeups and hang.
+a `Queue` or `Event` shared that way can lose wakeups and hang. A `Lock` or `Semaphore`
+binds only when a task has to wait for it, so one whose every holder runs its `async with`
+body without an await is not reported; one holder that awaits inside is enough.
 
 ## Bad
 ```python
@@ -51,7 +65,7 @@ _lock = asyncio.Lock()
 
 async def refresh_token():
     async with _lock:
-        ...
+        await fetch_token()
 ```
 
 ## Good

@@ -18,9 +18,26 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
     seen: set[int] = set()
     for key, scope in _key_positions(ctx):
         for call in ctx.id_loop_calls(key, scope):
-            if id(call) not in seen:
+            if id(call) not in seen and not _identity_checked(ctx, call, scope):
                 seen.add(id(call))
                 yield RULE.candidate(ctx.site(call, scope), MESSAGE)
+
+
+def _identity_checked(ctx: FileContext, call: ast.Call, scope: Scope) -> bool:
+    """The loop is also compared by identity (``entry[0] is not loop``): a reused id is caught."""
+    loop = call.args[0]
+    if not isinstance(loop, ast.Name):
+        return False
+    return any(c_scope is scope and _is_compare_with(compare, loop.id)
+               for compare, c_scope in ctx.compares)
+
+
+def _is_compare_with(compare: ast.Compare, name: str) -> bool:
+    sides = [compare.left, *compare.comparators]
+    named = [s for s in sides if isinstance(s, ast.Name) and s.id == name]
+    others = [s for s in sides if s not in named]
+    return (any(isinstance(op, (ast.Is, ast.IsNot)) for op in compare.ops) and bool(named)
+            and not any(isinstance(s, ast.Constant) for s in others))
 
 
 def _key_positions(ctx: FileContext) -> Iterator[tuple[ast.AST, Scope]]:

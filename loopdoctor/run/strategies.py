@@ -49,7 +49,8 @@ class Strategy:
         raise NotImplementedError
 
     def new_client(self, base_url: str, api_key: str) -> Any:
-        """A client the strategy owns: its SDK's retry backoff is skipped, and recorded."""
+        """A client the strategy owns (behind a portal too): its SDK's retry backoff is skipped,
+        and recorded."""
         return backoff.fast_forward(self.kind.new(base_url, api_key))
 
     def kind_of(self, client: Any) -> ClientKind:
@@ -82,7 +83,7 @@ class Strategy:
         if inspect.isawaitable(client):
             client = await client
         try:
-            yield client
+            yield backoff.fast_forward(client)  # the user's client too: the same retries, at once
         finally:
             await self.release(client)
 
@@ -306,7 +307,7 @@ class SyncClient(Strategy):
 
     def get_client(self, base_url: str, api_key: str) -> Any:
         if self._client is None:
-            self._client = backoff.fast_forward(self.kind.new_sync(base_url, api_key))
+            self._client = self.kind.new_sync(base_url, api_key)
         return self._client
 
     def ask(self, client: Any, ask: Ask) -> AsyncIterator[str]:

@@ -78,11 +78,11 @@ def _masked(report: CellReport, timeout: float) -> list[str]:
 
 
 def _backoff(report: CellReport) -> str:
-    """What the retries cost: skipped here (the built-in strategies' clients), or waited."""
+    """What the retries cost: skipped here (the SDK's hook reached), or waited."""
     requests = report.requests
     waited = f"the cell took {report.seconds or 0:.1f} s"
     if not requests.retries:
-        unskippable = (": loopdoctor could not skip it on this SDK version"
+        unskippable = (": loopdoctor could not skip it in this client"
                        if requests.backoff_waited else "")
         return f"Each retry first waited out the SDK's backoff{unskippable} ({waited})."
     skipped = (f"{requests.retries} retries skipped {requests.backoff_skipped:.1f} s of the "

@@ -784,10 +784,31 @@ def _closed_slots(ctx: FileContext) -> frozenset[str]:
     for call_at in ctx.calls:
         func = call_at.node.func
         if isinstance(func, ast.Attribute) and func.attr in kb.CLOSE_METHODS:
-            container = ctx.resolve(func.value, call_at.scope)
-            if (id(call_at.scope), container) in resets:
-                closed.add(container)
+            scope = call_at.scope
+            closed.update(container for container in _closed_objects(ctx, func.value, scope)
+                          if (id(scope), container) in resets
+                          or container in _deleted(ctx, scope))
     return frozenset(closed)
+
+
+def _closed_objects(ctx: FileContext, expr: ast.expr, scope: Scope) -> set[str]:
+    """The slot a close call closes: named there, or through a local taken from it first
+    (``session = Registry._session; del Registry._session; await session.close()``)."""
+    found = {ctx.resolve(expr, scope)}
+    if isinstance(expr, ast.Name) and ctx.owner(expr.id, scope) is scope:
+        found |= {ctx.resolve(value, scope) for value, _ in scope.assigns.get(expr.id, [])
+                  if isinstance(value, (ast.Name, ast.Attribute))}
+    return {name for name in found if name}
+
+
+def _deleted(ctx: FileContext, scope: Scope) -> set[str]:
+    """The slots a function deletes (``del self._client``, ``del Registry._session``)."""
+    memo = ctx.memo.setdefault("deleted", {})
+    if id(scope) not in memo:
+        memo[id(scope)] = {name for node in ast.walk(scope.node) if isinstance(node, ast.Delete)
+                           for target in node.targets
+                           if (name := ctx.resolve(target, scope))}
+    return memo[id(scope)]
 
 
 def _pool_resets(ctx: FileContext) -> tuple[Values, ...]:

@@ -636,10 +636,10 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
             continue  # __init__ may test what it sets, but runs once per object
         tested_nodes = _test_nodes(ctx, node)
         names = _tested_names(ctx, tested_nodes, scope)
-        guard = Guard.CLOSED if _tests_closed(tested_nodes) else Guard.MISSING
-        for name in names:
-            if tested[id(scope)].get(name) is not Guard.CLOSED:
-                tested[id(scope)][name] = guard
+        guard = _guard(tested_nodes)
+        for name in names:  # the most a function's tests ask of one target
+            tested[id(scope)][name] = max(guard, tested[id(scope)].get(name, guard),
+                                          key=list(Guard).index)
     lazy: dict[int, Guard] = {}
     for name, _, scope in ctx.global_stores:
         if (guard := tested.get(id(scope), {}).get(f"{ctx.module}.{name.id}")) is not None:
@@ -662,8 +662,22 @@ def _test_nodes(ctx: FileContext, node: ast.If) -> list[ast.AST]:
     return walked[id(node)]
 
 
-def _tests_closed(tested: list[ast.AST]) -> bool:
-    return any(isinstance(n, ast.Attribute) and n.attr in kb.CLOSED_PROBES for n in tested)
+def _guard(tested: list[ast.AST]) -> Guard:
+    """What a get-or-create's test asks: whether the object is there, closed, or kept by a
+    loop that is closed (``self._c._loop.is_closed()``)."""
+    if any(isinstance(n, ast.Attribute) and n.attr in kb.CLOSED_PROBES
+           and _loopish(n.value) for n in tested):
+        return Guard.LOOP_CLOSED
+    if any(isinstance(n, ast.Attribute) and n.attr in kb.CLOSED_PROBES for n in tested):
+        return Guard.CLOSED
+    return Guard.MISSING
+
+
+def _loopish(expr: ast.expr) -> bool:
+    """``x._loop``, ``x.loop``, ``x.get_loop()``: an object's own loop."""
+    if isinstance(expr, ast.Call):
+        expr = expr.func
+    return isinstance(expr, ast.Attribute) and expr.attr in ("_loop", "loop", "get_loop")
 
 
 def _tested_names(ctx: FileContext, tested: list[ast.AST], scope: Scope) -> set[str]:

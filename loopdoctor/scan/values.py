@@ -146,10 +146,14 @@ def _after_new_loop_set(ctx: FileContext) -> set[int]:
 
 
 def _sets_new_loop(ctx: FileContext, call: ast.Call, scope: Scope) -> bool:
-    if not call.args or ctx.callee(call, scope) not in kb.SET_EVENT_LOOP:
+    func = call.func
+    named = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if named != "set_event_loop" or not call.args \
+            or ctx.callee(call, scope) not in kb.SET_EVENT_LOOP:
         return False
-    made = ctx.value_ctors(call.args[0], ctx.owner(getattr(call.args[0], "id", ""), scope)
-                           or scope)
+    loop = call.args[0]
+    owner = ctx.owner(loop.id, scope) if isinstance(loop, ast.Name) else None
+    made = ctx.value_ctors(loop, owner or scope)
     return bool(made) and made <= kb.NEW_EVENT_LOOP
 
 

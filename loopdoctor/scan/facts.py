@@ -636,10 +636,10 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
             continue  # __init__ may test what it sets, but runs once per object
         tested_nodes = _test_nodes(ctx, node)
         names = _tested_names(ctx, tested_nodes, scope)
-        guard = Guard.CLOSED if _tests_closed(tested_nodes) else Guard.MISSING
-        for name in names:
-            if tested[id(scope)].get(name) is not Guard.CLOSED:
-                tested[id(scope)][name] = guard
+        guard = _guard(tested_nodes)
+        for name in names:  # the most a function's tests ask of one target
+            tested[id(scope)][name] = max(guard, tested[id(scope)].get(name, guard),
+                                          key=list(Guard).index)
     lazy: dict[int, Guard] = {}
     for name, _, scope in ctx.global_stores:
         if (guard := tested.get(id(scope), {}).get(f"{ctx.module}.{name.id}")) is not None:
@@ -662,8 +662,22 @@ def _test_nodes(ctx: FileContext, node: ast.If) -> list[ast.AST]:
     return walked[id(node)]
 
 
-def _tests_closed(tested: list[ast.AST]) -> bool:
-    return any(isinstance(n, ast.Attribute) and n.attr in kb.CLOSED_PROBES for n in tested)
+def _guard(tested: list[ast.AST]) -> Guard:
+    """What a get-or-create's test asks: whether the object is there, closed, or kept by a
+    loop that is closed (``self._c._loop.is_closed()``)."""
+    if any(isinstance(n, ast.Attribute) and n.attr in kb.CLOSED_PROBES
+           and _loopish(n.value) for n in tested):
+        return Guard.LOOP_CLOSED
+    if any(isinstance(n, ast.Attribute) and n.attr in kb.CLOSED_PROBES for n in tested):
+        return Guard.CLOSED
+    return Guard.MISSING
+
+
+def _loopish(expr: ast.expr) -> bool:
+    """``x._loop``, ``x.loop``, ``x.get_loop()``: an object's own loop."""
+    if isinstance(expr, ast.Call):
+        expr = expr.func
+    return isinstance(expr, ast.Attribute) and expr.attr in ("_loop", "loop", "get_loop")
 
 
 def _tested_names(ctx: FileContext, tested: list[ast.AST], scope: Scope) -> set[str]:
@@ -784,10 +798,31 @@ def _closed_slots(ctx: FileContext) -> frozenset[str]:
     for call_at in ctx.calls:
         func = call_at.node.func
         if isinstance(func, ast.Attribute) and func.attr in kb.CLOSE_METHODS:
-            container = ctx.resolve(func.value, call_at.scope)
-            if (id(call_at.scope), container) in resets:
-                closed.add(container)
+            scope = call_at.scope
+            closed.update(container for container in _closed_objects(ctx, func.value, scope)
+                          if (id(scope), container) in resets
+                          or container in _deleted(ctx, scope))
     return frozenset(closed)
+
+
+def _closed_objects(ctx: FileContext, expr: ast.expr, scope: Scope) -> set[str]:
+    """The slot a close call closes: named there, or through a local taken from it first
+    (``session = Registry._session; del Registry._session; await session.close()``)."""
+    found = {ctx.resolve(expr, scope)}
+    if isinstance(expr, ast.Name) and ctx.owner(expr.id, scope) is scope:
+        found |= {ctx.resolve(value, scope) for value, _ in scope.assigns.get(expr.id, [])
+                  if isinstance(value, (ast.Name, ast.Attribute))}
+    return {name for name in found if name}
+
+
+def _deleted(ctx: FileContext, scope: Scope) -> set[str]:
+    """The slots a function deletes (``del self._client``, ``del Registry._session``)."""
+    memo = ctx.memo.setdefault("deleted", {})
+    if id(scope) not in memo:
+        memo[id(scope)] = {name for node in ast.walk(scope.node) if isinstance(node, ast.Delete)
+                           for target in node.targets
+                           if (name := ctx.resolve(target, scope))}
+    return memo[id(scope)]
 
 
 def _pool_resets(ctx: FileContext) -> tuple[Values, ...]:

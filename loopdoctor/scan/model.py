@@ -179,6 +179,7 @@ class Guard(Enum):
 
     MISSING = "only when missing"  # if self._c is None
     CLOSED = "only when missing or closed"  # if self._c is None or self._c.is_closed
+    LOOP_CLOSED = "only when missing, closed or its loop closed"  # or self._c._loop.is_closed()
 
 
 class Bind(Enum):

@@ -700,7 +700,7 @@ class Project:
                     continue  # the object's own shutdown closes and resets it: a lifecycle
                 why = self.long_lived(owner) or (
                     LongLived("recreated only when closed", closed=True)
-                    if binding.lazy is Guard.CLOSED else None)
+                    if binding.lazy is not Guard.MISSING else None)
                 if why is not None:
                     yield Store(target, bound, binding.key, binding.site, file, True,
                                 binding.lazy), why

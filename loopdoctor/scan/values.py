@@ -9,6 +9,7 @@ whether ``mod.get_client`` is a function, a class or an alias is the join's ques
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import FileContext, Scope, catches_runtime_error
@@ -93,7 +94,9 @@ def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int)
     if callee in kb.FIELD_DECLARATORS:
         return _field_default(ctx, call, scope, hops, depth)
     if callee in _LOOPS:
-        return (Value(Op.LOOP, callee, int(id(call) in _guarded(ctx)), line=call.lineno),)
+        made = callee in kb.GET_EVENT_LOOP and id(call) in _after_new_loop_set(ctx)
+        return (Value(Op.LOOP, "asyncio.new_event_loop" if made else callee,
+                      int(id(call) in _guarded(ctx)), line=call.lineno),)
     return (Value(Op.CALL, callee, int(_passes_loop(call)), _given_loop(ctx, call, scope),
                   line=call.lineno),)
 
@@ -127,6 +130,61 @@ def _guarded(ctx: FileContext) -> set[int]:
                              if isinstance(n, ast.Call))
         ctx.memo["guarded"] = found
     return ctx.memo["guarded"]
+
+
+def _after_new_loop_set(ctx: FileContext) -> set[int]:
+    """``get_event_loop()`` calls in the statements that follow, in the same block,
+    ``set_event_loop(new_event_loop())`` (or of a local only ever made so): they return the
+    loop just made, not one the thread had."""
+    if "after_new_loop" not in ctx.memo:
+        found: set[int] = set()
+        for call_at in ctx.calls:
+            if _sets_new_loop(ctx, call_at.node, call_at.scope):
+                found.update(_later_in_block(call_at.scope.node, call_at.node))
+        ctx.memo["after_new_loop"] = found
+    return ctx.memo["after_new_loop"]
+
+
+def _sets_new_loop(ctx: FileContext, call: ast.Call, scope: Scope) -> bool:
+    func = call.func
+    named = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if named != "set_event_loop" or not call.args \
+            or ctx.callee(call, scope) not in kb.SET_EVENT_LOOP:
+        return False
+    loop = call.args[0]
+    owner = ctx.owner(loop.id, scope) if isinstance(loop, ast.Name) else None
+    made = ctx.value_ctors(loop, owner or scope)
+    return bool(made) and made <= kb.NEW_EVENT_LOOP
+
+
+def _later_in_block(function: ast.AST, call: ast.Call) -> Iterator[int]:
+    """The calls in the statements after ``call``'s own statement, in its block."""
+    for block in _blocks(function):
+        at = next((i for i, stmt in enumerate(block)
+                   if isinstance(stmt, ast.Expr) and stmt.value is call), None)
+        if at is not None:
+            yield from (id(n) for stmt in block[at + 1:] for n in _walk_here(stmt)
+                        if isinstance(n, ast.Call))
+            return
+
+
+def _blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
+    """Every statement list of a function, not those of the functions and classes in it."""
+    for child in _walk_here(node):
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(child, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield block
+
+
+def _walk_here(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk`` that does not enter nested functions, lambdas or classes."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(child for child in ast.iter_child_nodes(current) if not isinstance(
+            child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)))
 
 
 def _field_default(ctx: FileContext, call: ast.Call, scope: Scope, hops: int,

@@ -1,7 +1,8 @@
 # Clients made lazily and kept on an object: a singleton (by metaclass, or a module-level
 # negative for: LD201, LD203
 # instance a second loop reaches) keeps one for every loop; a slot recreated only when the
-# client is closed (a closed loop does not close the client) is LD203, a preview rule. A slot
+# client is closed (a closed loop does not close the client), or when it or its loop is
+# closed (two loops open at once still share it), is LD203, a preview rule. A slot
 # that compares the loop it was made on with the running one, one the object's own shutdown
 # closes and resets, and a lazy attribute of an ordinary object stay silent.
 import asyncio
@@ -36,6 +37,16 @@ class ApiClient:
     async def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()  # error: LD203 "ApiClient._session" "closed"
+        return self._session
+
+
+class LoopCheckingClient:
+    def __init__(self):
+        self._session: aiohttp.ClientSession | None = None
+
+    async def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed or self._session._loop.is_closed():
+            self._session = aiohttp.ClientSession()  # error: LD203 "LoopCheckingClient._session" "its loop is closed" "open at the same time"
         return self._session
 
 

@@ -94,7 +94,8 @@ and for a cache that stores the loop beside the client and only asks `loop.is_cl
 two loops that are both open still share one client.
 Caches keyed by the loop object itself (a `WeakKeyDictionary[loop]`, or a stored loop
 compared with `is`) are not reported; `id(loop)` keys are LD401's. Nor are objects whose
-owner manages their lifetime with the loop's: a slot closed and reset at shutdown, or an
+owner manages their lifetime with the loop's: a slot closed and reset at shutdown (or
+emptied first, `del` or `= None`, and closed through a local name), or an
 engine a coroutine disposes (`await engine.dispose()`: SQLAlchemy opens a new pool on the next
 loop), and what is made over it (`async_sessionmaker(bind=engine)`).
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain, loops_reaching
-from loopdoctor.scan.model import Finding
+from loopdoctor.scan.model import Finding, Guard
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 
@@ -16,11 +16,20 @@ def check(project: Project) -> Iterator[Finding]:
         if why.closed and store.bound.direct and not loops_reaching(project, store.holder):
             attr = ".".join(store.holder.split(".")[-2:])
             here = (store.file.path, store.site.line)
+            before, after = _WHEN[store.lazy]
             yield RULE.finding(store.file, store.site, (
-                f"`{attr}` is made again only once it is closed: an object used from a second "
-                f"event loop (another `asyncio.run`, a test's loop, a thread) keeps the first "
-                f"loop's {store.bound.describe()}, which a closed loop does not close"
+                f"`{attr}` is made again {before}{store.bound.describe()}{after}"
                 f"{chain(project, project.holder(store.holder, store.bound), here, store.bound)}"))
+
+
+_WHEN = {
+    Guard.CLOSED: ("only once it is closed: an object used from a second event loop (another "
+                   "`asyncio.run`, a test's loop, a thread) keeps the first loop's ",
+                   ", which a closed loop does not close"),
+    Guard.LOOP_CLOSED: ("only once it or its loop is closed: an object used from two event "
+                        "loops open at the same time (threads, each running its own loop) hands "
+                        "the second one the first loop's ", ""),
+}
 
 
 RULE = Rule(

@@ -102,8 +102,9 @@ so are, for now, the loop taken through a project class, Kafka, pika, Telethon o
 `asyncio.Future`, and evidence found only in the constructor of another object (on a real
 agent framework those were all false: sync helpers that run on its loop). A
 `get_event_loop()` inside `try ... except RuntimeError` with a fallback, an object made
-under `if <a loop is running>`, made lazily inside the loop that uses it, or handed the
-owner's loop (`loop=self._loop`) is fine.
+under `if <a loop is running>`, made lazily inside the loop that uses it, handed the
+owner's loop (`loop=self._loop`), or a loop the constructor has just made and set
+(`set_event_loop(new_event_loop())` before `get_event_loop()`, in the same block) is fine.
 
 ## Bad
 ```python

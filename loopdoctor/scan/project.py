@@ -127,6 +127,7 @@ class Project:
         self._inits: dict[str, str | None] = {}
         self._sorted_callees: dict[str, tuple[object, tuple[str, ...]]] = {}
         self._bound_calls: dict[int, tuple[Call, Call]] = {}  # by id: the call is kept alive
+        self._callers_building: list[list] = []  # builds of ``callers`` in progress
         for file in files:
             self._add(file)
         self.types = Types(self)
@@ -1219,17 +1220,31 @@ class Project:
     def callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
         """Calls (and thread submissions) of each function, with the caller's path. (The
         join's questions ask for it while it is built, so it may be built again inside
-        itself: each call's callees are looked up, not worked out, when they are known.)"""
-        found: dict[str, list[tuple[Call | ThreadSubmit, str]]] = defaultdict(list)
-        for fn, file in self.functions.values():
-            for call in fn.calls:
+        itself: each call's callees are looked up, not worked out, when they are known, and
+        a build inside another starts where that one is, from a copy of what it found.)"""
+        calls = self._calls
+        outer = self._callers_building[-1] if self._callers_building else None
+        found = defaultdict(list, {k: list(v) for k, v in outer[0].items()}) if outer else \
+            defaultdict(list)
+        progress = [found, outer[1] if outer else 0]
+        self._callers_building.append(progress)
+        try:
+            while progress[1] < len(calls):
+                call, path = calls[progress[1]]
                 for callee in self._callee(call.callee):
-                    found[callee].append((self._as_bound(call), file.path))
+                    found[callee].append((self._as_bound(call), path))
+                progress[1] += 1
+        finally:
+            self._callers_building.pop()
         for submit, file in self.thread_submits():
             callee = self.function(submit.target)
             if callee is not None:
                 found[callee[0].qualname].append((submit, file.path))
         return found
+
+    @cached_property
+    def _calls(self) -> list[tuple[Call, str]]:
+        return [(call, file.path) for fn, file in self.functions.values() for call in fn.calls]
 
     @cached_property
     def async_uses(self) -> dict[str, tuple]:

@@ -369,11 +369,8 @@ class Project:
         if init is not None and self._made_when_configured(cls):
             return f"{init[1].path}:{init[0].site.line} (a logging handler: made when logging " \
                    f"is configured)", True
-        for found in self.bindings.values():
-            for binding, file in found:
-                if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL) and any(
-                        v.op is Op.CALL and self.resolve(v.name) == cls for v in binding.values):
-                    return f"{file.path}:{binding.site.line}", True
+        if cls in self._made_at_import:
+            return self._made_at_import[cls], True
         for call, path in self.callers.get(init[0].qualname, ()) if init else ():
             maker = self.functions.get(call.site.scope) if call.site else None
             if maker is None or maker[0].is_async or (passed is not None and isinstance(
@@ -387,6 +384,16 @@ class Project:
                     and not self._unseen_callback(maker[0].qualname):
                 return f"{path}:{call.site.line}", True
         return "", True
+
+    @cached_property
+    def _made_at_import(self) -> dict[str, str]:
+        """Class -> ``path:line`` of the first global or class attribute that calls it."""
+        found: dict[str, str] = {}
+        for binding, file in (pair for pairs in self.bindings.values() for pair in pairs):
+            if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL):
+                for v in (v for v in binding.values if v.op is Op.CALL):
+                    found.setdefault(self.resolve(v.name), f"{file.path}:{binding.site.line}")
+        return found
 
     def _makes(self, call: Call | ThreadSubmit, cls: str, maker_cls: str) -> bool:
         """Does a constructor's call make a ``cls``: by name, or as ``super().__init__()`` of

@@ -126,7 +126,6 @@ class Project:
         self._members: dict[tuple[str, int], str | None] = {}
         self._inits: dict[str, str | None] = {}
         self._sorted_callees: dict[str, tuple[object, tuple[str, ...]]] = {}
-        self._bound_calls: dict[int, tuple[Call, Call]] = {}  # by id: the call is kept alive
         self._callers_building: list[list] = []  # builds of ``callers`` in progress
         for file in files:
             self._add(file)
@@ -1194,25 +1193,23 @@ class Project:
 
     def _callee(self, name: str) -> list[str] | tuple[str, ...]:
         """The functions a call of ``name`` may run: a class runs its ``__init__``."""
-        init = self._init_of(name)
+        return self._callees((name, False), self._init_of(name))
+
+    def _callees(self, key: tuple[str, bool], init: str | None) -> list[str] | tuple[str, ...]:
+        """``_callee`` of ``key[0]``, whose ``_init_of`` is ``init``."""
         if init is not None:
             return (init,) if init else ()
-        entry = self._denoted.get((name, False))
+        entry = self._denoted.get(key)
         if entry is None:
-            return sorted(self.denotes(name, sources=False)[1])
-        memo = self._sorted_callees.get(name)
+            return sorted(self.denotes(key[0], sources=False)[1])
+        memo = self._sorted_callees.get(key[0])
         if memo is None or memo[0] is not entry:
-            memo = self._sorted_callees[name] = (entry, tuple(sorted(entry[1])))
+            memo = self._sorted_callees[key[0]] = (entry, tuple(sorted(entry[1])))
         return memo[1]
 
     def _as_bound(self, call: Call) -> Call:
         """A call of a class ``C(x)`` passes ``x`` to ``C.__init__`` as parameter 1."""
-        if call.bound or not self._init_of(call.callee):
-            return call
-        kept = self._bound_calls.get(id(call))
-        if kept is None:
-            kept = self._bound_calls[id(call)] = (call, replace(call, bound=True))
-        return kept[1]
+        return call if call.bound or not self._init_of(call.callee) else replace(call, bound=True)
 
     def _init_of(self, name: str) -> str | None:
         """A class's ``__init__`` ("" when it has none) or, for anything else, None."""
@@ -1237,9 +1234,9 @@ class Project:
         self._callers_building.append(progress)
         try:
             while progress[1] < len(calls):
-                call, path = calls[progress[1]]
-                for callee in self._callee(call.callee):
-                    found[callee].append((self._as_bound(call), path))
+                key, init, call, path = calls[progress[1]]
+                for callee in self._callees(key, init):
+                    found[callee].append((call, path))
                 progress[1] += 1
         finally:
             self._callers_building.pop()
@@ -1250,8 +1247,11 @@ class Project:
         return found
 
     @cached_property
-    def _calls(self) -> list[tuple[Call, str]]:
-        return [(call, file.path) for fn, file in self.functions.values() for call in fn.calls]
+    def _calls(self) -> list[tuple[tuple[str, bool], str | None, Call, str]]:
+        """Every call in a function: its callee's key in ``_denoted``, the ``_init_of`` its
+        callee, the call as bound, and the caller's path."""
+        return [((call.callee, False), self._init_of(call.callee), self._as_bound(call),
+                 file.path) for fn, file in self.functions.values() for call in fn.calls]
 
     @cached_property
     def async_uses(self) -> dict[str, tuple]:

@@ -7,6 +7,7 @@ expression reach, which functions run in worker threads, and who calls whom with
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -920,8 +921,9 @@ class Project:
     def _denoted(self) -> dict[tuple[str, bool], tuple[frozenset[Source], frozenset[str]]]:
         return {}
 
-    def _denote(self, ref: str, depth: int,
-                sources: bool) -> tuple[frozenset[Source], frozenset[str]]:
+    def _denote(self, ref: str, depth: int, sources: bool,
+                types: bool = True) -> tuple[frozenset[Source], frozenset[str]] | None:
+        """(``types=False``: None where the answer would depend on what attributes hold.)"""
         owner, _, last = ref.rpartition(".")
         if last == ANY_METHOD and self.resolve(owner) in self.classes:
             return frozenset(), frozenset(self._coroutine_methods(self.resolve(owner)))
@@ -936,7 +938,8 @@ class Project:
                 return frozenset(), frozenset(self.overrides(fn[0].qualname))
             if depth < _MAX_DENOTE_DEPTH and cut < len(parts) \
                     and self.member(prefix, self.bindings) is not None:
-                return self._through_types(prefix, parts[cut:], depth, sources)
+                return self._through_types(prefix, parts[cut:], depth, sources) if types \
+                    else None
         return frozenset(), frozenset()
 
     def _coroutine_methods(self, cls: str) -> list[str]:
@@ -1222,24 +1225,62 @@ class Project:
 
     @cached_property
     def callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
-        """Calls (and thread submissions) of each function, with the caller's path. (The
-        join's questions ask for it while it is built, so it may be built again inside
-        itself: each call's callees are looked up, not worked out, when they are known, and
-        a build inside another starts where that one is, from a copy of what it found.)"""
-        calls = self._calls
+        """Calls (and thread submissions) of each function, with the caller's path.
+
+        The join's questions ask for it while it is built, so it may be built again inside
+        itself. Most calls' callees follow from names alone (``_static_calls``); only the
+        others (through what an attribute holds) are looked up at each build, and a build
+        inside another starts where that one is, from a copy of what it found."""
+        static, dynamic = self._static_calls
         outer = self._callers_building[-1] if self._callers_building else None
         found = defaultdict(list, {k: list(v) for k, v in outer[0].items()}) if outer else \
             defaultdict(list)
         progress = [found, outer[1] if outer else 0]
         self._callers_building.append(progress)
         try:
-            while progress[1] < len(calls):
-                key, init, call, path = calls[progress[1]]
-                for callee in self._callees(key, init):
-                    found[callee].append((call, path))
+            while progress[1] < len(dynamic):
+                index, key, call, path = dynamic[progress[1]]
+                for callee in self._callees(key, None):
+                    found[callee].append((index, call, path))
                 progress[1] += 1
         finally:
             self._callers_building.pop()
+        merged = defaultdict(list, self._static_callers)  # lists shared: nobody changes them
+        for callee, entries in found.items():
+            calls = heapq.merge(static.get(callee, ()), entries, key=lambda e: e[0])
+            merged[callee] = [e[1:] for e in calls] + self._submits.get(callee, [])
+        return merged
+
+    @cached_property
+    def _static_callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
+        """``callers`` of the calls whose callees follow from names alone."""
+        found = {c: [e[1:] for e in entries] for c, entries in self._static_calls[0].items()}
+        for callee, submits in self._submits.items():
+            found[callee] = found.get(callee, []) + submits
+        return found
+
+    @cached_property
+    def _static_calls(self) -> tuple[dict[str, list[tuple[int, Call, str]]],
+                                     list[tuple[int, tuple[str, bool], Call, str]]]:
+        """The calls whose callees follow from names alone, by callee, and the others; each
+        with its index among ``_calls``."""
+        static: dict[str, list[tuple[int, Call, str]]] = defaultdict(list)
+        dynamic = []
+        for index, (key, init, call, path) in enumerate(self._calls):
+            if init is not None:
+                callees = (init,) if init else ()
+            elif (named := self._denote(key[0], 0, False, types=False)) is not None:
+                callees = sorted(named[1])
+            else:
+                dynamic.append((index, key, call, path))
+                continue
+            for callee in callees:
+                static[callee].append((index, call, path))
+        return static, dynamic
+
+    @cached_property
+    def _submits(self) -> dict[str, list[tuple[ThreadSubmit, str]]]:
+        found: dict[str, list[tuple[ThreadSubmit, str]]] = defaultdict(list)
         for submit, file in self.thread_submits():
             callee = self.function(submit.target)
             if callee is not None:

@@ -7,6 +7,7 @@ expression reach, which functions run in worker threads, and who calls whom with
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -126,7 +127,7 @@ class Project:
         self._members: dict[tuple[str, int], str | None] = {}
         self._inits: dict[str, str | None] = {}
         self._sorted_callees: dict[str, tuple[object, tuple[str, ...]]] = {}
-        self._bound_calls: dict[int, tuple[Call, Call]] = {}  # by id: the call is kept alive
+        self._callers_building: list[list] = []  # builds of ``callers`` in progress
         for file in files:
             self._add(file)
         self.types = Types(self)
@@ -368,11 +369,8 @@ class Project:
         if init is not None and self._made_when_configured(cls):
             return f"{init[1].path}:{init[0].site.line} (a logging handler: made when logging " \
                    f"is configured)", True
-        for found in self.bindings.values():
-            for binding, file in found:
-                if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL) and any(
-                        v.op is Op.CALL and self.resolve(v.name) == cls for v in binding.values):
-                    return f"{file.path}:{binding.site.line}", True
+        if cls in self._made_at_import:
+            return self._made_at_import[cls], True
         for call, path in self.callers.get(init[0].qualname, ()) if init else ():
             maker = self.functions.get(call.site.scope) if call.site else None
             if maker is None or maker[0].is_async or (passed is not None and isinstance(
@@ -386,6 +384,16 @@ class Project:
                     and not self._unseen_callback(maker[0].qualname):
                 return f"{path}:{call.site.line}", True
         return "", True
+
+    @cached_property
+    def _made_at_import(self) -> dict[str, str]:
+        """Class -> ``path:line`` of the first global or class attribute that calls it."""
+        found: dict[str, str] = {}
+        for binding, file in (pair for pairs in self.bindings.values() for pair in pairs):
+            if binding.kind in (Bind.MODULE, Bind.CLASS, Bind.GLOBAL):
+                for v in (v for v in binding.values if v.op is Op.CALL):
+                    found.setdefault(self.resolve(v.name), f"{file.path}:{binding.site.line}")
+        return found
 
     def _makes(self, call: Call | ThreadSubmit, cls: str, maker_cls: str) -> bool:
         """Does a constructor's call make a ``cls``: by name, or as ``super().__init__()`` of
@@ -913,8 +921,9 @@ class Project:
     def _denoted(self) -> dict[tuple[str, bool], tuple[frozenset[Source], frozenset[str]]]:
         return {}
 
-    def _denote(self, ref: str, depth: int,
-                sources: bool) -> tuple[frozenset[Source], frozenset[str]]:
+    def _denote(self, ref: str, depth: int, sources: bool,
+                types: bool = True) -> tuple[frozenset[Source], frozenset[str]] | None:
+        """(``types=False``: None where the answer would depend on what attributes hold.)"""
         owner, _, last = ref.rpartition(".")
         if last == ANY_METHOD and self.resolve(owner) in self.classes:
             return frozenset(), frozenset(self._coroutine_methods(self.resolve(owner)))
@@ -929,7 +938,8 @@ class Project:
                 return frozenset(), frozenset(self.overrides(fn[0].qualname))
             if depth < _MAX_DENOTE_DEPTH and cut < len(parts) \
                     and self.member(prefix, self.bindings) is not None:
-                return self._through_types(prefix, parts[cut:], depth, sources)
+                return self._through_types(prefix, parts[cut:], depth, sources) if types \
+                    else None
         return frozenset(), frozenset()
 
     def _coroutine_methods(self, cls: str) -> list[str]:
@@ -1186,25 +1196,23 @@ class Project:
 
     def _callee(self, name: str) -> list[str] | tuple[str, ...]:
         """The functions a call of ``name`` may run: a class runs its ``__init__``."""
-        init = self._init_of(name)
+        return self._callees((name, False), self._init_of(name))
+
+    def _callees(self, key: tuple[str, bool], init: str | None) -> list[str] | tuple[str, ...]:
+        """``_callee`` of ``key[0]``, whose ``_init_of`` is ``init``."""
         if init is not None:
             return (init,) if init else ()
-        entry = self._denoted.get((name, False))
+        entry = self._denoted.get(key)
         if entry is None:
-            return sorted(self.denotes(name, sources=False)[1])
-        memo = self._sorted_callees.get(name)
+            return sorted(self.denotes(key[0], sources=False)[1])
+        memo = self._sorted_callees.get(key[0])
         if memo is None or memo[0] is not entry:
-            memo = self._sorted_callees[name] = (entry, tuple(sorted(entry[1])))
+            memo = self._sorted_callees[key[0]] = (entry, tuple(sorted(entry[1])))
         return memo[1]
 
     def _as_bound(self, call: Call) -> Call:
         """A call of a class ``C(x)`` passes ``x`` to ``C.__init__`` as parameter 1."""
-        if call.bound or not self._init_of(call.callee):
-            return call
-        kept = self._bound_calls.get(id(call))
-        if kept is None:
-            kept = self._bound_calls[id(call)] = (call, replace(call, bound=True))
-        return kept[1]
+        return call if call.bound or not self._init_of(call.callee) else replace(call, bound=True)
 
     def _init_of(self, name: str) -> str | None:
         """A class's ``__init__`` ("" when it has none) or, for anything else, None."""
@@ -1217,19 +1225,74 @@ class Project:
 
     @cached_property
     def callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
-        """Calls (and thread submissions) of each function, with the caller's path. (The
-        join's questions ask for it while it is built, so it may be built again inside
-        itself: each call's callees are looked up, not worked out, when they are known.)"""
-        found: dict[str, list[tuple[Call | ThreadSubmit, str]]] = defaultdict(list)
-        for fn, file in self.functions.values():
-            for call in fn.calls:
-                for callee in self._callee(call.callee):
-                    found[callee].append((self._as_bound(call), file.path))
+        """Calls (and thread submissions) of each function, with the caller's path.
+
+        The join's questions ask for it while it is built, so it may be built again inside
+        itself. Most calls' callees follow from names alone (``_static_calls``); only the
+        others (through what an attribute holds) are looked up at each build, and a build
+        inside another starts where that one is, from a copy of what it found."""
+        static, dynamic = self._static_calls
+        outer = self._callers_building[-1] if self._callers_building else None
+        found = defaultdict(list, {k: list(v) for k, v in outer[0].items()}) if outer else \
+            defaultdict(list)
+        progress = [found, outer[1] if outer else 0]
+        self._callers_building.append(progress)
+        try:
+            while progress[1] < len(dynamic):
+                index, key, call, path = dynamic[progress[1]]
+                for callee in self._callees(key, None):
+                    found[callee].append((index, call, path))
+                progress[1] += 1
+        finally:
+            self._callers_building.pop()
+        merged = defaultdict(list, self._static_callers)  # lists shared: nobody changes them
+        for callee, entries in found.items():
+            calls = heapq.merge(static.get(callee, ()), entries, key=lambda e: e[0])
+            merged[callee] = [e[1:] for e in calls] + self._submits.get(callee, [])
+        return merged
+
+    @cached_property
+    def _static_callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
+        """``callers`` of the calls whose callees follow from names alone."""
+        found = {c: [e[1:] for e in entries] for c, entries in self._static_calls[0].items()}
+        for callee, submits in self._submits.items():
+            found[callee] = found.get(callee, []) + submits
+        return found
+
+    @cached_property
+    def _static_calls(self) -> tuple[dict[str, list[tuple[int, Call, str]]],
+                                     list[tuple[int, tuple[str, bool], Call, str]]]:
+        """The calls whose callees follow from names alone, by callee, and the others; each
+        with its index among ``_calls``."""
+        static: dict[str, list[tuple[int, Call, str]]] = defaultdict(list)
+        dynamic = []
+        for index, (key, init, call, path) in enumerate(self._calls):
+            if init is not None:
+                callees = (init,) if init else ()
+            elif (named := self._denote(key[0], 0, False, types=False)) is not None:
+                callees = sorted(named[1])
+            else:
+                dynamic.append((index, key, call, path))
+                continue
+            for callee in callees:
+                static[callee].append((index, call, path))
+        return static, dynamic
+
+    @cached_property
+    def _submits(self) -> dict[str, list[tuple[ThreadSubmit, str]]]:
+        found: dict[str, list[tuple[ThreadSubmit, str]]] = defaultdict(list)
         for submit, file in self.thread_submits():
             callee = self.function(submit.target)
             if callee is not None:
                 found[callee[0].qualname].append((submit, file.path))
         return found
+
+    @cached_property
+    def _calls(self) -> list[tuple[tuple[str, bool], str | None, Call, str]]:
+        """Every call in a function: its callee's key in ``_denoted``, the ``_init_of`` its
+        callee, the call as bound, and the caller's path."""
+        return [((call.callee, False), self._init_of(call.callee), self._as_bound(call),
+                 file.path) for fn, file in self.functions.values() for call in fn.calls]
 
     @cached_property
     def async_uses(self) -> dict[str, tuple]:

@@ -7,7 +7,7 @@ import pytest
 
 from loopdoctor.scan.prefilter import mentions
 
-CLASSES = {"pkg.clients.Client"}
+CLASSES = {"pkg.clients.Client": ("Base",)}  # pkg.base.Base, not parsed yet
 NAMES = ["pkg.clients.Client.start", "pkg.util.helpers.run_sync", "pkg.clients.Client"]
 
 
@@ -35,3 +35,10 @@ def test_a_bare_word_is_not_a_mention(text: str) -> None:
 def test_a_member_of_a_class_nobody_parsed_keeps_its_whole_path() -> None:
     matcher = mentions(["pkg.base.Base.start"])
     assert matcher.matches(b"import pkg\nworker.start()\n")
+
+
+def test_a_member_of_a_subclass_is_mentioned_where_its_base_calls_it() -> None:
+    """``Base.__init__`` calls ``self.start()``: the file of the base names neither the
+    subclass nor its module."""
+    text = b"class Base:\n    def go(self):\n        self.start()\n"
+    assert mentions(NAMES, CLASSES).matches(text)

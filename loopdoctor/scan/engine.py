@@ -154,7 +154,7 @@ def _unreadable(path: Path, exc: OSError) -> FileFacts:
 def _mentioning(project: Project, codes: frozenset[str], unparsed: list[Pending],
                 cache: Cache) -> list[Pending]:
     """Unparsed files that mention a name the project's findings may flow through."""
-    matcher = mentions(_interesting_names(project, codes), project.classes)
+    matcher = mentions(_interesting_names(project, codes), project.ancestors)
     if matcher is None:
         return []
     found = []

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from types import MappingProxyType
 
 from loopdoctor.scan.rules.base import Rule
 
 # Short substrings of many needed words: when a gate is absent, so is every word containing
 # it, and those words are not searched for (most files lack both gates).
 _GATES = ("sync", "loop")
+_NO_CLASSES: Mapping[str, Collection[str]] = MappingProxyType({})
 
 
 class Prefilter:
@@ -51,9 +53,12 @@ class Mentions:
     """Does a text mention ``pkg.mod.name``? It must contain ``name`` as a word, and a word
     of the path that leads to it: to use a name from another module, a file imports it
     through the module, its package or the name itself. A member of a class
-    (``pkg.mod.Cls.name``) is reached through the class, or the module that defines it."""
+    (``pkg.mod.Cls.name``) is reached through the class, the module that defines it, or a
+    project class it derives from (``classes`` maps each class to those), whose own code calls
+    ``self.name``."""
 
-    def __init__(self, qualnames: Iterable[str], classes: Collection[str] = frozenset()):
+    def __init__(self, qualnames: Iterable[str],
+                 classes: Mapping[str, Collection[str]] = _NO_CLASSES):
         self.qualifiers: dict[bytes, set[bytes]] = {}
         for qualname in qualnames:
             if "<" in qualname:
@@ -79,12 +84,14 @@ class Mentions:
         return any(_has_word(q, data, words) for name in named for q in self.qualifiers[name])
 
 
-def _owners(path: list[str], classes: Collection[str]) -> list[str]:
+def _owners(path: list[str], classes: Mapping[str, Collection[str]]) -> list[str]:
     """The words that lead to a member of ``path``: the outermost class in it, the classes
-    nested in that one and the module that defines it; for a module's own name, the path."""
+    nested in that one, the module that defines it and the project classes it derives from;
+    for a module's own name, the path."""
     for end in range(1, len(path) + 1):
-        if ".".join(path[:end]) in classes:
-            return path[max(end - 2, 0):]
+        bases = classes.get(".".join(path[:end]))
+        if bases is not None:
+            return [*path[max(end - 2, 0):], *bases]
     return path
 
 
@@ -103,6 +110,7 @@ def words_of(data: bytes) -> frozenset[bytes]:
     return frozenset(_WORD.findall(data))
 
 
-def mentions(qualnames: Iterable[str], classes: Collection[str] = frozenset()) -> Mentions | None:
+def mentions(qualnames: Iterable[str],
+             classes: Mapping[str, Collection[str]] = _NO_CLASSES) -> Mentions | None:
     found = Mentions(qualnames, classes)
     return found if found.qualifiers else None

@@ -281,6 +281,14 @@ class Project:
         """Bindings of ``cls.attr`` for every attribute the class itself binds."""
         return self._attributes.get(cls, [])
 
+    @property
+    def ancestors(self) -> dict[str, tuple[str, ...]]:
+        """Each project class to the names of the classes of this project it derives from,
+        parsed or not yet."""
+        return {cls: tuple(base.rpartition(".")[2] for base in self.mro(cls)
+                           if base != cls and self.is_internal(base))
+                for cls in self.classes}
+
     @cached_property
     def subclasses(self) -> dict[str, set[str]]:
         found: dict[str, set[str]] = defaultdict(set)

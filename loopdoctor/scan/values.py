@@ -93,7 +93,7 @@ def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int)
     if callee in kb.FIELD_DECLARATORS:
         return _field_default(ctx, call, scope, hops, depth)
     if callee in _LOOPS:
-        return (Value(Op.LOOP, callee, int(id(call) in _guarded(ctx)), line=call.lineno),)
+        return (Value(Op.LOOP, callee, int(id(call) in guarded_calls(ctx)), line=call.lineno),)
     return (Value(Op.CALL, callee, int(_passes_loop(call)), _given_loop(ctx, call, scope),
                   line=call.lineno),)
 
@@ -117,7 +117,7 @@ def _passes_loop(call: ast.Call) -> bool:
                for k in call.keywords)
 
 
-def _guarded(ctx: FileContext) -> set[int]:
+def guarded_calls(ctx: FileContext) -> set[int]:
     """Calls inside a ``try`` that handles ``RuntimeError`` (there is no loop here)."""
     if "guarded" not in ctx.memo:
         found = set()

@@ -28,11 +28,12 @@ def check(project: Project) -> Iterator[Finding]:
 
 
 def _borrows_current_loop(fn: Function) -> bool:
-    """A sync function that takes the thread's current loop, runs a coroutine on it, and
-    never makes one (the ``except RuntimeError: new_event_loop()`` fallback, or an
-    ``asyncio.run`` it tries first: LD504's when its handler borrows the running loop)."""
+    """A sync function that takes the thread's current loop and runs a coroutine on it, but
+    neither handles its absence (``except RuntimeError``), nor makes and sets a loop, nor
+    tries ``asyncio.run`` first (LD504's, when its handler borrows the running loop)."""
     starts = fn.loop_starts
     return not fn.is_async and not fn.sets_event_loop and bool(fn.get_event_loop_sites) \
+        and not fn.get_event_loop_guarded \
         and not any(start.fresh_loop for start in starts) \
         and any(start.api == "run_until_complete" and not start.per_thread
                 and not start.in_thread for start in starts)

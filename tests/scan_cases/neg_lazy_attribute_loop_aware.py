@@ -38,3 +38,17 @@ class PerCall:
 
 def get_sync(url: str) -> httpx.Response:
     return asyncio.run(PerCall().get(url))
+
+
+class Scheduler:
+    """Started once, it drives the loop running then, or one of its own when none runs."""
+
+    def __init__(self) -> None:
+        self.event_loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self) -> None:
+        if not self.event_loop:
+            try:
+                self.event_loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self.event_loop = asyncio.new_event_loop()

@@ -9,10 +9,10 @@ from loopdoctor.scan.loops import LoopKind, LoopSite, loop_sites
 from loopdoctor.scan.model import Bind, Binding, FileFacts, Finding, Guard, KeyKind, Op
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.rules.ld505_get_event_loop_in_sync_api import in_tests
 from loopdoctor.scan.types import LOOP, Bound
 
 _SYNC_LOOPS = frozenset({LoopKind.FRESH, LoopKind.PER_THREAD, LoopKind.THREAD, LoopKind.BRIDGE})
-_TEST_PARTS = frozenset({"test", "tests", "testing", "conftest"})
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -32,7 +32,7 @@ def _lazily_kept(project: Project, target: str, binding: Binding,
     holder knows loops: no comparison with the running loop, no reset by the object's own
     lifecycle, not already LD201's (a long-lived object) or LD203's (remade when closed)."""
     if binding.kind is not Bind.INSTANCE or binding.lazy is not Guard.MISSING \
-            or binding.key is not KeyKind.OTHER or _in_tests(file) or project.is_script(file):
+            or binding.key is not KeyKind.OTHER or in_tests(file) or project.is_script(file):
         return None
     bound = project.bound(binding.values, file.path) or _primitive(project, binding, file)
     if bound is None or not bound.direct or project.lifecycle_managed(target) \
@@ -51,12 +51,14 @@ def _primitive(project: Project, binding: Binding, file: FileFacts) -> Bound | N
 
 
 def _running_loop(project: Project, binding: Binding) -> bool:
-    """The loop kept is the one running the caller (``get_running_loop()``, or any getter in
-    a coroutine): taken by the code that uses it, not handed a loop to drive by a sync
-    ``start()``."""
+    """The loop kept is the one running the code that asks (``get_running_loop()``, or any
+    getter in a coroutine), taken with no fallback: not a loop a sync ``start()`` looks up,
+    or makes when none runs, to drive (a scheduler's)."""
+    loops = [value for value in binding.values if value.op is Op.LOOP]
     writer = project.functions.get(binding.site.scope)
-    return (writer is not None and writer[0].is_async) or any(
-        value.op is Op.LOOP and value.name in kb.RUNNING_LOOP_PROBES for value in binding.values)
+    return bool(loops) and not any(value.index for value in loops) and (
+        (writer is not None and writer[0].is_async)
+        or any(value.name in kb.RUNNING_LOOP_PROBES for value in loops))
 
 
 def _taken_again(project: Project, target: str, lazy: Binding) -> bool:
@@ -74,13 +76,8 @@ def _loop_started_by_sync_code(project: Project) -> LoopSite | None:
     wrapper, a per-thread loop, a worker thread): its objects meet one loop per call."""
     return next((site for site in loop_sites(project)
                  if site.kind in _SYNC_LOOPS and site.function is not None
-                 and not site.function.entry_point and not _in_tests(site.file)
+                 and not site.function.entry_point and not in_tests(site.file)
                  and not project.is_script(site.file)), None)
-
-
-def _in_tests(file: FileFacts) -> bool:
-    parts = file.module.split(".")
-    return bool(_TEST_PARTS & set(parts)) or parts[-1].startswith("test_")
 
 
 def _message(target: str, bound: Bound, started: LoopSite | None) -> str:

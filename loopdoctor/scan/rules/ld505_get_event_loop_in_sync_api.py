@@ -20,7 +20,7 @@ _TEST_DIRS = frozenset({"test", "tests", "testing"})
 def check(project: Project) -> Iterator[Finding]:
     for name, (fn, file) in sorted(project.functions.items()):
         if _borrows_current_loop(fn) and not _self_contained(project, fn, file) \
-                and (_public_method(fn) or not _called_only_by_entry_points(project, fn)):
+                and (_public_method(fn) or _called_by_library_code(project, fn)):
             short = name.rsplit(".", 1)[-1]
             running = "" if fn.checks_running_loop else RUNNING
             for site in fn.get_event_loop_sites:
@@ -43,11 +43,11 @@ def _self_contained(project: Project, fn: Function, file: FileFacts) -> bool:
     """A program's own entry (main, a CLI command, a test, a script) or a function a worker
     thread runs (LD503's), or ``__init__`` of an object a coroutine makes (LD501's)."""
     return fn.entry_point or fn.qualname in project.thread_run or project.is_script(file) \
-        or _in_tests(file) \
+        or in_tests(file) \
         or bool(fn.setup and fn.cls and project.made_in_coroutine(fn.cls))
 
 
-def _in_tests(file: FileFacts) -> bool:
+def in_tests(file: FileFacts) -> bool:
     """A test module or a helper of a test package (by its module name, not where the
     project happens to be checked out)."""
     parts = file.module.split(".")
@@ -63,13 +63,17 @@ def _public_method(fn: Function) -> bool:
     return bool(cls) and not cls.startswith("_") and not method.startswith("_")
 
 
-def _called_only_by_entry_points(project: Project, fn: Function) -> bool:
-    """Every function of the project that uses it (its class, for a constructor) is a
-    program's entry point (or a test): the main thread runs it."""
+def _called_by_library_code(project: Project, fn: Function) -> bool:
+    """Some function of the project that is not a program's entry point nor a test uses it
+    (its class, for a constructor); or nothing does and it is public (the library's API). A
+    private helper nobody here calls is a test utility or dead code."""
     name = fn.cls if fn.setup and fn.cls else fn.qualname
     users = [(user, file) for user, file in project.functions.values() if name in user.refs]
-    return bool(users) and all(user.entry_point or _in_tests(file) or project.is_script(file)
-                               for user, file in users)
+    if not users:
+        return not any(part.startswith("_") and not part.startswith("__")
+                       for part in name.split("."))
+    return not all(user.entry_point or in_tests(file) or project.is_script(file)
+                   for user, file in users)
 
 
 RULE = Rule(

@@ -52,3 +52,23 @@ class Scheduler:
                 self.event_loop = asyncio.get_running_loop()
             except RuntimeError:
                 self.event_loop = asyncio.new_event_loop()
+
+
+class PerLoopProperty:
+    """The attribute is a property whose setter keeps one client per loop."""
+
+    def __init__(self) -> None:
+        self._clients: dict = {}
+
+    @property
+    def client(self) -> httpx.AsyncClient | None:
+        return self._clients.get(asyncio.get_running_loop())
+
+    @client.setter
+    def client(self, value: httpx.AsyncClient | None) -> None:
+        self._clients[asyncio.get_running_loop()] = value
+
+    async def get(self, url: str) -> httpx.Response:
+        if self.client is None:
+            self.client = httpx.AsyncClient()
+        return await self.client.get(url)

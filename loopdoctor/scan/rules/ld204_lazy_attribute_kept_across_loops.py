@@ -32,7 +32,8 @@ def _lazily_kept(project: Project, target: str, binding: Binding,
     holder knows loops: no comparison with the running loop, no reset by the object's own
     lifecycle, not already LD201's (a long-lived object) or LD203's (remade when closed)."""
     if binding.kind is not Bind.INSTANCE or binding.lazy is not Guard.MISSING \
-            or binding.key is not KeyKind.OTHER or in_tests(file) or project.is_script(file):
+            or binding.key is not KeyKind.OTHER or in_tests(file) or project.is_script(file) \
+            or target in project.functions:  # a property: its setter decides where it goes
         return None
     bound = project.bound(binding.values, file.path) or _primitive(project, binding, file)
     if bound is None or not bound.direct or project.lifecycle_managed(target) \

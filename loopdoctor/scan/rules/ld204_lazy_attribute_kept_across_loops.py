@@ -102,7 +102,7 @@ RULE = Rule(
             "lazily on an instance (only when missing) and never compared with the running "
             "loop, in a project whose sync code starts loops.",
     needs=(("self",), ("None", "AttributeError", "hasattr", "getattr"),
-           (*kb.LOOP_BOUND_TOKENS, "get_running_loop", "get_event_loop")),
+           (*kb.LOOP_BOUND_TOKENS, *kb.TAKE_LOOP_TOKENS, "get_running_loop")),
     check=check,
     preview=True,
     doc="""\

@@ -40,7 +40,7 @@ from loopdoctor.scan.model import (
     Value,
     Values,
 )
-from loopdoctor.scan.values import annotated, field_factory, values_of
+from loopdoctor.scan.values import annotated, field_factory, guarded_calls, values_of
 
 
 def build_facts(ctx: FileContext) -> FileFacts:
@@ -171,6 +171,8 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         sets_event_loop=any(name in kb.SET_EVENT_LOOP for _, name in names),
         get_event_loop_sites=tuple(ctx.site(c.node, scope) for c, name in names
                                    if name in kb.GET_EVENT_LOOP),
+        get_event_loop_guarded=any(name in kb.GET_EVENT_LOOP and id(c.node) in guarded_calls(ctx)
+                                   for c, name in names),
         loop_starts=tuple([*_loop_starts(ctx, calls), *direct_starts]),
         decorators=_decorators(ctx, scope),
     )
@@ -640,7 +642,7 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
         for name in names:  # the most a function's tests ask of one target
             tested[id(scope)][name] = max(guard, tested[id(scope)].get(name, guard),
                                           key=list(Guard).index)
-    lazy: dict[int, Guard] = {}
+    lazy: dict[int, Guard] = dict.fromkeys(_made_when_missing(ctx), Guard.MISSING)
     for name, _, scope in ctx.global_stores:
         if (guard := tested.get(id(scope), {}).get(f"{ctx.module}.{name.id}")) is not None:
             lazy[id(name)] = guard
@@ -652,6 +654,28 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
 
 
 _INITIALIZERS = frozenset({"__init__", "__post_init__"})
+
+
+def _made_when_missing(ctx: FileContext) -> Iterator[int]:
+    """``try: x = self._c`` ``except AttributeError: self._c = C()``: the writes, in the
+    handler, of attributes the try reads."""
+    for node, scope in ctx.tries:
+        if scope.kind != "function" \
+                or not any(_catches(h, "AttributeError") for h in node.handlers):
+            continue
+        read = {name for stmt in node.body for n in ast.walk(stmt)
+                if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load)
+                and (name := ctx.resolve(n, scope)) is not None}
+        for handler in node.handlers:
+            for n in (n for stmt in handler.body for n in ast.walk(stmt)):
+                if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) \
+                        and ctx.resolve(n, scope) in read:
+                    yield id(n)
+
+
+def _catches(handler: ast.ExceptHandler, error: str) -> bool:
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(n, ast.Name) and n.id == error for n in names)
 
 
 def _test_nodes(ctx: FileContext, node: ast.If) -> list[ast.AST]:
@@ -861,9 +885,11 @@ def _rebuilt(body: list[ast.stmt]) -> Iterator[ast.expr]:
 def _singleton_key(ctx: FileContext, scope: Scope) -> KeyKind:
     """A global/class slot is loop-aware when its function compares against the loop."""
     for compare, where in ctx.compares:
+        operands = [compare.left, *compare.comparators]
         if where is scope and any(isinstance(op, (ast.Is, ast.IsNot, ast.Eq, ast.NotEq))
                                   for op in compare.ops) \
-                and any(ctx.is_loop_expr(e, scope) for e in [compare.left, *compare.comparators]):
+                and not any(isinstance(e, ast.Constant) and e.value is None for e in operands) \
+                and any(ctx.is_loop_expr(e, scope) for e in operands):
             return KeyKind.LOOP
     return KeyKind.OTHER
 

@@ -160,6 +160,7 @@ class Function:
     decorators: tuple[str, ...] = ()  # project decorators, ``name()`` when called: ``@d(x)``
     positional: int | None = None  # of ``params``, those a call may pass by position (all: None)
     brief_holds: frozenset[str] = frozenset()  # only ``async with NAME:`` that never suspends
+    get_event_loop_guarded: bool = False  # one is inside ``try ... except RuntimeError``
 
     def by_position(self, index: int) -> bool:
         """May a call pass parameter ``index`` by position (not a keyword-only one)?"""

@@ -96,7 +96,7 @@ def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int)
     if callee in _LOOPS:
         made = callee in kb.GET_EVENT_LOOP and id(call) in _after_new_loop_set(ctx)
         return (Value(Op.LOOP, "asyncio.new_event_loop" if made else callee,
-                      int(id(call) in _guarded(ctx)), line=call.lineno),)
+                      int(id(call) in guarded_calls(ctx)), line=call.lineno),)
     return (Value(Op.CALL, callee, int(_passes_loop(call)), _given_loop(ctx, call, scope),
                   line=call.lineno),)
 
@@ -120,7 +120,7 @@ def _passes_loop(call: ast.Call) -> bool:
                for k in call.keywords)
 
 
-def _guarded(ctx: FileContext) -> set[int]:
+def guarded_calls(ctx: FileContext) -> set[int]:
     """Calls inside a ``try`` that handles ``RuntimeError`` (there is no loop here)."""
     if "guarded" not in ctx.memo:
         found = set()

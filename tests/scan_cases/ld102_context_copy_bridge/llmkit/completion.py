@@ -14,7 +14,7 @@ class Completion:
 
     def _client_for_call(self):
         if self._client is None:
-            self._client = self._build_client()
+            self._client = self._build_client()  # error: LD204 "Completion._client" "AsyncOpenAI"
         return self._client
 
     async def acomplete(self, prompt: str) -> str:

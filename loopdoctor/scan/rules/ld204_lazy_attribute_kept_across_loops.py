@@ -1,0 +1,154 @@
+"""LD204: a loop-bound value made lazily on an instance, never compared with the running loop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.loops import LoopKind, LoopSite, loop_sites
+from loopdoctor.scan.model import Bind, Binding, FileFacts, Finding, Guard, KeyKind, Op
+from loopdoctor.scan.project import Project
+from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.rules.ld505_get_event_loop_in_sync_api import in_tests
+from loopdoctor.scan.types import LOOP, Bound
+
+_SYNC_LOOPS = frozenset({LoopKind.FRESH, LoopKind.PER_THREAD, LoopKind.THREAD, LoopKind.BRIDGE})
+
+
+def check(project: Project) -> Iterator[Finding]:
+    started = _loop_started_by_sync_code(project)
+    for target, found in sorted(project.bindings.items()):
+        for binding, file in found:
+            bound = _lazily_kept(project, target, binding, file)
+            if bound is None or (started is None if bound.type != LOOP
+                                 else not _running_loop(project, binding)):
+                continue
+            yield RULE.finding(file, binding.site, _message(target, bound, started))
+
+
+def _lazily_kept(project: Project, target: str, binding: Binding,
+                 file: FileFacts) -> Bound | None:
+    """What ``if self._x is None: self._x = <loop-bound>`` keeps, when nothing about the
+    holder knows loops: no comparison with the running loop, no reset by the object's own
+    lifecycle, not already LD201's (a long-lived object) or LD203's (remade when closed)."""
+    if binding.kind is not Bind.INSTANCE or binding.lazy is not Guard.MISSING \
+            or binding.key is not KeyKind.OTHER or in_tests(file) or project.is_script(file) \
+            or target in project.functions:  # a property: its setter decides where it goes
+        return None
+    bound = project.bound(binding.values, file.path) or _primitive(project, binding, file)
+    if bound is None or not bound.direct or project.lifecycle_managed(target) \
+            or project.long_lived(target.rpartition(".")[0]) is not None \
+            or _taken_again(project, target, binding):
+        return None
+    return bound
+
+
+def _primitive(project: Project, binding: Binding, file: FileFacts) -> Bound | None:
+    """An asyncio primitive: it binds to the loop of its first contended wait, and made
+    lazily it is shared by every loop after that one."""
+    made = [project.resolve(v.name) for v in binding.values if v.op is Op.CALL]
+    return Bound(made[0], path=file.path, line=binding.site.line) \
+        if made and made[0] in kb.ASYNCIO_PRIMITIVES else None
+
+
+def _running_loop(project: Project, binding: Binding) -> bool:
+    """The loop kept is the one running the code that asks (``get_running_loop()``, or any
+    getter in a coroutine), taken with no fallback: not a loop a sync ``start()`` looks up,
+    or makes when none runs, to drive (a scheduler's)."""
+    loops = [value for value in binding.values if value.op is Op.LOOP]
+    writer = project.functions.get(binding.site.scope)
+    return bool(loops) and not any(value.index for value in loops) and (
+        (writer is not None and writer[0].is_async)
+        or any(value.name in kb.RUNNING_LOOP_PROBES for value in loops))
+
+
+def _taken_again(project: Project, target: str, lazy: Binding) -> bool:
+    """Another method writes a loop-bound value to the slot unconditionally (a restart, or
+    taking the running loop again once the kept one is closed): the slot is not kept for
+    the object's lifetime."""
+    return any(binding is not lazy and binding.kind is Bind.INSTANCE and binding.lazy is None
+               and binding.site.scope.rsplit(".", 1)[-1] not in kb.SETUP_NAMES
+               and project.bound(binding.values, file.path) is not None
+               for binding, file in project.bindings.get(target, ()))
+
+
+def _loop_started_by_sync_code(project: Project) -> LoopSite | None:
+    """A loop this project starts from sync code other than a program's entry (a sync
+    wrapper, a per-thread loop, a worker thread): its objects meet one loop per call."""
+    return next((site for site in loop_sites(project)
+                 if site.kind in _SYNC_LOOPS and site.function is not None
+                 and not site.function.entry_point and not in_tests(site.file)
+                 and not project.is_script(site.file)), None)
+
+
+def _message(target: str, bound: Bound, started: LoopSite | None) -> str:
+    holder = ".".join(target.split(".")[-2:])
+    if bound.type == LOOP:
+        return (f"`{holder}` keeps the first event loop that asks for it, for the object's "
+                f"whole life, and nothing compares it with the running loop: an object kept "
+                f"across `asyncio.run` calls or threads schedules its work on a loop that is "
+                f"closed or another thread's")
+    where = f"{started.file.path}:{started.start.site.line}" if started else ""
+    return (f"`{holder}` is made lazily and kept on the object: the first loop that uses "
+            f"{bound.describe()} binds it, and nothing compares that loop with the running "
+            f"one; this project runs coroutines on loops its sync code starts ({where}, "
+            f"{started.kind.value if started else ''}), so its objects can meet several loops")
+
+
+RULE = Rule(
+    code="LD204",
+    name="lazy-attribute-kept-across-loops",
+    summary="(preview) A loop-bound client, asyncio primitive or the event loop itself made "
+            "lazily on an instance (only when missing) and never compared with the running "
+            "loop, in a project whose sync code starts loops.",
+    needs=(("self",), ("None", "AttributeError", "hasattr", "getattr"),
+           (*kb.LOOP_BOUND_TOKENS, *kb.TAKE_LOOP_TOKENS, "get_running_loop")),
+    check=check,
+    preview=True,
+    doc="""\
+## Why
+`if self._client is None: self._client = httpx.AsyncClient()` (or an `asyncio.Lock()`,
+`Semaphore()`, or `self._loop = asyncio.get_running_loop()`) makes the object on first use
+and keeps it for the life of its holder. The first event loop that uses it binds it. When
+the holder outlives that loop (a module-level instance, an object of a library whose sync
+functions run each call on a new loop or on the calling thread's loop), the next loop gets
+"bound to a different event loop", "Event loop is closed", or a hang. Preview: the scan
+sees the lazy slot and a loop started from sync code in the same project, not the two
+loops meeting the same object. A holder known to outlive loops (a singleton, a
+framework-kept object) is LD201's; one remade only when closed is LD203's.
+
+## Bad
+```python
+class Api:
+    def __init__(self):
+        self._client = None
+
+    async def post(self, url):
+        if self._client is None:
+            self._client = httpx.AsyncClient()
+        return await self._client.post(url)
+
+    def post_sync(self, url):
+        return asyncio.run(self.post(url))  # a new loop per call over the kept client
+```
+
+## Good
+```python
+class Api:
+    def __init__(self):
+        self._client = None
+        self._loop = None
+
+    async def post(self, url):
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._client, self._loop = httpx.AsyncClient(), loop
+        return await self._client.post(url)
+```
+
+## Fix
+Keep one per loop (compare the stored loop with `asyncio.get_running_loop()` and rebuild,
+or key a `WeakKeyDictionary` by the loop), make it per call (`async with`), or take the
+running loop where it is needed instead of keeping one.
+""",
+)

@@ -1,0 +1,125 @@
+"""LD505: a library's sync function runs ``asyncio.get_event_loop()`` with no fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from loopdoctor.scan.model import FileFacts, Finding, Function
+from loopdoctor.scan.project import Project
+from loopdoctor.scan.rules.base import Rule
+
+MESSAGE = ("`{name}` runs a coroutine with `run_until_complete` on `asyncio.get_event_loop()` "
+           "and makes no loop when there is none: called from a thread its caller started (a "
+           "WSGI worker, an executor) it raises \"There is no current event loop in thread\"")
+RUNNING = ", and from inside a running loop \"This event loop is already running\""
+
+_TEST_DIRS = frozenset({"test", "tests", "testing"})
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for name, (fn, file) in sorted(project.functions.items()):
+        if _borrows_current_loop(fn) and not _self_contained(project, fn, file) \
+                and (_public_method(fn) or _called_by_library_code(project, fn)):
+            short = name.rsplit(".", 1)[-1]
+            running = "" if fn.checks_running_loop else RUNNING
+            for site in fn.get_event_loop_sites:
+                yield RULE.finding(file, site, MESSAGE.format(name=short) + running)
+
+
+def _borrows_current_loop(fn: Function) -> bool:
+    """A sync function that takes the thread's current loop and runs a coroutine on it, but
+    neither handles its absence (``except RuntimeError``), nor makes and sets a loop, nor
+    tries ``asyncio.run`` first (LD504's, when its handler borrows the running loop)."""
+    starts = fn.loop_starts
+    return not fn.is_async and not fn.sets_event_loop and bool(fn.get_event_loop_sites) \
+        and not fn.get_event_loop_guarded \
+        and not any(start.fresh_loop for start in starts) \
+        and any(start.api == "run_until_complete" and not start.per_thread
+                and not start.in_thread for start in starts)
+
+
+def _self_contained(project: Project, fn: Function, file: FileFacts) -> bool:
+    """A program's own entry (main, a CLI command, a test, a script) or a function a worker
+    thread runs (LD503's), or ``__init__`` of an object a coroutine makes (LD501's)."""
+    return fn.entry_point or fn.qualname in project.thread_run or project.is_script(file) \
+        or in_tests(file) \
+        or bool(fn.setup and fn.cls and project.made_in_coroutine(fn.cls))
+
+
+def in_tests(file: FileFacts) -> bool:
+    """A test module or a helper of a test package (by its module name, not where the
+    project happens to be checked out)."""
+    parts = file.module.split(".")
+    name = PurePosixPath(file.path).name
+    return bool(_TEST_DIRS & set(parts[:-1])) or parts[-1].startswith("test_") \
+        or name.endswith("_test.py") or name == "conftest.py"
+
+
+def _public_method(fn: Function) -> bool:
+    """A public method of a public class: the library's users call it, whatever its own
+    scripts do."""
+    method, cls = fn.qualname.rsplit(".", 1)[-1], (fn.cls or "").rsplit(".", 1)[-1]
+    return bool(cls) and not cls.startswith("_") and not method.startswith("_")
+
+
+def _called_by_library_code(project: Project, fn: Function) -> bool:
+    """Some function of the project that is not a program's entry point nor a test uses it
+    (its class, for a constructor); or nothing does and it is public (the library's API). A
+    private helper nobody here calls is a test utility or dead code."""
+    name = fn.cls if fn.setup and fn.cls else fn.qualname
+    users = [(user, file) for user, file in project.functions.values() if name in user.refs]
+    if not users:
+        return not any(part.startswith("_") and not part.startswith("__")
+                       for part in name.split("."))
+    return not all(user.entry_point or in_tests(file) or project.is_script(file)
+                   for user, file in users)
+
+
+RULE = Rule(
+    code="LD505",
+    name="get-event-loop-in-sync-api",
+    summary="(preview) A library's sync function runs a coroutine with "
+            "get_event_loop().run_until_complete and makes no loop when the calling thread "
+            "has none.",
+    needs=(("get_event_loop",), ("run_until_complete",)),
+    check=check,
+    preview=True,
+    doc="""\
+## Why
+`asyncio.get_event_loop()` returns the calling thread's loop only in the main thread (where
+Python makes one on demand, with a DeprecationWarning since 3.12). A library's blocking
+function built on `asyncio.get_event_loop().run_until_complete(coro)` works in a script and
+fails as soon as a user calls it from a thread the library did not start (a WSGI or ASGI
+worker, a `ThreadPoolExecutor`, a GUI's worker): "There is no current event loop in thread".
+Called from code that already runs a loop (Jupyter, an async framework), it fails with "This
+event loop is already running". Preview: the scan does not see the user's threads, only the
+library's function that cannot serve them.
+
+## Bad
+```python
+def _make_sync(coro):
+    return asyncio.get_event_loop().run_until_complete(coro)
+
+class Client:
+    def get(self, path):
+        return _make_sync(self.get_async(path))
+```
+
+## Good
+```python
+def _make_sync(coro):
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:  # a thread with no loop: give it one
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+    return loop.run_until_complete(coro)
+```
+
+## Fix
+Give a thread with no loop its own (`new_event_loop()` + `set_event_loop()`), or run each
+call on a loop the library owns (`asyncio.run`, a portal thread), and refuse clearly when a
+loop already runs in the calling thread. Keep what the coroutine reaches per loop.
+""",
+)

@@ -1,0 +1,60 @@
+# Loop-bound values made on first use and kept on an ordinary object, in a library whose sync
+# functions run each call on a new loop: the first loop binds what is kept, the next call's
+# loop meets it. A kept event loop is reported wherever it is. Holders that compare the stored
+# loop with the running one, take the loop again when the kept one is closed, or are made
+# per call stay silent.
+# negative for: LD201, LD203
+import asyncio
+
+import httpx
+
+
+class Api:
+    def __init__(self, server: str):
+        self.server = server
+        self.async_client: httpx.AsyncClient | None = None
+        self._lock: asyncio.Lock | None = None
+
+    def _set_async_client(self) -> None:
+        if self.async_client is None:
+            self.async_client = httpx.AsyncClient(http2=True)  # error: LD204 "Api.async_client" "AsyncClient" "new loop per call"
+
+    async def _recreation_lock(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()  # error: LD204 "Api._lock" "Lock"
+        return self._lock
+
+    async def post_async(self, path: str) -> httpx.Response:
+        self._set_async_client()
+        async with await self._recreation_lock():
+            return await self.async_client.post(self.server + path)
+
+    def post(self, path: str) -> httpx.Response:
+        return asyncio.run(self.post_async(path))  # error: LD103 "post" "Api.async_client"
+
+
+class Limiter:
+    """Keeps the loop it first meets (try/except AttributeError), and schedules there."""
+
+    @property
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        try:
+            loop = self._event_loop
+        except AttributeError:
+            loop = self._event_loop = asyncio.get_running_loop()  # error: LD204 "Limiter._event_loop" "first event loop"
+        return loop
+
+    async def acquire(self) -> None:
+        fut = self._loop.create_future()
+        self._loop.call_soon(fut.set_result, None)
+        await fut
+
+
+class Throttle:
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def wait(self) -> None:
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()  # error: LD204 "Throttle._loop" "compares"
+        await asyncio.sleep(0)

@@ -1,0 +1,55 @@
+# negative for: LD505
+# A sync API that gives a thread with no loop its own, a loop of its own per call, a program's
+# main() and the helper only main() calls, and a coroutine handed to a loop another thread owns.
+import asyncio
+
+
+async def fetch() -> int:
+    return 1
+
+
+def make_sync(coro):
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+    return loop.run_until_complete(coro)
+
+
+def run_once():
+    return asyncio.run(fetch())
+
+
+def own_loop():
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(fetch())
+    finally:
+        loop.close()
+
+
+def _serve() -> None:
+    asyncio.get_event_loop().run_until_complete(fetch())
+
+
+def main() -> None:
+    asyncio.get_event_loop().run_until_complete(fetch())
+    _serve()
+
+
+def submit(loop: asyncio.AbstractEventLoop) -> int:
+    return asyncio.run_coroutine_threadsafe(fetch(), loop).result()
+
+
+def _util_run(coro):
+    """A private helper nothing in the project calls: a test utility."""
+    return asyncio.get_event_loop().run_until_complete(coro)
+
+
+def close_quietly(coro) -> None:
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        return  # no loop in this thread: nothing to close
+    loop.run_until_complete(coro)

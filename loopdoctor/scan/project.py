@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
+from pathlib import PurePosixPath
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import (
@@ -43,6 +44,7 @@ _MAX_DENOTE_DEPTH = 4
 _MAX_TAKER_ROUNDS = 6  # classes that take the loop by making another such class
 _MAX_MAKER_DEPTH = 2  # constructors followed back to where their object is made
 _MAX_SETUP_HOPS = 3  # ``__init__`` -> ``self.configure()`` -> ``self._configure()``
+_TEST_DIRS = frozenset({"test", "tests", "testing"})
 _ATTRIBUTES = (Bind.INSTANCE, Bind.CLASS, Bind.ANNOTATION, Bind.CLASS_SLOT)
 
 
@@ -320,6 +322,15 @@ class Project:
         starting at most one loop. Its module-level objects meet one loop only."""
         return (file.script or bool(file.module_loop_starts)) \
             and len(file.module_loop_starts) <= 1 and file.module not in self._imported_modules
+
+    @staticmethod
+    def in_tests(file: FileFacts) -> bool:
+        """A test module or a helper of a test package (by its module name, not where the
+        project happens to be checked out)."""
+        parts = file.module.split(".")
+        name = PurePosixPath(file.path).name
+        return bool(_TEST_DIRS & set(parts[:-1])) or parts[-1].startswith("test_") \
+            or name.endswith("_test.py") or name == "conftest.py"
 
     @cached_property
     def _imported_modules(self) -> set[str]:

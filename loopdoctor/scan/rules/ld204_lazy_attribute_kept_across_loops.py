@@ -9,7 +9,6 @@ from loopdoctor.scan.loops import LoopKind, LoopSite, loop_sites
 from loopdoctor.scan.model import Bind, Binding, FileFacts, Finding, Guard, KeyKind, Op
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
-from loopdoctor.scan.rules.ld505_get_event_loop_in_sync_api import in_tests
 from loopdoctor.scan.types import LOOP, Bound
 
 _SYNC_LOOPS = frozenset({LoopKind.FRESH, LoopKind.PER_THREAD, LoopKind.THREAD, LoopKind.BRIDGE})
@@ -32,7 +31,8 @@ def _lazily_kept(project: Project, target: str, binding: Binding,
     holder knows loops: no comparison with the running loop, no reset by the object's own
     lifecycle, not already LD201's (a long-lived object) or LD203's (remade when closed)."""
     if binding.kind is not Bind.INSTANCE or binding.lazy is not Guard.MISSING \
-            or binding.key is not KeyKind.OTHER or in_tests(file) or project.is_script(file) \
+            or binding.key is not KeyKind.OTHER or project.in_tests(file) \
+            or project.is_script(file) \
             or target in project.functions:  # a property: its setter decides where it goes
         return None
     bound = project.bound(binding.values, file.path) or _primitive(project, binding, file)
@@ -77,7 +77,7 @@ def _loop_started_by_sync_code(project: Project) -> LoopSite | None:
     wrapper, a per-thread loop, a worker thread): its objects meet one loop per call."""
     return next((site for site in loop_sites(project)
                  if site.kind in _SYNC_LOOPS and site.function is not None
-                 and not site.function.entry_point and not in_tests(site.file)
+                 and not site.function.entry_point and not project.in_tests(site.file)
                  and not project.is_script(site.file)), None)
 
 

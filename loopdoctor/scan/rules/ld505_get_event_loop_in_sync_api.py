@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from loopdoctor.scan.model import FileFacts, Finding, Function
 from loopdoctor.scan.project import Project
@@ -13,8 +12,6 @@ MESSAGE = ("`{name}` runs a coroutine with `run_until_complete` on `asyncio.get_
            "and makes no loop when there is none: called from a thread its caller started (a "
            "WSGI worker, an executor) it raises \"There is no current event loop in thread\"")
 RUNNING = ", and from inside a running loop \"This event loop is already running\""
-
-_TEST_DIRS = frozenset({"test", "tests", "testing"})
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -43,17 +40,8 @@ def _self_contained(project: Project, fn: Function, file: FileFacts) -> bool:
     """A program's own entry (main, a CLI command, a test, a script) or a function a worker
     thread runs (LD503's), or ``__init__`` of an object a coroutine makes (LD501's)."""
     return fn.entry_point or fn.qualname in project.thread_run or project.is_script(file) \
-        or in_tests(file) \
+        or project.in_tests(file) \
         or bool(fn.setup and fn.cls and project.made_in_coroutine(fn.cls))
-
-
-def in_tests(file: FileFacts) -> bool:
-    """A test module or a helper of a test package (by its module name, not where the
-    project happens to be checked out)."""
-    parts = file.module.split(".")
-    name = PurePosixPath(file.path).name
-    return bool(_TEST_DIRS & set(parts[:-1])) or parts[-1].startswith("test_") \
-        or name.endswith("_test.py") or name == "conftest.py"
 
 
 def _public_method(fn: Function) -> bool:
@@ -72,7 +60,7 @@ def _called_by_library_code(project: Project, fn: Function) -> bool:
     if not users:
         return not any(part.startswith("_") and not part.startswith("__")
                        for part in name.split("."))
-    return not all(user.entry_point or in_tests(file) or project.is_script(file)
+    return not all(user.entry_point or project.in_tests(file) or project.is_script(file)
                    for user, file in users)
 
 

@@ -562,12 +562,15 @@ def method_name(call: ast.Call) -> str | None:
     return call.func.attr if isinstance(call.func, ast.Attribute) else None
 
 
+def catches(handler: ast.ExceptHandler, *errors: str) -> bool:
+    """``except E`` or ``except (E, ...)`` for one of ``errors``, by name."""
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(n, ast.Name) and n.id in errors for n in names)
+
+
 def catches_runtime_error(handler: ast.ExceptHandler) -> bool:
     """``except RuntimeError`` (what "no running loop" raises), or broader."""
-    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(n is None or (isinstance(n, ast.Name) and n.id in ("RuntimeError", "Exception",
-                                                                    "BaseException"))
-               for n in names)
+    return handler.type is None or catches(handler, "RuntimeError", "Exception", "BaseException")
 
 
 def _prefix(scope: Scope) -> str:

@@ -17,6 +17,7 @@ from loopdoctor.scan.context import (
     CallAt,
     FileContext,
     Scope,
+    catches,
     catches_runtime_error,
     method_name,
 )
@@ -661,7 +662,7 @@ def _made_when_missing(ctx: FileContext) -> Iterator[int]:
     handler, of attributes the try reads."""
     for node, scope in ctx.tries:
         if scope.kind != "function" \
-                or not any(_catches(h, "AttributeError") for h in node.handlers):
+                or not any(catches(h, "AttributeError") for h in node.handlers):
             continue
         read = {name for stmt in node.body for n in ast.walk(stmt)
                 if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Load)
@@ -671,11 +672,6 @@ def _made_when_missing(ctx: FileContext) -> Iterator[int]:
                 if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) \
                         and ctx.resolve(n, scope) in read:
                     yield id(n)
-
-
-def _catches(handler: ast.ExceptHandler, error: str) -> bool:
-    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(isinstance(n, ast.Name) and n.id == error for n in names)
 
 
 def _test_nodes(ctx: FileContext, node: ast.If) -> list[ast.AST]:

@@ -332,6 +332,11 @@ class Project:
         return bool(_TEST_DIRS & set(parts[:-1])) or parts[-1].startswith("test_") \
             or name.endswith("_test.py") or name == "conftest.py"
 
+    def program_code(self, fn: Function, file: FileFacts) -> bool:
+        """A program's own code rather than a library's: an entry point (``main``, a CLI
+        command), a test, a script."""
+        return fn.entry_point or self.in_tests(file) or self.is_script(file)
+
     @cached_property
     def _imported_modules(self) -> set[str]:
         imported = set()

@@ -77,8 +77,7 @@ def _loop_started_by_sync_code(project: Project) -> LoopSite | None:
     wrapper, a per-thread loop, a worker thread): its objects meet one loop per call."""
     return next((site for site in loop_sites(project)
                  if site.kind in _SYNC_LOOPS and site.function is not None
-                 and not site.function.entry_point and not project.in_tests(site.file)
-                 and not project.is_script(site.file)), None)
+                 and not project.program_code(site.function, site.file)), None)
 
 
 def _message(target: str, bound: Bound, started: LoopSite | None) -> str:

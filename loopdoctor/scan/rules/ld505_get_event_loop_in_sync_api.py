@@ -39,8 +39,7 @@ def _borrows_current_loop(fn: Function) -> bool:
 def _self_contained(project: Project, fn: Function, file: FileFacts) -> bool:
     """A program's own entry (main, a CLI command, a test, a script) or a function a worker
     thread runs (LD503's), or ``__init__`` of an object a coroutine makes (LD501's)."""
-    return fn.entry_point or fn.qualname in project.thread_run or project.is_script(file) \
-        or project.in_tests(file) \
+    return project.program_code(fn, file) or fn.qualname in project.thread_run \
         or bool(fn.setup and fn.cls and project.made_in_coroutine(fn.cls))
 
 
@@ -60,8 +59,7 @@ def _called_by_library_code(project: Project, fn: Function) -> bool:
     if not users:
         return not any(part.startswith("_") and not part.startswith("__")
                        for part in name.split("."))
-    return not all(user.entry_point or project.in_tests(file) or project.is_script(file)
-                   for user, file in users)
+    return not all(project.program_code(user, file) for user, file in users)
 
 
 RULE = Rule(

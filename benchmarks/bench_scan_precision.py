@@ -13,7 +13,7 @@ the verdict. A judged finding that no longer appears is listed as gone.
 
 A set is any ``set`` the manifest names. ``final`` projects were first scanned after the
 analyzer's tuning was done; ``dev`` projects were scanned while it was tuned (their precision
-is not an independent measurement); ``final2`` to ``final5`` projects were
+is not an independent measurement); ``final2`` to ``final7`` projects were
 chosen later and are measured once, after the changes they are meant to judge.
 """
 

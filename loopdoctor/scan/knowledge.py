@@ -82,6 +82,8 @@ RUNNING_LOOP_GETTERS: frozenset[str] = frozenset({
     "asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio._get_running_loop",
     "asyncio.events.get_running_loop", "asyncio.events.get_event_loop",
 })
+# The running task: it lives on one loop, so what it makes and removes itself stays there.
+CURRENT_TASK: frozenset[str] = frozenset({"asyncio.current_task", "asyncio.tasks.current_task"})
 RUNNING_LOOP_PROBES: frozenset[str] = frozenset({
     "asyncio._get_running_loop", "asyncio.events._get_running_loop",
     "asyncio.get_running_loop", "asyncio.events.get_running_loop",

@@ -254,7 +254,8 @@ def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
     if scope.kind != "function":
         return False
     name = scope.node.name
-    if name in kb.ENTRY_POINT_NAMES or name.startswith("test_"):
+    if name in kb.ENTRY_POINT_NAMES or name.startswith("test_") \
+            or any(_ends_process(ctx, stmt, scope) for stmt in scope.node.body):
         return True
     for decorator in scope.node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -262,6 +263,16 @@ def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
         if resolved.endswith(kb.ENTRY_POINT_DECORATOR_SUFFIXES):
             return True
     return False
+
+
+def _ends_process(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:
+    """``sys.exit(...)`` or ``raise SystemExit`` in a function's own body, not under a branch:
+    a command that ends the process runs once per process."""
+    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+        return ctx.resolve(exc, scope) == "SystemExit"
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+        and ctx.callee(stmt.value, scope) in kb.PROCESS_EXITS
 
 
 # -- loops started and threads submitted ------------------------------------------------

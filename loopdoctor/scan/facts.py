@@ -802,12 +802,18 @@ def _write_key(ctx: FileContext, key: ast.expr, value: ast.expr | None,
 def _removed_by_its_task(ctx: FileContext, container: str, key: ast.expr,
                          scope: Scope) -> bool:
     """``pool[id(asyncio.current_task())] = conn`` deleted again in that function's
-    ``finally``: a task runs on one loop and its entry goes with it, so no entry meets a
-    second loop. An entry its task leaves behind outlives the task (and ``id()`` is reused)."""
-    return _is_current_task(ctx, key, scope) and any(
-        _removes(ctx, node, container, key, scope)
-        for trial, where in ctx.tries if where is scope
-        for stmt in trial.finalbody for node in ast.walk(stmt))
+    ``finally`` or in its class's ``__aexit__``: a task runs on one loop and its entry goes
+    with it, so no entry meets a second loop. An entry its task leaves behind outlives the
+    task (and ``id()`` is reused)."""
+    if not _is_current_task(ctx, key, scope):
+        return False
+    if any(_removes(ctx, node, container, key, scope) for trial, where in ctx.tries
+           if where is scope for stmt in trial.finalbody for node in ast.walk(stmt)):
+        return True
+    return any(_removes(ctx, node, container, None, exit_) for exit_ in ctx.functions()
+               if exit_.cls is not None and exit_.cls == scope.cls
+               and exit_.node.name in ("__aexit__", "__exit__")
+               for node in ast.walk(exit_.node))
 
 
 def _is_current_task(ctx: FileContext, key: ast.expr, scope: Scope, depth: int = 0) -> bool:
@@ -822,9 +828,10 @@ def _is_current_task(ctx: FileContext, key: ast.expr, scope: Scope, depth: int =
     return False
 
 
-def _removes(ctx: FileContext, node: ast.AST, container: str, key: ast.expr,
+def _removes(ctx: FileContext, node: ast.AST, container: str, key: ast.expr | None,
              scope: Scope) -> bool:
-    """``del pool[key]`` or ``pool.pop(key)`` on the same container with the same key."""
+    """``del pool[key]`` or ``pool.pop(key)`` on the same container with the same key (with
+    no key: with the running task's)."""
     if isinstance(node, ast.Delete):
         return any(isinstance(t, ast.Subscript) and _same_entry(ctx, t.value, t.slice, container,
                                                                 key, scope)
@@ -834,8 +841,10 @@ def _removes(ctx: FileContext, node: ast.AST, container: str, key: ast.expr,
 
 
 def _same_entry(ctx: FileContext, holder: ast.expr, index: ast.expr, container: str,
-                key: ast.expr, scope: Scope) -> bool:
-    return ctx.resolve(holder, scope) == container and ast.dump(index) == ast.dump(key)
+                key: ast.expr | None, scope: Scope) -> bool:
+    return ctx.resolve(holder, scope) == container and (
+        ast.dump(index) == ast.dump(key) if key is not None
+        else _is_current_task(ctx, index, scope))
 
 
 def _compares_loop(ctx: FileContext, scope: Scope) -> bool:

@@ -1,10 +1,10 @@
 # negative for: LD201, LD103
 # A pool keyed by the running task: each entry is made in the task that asks for it and
-# deleted again in that task's `finally` (here the exit of an async context manager). A task
-# runs on one loop, so no entry meets a second loop, even when the manager lives at module
-# level and each call of the sync helper runs a new loop. An entry the task closes but leaves
-# in the pool, or never removes, outlives its task (and `id()` of a dead task is reused): one
-# connection for every loop (reported).
+# deleted again in that task's `finally` (the exit of an async context manager) or in the
+# class's `__aexit__`. A task runs on one loop, so no entry meets a second loop, even when the
+# manager lives at module level and each call of the sync helper runs a new loop. An entry the
+# task closes but leaves in the pool, or never removes, outlives its task (and `id()` of a dead
+# task is reused): one connection for every loop (reported).
 import asyncio
 from contextlib import asynccontextmanager
 
@@ -86,3 +86,26 @@ def download_sync(url: str) -> bytes:
 
 def leaky_rows() -> int:
     return asyncio.run(leaky_count())  # error: LD103 "leaky_rows" "LeakyPool.pool"
+
+
+class TaskSession:
+    """`async with TaskSession()`: the entry is made on enter and removed on exit."""
+
+    sessions: dict = {}
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        task = asyncio.current_task()
+        TaskSession.sessions[task] = aiohttp.ClientSession()
+        return TaskSession.sessions[task]
+
+    async def __aexit__(self, *exc: object) -> None:
+        await TaskSession.sessions.pop(asyncio.current_task()).close()
+
+
+async def fetch_in_context(url: str) -> bytes:
+    async with TaskSession() as session, session.get(url) as response:
+        return await response.read()
+
+
+def fetch_sync(url: str) -> bytes:
+    return asyncio.run(fetch_in_context(url))

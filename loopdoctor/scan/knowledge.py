@@ -145,9 +145,9 @@ CONTAINER_FACTORIES: frozenset[str] = frozenset({
 })
 WEAK_KEY_CONTAINERS: frozenset[str] = frozenset({"weakref.WeakKeyDictionary"})
 
-# Functions that run once per process (and often never return): their loop is the program's.
 # Calls that end the process: a function that makes one unconditionally is a command.
 PROCESS_EXITS: frozenset[str] = frozenset({"sys.exit", "os._exit", "exit", "quit"})
+# Functions that run once per process (and often never return): their loop is the program's.
 ENTRY_POINT_NAMES: frozenset[str] = frozenset({"main", "_main", "cli", "run_cli", "entrypoint",
                                                "serve", "run_forever", "run_server"})
 # Test case classes whose runner awaits `async def` test methods on a loop it runs. Another

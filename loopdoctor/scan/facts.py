@@ -254,7 +254,8 @@ def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
     if scope.kind != "function":
         return False
     name = scope.node.name
-    if name in kb.ENTRY_POINT_NAMES or name.startswith("test_"):
+    if name in kb.ENTRY_POINT_NAMES or name.startswith("test_") \
+            or any(_ends_process(ctx, stmt, scope) for stmt in scope.node.body):
         return True
     for decorator in scope.node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -262,6 +263,16 @@ def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
         if resolved.endswith(kb.ENTRY_POINT_DECORATOR_SUFFIXES):
             return True
     return False
+
+
+def _ends_process(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:
+    """``sys.exit(...)`` or ``raise SystemExit`` in a function's own body, not under a branch:
+    a command that ends the process runs once per process."""
+    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+        return ctx.resolve(exc, scope) == "SystemExit"
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
+        and ctx.callee(stmt.value, scope) in kb.PROCESS_EXITS
 
 
 # -- loops started and threads submitted ------------------------------------------------
@@ -760,6 +771,8 @@ def _cache_writes(ctx: FileContext) -> tuple[CacheWrite, ...]:
         container = ctx.resolve(holder, scope)
         if container and scope.is_function:
             kind, keeps_loop = _write_key(ctx, key, value, scope)
+            if kind is KeyKind.OTHER and _removed_by_its_task(ctx, container, key, scope):
+                kind = KeyKind.TASK
             writes.append(CacheWrite(container, values_of(ctx, value, scope), kind,
                                      ctx.site(node, scope), values_of(ctx, key, scope),
                                      keeps_loop, _made_over(ctx, value, scope)))
@@ -784,6 +797,54 @@ def _write_key(ctx: FileContext, key: ast.expr, value: ast.expr | None,
     if kind is KeyKind.OTHER and keeps_loop and _compares_loop(ctx, scope):
         kind = KeyKind.LOOP
     return kind, keeps_loop
+
+
+def _removed_by_its_task(ctx: FileContext, container: str, key: ast.expr,
+                         scope: Scope) -> bool:
+    """``pool[id(asyncio.current_task())] = conn`` deleted again in that function's
+    ``finally`` or in its class's ``__aexit__``: a task runs on one loop and its entry goes
+    with it, so no entry meets a second loop. An entry its task leaves behind outlives the
+    task (and ``id()`` is reused)."""
+    if not _is_current_task(ctx, key, scope):
+        return False
+    if any(_removes(ctx, node, container, key, scope) for trial, where in ctx.tries
+           if where is scope for stmt in trial.finalbody for node in ast.walk(stmt)):
+        return True
+    return any(_removes(ctx, node, container, None, exit_) for exit_ in ctx.functions()
+               if exit_.cls is not None and exit_.cls == scope.cls
+               and exit_.node.name in ("__aexit__", "__exit__")
+               for node in ast.walk(exit_.node))
+
+
+def _is_current_task(ctx: FileContext, key: ast.expr, scope: Scope, depth: int = 0) -> bool:
+    """The key is the running task, or its id, named there or through a local."""
+    for node in ast.walk(key):
+        if isinstance(node, ast.Call) and ctx.callee(node, scope) in kb.CURRENT_TASK:
+            return True
+        if isinstance(node, ast.Name) and depth < 2 and any(
+                _is_current_task(ctx, value, scope, depth + 1)
+                for value, _ in scope.assigns.get(node.id, [])):
+            return True
+    return False
+
+
+def _removes(ctx: FileContext, node: ast.AST, container: str, key: ast.expr | None,
+             scope: Scope) -> bool:
+    """``del pool[key]`` or ``pool.pop(key)`` on the same container with the same key (with
+    no key: with the running task's)."""
+    if isinstance(node, ast.Delete):
+        return any(isinstance(t, ast.Subscript) and _same_entry(ctx, t.value, t.slice, container,
+                                                                key, scope)
+                   for t in node.targets)
+    return isinstance(node, ast.Call) and method_name(node) == "pop" and bool(node.args) \
+        and _same_entry(ctx, node.func.value, node.args[0], container, key, scope)
+
+
+def _same_entry(ctx: FileContext, holder: ast.expr, index: ast.expr, container: str,
+                key: ast.expr | None, scope: Scope) -> bool:
+    return ctx.resolve(holder, scope) == container and (
+        ast.dump(index) == ast.dump(key) if key is not None
+        else _is_current_task(ctx, index, scope))
 
 
 def _compares_loop(ctx: FileContext, scope: Scope) -> bool:

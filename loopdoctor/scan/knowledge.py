@@ -82,6 +82,8 @@ RUNNING_LOOP_GETTERS: frozenset[str] = frozenset({
     "asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio._get_running_loop",
     "asyncio.events.get_running_loop", "asyncio.events.get_event_loop",
 })
+# The running task: it lives on one loop, so what it makes and removes itself stays there.
+CURRENT_TASK: frozenset[str] = frozenset({"asyncio.current_task", "asyncio.tasks.current_task"})
 RUNNING_LOOP_PROBES: frozenset[str] = frozenset({
     "asyncio._get_running_loop", "asyncio.events._get_running_loop",
     "asyncio.get_running_loop", "asyncio.events.get_running_loop",
@@ -143,6 +145,8 @@ CONTAINER_FACTORIES: frozenset[str] = frozenset({
 })
 WEAK_KEY_CONTAINERS: frozenset[str] = frozenset({"weakref.WeakKeyDictionary"})
 
+# Calls that end the process: a function that makes one unconditionally is a command.
+PROCESS_EXITS: frozenset[str] = frozenset({"sys.exit", "os._exit", "exit", "quit"})
 # Functions that run once per process (and often never return): their loop is the program's.
 ENTRY_POINT_NAMES: frozenset[str] = frozenset({"main", "_main", "cli", "run_cli", "entrypoint",
                                                "serve", "run_forever", "run_server"})

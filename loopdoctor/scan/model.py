@@ -19,6 +19,7 @@ class KeyKind(Enum):
     LOOP = "the loop object"
     ID_LOOP = "id(loop)"
     OTHER = "not the loop"
+    TASK = "the current task, whose entry that task removes"
 
 
 @dataclass(frozen=True)

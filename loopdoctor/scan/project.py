@@ -818,7 +818,7 @@ class Project:
         for found in self._attributes.values():
             for target in dict.fromkeys(b.target for b, _ in found):
                 binding, file = self.bindings[target][0]
-                if self._class_level(target) or self._per_run(target):
+                if self._class_level(target) or self.made_per_run(target):
                     continue
                 bound = self.target_bound(target)
                 if bound is not None and bound.type != LOOP:  # an object may keep its loop
@@ -831,7 +831,7 @@ class Project:
         return any(b.kind in (Bind.CLASS, Bind.CLASS_SLOT) and b.values
                    for b, _ in self.bindings[target])
 
-    def _per_run(self, target: str) -> bool:
+    def made_per_run(self, target: str) -> bool:
         """Is every object an attribute gets made by a coroutine, unconditionally (``async def
         start(self): self._session = ClientSession()``)? Then each run of that coroutine, in
         whatever loop, makes its own: the attribute outlives no loop."""

@@ -97,7 +97,9 @@ compared with `is`) are not reported; `id(loop)` keys are LD401's. Nor are objec
 owner manages their lifetime with the loop's: a slot closed and reset at shutdown (or
 emptied first, `del` or `= None`, and closed through a local name), or an
 engine a coroutine disposes (`await engine.dispose()`: SQLAlchemy opens a new pool on the next
-loop), and what is made over it (`async_sessionmaker(bind=engine)`).
+loop), and what is made over it (`async_sessionmaker(bind=engine)`), and a pool keyed by the
+running task (`id(asyncio.current_task())`) whose entry that task deletes in its `finally` (or
+its class's `__aexit__`): a task runs on one loop (an entry the task leaves behind is reported).
 
 ## Bad
 ```python

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.loops import LoopKind, LoopSite, loop_sites
-from loopdoctor.scan.model import Bind, Binding, FileFacts, Finding, Guard, KeyKind, Op, Value
+from loopdoctor.scan.model import Bind, Binding, FileFacts, Finding, Guard, KeyKind, Op
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
@@ -92,12 +92,14 @@ def _kept_on_default(project: Project, target: str, binding: Binding,
 
 
 def _writer_makes_client(project: Project, binding: Binding, file: FileFacts) -> bool:
-    """The function that fills the slot names a loop-bound client class, or a helper that
-    returns one, itself: not only an object said to hold one."""
+    """The object kept is made, in the function that fills the slot, over an argument that
+    is itself a loop-bound client (``Transport(client)``), not over a per-loop resolver."""
     writer = project.functions.get(binding.site.scope)
+    made = {project.resolve(value.name) for value in binding.values if value.op is Op.CALL}
     return writer is not None and any(
-        (made := project.bound((Value(Op.CALL, name),), file.path)) is not None
-        and made.direct for name in writer[0].refs)
+        (bound := project.bound(values, file.path)) is not None and bound.direct
+        for call in writer[0].calls if project.resolve(call.callee) in made
+        for values in (*call.values, *(v for _, v in call.kwvalues)))
 
 
 def _short(name: str) -> str:

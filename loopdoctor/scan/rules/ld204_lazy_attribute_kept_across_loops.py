@@ -23,6 +23,7 @@ def check(project: Project) -> Iterator[Finding]:
                                  else not _running_loop(project, binding)):
                 continue
             yield RULE.finding(file, binding.site, _message(target, bound, started))
+    yield from _on_class_defaults(project)
 
 
 def _lazily_kept(project: Project, target: str, binding: Binding,
@@ -41,6 +42,68 @@ def _lazily_kept(project: Project, target: str, binding: Binding,
             or _taken_again(project, target, binding):
         return None
     return bound
+
+
+def _on_class_defaults(project: Project) -> Iterator[Finding]:
+    """``if self._client is None: self._client = ...`` on the instance a class keeps for the
+    process (``if cls._default is None: cls._default = cls()``): every loop that asks the class
+    for it meets the first loop's client. A ``close()`` that resets the slot does not help (no
+    one closes a shared default between loops), nor does wrapping the client in a transport."""
+    defaults = _class_defaults(project)
+    for target, found in sorted(project.bindings.items()):
+        owner = target.rpartition(".")[0]
+        if owner not in defaults:
+            continue
+        for binding, file in found:
+            bound = _kept_on_default(project, target, binding, file)
+            if bound is not None:
+                yield RULE.finding(file, binding.site, (
+                    f"`{_short(target)}` is made lazily on the instance "
+                    f"`{_short(defaults[owner])}` keeps for the whole process: the first loop "
+                    f"that uses {bound.describe()} binds it, and every later `asyncio.run` or "
+                    f"thread that asks the class for its default meets it"))
+
+
+def _class_defaults(project: Project) -> dict[str, str]:
+    """Classes that keep one instance of themselves on first use, ``cls._default = cls()``
+    under ``if cls._default is None``: {class: the attribute that keeps it}."""
+    return {project.resolve(value.name): target
+            for target, found in project.bindings.items() for binding, file in found
+            if binding.kind is Bind.CLASS_SLOT and binding.lazy is Guard.MISSING
+            and not project.in_tests(file)
+            for value in binding.values
+            if value.op is Op.CALL and project.resolve(value.name) == target.rpartition(".")[0]}
+
+
+def _kept_on_default(project: Project, target: str, binding: Binding,
+                     file: FileFacts) -> Bound | None:
+    """A loop-bound client kept lazily on that instance that LD201 leaves out: one closed and
+    reset by the object's own ``close()``, or wrapped in an object made over a client the
+    same function makes."""
+    if binding.kind is not Bind.INSTANCE or binding.lazy is not Guard.MISSING \
+            or binding.key is not KeyKind.OTHER or target in project.functions:
+        return None
+    bound = project.bound(binding.values, file.path)
+    if bound is None or bound.type == LOOP:
+        return None
+    if bound.direct:
+        return bound if project.lifecycle_managed(target) else None
+    return bound if _writer_makes_client(project, binding, file) else None
+
+
+def _writer_makes_client(project: Project, binding: Binding, file: FileFacts) -> bool:
+    """The object kept is made, in the function that fills the slot, over an argument that
+    is itself a loop-bound client (``Transport(client)``), not over a per-loop resolver."""
+    writer = project.functions.get(binding.site.scope)
+    made = {project.resolve(value.name) for value in binding.values if value.op is Op.CALL}
+    return writer is not None and any(
+        (bound := project.bound(values, file.path)) is not None and bound.direct
+        for call in writer[0].calls if project.resolve(call.callee) in made
+        for values in (*call.values, *(v for _, v in call.kwvalues)))
+
+
+def _short(name: str) -> str:
+    return ".".join(name.split(".")[-2:])
 
 
 def _primitive(project: Project, binding: Binding, file: FileFacts) -> Bound | None:
@@ -99,10 +162,12 @@ RULE = Rule(
     name="lazy-attribute-kept-across-loops",
     summary="(preview) A loop-bound client, asyncio primitive or the event loop itself made "
             "lazily on an instance (only when missing) and never compared with the running "
-            "loop, in a project whose sync code starts loops.",
+            "loop, in a project whose sync code starts loops or on the instance a class "
+            "keeps for the process.",
     needs=(("self",), ("None", "AttributeError", "hasattr", "getattr"),
            (*kb.LOOP_BOUND_TOKENS, *kb.TAKE_LOOP_TOKENS, "get_running_loop")),
     check=check,
+    exports=Project.loop_bound_classes,
     preview=True,
     doc="""\
 ## Why
@@ -114,7 +179,11 @@ functions run each call on a new loop or on the calling thread's loop), the next
 "bound to a different event loop", "Event loop is closed", or a hang. Preview: the scan
 sees the lazy slot and a loop started from sync code in the same project, not the two
 loops meeting the same object. A holder known to outlive loops (a singleton, a
-framework-kept object) is LD201's; one remade only when closed is LD203's.
+framework-kept object) is LD201's; one remade only when closed is LD203's. Also here: the
+instance a class keeps for the process (`if cls._default is None: cls._default = cls()`)
+when it makes its client lazily and LD201 leaves it out: the session's own `close()` resets
+the slot (nobody closes a shared default between loops), or the client is wrapped in a
+transport object the same method makes over it.
 
 ## Bad
 ```python

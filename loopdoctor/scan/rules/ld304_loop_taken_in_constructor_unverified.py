@@ -30,6 +30,7 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
     local that a coroutine function defined in it uses: the object is made when the outer
     function runs (for a decorator, at import, like a module-level primitive: any of them),
     not on the loop that awaits the inner one."""
+    yield from _made_before_new_loop(ctx)
     for inner in ctx.functions():
         outer = inner.parent
         if not inner.is_async or outer is None or outer.kind != "function" or outer.is_async \
@@ -42,6 +43,44 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
                         and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
                     yield RULE.candidate(ctx.site(call, outer), _closure_message(
                         outer, inner, name, made))
+
+
+def _made_before_new_loop(ctx: FileContext) -> Iterator[Candidate]:
+    """A sync function makes an asyncio primitive, hands it on (an argument of a call), then
+    starts a new loop with ``asyncio.run``: up to Python 3.9 the primitive took the thread's
+    current loop when it was made, not the one ``asyncio.run`` makes and runs its users on."""
+    runs: dict[int, int] = {}
+    for call_at in ctx.calls:
+        if call_at.scope.kind == "function" and not call_at.scope.is_async \
+                and ctx.callee(call_at.node, call_at.scope) in kb.ASYNCIO_RUN:
+            key = id(call_at.scope)
+            runs[key] = min(runs.get(key, call_at.node.lineno), call_at.node.lineno)
+    for scope in ctx.functions():
+        if id(scope) not in runs:
+            continue
+        passed = _passed_names(ctx, scope)
+        for name in sorted(passed & set(scope.assigns)):
+            for call in ctx.assigned_calls(name, scope):
+                made = ctx.callee(call, scope)
+                if made in kb.ASYNCIO_PRIMITIVES and call.lineno < runs[id(scope)] \
+                        and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
+                    yield RULE.candidate(ctx.site(call, scope), _new_loop_message(
+                        scope, name, made, runs[id(scope)]))
+
+
+def _passed_names(ctx: FileContext, scope: Scope) -> set[str]:
+    """Local names a function passes as arguments of the calls it makes itself."""
+    return {arg.id for call_at in ctx.calls if call_at.scope is scope
+            for arg in (*call_at.node.args, *(k.value for k in call_at.node.keywords))
+            if isinstance(arg, ast.Name)}
+
+
+def _new_loop_message(scope: Scope, name: str, made: str, run_line: int) -> str:
+    function = scope.qualname.rsplit(".", 1)[-1]
+    return (f"`{function}` makes `{made}` in `{name}` outside any loop and then starts a new "
+            f"one with `asyncio.run` (line {run_line}): up to Python 3.9 it binds to that "
+            f"thread's current event loop when made, and the coroutines the new loop runs "
+            f"get \"attached to a different loop\"")
 
 
 def _returns(outer: Scope, inner: Scope) -> bool:
@@ -95,8 +134,10 @@ users make it at import or in sync setup code has the bug, one whose users make 
 3.10 they bind to the loop that first waits on them): an asyncio `Event`, `Condition` or
 `Queue` made in a constructor whose object this project makes outside a running loop, and
 any asyncio primitive a sync function (a decorator, a factory) makes for the coroutine
-function it defines, which is made when the decorator runs, at import. A preview rule:
-select `LD304` to see these.
+function it defines, which is made when the decorator runs, at import, and any asyncio
+primitive a sync function makes and hands on before it starts a new loop with `asyncio.run`
+(the primitive took the thread's current loop, not the new one). A preview rule: select
+`LD304` to see these.
 
 ## Bad
 ```python

@@ -1,0 +1,58 @@
+# A sync function makes asyncio primitives, hands them to the code that builds its coroutines,
+# then runs them with asyncio.run: up to Python 3.9 a primitive takes the thread's current loop
+# when made, and asyncio.run makes another one ("attached to a different loop"). Safe forms
+# stay silent: primitives made inside the coroutine asyncio.run runs, primitives made after the
+# loop has finished, one made and never handed on, and one given its loop explicitly.
+# negative for: LD302, LD303
+from __future__ import annotations
+
+import asyncio
+
+
+async def worker(queue: asyncio.Queue, limit: asyncio.Semaphore) -> None:
+    async with limit:
+        await queue.put(1)
+
+
+async def drain(queue: asyncio.Queue) -> int:
+    return await queue.get()
+
+
+async def run_all(queue: asyncio.Queue, limit: asyncio.Semaphore) -> int:
+    await worker(queue, limit)
+    return await drain(queue)
+
+
+def main() -> int:
+    limit = asyncio.Semaphore(4)  # error: LD304 "main" "asyncio.Semaphore" "limit" "asyncio.run"
+    queue: asyncio.Queue[int] = asyncio.Queue()  # error: LD304 "main" "asyncio.Queue" "queue"
+    return asyncio.run(run_all(queue, limit))
+
+
+async def run_inside() -> int:
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    limit = asyncio.Semaphore(4)
+    return await run_all(queue, limit)
+
+
+def main_made_inside() -> int:
+    return asyncio.run(run_inside())
+
+
+def main_then_cleanup() -> None:
+    asyncio.run(run_inside())
+    done = asyncio.Event()
+    print(done)
+
+
+def main_unused() -> int:
+    stop = asyncio.Event()
+    del stop
+    return asyncio.run(run_inside())
+
+
+def main_with_its_loop() -> int:
+    loop = asyncio.new_event_loop()
+    queue: asyncio.Queue[int] = asyncio.Queue(loop=loop)  # Python < 3.10 only
+    limit = asyncio.Semaphore(4, loop=loop)
+    return loop.run_until_complete(run_all(queue, limit))

@@ -214,6 +214,7 @@ def _parse_all(pending: list[Pending], cache: Cache, jobs: int) -> list[FileFact
     if workers > 1 and len(work) >= _PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor  # a warm run never needs it
 
+        gc.freeze()  # what the workers inherit: their collections never touch (and copy) it
         with _collector_paused(), ProcessPoolExecutor(max_workers=workers,
                                                       initializer=gc.enable) as pool:
             chunk = max(1, len(work) // (8 * workers))

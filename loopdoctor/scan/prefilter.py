@@ -103,11 +103,14 @@ def _has_word(word: bytes, data: bytes, words: frozenset[bytes]) -> bool:
     return word in words if word.isascii() else _word_pattern(word).search(data) is not None
 
 
-_WORD = re.compile(rb"\w+")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_SPACES = bytes(b if b in _WORD_BYTES else 32 for b in range(256))  # other bytes: a space
 
 
 def words_of(data: bytes) -> frozenset[bytes]:
-    return frozenset(_WORD.findall(data))
+    """The text's runs of word characters (``rb"\\w+"``: ASCII letters, digits and ``_``),
+    split out at about twice the speed of the pattern."""
+    return frozenset(data.translate(_SPACES).split())
 
 
 def mentions(qualnames: Iterable[str],

@@ -32,21 +32,42 @@ class Prefilter:
         key = "\0".join([*words, *(r.needs_pattern or "" for r in rules)])
         self.digest = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
         self._gate_of = {w: next((g for g in _GATES if g in w), None) for w in words}
+        self._possible: dict[frozenset[str], list[tuple[tuple[tuple[bytes, ...], ...],
+                                                       re.Pattern[bytes] | None]]] = {}
 
     def wants(self, data: bytes) -> bool:
         """Does some rule find all of its word groups (and its pattern) in this text?"""
-        gates = {g for g in _GATES if g.encode() in data}
-        seen: dict[str, bool] = {}
-
-        def has(word: str) -> bool:
-            if word not in seen:
-                gate = self._gate_of[word]
-                seen[word] = (gate is None or gate in gates) and word.encode() in data
-            return seen[word]
-
-        return any(all(any(map(has, group)) for group in needs)
+        gates = frozenset(g for g in _GATES if g.encode() in data)
+        rules = self._possible.get(gates)
+        if rules is None:
+            rules = self._possible[gates] = self._possible_with(gates)
+        seen: dict[bytes, bool] = {}
+        return any(all(_has_one(group, data, seen) for group in groups)
                    and (pattern is None or pattern.search(data) is not None)
-                   for needs, pattern in zip(self.needs, self.patterns, strict=True))
+                   for groups, pattern in rules)
+
+    def _possible_with(self, gates: frozenset[str]) -> list[tuple[tuple[tuple[bytes, ...], ...],
+                                                                   re.Pattern[bytes] | None]]:
+        """The rules a text with only these gates may satisfy, each group without the words
+        whose gate is absent (a rule with a group left empty cannot be satisfied)."""
+        possible = []
+        for needs, pattern in zip(self.needs, self.patterns, strict=True):
+            groups = tuple(tuple(w.encode() for w in group
+                                 if self._gate_of[w] is None or self._gate_of[w] in gates)
+                           for group in needs)
+            if all(groups):
+                possible.append((groups, pattern))
+        return possible
+
+
+def _has_one(words: tuple[bytes, ...], data: bytes, seen: dict[bytes, bool]) -> bool:
+    for word in words:
+        found = seen.get(word)
+        if found is None:
+            found = seen[word] = word in data
+        if found:
+            return True
+    return False
 
 
 class Mentions:

@@ -18,6 +18,8 @@ from loopdoctor.scan.rules.base import Rule
 # Short substrings of many needed words: when a gate is absent, so is every word containing
 # it, and those words are not searched for (most files lack both gates).
 _GATES = ("sync", "loop")
+# A rule's word groups (one word of each must be in the text) and its pattern.
+_Need = tuple[tuple[tuple[bytes, ...], ...], "re.Pattern[bytes] | None"]
 _NO_CLASSES: Mapping[str, Collection[str]] = MappingProxyType({})
 
 
@@ -32,8 +34,7 @@ class Prefilter:
         key = "\0".join([*words, *(r.needs_pattern or "" for r in rules)])
         self.digest = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
         self._gate_of = {w: next((g for g in _GATES if g in w), None) for w in words}
-        self._possible: dict[frozenset[str], list[tuple[tuple[tuple[bytes, ...], ...],
-                                                       re.Pattern[bytes] | None]]] = {}
+        self._possible: dict[frozenset[str], list[_Need]] = {}
 
     def wants(self, data: bytes) -> bool:
         """Does some rule find all of its word groups (and its pattern) in this text?"""
@@ -46,8 +47,7 @@ class Prefilter:
                    and (pattern is None or pattern.search(data) is not None)
                    for groups, pattern in rules)
 
-    def _possible_with(self, gates: frozenset[str]) -> list[tuple[tuple[tuple[bytes, ...], ...],
-                                                                   re.Pattern[bytes] | None]]:
+    def _possible_with(self, gates: frozenset[str]) -> list[_Need]:
         """The rules a text with only these gates may satisfy, each group without the words
         whose gate is absent (a rule with a group left empty cannot be satisfied)."""
         possible = []

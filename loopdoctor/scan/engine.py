@@ -63,9 +63,9 @@ def _collector_paused() -> Iterator[None]:
     """The join, and the facts that come back from the workers, are millions of objects
     that live as long as the project and make little garbage: the collector would walk each
     of them again and again. What is alive after the block is frozen (never walked again);
-    ``_fewer_collections`` thaws it, and a replaced project is freed by the next collection
-    after that. (A file parsed in this process keeps the collector: a syntax tree and its
-    scopes are cycles, garbage once the facts are made.)"""
+    a replaced project is freed between rounds, and ``_fewer_collections`` thaws the rest.
+    (A file parsed in this process keeps the collector: a syntax tree and its scopes are
+    cycles, garbage once the facts are made.)"""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -74,6 +74,14 @@ def _collector_paused() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def _free_frozen_garbage() -> None:
+    """Free what was frozen and is garbage now (a replaced project): one walk over what
+    lives, once a round; what is still alive is frozen again."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _analyse(options: ScanOptions, pending: list[Pending],
@@ -99,6 +107,8 @@ def _analyse(options: ScanOptions, pending: list[Pending],
         timing.count("rounds", 1)
         facts.update((str(p.path), f) for p, f in zip(more, new, strict=True))
         unparsed = [p for p in unparsed if str(p.path) not in facts]
+        del project
+        _free_frozen_garbage()
         with _join_phase("join"):
             project = _project(facts, extra_types)
     parse_errors = sum(f.parse_error is not None for f in facts.values())

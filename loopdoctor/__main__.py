@@ -21,7 +21,7 @@ def main() -> None:
     try:
         cli_main()
     except SystemExit as exited:
-        if sys.argv[1:2] != ["run"]:
+        if sys.argv[1:2] not in (["run"], ["scan"]):
             raise
         _exit_without_teardown(exited.code)
 
@@ -29,7 +29,9 @@ def main() -> None:
 def _exit_without_teardown(code: object) -> NoReturn:
     """Exit as ``sys.exit(code)`` would, atexit handlers and flushed output included, but without
     tearing the interpreter down: freeing the modules a run imported takes a tenth of a second,
-    after the report, on the critical path of every gate."""
+    after the report, on the critical path of every gate; after a cold scan, the collection
+    that teardown makes walks every fact and the join's caches again (about half a second
+    on a project of 450 files)."""
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)
         code = 1

@@ -3,9 +3,12 @@ name through something that leads to it."""
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
-from loopdoctor.scan.prefilter import mentions
+from loopdoctor.scan.prefilter import mentions, words_of
 
 CLASSES = {"pkg.clients.Client": ("Base",)}  # pkg.base.Base, not parsed yet
 NAMES = ["pkg.clients.Client.start", "pkg.util.helpers.run_sync", "pkg.clients.Client"]
@@ -42,3 +45,14 @@ def test_a_member_of_a_subclass_is_mentioned_where_its_base_calls_it() -> None:
     subclass nor its module."""
     text = b"class Base:\n    def go(self):\n        self.start()\n"
     assert mentions(NAMES, CLASSES).matches(text)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_words_of_a_text_are_its_runs_of_word_characters(seed: int) -> None:
+    """Every byte value, in runs of every length: the same words as ``rb"\\w+"``."""
+    rng = random.Random(seed)
+    data = bytes(rng.choice([rng.randrange(256), *b"a_Z9 .\xc3\xa9"])
+                 for _ in range(20_000))
+    text = "caf\u00e9 = x1(_y, 3.0e5)\tz\x0b\x0cw\n".encode()
+    for sample in (data, text):
+        assert words_of(sample) == frozenset(re.findall(rb"\w+", sample))

@@ -48,7 +48,40 @@ def _fewer_collections() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.unfreeze()
         gc.set_threshold(*before)
+
+
+@contextmanager
+def _join_phase(name: str) -> Iterator[None]:
+    with _collector_paused(), timing.phase(name):
+        yield
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The join, and the facts that come back from the workers, are millions of objects
+    that live as long as the project and make little garbage: the collector would walk each
+    of them again and again. What is alive after the block is frozen (never walked again);
+    a replaced project is freed between rounds, and ``_fewer_collections`` thaws the rest.
+    (A file parsed in this process keeps the collector: a syntax tree and its scopes are
+    cycles, garbage once the facts are made.)"""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _free_frozen_garbage() -> None:
+    """Free what was frozen and is garbage now (a replaced project): one walk over what
+    lives, once a round; what is still alive is frozen again."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _analyse(options: ScanOptions, pending: list[Pending],
@@ -60,10 +93,10 @@ def _analyse(options: ScanOptions, pending: list[Pending],
     timing.count("files parsed, round 1", parsed)
     facts.update((str(path), _unreadable(path, exc)) for path, exc in unreadable.items())
     extra_types = frozenset(config.loop_bound_types)
-    with timing.phase("join"):
+    with _join_phase("join"):
         project = _project(facts, extra_types)
     for _ in range(_MAX_ROUNDS):
-        with timing.phase("exports and mentions"):
+        with _join_phase("exports and mentions"):
             more = _mentioning(project, codes, unparsed, cache)
         if not more:
             break
@@ -74,10 +107,12 @@ def _analyse(options: ScanOptions, pending: list[Pending],
         timing.count("rounds", 1)
         facts.update((str(p.path), f) for p, f in zip(more, new, strict=True))
         unparsed = [p for p in unparsed if str(p.path) not in facts]
-        with timing.phase("join"):
+        del project
+        _free_frozen_garbage()
+        with _join_phase("join"):
             project = _project(facts, extra_types)
     parse_errors = sum(f.parse_error is not None for f in facts.values())
-    with timing.phase("check"):
+    with _join_phase("check"):
         return _check(project, codes, config), parse_errors, parsed, hits
 
 
@@ -189,7 +224,9 @@ def _parse_all(pending: list[Pending], cache: Cache, jobs: int) -> list[FileFact
     if workers > 1 and len(work) >= _PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor  # a warm run never needs it
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        gc.freeze()  # what the workers inherit: their collections never touch (and copy) it
+        with _collector_paused(), ProcessPoolExecutor(max_workers=workers,
+                                                      initializer=gc.enable) as pool:
             chunk = max(1, len(work) // (8 * workers))
             results = list(pool.map(_analyze_job, work, chunksize=chunk))
     else:

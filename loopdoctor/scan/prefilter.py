@@ -18,6 +18,8 @@ from loopdoctor.scan.rules.base import Rule
 # Short substrings of many needed words: when a gate is absent, so is every word containing
 # it, and those words are not searched for (most files lack both gates).
 _GATES = ("sync", "loop")
+# A rule's word groups (one word of each must be in the text) and its pattern.
+_Need = tuple[tuple[tuple[bytes, ...], ...], "re.Pattern[bytes] | None"]
 _NO_CLASSES: Mapping[str, Collection[str]] = MappingProxyType({})
 
 
@@ -32,21 +34,40 @@ class Prefilter:
         key = "\0".join([*words, *(r.needs_pattern or "" for r in rules)])
         self.digest = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
         self._gate_of = {w: next((g for g in _GATES if g in w), None) for w in words}
+        self._possible: dict[frozenset[str], list[_Need]] = {}
 
     def wants(self, data: bytes) -> bool:
         """Does some rule find all of its word groups (and its pattern) in this text?"""
-        gates = {g for g in _GATES if g.encode() in data}
-        seen: dict[str, bool] = {}
-
-        def has(word: str) -> bool:
-            if word not in seen:
-                gate = self._gate_of[word]
-                seen[word] = (gate is None or gate in gates) and word.encode() in data
-            return seen[word]
-
-        return any(all(any(map(has, group)) for group in needs)
+        gates = frozenset(g for g in _GATES if g.encode() in data)
+        rules = self._possible.get(gates)
+        if rules is None:
+            rules = self._possible[gates] = self._possible_with(gates)
+        seen: dict[bytes, bool] = {}
+        return any(all(_has_one(group, data, seen) for group in groups)
                    and (pattern is None or pattern.search(data) is not None)
-                   for needs, pattern in zip(self.needs, self.patterns, strict=True))
+                   for groups, pattern in rules)
+
+    def _possible_with(self, gates: frozenset[str]) -> list[_Need]:
+        """The rules a text with only these gates may satisfy, each group without the words
+        whose gate is absent (a rule with a group left empty cannot be satisfied)."""
+        possible = []
+        for needs, pattern in zip(self.needs, self.patterns, strict=True):
+            groups = tuple(tuple(w.encode() for w in group
+                                 if self._gate_of[w] is None or self._gate_of[w] in gates)
+                           for group in needs)
+            if all(groups):
+                possible.append((groups, pattern))
+        return possible
+
+
+def _has_one(words: tuple[bytes, ...], data: bytes, seen: dict[bytes, bool]) -> bool:
+    for word in words:
+        found = seen.get(word)
+        if found is None:
+            found = seen[word] = word in data
+        if found:
+            return True
+    return False
 
 
 class Mentions:
@@ -103,11 +124,14 @@ def _has_word(word: bytes, data: bytes, words: frozenset[bytes]) -> bool:
     return word in words if word.isascii() else _word_pattern(word).search(data) is not None
 
 
-_WORD = re.compile(rb"\w+")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_SPACES = bytes(b if b in _WORD_BYTES else 32 for b in range(256))  # other bytes: a space
 
 
 def words_of(data: bytes) -> frozenset[bytes]:
-    return frozenset(_WORD.findall(data))
+    """The text's runs of word characters (``rb"\\w+"``: ASCII letters, digits and ``_``),
+    split out at about twice the speed of the pattern."""
+    return frozenset(data.translate(_SPACES).split())
 
 
 def mentions(qualnames: Iterable[str],

@@ -88,6 +88,15 @@ RUNNING_LOOP_PROBES: frozenset[str] = frozenset({
     "asyncio._get_running_loop", "asyncio.events._get_running_loop",
     "asyncio.get_running_loop", "asyncio.events.get_running_loop",
 })
+# An async engine on a pool that keeps no connection (``poolclass=NullPool``) opens one per
+# session, on the loop that runs it, and holds nothing bound to a loop between uses; so do the
+# session factories and sessions over it.
+POOLED_ENGINES: frozenset[str] = frozenset({"sqlalchemy.ext.asyncio.create_async_engine"})
+ENGINE_USERS: frozenset[str] = frozenset({
+    "sqlalchemy.ext.asyncio.async_sessionmaker", "sqlalchemy.ext.asyncio.AsyncSession",
+    "sqlalchemy.orm.sessionmaker"})
+NO_POOL: frozenset[str] = frozenset({"sqlalchemy.NullPool", "sqlalchemy.pool.NullPool",
+                                     "sqlalchemy.pool.impl.NullPool"})
 CLOSE_METHODS: frozenset[str] = frozenset({"aclose", "close", "dispose", "disconnect",
                                            "shutdown", "terminate"})
 # Closes an object's pool and leaves it usable: its next use opens a new pool on the loop that

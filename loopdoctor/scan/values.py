@@ -93,12 +93,88 @@ def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int)
         return ()
     if callee in kb.FIELD_DECLARATORS:
         return _field_default(ctx, call, scope, hops, depth)
+    if _keeps_no_pool(ctx, call, callee, scope):
+        return ()
     if callee in _LOOPS:
         made = callee in kb.GET_EVENT_LOOP and id(call) in _after_new_loop_set(ctx)
         return (Value(Op.LOOP, "asyncio.new_event_loop" if made else callee,
                       int(id(call) in guarded_calls(ctx)), line=call.lineno),)
     return (Value(Op.CALL, callee, int(_passes_loop(call)), _given_loop(ctx, call, scope),
                   line=call.lineno),)
+
+
+def _keeps_no_pool(ctx: FileContext, call: ast.Call, callee: str, scope: Scope) -> bool:
+    """An async engine that may be given ``poolclass=NullPool`` (in the call, or in the
+    ``**options`` it is given, on any path: the pool is the deployment's choice), and a
+    session factory or session over such an engine."""
+    if callee in kb.ENGINE_USERS:
+        bind = call.args[0] if call.args else next(
+            (k.value for k in call.keywords if k.arg == "bind"), None)
+        return isinstance(bind, ast.Name) and _engine_keeps_no_pool(ctx, bind, scope)
+    if callee not in kb.POOLED_ENGINES:
+        return False
+    return any(_names_no_pool(ctx, k.value, scope) if k.arg == "poolclass" else
+               k.arg is None and isinstance(k.value, ast.Name)
+               and _options_name_no_pool(ctx, k.value, scope) for k in call.keywords)
+
+
+def _home(ctx: FileContext, name: str, scope: Scope) -> Scope | None:
+    """The scope that assigns ``name``: a function's, or the module's."""
+    if (owner := ctx.owner(name, scope)) is not None:
+        return owner
+    while scope.parent is not None:
+        scope = scope.parent
+    return scope if name in scope.assigns else None
+
+
+def _engine_keeps_no_pool(ctx: FileContext, name: ast.Name, scope: Scope) -> bool:
+    owner = _home(ctx, name.id, scope)
+    made = [v for v, _ in owner.assigns.get(name.id, [])] if owner else []
+    return bool(made) and all(
+        isinstance(v, ast.Call) and (callee := ctx.callee(v, owner)) in kb.POOLED_ENGINES
+        and _keeps_no_pool(ctx, v, callee, owner) for v in made)
+
+
+def _names_no_pool(ctx: FileContext, expr: ast.AST | None, scope: Scope) -> bool:
+    return expr is not None and any(
+        isinstance(n, (ast.Name, ast.Attribute)) and ctx.resolve(n, scope) in kb.NO_POOL
+        for n in ast.walk(expr))
+
+
+def _options_name_no_pool(ctx: FileContext, options: ast.Name, scope: Scope) -> bool:
+    """``options["poolclass"] = NullPool``, ``options = {"poolclass": NullPool}``,
+    ``options.update(poolclass=NullPool)`` in the scope that makes the options."""
+    owner = _home(ctx, options.id, scope)
+    return owner is not None and any(
+        _names_no_pool(ctx, value, owner) for value in _pool_options(owner.node, options.id))
+
+
+def _pool_options(node: ast.AST, options: str) -> Iterator[ast.expr | None]:
+    """What ``options`` is given as its ``poolclass``, wherever ``node`` sets it."""
+    for n in ast.walk(node):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1:
+            target = n.targets[0]
+            if isinstance(target, ast.Subscript) and _is_name(target.value, options) \
+                    and isinstance(target.slice, ast.Constant) \
+                    and target.slice.value == "poolclass":
+                yield n.value
+            elif _is_name(target, options) and isinstance(n.value, ast.Dict):
+                yield from _dict_pool(n.value)
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) \
+                and n.func.attr == "update" and _is_name(n.func.value, options):
+            yield from (k.value for k in n.keywords if k.arg == "poolclass")
+            for arg in n.args:
+                yield from _dict_pool(arg)
+
+
+def _dict_pool(node: ast.expr) -> Iterator[ast.expr]:
+    if isinstance(node, ast.Dict):
+        yield from (v for k, v in zip(node.keys, node.values, strict=True)
+                    if isinstance(k, ast.Constant) and k.value == "poolclass")
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _given_loop(ctx: FileContext, call: ast.Call, scope: Scope) -> Values:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from loopdoctor.scan.chain import loops_reaching
+from loopdoctor.scan.loops import LoopKind, loop_sites
 from loopdoctor.scan.model import Finding, Function
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
@@ -11,7 +13,7 @@ from loopdoctor.scan.rules.base import Rule
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file in project.primitives():
-        if project.is_script(file):
+        if project.is_script(file) or _other_loops_miss_it(project, binding.target):
             continue
         kind = project.resolve(binding.values[0].name)
         users = [user for user in project.async_users(binding.target)
@@ -23,6 +25,18 @@ def check(project: Project) -> Iterator[Finding]:
             yield RULE.finding(file, binding.site, (
                 f"module-level `{kind}` `{name}` is used from coroutines (`{user}`): it binds "
                 f"to the first event loop that uses it"))
+
+
+def _other_loops_miss_it(project: Project, target: str) -> bool:
+    """The project starts second loops of its own (in worker threads, a new loop per call)
+    and none of their coroutines reaches the primitive: its users run on the one loop that
+    serves them. A project that starts none leaves its loops to its users, who may run
+    several (a loop per test); the calling thread's own loop or a script's is no second."""
+    return any(site.kind not in _ONE_LOOP for site in loop_sites(project)) \
+        and not loops_reaching(project, target)
+
+
+_ONE_LOOP = frozenset({LoopKind.PER_THREAD, LoopKind.MODULE})
 
 
 def _makes_its_own(project: Project, target: str, user: Function) -> bool:
@@ -57,7 +71,10 @@ module-level `asyncio.Lock()` used by coroutines in two loops (sequential `async
 calls, a worker thread with its own loop) raises "is bound to a different event loop";
 a `Queue` or `Event` shared that way can lose wakeups and hang. A `Lock` or `Semaphore`
 binds only when a task has to wait for it, so one whose every holder runs its `async with`
-body without an await is not reported; one holder that awaits inside is enough.
+body without an await is not reported; one holder that awaits inside is enough. In a
+project that starts second event loops of its own (in worker threads, a new loop per
+call), a primitive none of those loops reaches is not reported either: its coroutines run
+on the one loop that serves them.
 
 ## Bad
 ```python

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan.chain import loops_reaching
-from loopdoctor.scan.loops import LoopKind, loop_sites
+from loopdoctor.scan.loops import LoopKind, LoopSite, loop_sites
 from loopdoctor.scan.model import Finding, Function
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
@@ -31,12 +31,16 @@ def _other_loops_miss_it(project: Project, target: str) -> bool:
     """The project starts second loops of its own (in worker threads, a new loop per call)
     and none of their coroutines reaches the primitive: its users run on the one loop that
     serves them. A project that starts none leaves its loops to its users, who may run
-    several (a loop per test); the calling thread's own loop or a script's is no second."""
-    return any(site.kind not in _ONE_LOOP for site in loop_sites(project)) \
+    several (a loop per test); the calling thread's own loop, a script's or the one its
+    entry point runs (``asyncio.run(main())``) is no second."""
+    return any(_second_loop(project, site) for site in loop_sites(project)) \
         and not loops_reaching(project, target)
 
 
-_ONE_LOOP = frozenset({LoopKind.PER_THREAD, LoopKind.MODULE})
+def _second_loop(project: Project, site: LoopSite) -> bool:
+    if site.kind in (LoopKind.PER_THREAD, LoopKind.MODULE):
+        return False
+    return site.kind is not LoopKind.FRESH or not project.program_code(site.function, site.file)
 
 
 def _makes_its_own(project: Project, target: str, user: Function) -> bool:
@@ -73,8 +77,8 @@ a `Queue` or `Event` shared that way can lose wakeups and hang. A `Lock` or `Sem
 binds only when a task has to wait for it, so one whose every holder runs its `async with`
 body without an await is not reported; one holder that awaits inside is enough. In a
 project that starts second event loops of its own (in worker threads, a new loop per
-call), a primitive none of those loops reaches is not reported either: its coroutines run
-on the one loop that serves them.
+call; not the one `asyncio.run(main())` of its own command), a primitive none of those
+loops reaches is not reported either: its coroutines run on the one loop that serves them.
 
 ## Bad
 ```python

@@ -8,7 +8,7 @@ from collections import defaultdict
 from weakref import WeakKeyDictionary
 
 from loopdoctor.scan.loops import LoopKind, LoopSite, loop_sites
-from loopdoctor.scan.project import Project, Source, witness
+from loopdoctor.scan.project import Project, Source, short_name, witness
 from loopdoctor.scan.types import LOOP, Bound, How
 
 _MAX_LOOPS = 3
@@ -53,7 +53,8 @@ def chain(project: Project, source: Source | None, here: tuple[str, int],
             parts.append(f"`{(bound.via or bound.type).rsplit('.', 1)[-1]}` {bound.how.value} "
                          f"at {at}")
     if source is not None and source.path and not named and (source.path, source.line) != here:
-        parts.append(f"`{_short(source.name)}` defined at {_at(source.path, source.line, here)}")
+        defined = _at(source.path, source.line, here)
+        parts.append(f"`{short_name(source.name)}` defined at {defined}")
     if via and project.decoration(via) is None:  # a decorated function is named already
         parts.append(f"the coroutine comes from the call at {_at(*_split(via), here)}")
     if source is not None:
@@ -88,5 +89,3 @@ def _split(site: str) -> tuple[str, int]:
     return path, int(line)
 
 
-def _short(name: str) -> str:
-    return ".".join(name.split(".")[-2:]) if name.count(".") > 1 else name

@@ -100,8 +100,7 @@ class Source:
         return self.kind in _PER_INSTANCE
 
     def describe(self) -> str:
-        short = ".".join(self.name.split(".")[-2:]) if self.per_instance \
-            else self.name.rsplit(".", 1)[-1]
+        short = short_name(self.name) if self.per_instance else self.name.rsplit(".", 1)[-1]
         where = f" ({self.path}:{self.line})" if self.path else ""
         return f"{self.kind.value.format(type=self.type)} `{short}`{where}"
 
@@ -788,7 +787,7 @@ class Project:
                         cls = self.resolve(value.name) if value.op is Op.CALL else ""
                         if cls in self.classes:
                             found.setdefault(cls, LongLived(
-                                f"kept {binding.kind.value} as `{_short(target)}` "
+                                f"kept {binding.kind.value} as `{short_name(target)}` "
                                 f"({file.path}:{binding.site.line})", target))
         return found
 
@@ -1417,7 +1416,8 @@ def _binds_when_made(name: str) -> bool:
         name.startswith(kb.BIND_AT_CREATION_PACKAGES) and name.endswith("AsyncClient"))
 
 
-def _short(name: str) -> str:
+def short_name(name: str) -> str:
+    """``pkg.mod.Cls.attr`` as ``Cls.attr``: the last two parts of a dotted name."""
     return ".".join(name.split(".")[-2:]) if name.count(".") > 1 else name
 
 

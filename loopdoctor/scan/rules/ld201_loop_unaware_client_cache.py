@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain, loops_reaching
 from loopdoctor.scan.model import FileFacts, Finding, KeyKind, Site
-from loopdoctor.scan.project import LongLived, Project, Store
+from loopdoctor.scan.project import LongLived, Project, Store, short_name
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
 
@@ -18,14 +18,14 @@ def check(project: Project) -> Iterator[Finding]:
                 and (not store.bound.holds or _reached(project, store.holder)):
             slot = "slot" if store.slot else "cache"
             yield RULE.finding(store.file, store.site, (
-                f"{slot} `{_short(store.holder)}` keeps one loop-bound "
+                f"{slot} `{short_name(store.holder)}` keeps one loop-bound "
                 f"{store.bound.describe()} for every event loop: its key does not "
                 f"involve the running loop{_KEEPS_LOOP if store.keeps_loop else ''}"
                 f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
     for store, why in project.lazy_instance_stores():
         if store.bound.direct and _evident(project, store, why):
             yield RULE.finding(store.file, store.site, (
-                f"`{_short(store.holder)}` is made {store.lazy.value} and kept on an object "
+                f"`{short_name(store.holder)}` is made {store.lazy.value} and kept on an object "
                 f"that outlives loops ({why.why}): one loop-bound {store.bound.describe()} for "
                 f"every event loop"
                 f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
@@ -33,7 +33,7 @@ def check(project: Project) -> Iterator[Finding]:
         if store.key is KeyKind.OTHER and store.bound.direct and store.bound.type != LOOP \
                 and _evident(project, store, why):
             yield RULE.finding(store.file, store.site, (
-                f"cache `{_short(store.holder)}` lives on an object that outlives loops "
+                f"cache `{short_name(store.holder)}` lives on an object that outlives loops "
                 f"({why.why}) and keeps one loop-bound {store.bound.describe()} for every "
                 f"event loop: its key does not involve the running loop"
                 f"{_KEEPS_LOOP if store.keeps_loop else ''}"
@@ -41,7 +41,7 @@ def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound in project.constructs():
         if binding.provider:
             yield RULE.finding(file, binding.site, (
-                f"singleton provider `{_short(binding.target)}` hands one loop-bound "
+                f"singleton provider `{short_name(binding.target)}` hands one loop-bound "
                 f"{bound.describe()} to every event loop"
                 f"{_chain(project, binding.target, bound, file, binding.site)}"))
 
@@ -67,8 +67,6 @@ def _chain(project: Project, holder: str, bound: Bound, file: FileFacts, site: S
     return chain(project, project.holder(holder, bound), (file.path, site.line), bound)
 
 
-def _short(name: str) -> str:
-    return ".".join(name.split(".")[-2:]) if name.count(".") > 1 else name
 
 
 RULE = Rule(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.loops import LoopKind, LoopSite, loop_sites
 from loopdoctor.scan.model import Bind, Binding, FileFacts, Finding, Guard, KeyKind, Op
-from loopdoctor.scan.project import Project
+from loopdoctor.scan.project import Project, short_name
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
 
@@ -58,8 +58,8 @@ def _on_class_defaults(project: Project) -> Iterator[Finding]:
             bound = _kept_on_default(project, target, binding, file)
             if bound is not None:
                 yield RULE.finding(file, binding.site, (
-                    f"`{_short(target)}` is made lazily on the instance "
-                    f"`{_short(defaults[owner])}` keeps for the whole process: the first loop "
+                    f"`{short_name(target)}` is made lazily on the instance "
+                    f"`{short_name(defaults[owner])}` keeps for the whole process: the first loop "
                     f"that uses {bound.describe()} binds it, and every later `asyncio.run` or "
                     f"thread that asks the class for its default meets it"))
 
@@ -102,8 +102,6 @@ def _writer_makes_client(project: Project, binding: Binding, file: FileFacts) ->
         for values in (*call.values, *(v for _, v in call.kwvalues)))
 
 
-def _short(name: str) -> str:
-    return ".".join(name.split(".")[-2:])
 
 
 def _primitive(project: Project, binding: Binding, file: FileFacts) -> Bound | None:
@@ -144,7 +142,7 @@ def _loop_started_by_sync_code(project: Project) -> LoopSite | None:
 
 
 def _message(target: str, bound: Bound, started: LoopSite | None) -> str:
-    holder = ".".join(target.split(".")[-2:])
+    holder = short_name(target)
     if bound.type == LOOP:
         return (f"`{holder}` keeps the first event loop that asks for it, for the object's "
                 f"whole life, and nothing compares it with the running loop: an object kept "

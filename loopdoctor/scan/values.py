@@ -122,9 +122,7 @@ def _home(ctx: FileContext, name: str, scope: Scope) -> Scope | None:
     """The scope that assigns ``name``: a function's, or the module's."""
     if (owner := ctx.owner(name, scope)) is not None:
         return owner
-    while scope.parent is not None:
-        scope = scope.parent
-    return scope if name in scope.assigns else None
+    return ctx.module_scope if name in ctx.module_scope.assigns else None
 
 
 def _engine_keeps_no_pool(ctx: FileContext, name: ast.Name, scope: Scope) -> bool:

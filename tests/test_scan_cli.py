@@ -8,11 +8,14 @@ import os
 import re
 import subprocess
 import sys
+import sysconfig
 import textwrap
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
+import psutil
 import pytest
 from typer.testing import CliRunner
 
@@ -265,6 +268,30 @@ def test_real_process_exit_codes_and_sarif(tmp_path: Path) -> None:
     missing = run_process("scan", "nowhere", cwd=tmp_path)
     assert missing.returncode == 2
     assert missing.stderr.strip() == "loopdoctor: error: path does not exist: nowhere"
+
+
+@pytest.mark.timeout(90)
+def test_a_killed_scan_leaves_no_worker_behind(tmp_path: Path) -> None:
+    stdlib = sysconfig.get_paths()["stdlib"]  # a tree big enough for parallel parsing
+    scan_process = subprocess.Popen(
+        [sys.executable, "-m", "loopdoctor", "scan", stdlib, "--no-cache", "--exit-zero",
+         "--jobs", "2"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = workers_once_started(psutil.Process(scan_process.pid))
+    scan_process.kill()
+    scan_process.wait()
+    _, left = psutil.wait_procs(workers, timeout=10)
+    for process in left:
+        process.kill()
+    assert workers and not left
+
+
+def workers_once_started(scan_process: psutil.Process) -> list[psutil.Process]:
+    deadline = time.monotonic() + 60
+    while scan_process.is_running() and time.monotonic() < deadline:
+        if workers := scan_process.children(recursive=True):
+            return workers
+        time.sleep(0.02)
+    pytest.fail("the scan never started its parsing workers")
 
 
 def test_real_process_list_rules_and_explain(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ import ast
 import fnmatch
 import gc
 import os
+import threading
+import time
 import tokenize
 from collections import defaultdict
 from collections.abc import Iterator
@@ -28,6 +30,7 @@ from loopdoctor.scan.session import Pending, ScanOptions
 
 _PARALLEL_MIN_FILES = 24
 _MAX_ROUNDS = 8
+_ORPHAN_POLL_SECONDS = 0.5
 _GC_THRESHOLD = (10_000, 10, 10)  # allocations between young collections (default 700)
 
 
@@ -226,7 +229,7 @@ def _parse_all(pending: list[Pending], cache: Cache, jobs: int) -> list[FileFact
 
         gc.freeze()  # what the workers inherit: their collections never touch (and copy) it
         with _collector_paused(), ProcessPoolExecutor(max_workers=workers,
-                                                      initializer=gc.enable) as pool:
+                                                      initializer=_start_worker) as pool:
             chunk = max(1, len(work) // (8 * workers))
             results = list(pool.map(_analyze_job, work, chunksize=chunk))
     else:
@@ -234,6 +237,19 @@ def _parse_all(pending: list[Pending], cache: Cache, jobs: int) -> list[FileFact
     for p, result in zip(pending, results, strict=True):
         cache.remember_facts((str(p.path), p.module, p.digest), result)
     return results
+
+
+def _start_worker() -> None:
+    """A pool worker collects its garbage, and ends once the process that forked it has:
+    a scan killed by a CI timeout would otherwise leave its workers waiting for work."""
+    gc.enable()
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_ORPHAN_POLL_SECONDS)
+    os._exit(1)
 
 
 def _analyze_job(item: tuple[str, str, bytes]) -> FileFacts:

@@ -6,10 +6,6 @@ from __future__ import annotations
 import httpx
 
 
-def make_async_client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=10)
-
-
 class AsyncTransport:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client

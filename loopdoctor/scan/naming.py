@@ -13,6 +13,7 @@ Light on purpose: a warm scan imports it (the names are part of the cache's keys
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections import Counter
@@ -70,18 +71,20 @@ def candidates(path: Path, scan_root: Path) -> list[Candidate]:
     return found
 
 
-def scan_root_of(path: Path, roots: list[Path]) -> Path | None:
-    """The deepest folder scanned that holds ``path`` (None for a file given by itself)."""
-    holding = [root for root in roots if path.is_relative_to(root)]
-    return max(holding, key=lambda r: len(r.parts)) if holding else None
-
-
 def ambiguous(paths: list[Path], roots: list[Path]) -> dict[Path, list[Candidate]]:
-    """The files that could be named more than one way, with their candidates."""
+    """The files that could be named more than one way, with their candidates: those whose
+    name, read from their packages, starts below the folder scanned. (Strings, not paths:
+    a warm scan asks this of every file.)"""
+    tops = sorted((str(root) + os.sep for root in roots), key=len, reverse=True)
     found = {}
     for path in paths:
-        if (scan_root := scan_root_of(path, roots)) is not None:
-            options = candidates(path, scan_root)
+        text = str(path)
+        name = module_name(path)
+        cut = name.count(".") + (2 if path.name == "__init__.py" else 1)
+        name_root = text.rsplit(os.sep, cut)[0] + os.sep
+        scan_root = next((top for top in tops if text.startswith(top)), None)
+        if scan_root is not None and name_root != scan_root and name_root.startswith(scan_root):
+            options = candidates(path, Path(scan_root))
             if len(options) > 1:
                 found[path] = options
     return found

@@ -71,10 +71,9 @@ def candidates(path: Path, scan_root: Path) -> list[Candidate]:
     return found
 
 
-def ambiguous(paths: list[Path], roots: list[Path]) -> dict[Path, list[Candidate]]:
-    """The files that could be named more than one way, with their candidates: those whose
-    name, read from their packages, starts below the folder scanned. (Strings, not paths:
-    a warm scan asks this of every file.)"""
+def ambiguous(paths: list[Path], roots: list[Path]) -> dict[Path, Path]:
+    """The files whose name, read from their packages, starts below the folder scanned, with
+    that folder. (Strings, not paths: a warm scan asks this of every file.)"""
     tops = sorted((str(root) + os.sep for root in roots), key=len, reverse=True)
     found = {}
     for path in paths:
@@ -84,15 +83,14 @@ def ambiguous(paths: list[Path], roots: list[Path]) -> dict[Path, list[Candidate
         name_root = text.rsplit(os.sep, cut)[0] + os.sep
         scan_root = next((top for top in tops if text.startswith(top)), None)
         if scan_root is not None and name_root != scan_root and name_root.startswith(scan_root):
-            options = candidates(path, Path(scan_root))
-            if len(options) > 1:
-                found[path] = options
+            found[path] = Path(scan_root)
     return found
 
 
-def decide(options: dict[Path, list[Candidate]], all_paths: Iterable[Path],
+def decide(scan_roots: dict[Path, Path], all_paths: Iterable[Path],
            imports_of: Callable[[Path], set[str]]) -> dict[Path, str]:
     """The name each ambiguous file gets, where the evidence moves it from today's."""
+    options = {path: candidates(path, root) for path, root in scan_roots.items()}
     files = {str(p) for p in all_paths}
     wanted_tops = {c.top for cands in options.values() for c in cands}
     imports: Counter[str] = Counter()

@@ -128,15 +128,15 @@ def _name_modules(pending: list[Pending], given: list[str], cache: Cache) -> Non
     """Names that folders without ``__init__.py`` leave open, decided by the project's
     absolute imports (``naming``); remembered for exactly these paths and contents."""
     roots = [Path(os.path.abspath(p)) for p in given if os.path.isdir(p)]
-    options = naming.ambiguous([p.path for p in pending], roots)
-    if not options:
+    scan_roots = naming.ambiguous([p.path for p in pending], roots)
+    if not scan_roots:
         return
     lines = [*(str(r) for r in roots), *(f"{p.path}|{p.digest}" for p in pending)]
     key = hashlib.blake2b("\n".join(lines).encode(), digest_size=16).hexdigest()
     names = cache.names.get(key)
     if names is None:
         by_path = {p.path: p for p in pending}
-        decided = naming.decide(options, by_path, lambda path: _imports(by_path[path]))
+        decided = naming.decide(scan_roots, by_path, lambda path: _imports(by_path[path]))
         names = {str(path): name for path, name in decided.items()}
         cache.remember_names(key, names)
     for item in pending:

@@ -2,8 +2,9 @@
 
 Two pickles per cache folder, both named by the analyzer's version (``code_version``). The
 small index holds ``stat`` (path -> mtime, size, content hash: an unchanged file is not even
-read), ``skip`` (prefilter verdicts per content hash) and ``results`` (the findings of the
-last project, keyed by everything they depend on). The large one holds ``facts`` per (path,
+read), ``skip`` (prefilter verdicts per content hash), ``names`` (the module names the last
+project's imports decided, keyed by its paths and contents) and ``results`` (the findings of
+the last project, keyed by everything they depend on). The large one holds ``facts`` per (path,
 module, content hash), loaded only when a project has to be joined again.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import loopdoctor
 
-_FORMAT = 3
+_FORMAT = 4
 # A file written this recently may be written again within the same mtime tick, keeping its
 # size: its stat proves nothing yet, so it is hashed again next time (git's "racily clean").
 _RACY_NS = 2_000_000_000
@@ -57,7 +58,9 @@ class Cache:
         self.stat: dict[str, tuple[int, int, str]]
         self.skip: set[tuple[str, str]]
         self.results: dict[str, object]
-        self.stat, self.skip, self.results = _load(self._index_file, ({}, set(), {}))
+        self.names: dict[str, dict[str, str]]
+        self.stat, self.skip, self.results, self.names = _load(self._index_file,
+                                                               ({}, set(), {}, {}))
         self._facts: dict[tuple[str, str, str], object] | None = None
         self._dirty_index = self._dirty_facts = False
 
@@ -94,6 +97,10 @@ class Cache:
         self.results = {key: result}
         self._dirty_index = True
 
+    def remember_names(self, key: str, names: dict[str, str]) -> None:
+        self.names = {key: names}
+        self._dirty_index = True
+
     def save(self) -> None:
         if self.folder is None or not (self._dirty_index or self._dirty_facts):
             return
@@ -108,7 +115,7 @@ class Cache:
                     old.unlink(missing_ok=True)
             if self._dirty_facts:
                 _dump(self._facts_file, self.facts)
-            _dump(self._index_file, (self.stat, self.skip, self.results))
+            _dump(self._index_file, (self.stat, self.skip, self.results, self.names))
         except OSError:
             pass  # a read-only checkout still gets its findings
 

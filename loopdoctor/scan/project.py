@@ -515,10 +515,12 @@ class Project:
             return Bound(LOOP, path=file.path, line=binding.site.line)
         made = tuple(v for v in binding.values if v.op is Op.CALL and not v.index)
         bound = self.bound(made, file.path)
-        if bound is not None and not bound.holds and _binds_when_made(bound.type):
+        if bound is not None and not bound.holds and _binds_when_made(bound.type) \
+                and bound.type not in self.classes:  # the library scanned itself: its code says
             return bound
         for value in made:
-            if takes_loop_when_made(name := self.resolve(value.name)):
+            name = self.resolve(value.name)
+            if takes_loop_when_made(name) and name not in self.classes:
                 return Bound(name, path=file.path, line=value.line)
         if self._loop_in_stored_value(binding):
             return Bound(LOOP, path=file.path, line=binding.site.line)

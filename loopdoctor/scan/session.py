@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from loopdoctor.scan import baseline as baselines
-from loopdoctor.scan import timing
+from loopdoctor.scan import naming, timing
 from loopdoctor.scan.cache import Cache, content_hash
 from loopdoctor.scan.config import Config, selected_codes
 from loopdoctor.scan.files import Discovery, module_name, relative_to
@@ -81,6 +81,8 @@ def scan(options: ScanOptions) -> ScanResult:
         cache = Cache(options.cache_dir)
     with timing.phase("stat and hash"):
         pending, unreadable = _hash_files(paths, cache)
+    with timing.phase("module names"):
+        _name_modules(pending, options.paths, cache)
     key = _result_key(options, pending, unreadable)
     if key in cache.results:
         findings, parse_errors = cache.results[key]
@@ -120,6 +122,34 @@ def _result_key(options: ScanOptions, pending: list[Pending],
              *(f"{p.path}|{p.module}|{p.digest}" for p in pending),
              *(f"{path}|unreadable" for path in unreadable)]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _name_modules(pending: list[Pending], given: list[str], cache: Cache) -> None:
+    """Names that folders without ``__init__.py`` leave open, decided by the project's
+    absolute imports (``naming``); remembered for exactly these paths and contents."""
+    roots = [Path(os.path.abspath(p)) for p in given if os.path.isdir(p)]
+    scan_roots = naming.ambiguous([p.path for p in pending], roots)
+    if not scan_roots:
+        return
+    lines = [*(str(r) for r in roots), *(f"{p.path}|{p.digest}" for p in pending)]
+    key = hashlib.blake2b("\n".join(lines).encode(), digest_size=16).hexdigest()
+    names = cache.names.get(key)
+    if names is None:
+        by_path = {p.path: p for p in pending}
+        decided = naming.decide(scan_roots, by_path, lambda path: _imports(by_path[path]))
+        names = {str(path): name for path, name in decided.items()}
+        cache.remember_names(key, names)
+    for item in pending:
+        item.module = names.get(str(item.path), item.module)
+
+
+def _imports(item: Pending) -> set[str]:
+    if item.data is None:
+        try:
+            item.data = item.path.read_bytes()  # kept: the engine reads it no more
+        except OSError:
+            return set()
+    return naming.absolute_imports(item.data)
 
 
 def _hash_files(paths: list[Path], cache: Cache) -> tuple[list[Pending], dict[Path, OSError]]:

@@ -1,0 +1,121 @@
+"""Module names where ``__init__.py`` does not say them: decided by the project's own
+absolute imports, and today's names wherever there is no such evidence."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from loopdoctor.scan import ScanOptions, naming, scan
+from loopdoctor.scan.cache import Cache
+from loopdoctor.scan.config import discover
+from loopdoctor.scan.files import Discovery
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text))
+
+
+def names(root: Path) -> dict[str, str]:
+    """Every scanned file's module name, as a scan of ``root`` gives it."""
+    paths = Discovery(root).files([str(root)])
+    options = naming.ambiguous(paths, [root])
+    chosen = naming.decide(options, paths, lambda p: naming.absolute_imports(p.read_bytes()))
+    return {p.relative_to(root).as_posix(): chosen.get(p, naming.candidates(p, root)[0].name)
+            for p in paths}
+
+
+def test_namespace_folders_named_by_the_absolute_imports(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "vercel/_internal/core/__init__.py": "",
+        "vercel/_internal/core/session.py": "from vercel._internal.core.errors import E\n",
+        "vercel/_internal/core/errors.py": "class E(Exception): ...\n",
+        "vercel/api/__init__.py": "from vercel._internal.core.session import session\n",
+    })
+    assert names(tmp_path) == {
+        "vercel/_internal/core/__init__.py": "vercel._internal.core",
+        "vercel/_internal/core/session.py": "vercel._internal.core.session",
+        "vercel/_internal/core/errors.py": "vercel._internal.core.errors",
+        "vercel/api/__init__.py": "vercel.api",
+    }
+
+
+def test_a_src_layout_keeps_its_names_and_names_its_namespace_package(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "src/pkg/__init__.py": "",
+        "src/pkg/mod.py": "from pkg.util import f\nfrom ns.part import g\n",
+        "src/pkg/util.py": "def f(): ...\n",
+        "src/ns/part.py": "def g(): ...\n",
+        "tests/test_mod.py": "from pkg.mod import f\n",
+    })
+    assert names(tmp_path) == {
+        "src/pkg/__init__.py": "pkg", "src/pkg/mod.py": "pkg.mod", "src/pkg/util.py": "pkg.util",
+        "src/ns/part.py": "ns.part", "tests/test_mod.py": "test_mod",
+    }
+
+
+def test_two_import_roots_in_one_tree(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "packages/a/src/alpha/core.py": "from beta.io import read\n",
+        "packages/b/src/beta/io.py": "from alpha.core import x\n",
+    })
+    assert names(tmp_path) == {"packages/a/src/alpha/core.py": "alpha.core",
+                               "packages/b/src/beta/io.py": "beta.io"}
+
+
+def test_an_ambiguous_tree_takes_the_root_most_imports_resolve_under(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "lib/pkg/mod.py": "x = 1\n",
+        "a.py": "from pkg.mod import x\n",
+        "b.py": "from pkg.mod import x\n",
+        "c.py": "from lib.pkg.mod import x\n",
+    })
+    assert names(tmp_path)["lib/pkg/mod.py"] == "pkg.mod"
+
+
+@pytest.mark.parametrize("imports", [
+    "",  # no evidence: today's name
+    "import openai\n",  # a bare folder of that name is not evidence
+    "from http.server import x\n",  # nor is the standard library
+])
+def test_without_evidence_the_name_stays(tmp_path: Path, imports: str) -> None:
+    write(tmp_path, {"examples/openai/chat.py": "x = 1\n", "examples/http/server/x.py": "",
+                     "app.py": imports})
+    assert names(tmp_path) == {"examples/openai/chat.py": "chat",
+                               "examples/http/server/x.py": "x", "app.py": "app"}
+
+
+def test_packages_with_init_everywhere_are_not_read(tmp_path: Path) -> None:
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/sub/__init__.py": "", "pkg/sub/m.py": ""})
+    assert naming.ambiguous(Discovery(tmp_path).files([str(tmp_path)]), [tmp_path]) == {}
+
+
+def test_absolute_imports_of_a_file() -> None:
+    source = b"import a.b, c as d\nfrom e.f import (g,\n  h)\nfrom .rel import i\nimport os.path\n"
+    assert naming.absolute_imports(source) == {"a.b", "c", "e.f"}
+
+
+def test_a_file_added_between_two_scans_renames_as_a_cold_scan_would(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name depends on other files' imports: the facts of an unchanged file are not
+    reused under a name the project no longer gives it."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {"lib/pkg/mod.py": "import httpx\n\nclient = httpx.AsyncClient()\n",
+                     "c.py": "from lib.pkg.mod import client\n"})
+
+    def run(cache: bool = True) -> tuple[list[tuple[str, str, int]], set[str]]:
+        options = ScanOptions(["."], discover(["."]), jobs=1,
+                              cache_dir=Path("cache") if cache else None)
+        findings = [(f.code, f.path, f.line) for f in scan(options).findings]
+        modules = {key[1] for key in Cache(Path("cache")).facts if key[0].endswith("mod.py")}
+        return findings, modules
+
+    assert run() == ([("LD301", "lib/pkg/mod.py", 3)], {"lib.pkg.mod"})
+    write(tmp_path, {"a.py": "from pkg.mod import client\n", "b.py": "from pkg.mod import x\n"})
+    warm, modules = run()
+    assert warm == run(cache=False)[0] == [("LD301", "lib/pkg/mod.py", 3)]
+    assert "pkg.mod" in modules

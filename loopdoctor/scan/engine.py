@@ -79,12 +79,10 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _free_frozen_garbage() -> None:
-    """Free what was frozen and is garbage now (a replaced project): one walk over what
-    lives, once a round; what is still alive is frozen again."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
+def _free(project: Project) -> None:
+    """Free a replaced project without a collection (which walked every fact and table
+    still alive, once a round): its cycles are broken, and counting frees the rest."""
+    project.release()
 
 
 def _analyse(options: ScanOptions, pending: list[Pending],
@@ -110,8 +108,8 @@ def _analyse(options: ScanOptions, pending: list[Pending],
         timing.count("rounds", 1)
         facts.update((str(p.path), f) for p, f in zip(more, new, strict=True))
         unparsed = [p for p in unparsed if str(p.path) not in facts]
+        _free(project)
         del project
-        _free_frozen_garbage()
         with _join_phase("join"):
             project = _project(facts, extra_types)
     parse_errors = sum(f.parse_error is not None for f in facts.values())

@@ -134,6 +134,12 @@ class Project:
         self.types = Types(self)
         self._alias_module_instances()
 
+    def release(self) -> None:
+        """Break the join's cycles (the project and its types refer to each other, its
+        tables to both): once the caller drops it, reference counting frees all of it."""
+        self.types.__dict__.clear()
+        self.__dict__.clear()
+
     def _add(self, file: FileFacts) -> None:
         self.roots.add(file.module.split(".")[0])
         self.aliases.update(file.aliases)

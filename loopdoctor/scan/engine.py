@@ -79,12 +79,6 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _free(project: Project) -> None:
-    """Free a replaced project without a collection (which walked every fact and table
-    still alive, once a round): its cycles are broken, and counting frees the rest."""
-    project.release()
-
-
 def _analyse(options: ScanOptions, pending: list[Pending],
              unreadable: dict[Path, OSError], cache: Cache):
     config, codes = options.config, options.codes
@@ -108,7 +102,7 @@ def _analyse(options: ScanOptions, pending: list[Pending],
         timing.count("rounds", 1)
         facts.update((str(p.path), f) for p, f in zip(more, new, strict=True))
         unparsed = [p for p in unparsed if str(p.path) not in facts]
-        _free(project)
+        project.release()  # freed by counting: a collection would walk every live fact
         del project
         with _join_phase("join"):
             project = _project(facts, extra_types)

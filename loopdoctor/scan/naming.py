@@ -55,7 +55,7 @@ def absolute_imports(data: bytes) -> set[str]:
 
 
 def candidates(path: Path, scan_root: Path) -> list[Candidate]:
-    """Today's name first, then each longer name under a folder up to ``scan_root``."""
+    """The name its packages give, then each longer one under a folder up to ``scan_root``."""
     default = module_name(path)
     if path.name == "__init__.py" and default == "__init__":
         return [Candidate(path.parent, default)]  # a folder no import can name
@@ -89,7 +89,7 @@ def ambiguous(paths: list[Path], roots: list[Path]) -> dict[Path, Path]:
 
 def decide(scan_roots: dict[Path, Path], all_paths: Iterable[Path],
            imports_of: Callable[[Path], set[str]]) -> dict[Path, str]:
-    """The name each ambiguous file gets, where the evidence moves it from today's."""
+    """The name each ambiguous file gets where the evidence moves it from its packages' one."""
     options = {path: candidates(path, root) for path, root in scan_roots.items()}
     files = {str(p) for p in all_paths}
     wanted_tops = {c.top for cands in options.values() for c in cands}

@@ -87,5 +87,3 @@ def _at(path: str, line: int, here: tuple[str, int]) -> str:
 def _split(site: str) -> tuple[str, int]:
     path, _, line = site.rpartition(":")
     return path, int(line)
-
-

@@ -67,8 +67,6 @@ def _chain(project: Project, holder: str, bound: Bound, file: FileFacts, site: S
     return chain(project, project.holder(holder, bound), (file.path, site.line), bound)
 
 
-
-
 RULE = Rule(
     code="LD201",
     name="loop-unaware-client-cache",

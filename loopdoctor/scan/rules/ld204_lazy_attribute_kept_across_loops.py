@@ -102,8 +102,6 @@ def _writer_makes_client(project: Project, binding: Binding, file: FileFacts) ->
         for values in (*call.values, *(v for _, v in call.kwvalues)))
 
 
-
-
 def _primitive(project: Project, binding: Binding, file: FileFacts) -> Bound | None:
     """An asyncio primitive: it binds to the loop of its first contended wait, and made
     lazily it is shared by every loop after that one."""

@@ -1,5 +1,5 @@
 """Module names where ``__init__.py`` does not say them: decided by the project's own
-absolute imports, and today's names wherever there is no such evidence."""
+absolute imports, and the names packages give wherever there is no such evidence."""
 
 from __future__ import annotations
 

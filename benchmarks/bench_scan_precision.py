@@ -3,13 +3,14 @@
 Each project in ``benchmarks/corpus/precision.toml`` is a pinned release on the package index,
 fetched at run time (``pip download --no-deps``, checked against the recorded sha256) and
 unpacked into a cache outside the work tree, as ``bench_scan_corpus.py`` does; nothing of it
-is stored here. Its whole tree is scanned with the default selection, and every finding is
+is stored here. Its whole tree is scanned with the default selection (or ``--select``'s, as
+the scan takes it: ``--select ALL`` judges the preview rules too), and every finding is
 compared with the verdict recorded for it (``true``: the hazard is real, ``false``: it is not,
 with a one-line reason). Findings nobody judged yet are listed: read the code, then record
-the verdict. A judged finding that no longer appears is listed as gone.
+the verdict. A judged finding of a selected rule that no longer appears is listed as gone.
 
     python benchmarks/bench_scan_precision.py [--set NAME|all] [--only NAME] [--cache DIR]
-        [--fetch-only]
+        [--select CODES] [--fetch-only]
 
 A set is any ``set`` the manifest names. ``final`` projects were first scanned after the
 analyzer's tuning was done; ``dev`` projects were scanned while it was tuned (their precision
@@ -26,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_scan_corpus as corpus
+
+from loopdoctor.scan.config import selected_codes
 
 MANIFEST = Path(__file__).resolve().parent / "corpus" / "precision.toml"
 
@@ -63,15 +66,16 @@ def load(path: Path = MANIFEST) -> list[Project]:
             for t in data["project"]]
 
 
-def scan(tree: Path) -> tuple[list[str], int, float]:
-    """``path:line:CODE`` of every finding with the default selection, files, seconds."""
-    report, seconds = corpus.scan_report(tree)
+def scan(tree: Path, select: str = "LD") -> tuple[list[str], int, float]:
+    """``path:line:CODE`` of every finding of the selected rules, files, seconds."""
+    report, seconds = corpus.scan_report(tree, ".", "--select", select)
     found = [f"{corpus.normalized(f['path'])}:{f['line']}:{f['code']}"
              for f in report["findings"] if f["code"] not in corpus.NOT_FINDINGS]
     return found, report["files_scanned"], seconds
 
 
-def judge(project: Project, cache: Path, fetch_only: bool = False) -> Result:
+def judge(project: Project, cache: Path, fetch_only: bool = False, select: str = "LD"
+          ) -> Result:
     result = Result(project)
     try:
         archive = corpus.download_release(project.package, project.version, project.archive,
@@ -83,7 +87,7 @@ def judge(project: Project, cache: Path, fetch_only: bool = False) -> Result:
     if fetch_only:
         result.status = f"fetched, not scanned: {sum(1 for _ in tree.rglob('*.py'))} files"
         return result
-    found, result.files, result.seconds = scan(tree)
+    found, result.files, result.seconds = scan(tree, select)
     if not result.files:  # a meta-package holds no code: it would count as a clean project
         result.status = f"no Python files in {project.archive}: name the package with the code"
         return result
@@ -92,7 +96,9 @@ def judge(project: Project, cache: Path, fetch_only: bool = False) -> Result:
         bucket = result.unjudged if verdict is None else (
             result.true if verdict[0] else result.false)
         bucket.append(at)
-    result.gone = sorted(set(project.verdicts) - set(found))
+    codes = selected_codes(select.split(","), [], [])
+    result.gone = sorted(at for at in set(project.verdicts) - set(found)
+                         if at.rsplit(":", 1)[1] in codes)
     return result
 
 
@@ -100,6 +106,17 @@ def precision(results: list[Result]) -> str:
     true = sum(len(r.true) for r in results)
     judged = true + sum(len(r.false) for r in results)
     return f"{true}/{judged} ({true / judged:.0%})" if judged else "no judged findings"
+
+
+def codes_found(results: list[Result]) -> set[str]:
+    return {at.rsplit(":", 1)[1] for r in results for at in [*r.true, *r.false, *r.unjudged]}
+
+
+def rule_precision(results: list[Result], code: str) -> str:
+    true = sum(at.endswith(f":{code}") for r in results for at in r.true)
+    judged = true + sum(at.endswith(f":{code}") for r in results for at in r.false)
+    unjudged = sum(at.endswith(f":{code}") for r in results for at in r.unjudged)
+    return f"{true}/{judged}" + (f" (+{unjudged} unjudged)" if unjudged else "")
 
 
 def report(results: list[Result]) -> None:
@@ -115,6 +132,8 @@ def report(results: list[Result]) -> None:
         chosen = [r for r in results if r.project.set == name and r.status == "ok"]
         if chosen:
             print(f"precision [{name}]: {precision(chosen)} over {len(chosen)} projects")
+    print("by rule: " + ", ".join(f"{code} {rule_precision(results, code)}"
+                                  for code in sorted(codes_found(results))))
     for r in results:
         for at in r.false:
             print(f"false  {r.project.name}: {at}  ({r.project.verdicts[at][1]})")
@@ -131,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", default="all", metavar="NAME",
                         help="a set the manifest names (final, dev, ...), or all")
     parser.add_argument("--only", action="append", default=[], metavar="NAME")
+    parser.add_argument("--select", default="LD", metavar="CODES",
+                        help="rules to scan with, as scan's --select takes them (ALL: preview too)")
     parser.add_argument("--fetch-only", action="store_true",
                         help="download, check and unpack the releases; scan nothing")
     args = parser.parse_args(argv)
@@ -143,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for project in projects:
         print(f"... {project.name} {project.version}", file=sys.stderr)
-        results.append(judge(project, args.cache, args.fetch_only))
+        results.append(judge(project, args.cache, args.fetch_only, args.select))
     report(results)
     return 0
 

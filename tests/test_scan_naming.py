@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from loopdoctor.scan import ScanOptions, naming, scan
+from loopdoctor.scan import ScanOptions, naming, scan, session
 from loopdoctor.scan.cache import Cache
 from loopdoctor.scan.config import discover
 from loopdoctor.scan.files import Discovery
@@ -22,11 +22,10 @@ def write(root: Path, files: dict[str, str]) -> None:
 
 def names(root: Path) -> dict[str, str]:
     """Every scanned file's module name, as a scan of ``root`` gives it."""
-    paths = Discovery(root).files([str(root)])
-    options = naming.ambiguous(paths, [root])
-    chosen = naming.decide(options, paths, lambda p: naming.absolute_imports(p.read_bytes()))
-    return {p.relative_to(root).as_posix(): chosen.get(p, naming.candidates(p, root)[0].name)
-            for p in paths}
+    cache = Cache(None)
+    pending, _ = session._hash_files(Discovery(root).files([str(root)]), cache)
+    session._name_modules(pending, [str(root)], cache)
+    return {p.path.relative_to(root).as_posix(): p.module for p in pending}
 
 
 def test_namespace_folders_named_by_the_absolute_imports(tmp_path: Path) -> None:

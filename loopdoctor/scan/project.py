@@ -445,19 +445,22 @@ class Project:
         """A logging handler (or filter): made in sync code when logging is configured."""
         return any(base in kb.MADE_WHEN_CONFIGURED for base in self.mro(cls))
 
-    def _may_run_in_loop(self, fn: Function, depth: int) -> bool:
+    def _may_run_in_loop(self, fn: Function, depth: int,
+                         path: frozenset[str] = frozenset()) -> bool:
         """Is every call of a sync function made inside ``async def``, directly or through
         sync helpers that only coroutines call (two levels), or through a function whose own
         callers the join cannot see? False when nothing calls a function whose callers it
-        would see (a module-level function: the library's sync API)."""
+        would see (a module-level function: the library's sync API). A caller already on
+        the way up (recursion, an override calling ``super()``) says nothing new."""
         if self._callers_unseen(fn):
             return True
         sites = [call.site for call, _ in self.callers.get(fn.qualname, ()) if call.site]
         if not sites or depth > 2:
             return False
-        callers = [self.functions.get(site.scope) for site in sites]
+        path = path | {fn.qualname}
+        callers = [self.functions.get(site.scope) for site in sites if site.scope not in path]
         return all(caller is not None and (caller[0].is_async or self._may_run_in_loop(
-            caller[0], depth + 1)) for caller in callers)
+            caller[0], depth + 1, path)) for caller in callers)
 
     def _callers_unseen(self, fn: Function) -> bool:
         """A function whose callers the join cannot see, so that being sync says nothing of

@@ -465,10 +465,11 @@ class Project:
     def _callers_unseen(self, fn: Function) -> bool:
         """A function whose callers the join cannot see, so that being sync says nothing of
         where it runs: one defined in another (handed out as a value, a factory, a callback)
-        or a method (called through an object whose type is not followed: a parameter typed
-        by a protocol, a config handed around), that nothing here is seen to call. It runs
-        wherever its receiver calls it, inside the loop too."""
-        return (".<locals>." in fn.qualname or fn.cls is not None) \
+        or an instance method (called through an object whose type is not followed: a
+        parameter typed by a protocol, a config handed around), that nothing here is seen to
+        call. It runs wherever its receiver calls it, inside the loop too. Class and static
+        methods are called through their class's name, found as a module function's are."""
+        return (".<locals>." in fn.qualname or _instance_method(fn)) \
             and not self.callers.get(fn.qualname)
 
     def drives_loop(self, cls: str) -> str:
@@ -1497,6 +1498,12 @@ class StoreMethod:
     value_index: int
     key: KeyKind
     key_index: int | None
+
+
+def _instance_method(fn: Function) -> bool:
+    """A method called through an instance: its receiver is ``self`` (``cls`` for a class
+    method, none for a static one)."""
+    return fn.cls is not None and fn.params[:1] == ("self",)
 
 
 def _argument(call: Call, index: int, callee: str, project: Project) -> Values:

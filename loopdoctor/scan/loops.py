@@ -51,6 +51,15 @@ def loop_sites(project: Project) -> list[LoopSite]:
     return _SITES[project]
 
 
+def second_loop(project: Project, site: LoopSite) -> bool:
+    """Does this loop start give the process a loop besides the one that serves it? A
+    program's own entry (``asyncio.run(main())`` in ``main``, a CLI command, a script's
+    ``__main__`` block) and the calling thread's own loop do not."""
+    if site.kind in (LoopKind.PER_THREAD, LoopKind.MODULE):
+        return False
+    return site.kind is not LoopKind.FRESH or not project.program_code(site.function, site.file)
+
+
 def _file_sites(project: Project, file: FileFacts):
     for fn in file.functions:
         for start in fn.loop_starts:

@@ -342,6 +342,18 @@ class Project:
         command), a test, a script."""
         return fn.entry_point or self.in_tests(file) or self.is_script(file)
 
+    def users(self, fn: Function) -> list[tuple[Function, FileFacts]]:
+        """The functions of the project that name ``fn`` (its class, for a constructor)."""
+        name = fn.cls if fn.setup and fn.cls else fn.qualname
+        return [(user, file) for user, file in self.functions.values() if name in user.refs]
+
+    def dead_private(self, fn: Function) -> bool:
+        """A private function (of a private module or class, or named ``_x``) that nothing
+        in the project uses: dead code or a test utility, not the library's API."""
+        name = fn.cls if fn.setup and fn.cls else fn.qualname
+        return any(part.startswith("_") and not part.startswith("__")
+                   for part in name.split(".")) and not self.users(fn)
+
     @cached_property
     def _imported_modules(self) -> set[str]:
         imported = set()
@@ -409,8 +421,7 @@ class Project:
                     and self._makes(call, cls, maker[0].cls) \
                     and self.made_outside_loop(maker[0].cls, depth=depth + 1)[0]:
                 return f"{path}:{call.site.line}", False
-            if not maker[0].setup and not self._runs_in_loop(maker[0].qualname, depth=1) \
-                    and not self._unseen_callback(maker[0].qualname):
+            if not maker[0].setup and not self._may_run_in_loop(maker[0], depth=1):
                 return f"{path}:{call.site.line}", True
         return "", True
 
@@ -434,10 +445,32 @@ class Project:
         """A logging handler (or filter): made in sync code when logging is configured."""
         return any(base in kb.MADE_WHEN_CONFIGURED for base in self.mro(cls))
 
-    def _unseen_callback(self, name: str) -> bool:
-        """A function defined in another that nothing here calls by name: handed out as a
-        value (a factory, a callback), it runs wherever its receiver calls it."""
-        return ".<locals>." in name and not self.callers.get(name)
+    def _may_run_in_loop(self, fn: Function, depth: int,
+                         path: frozenset[str] = frozenset()) -> bool:
+        """Is every call of a sync function made inside ``async def``, directly or through
+        sync helpers that only coroutines call (two levels), or through a function whose own
+        callers the join cannot see? False when nothing calls a function whose callers it
+        would see (a module-level function: the library's sync API). A caller already on
+        the way up (recursion, an override calling ``super()``) says nothing new."""
+        if self._callers_unseen(fn):
+            return True
+        sites = [call.site for call, _ in self.callers.get(fn.qualname, ()) if call.site]
+        if not sites or depth > 2:
+            return False
+        path = path | {fn.qualname}
+        callers = [self.functions.get(site.scope) for site in sites if site.scope not in path]
+        return all(caller is not None and (caller[0].is_async or self._may_run_in_loop(
+            caller[0], depth + 1, path)) for caller in callers)
+
+    def _callers_unseen(self, fn: Function) -> bool:
+        """A function whose callers the join cannot see, so that being sync says nothing of
+        where it runs: one defined in another (handed out as a value, a factory, a callback)
+        or an instance method (called through an object whose type is not followed: a
+        parameter typed by a protocol, a config handed around), that nothing here is seen to
+        call. It runs wherever its receiver calls it, inside the loop too. Class and static
+        methods are called through their class's name, found as a module function's are."""
+        return (".<locals>." in fn.qualname or _instance_method(fn)) \
+            and not self.callers.get(fn.qualname)
 
     def drives_loop(self, cls: str) -> str:
         """``path:line`` where a method of ``cls`` runs a loop it did not make, or ""."""
@@ -1465,6 +1498,12 @@ class StoreMethod:
     value_index: int
     key: KeyKind
     key_index: int | None
+
+
+def _instance_method(fn: Function) -> bool:
+    """A method called through an instance: its receiver is ``self`` (``cls`` for a class
+    method, none for a static one)."""
+    return fn.cls is not None and fn.params[:1] == ("self",)
 
 
 def _argument(call: Call, index: int, callee: str, project: Project) -> Values:

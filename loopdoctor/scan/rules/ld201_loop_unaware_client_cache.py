@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain, loops_reaching
+from loopdoctor.scan.loops import second_loop
 from loopdoctor.scan.model import FileFacts, Finding, KeyKind, Site
 from loopdoctor.scan.project import LongLived, Project, Store, short_name
 from loopdoctor.scan.rules.base import Rule
@@ -15,7 +16,8 @@ from loopdoctor.scan.types import LOOP, Bound
 def check(project: Project) -> Iterator[Finding]:
     for store in [*project.cache_writes(), *project.stores_through_methods()]:
         if store.key is KeyKind.OTHER and store.bound.direct and store.bound.type != LOOP \
-                and (not store.bound.holds or _reached(project, store.holder)):
+                and (not store.bound.holds or _reached(project, store.holder)) \
+                and not _filled_in_programs_one_loop(project, store):
             slot = "slot" if store.slot else "cache"
             yield RULE.finding(store.file, store.site, (
                 f"{slot} `{short_name(store.holder)}` keeps one loop-bound "
@@ -63,6 +65,29 @@ def _reached(project: Project, holder: str) -> bool:
     return bool(loops_reaching(project, holder))
 
 
+def _filled_in_programs_one_loop(project: Project, store: Store) -> bool:
+    """The slot is filled only inside the coroutines of a program's one loop (a CLI
+    command's ``asyncio.run``), and no second loop reaches it: that process has one loop."""
+    loops = loops_reaching(project, store.holder)
+    if not loops or any(second_loop(project, site) for site in loops):
+        return False
+    coroutines = {name for site in loops for name in site.start.coro.runs}
+    return _called_only_from(project, store.site.scope, coroutines)
+
+
+def _called_only_from(project: Project, name: str, roots: set[str], depth: int = 0) -> bool:
+    """Is ``name`` one of ``roots``, or called (two levels up, at most) only by them?"""
+    if name in roots:
+        return True
+    callers = project.callers.get(name, ())
+    return bool(callers) and depth < _MAX_CALLER_DEPTH and all(
+        call.site is not None and _called_only_from(project, call.site.scope, roots, depth + 1)
+        for call, _ in callers)
+
+
+_MAX_CALLER_DEPTH = 2
+
+
 def _chain(project: Project, holder: str, bound: Bound, file: FileFacts, site: Site) -> str:
     return chain(project, project.holder(holder, bound), (file.path, site.line), bound)
 
@@ -96,6 +121,8 @@ engine a coroutine disposes (`await engine.dispose()`: SQLAlchemy opens a new po
 loop), and what is made over it (`async_sessionmaker(bind=engine)`), and a pool keyed by the
 running task (`id(asyncio.current_task())`) whose entry that task deletes in its `finally` (or
 its class's `__aexit__`): a task runs on one loop (an entry the task leaves behind is reported).
+Nor is a slot filled only inside the coroutines of a program's one loop (a CLI command's
+`asyncio.run`) when no second loop of the project reaches it: that process has one loop.
 
 ## Bad
 ```python

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan.chain import loops_reaching
-from loopdoctor.scan.loops import LoopKind, LoopSite, loop_sites
+from loopdoctor.scan.loops import loop_sites, second_loop
 from loopdoctor.scan.model import Finding, Function
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
@@ -33,14 +33,8 @@ def _other_loops_miss_it(project: Project, target: str) -> bool:
     serves them. A project that starts none leaves its loops to its users, who may run
     several (a loop per test); the calling thread's own loop, a script's or the one its
     entry point runs (``asyncio.run(main())``) is no second."""
-    return any(_second_loop(project, site) for site in loop_sites(project)) \
+    return any(second_loop(project, site) for site in loop_sites(project)) \
         and not loops_reaching(project, target)
-
-
-def _second_loop(project: Project, site: LoopSite) -> bool:
-    if site.kind in (LoopKind.PER_THREAD, LoopKind.MODULE):
-        return False
-    return site.kind is not LoopKind.FRESH or not project.program_code(site.function, site.file)
 
 
 def _makes_its_own(project: Project, target: str, user: Function) -> bool:

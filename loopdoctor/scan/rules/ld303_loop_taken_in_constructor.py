@@ -97,7 +97,10 @@ then holds the thread's default loop (or raises in a thread that has none, and o
 3.14 anywhere without a running loop), and the first call from the real loop fails with
 "attached to a different loop", or hangs. Reported when this project shows the object is
 made outside a running loop (at import, in sync code) or drives the loop it kept
-(`run_until_complete`); without that evidence the same shape is LD304, a preview rule, and
+(`run_until_complete`). A sync function counts as made outside a loop only where its callers
+can be seen: a factory method nothing here is seen to call (reached through an object whose
+type the scan does not follow, `config.create()`, as often from the coroutine that uses the
+client) is no evidence. Without evidence the same shape is LD304, a preview rule, and
 so are, for now, the loop taken through a project class, Kafka, pika, Telethon or
 `asyncio.Future`, and evidence found only in the constructor of another object (on a real
 agent framework those were all false: sync helpers that run on its loop). A

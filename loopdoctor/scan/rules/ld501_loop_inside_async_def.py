@@ -17,7 +17,8 @@ def check(project: Project) -> Iterator[Finding]:
     if any(file.nest_asyncio for file in project.files):
         return  # nest_asyncio.apply() makes nested loops legal for the whole process
     for site in loop_sites(project):
-        if site.kind is LoopKind.NESTED and site.function is not None:
+        if site.kind is LoopKind.NESTED and site.function is not None \
+                and not project.dead_private(site.function):
             name = site.function.qualname.rsplit(".", 1)[-1]
             where = (f"in `{name}` of `{site.function.cls.rsplit('.', 1)[-1]}`, which "
                      f"{site.maker} makes" if site.maker else f"inside `async def {name}`")
@@ -93,7 +94,8 @@ coroutine calls directly (not through `asyncio.to_thread` or an executor), unles
 helper first asks whether a loop runs, or starts its loop only under an `if` or under
 `except RuntimeError`. Projects that apply `nest_asyncio` are not reported, nor the
 `async def test*` methods of a sync `unittest.TestCase`: its runner calls them and drops
-the coroutine, so no loop runs them (a test that never runs, which is another bug).
+the coroutine, so no loop runs them (a test that never runs, which is another bug), nor a
+private coroutine nothing in the project uses (dead code).
 
 ## Bad
 ```python

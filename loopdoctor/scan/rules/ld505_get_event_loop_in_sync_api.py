@@ -54,11 +54,9 @@ def _called_by_library_code(project: Project, fn: Function) -> bool:
     """Some function of the project that is not a program's entry point nor a test uses it
     (its class, for a constructor); or nothing does and it is public (the library's API). A
     private helper nobody here calls is a test utility or dead code."""
-    name = fn.cls if fn.setup and fn.cls else fn.qualname
-    users = [(user, file) for user, file in project.functions.values() if name in user.refs]
+    users = project.users(fn)
     if not users:
-        return not any(part.startswith("_") and not part.startswith("__")
-                       for part in name.split("."))
+        return not project.dead_private(fn)
     return not all(project.program_code(user, file) for user, file in users)
 
 

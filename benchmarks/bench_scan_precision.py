@@ -14,8 +14,9 @@ the verdict. A judged finding of a selected rule that no longer appears is liste
 
 A set is any ``set`` the manifest names. ``final`` projects were first scanned after the
 analyzer's tuning was done; ``dev`` projects were scanned while it was tuned (their precision
-is not an independent measurement); ``final2`` to ``final7`` projects were
-chosen later and are measured once, after the changes they are meant to judge.
+is not an independent measurement); ``final2`` to ``final9`` projects were
+chosen later and are measured once, after the changes they are meant to judge (``final8`` was
+tuned on after its measurement).
 """
 
 from __future__ import annotations

@@ -39,7 +39,9 @@ def taken_in_constructors(
 ) -> Iterator[tuple[Binding, FileFacts, Bound, str, bool]]:
     """Each loop (or object bound when made) a constructor takes, the evidence that the
     object is made, or its loop driven, outside a running loop ("" when none is visible),
-    and whether that evidence is about the object itself (not an object that makes it)."""
+    and whether that evidence is about the object itself (not an object that makes it).
+    A project class that only holds such an object, with nothing seen made outside a loop
+    and no loop run by the class itself, adds a second report and no evidence: left out."""
     for binding, file, bound in project.made_in_setup():
         setup = project.functions[binding.site.scope][0]
         cls = setup.cls or ""
@@ -49,7 +51,16 @@ def taken_in_constructors(
         made, direct = project.made_outside_loop(cls, passed)
         evidence = (f"the object drives that loop at {driven}" if driven else
                     f"one is made outside a running loop at {made}" if made else "")
+        if bound.via and bound.holds and not evidence and not _starts_loops(project, cls):
+            continue  # left to the held object's own report, where it takes the loop
         yield binding, file, bound, evidence, direct or bool(driven)
+
+
+def _starts_loops(project: Project, cls: str) -> bool:
+    """A method of ``cls`` (or a base) runs a loop itself: each run may be another loop."""
+    return any(fn.loop_starts for name in project.mro(cls)
+               for fn, _ in (project.functions[f] for f in project.functions
+                             if f.startswith(f"{name}.") and project.functions[f][0].cls == name))
 
 
 def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,

@@ -136,8 +136,10 @@ users make it at import or in sync setup code has the bug, one whose users make 
 any asyncio primitive a sync function (a decorator, a factory) makes for the coroutine
 function it defines, which is made when the decorator runs, at import, and any asyncio
 primitive a sync function makes and hands on before it starts a new loop with `asyncio.run`
-(the primitive took the thread's current loop, not the new one). A preview rule: select
-`LD304` to see these.
+(the primitive took the thread's current loop, not the new one). A project class that only
+holds such an object is not reported again while nothing shows it made outside a loop and it
+runs no loop itself: the held object is reported where it takes the loop. A preview rule:
+select `LD304` to see these.
 
 ## Bad
 ```python

@@ -717,7 +717,7 @@ class Project:
         for value in values:
             if value.op is Op.NAME:
                 found.add(self.resolve(value.name))
-            elif value.op in (Op.ITEM, Op.ELEM):
+            elif value.op in (Op.ITEM, Op.ELEM, Op.EXCEPT):
                 found |= self.holders(value.parts, depth)
             elif value.op is Op.CALL and depth < 2 and (fn := self.function(value.name)):
                 found |= self.holders(fn[0].returns, depth + 1)

@@ -49,6 +49,7 @@ class Op(Enum):
     ANY = "one of"  # any of parts (a tuple element with several possible values)
     ANNOTATED = "a value annotated as"  # name is the annotation's type
     LOOP = "an event loop from"  # name() is a loop getter; index 1: inside a try for no loop
+    EXCEPT = "not an instance of"  # parts[0] where ``isinstance(.., name)`` was false (an else)
 
 
 @dataclass(frozen=True)

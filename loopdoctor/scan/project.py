@@ -750,7 +750,7 @@ class Project:
         for value in values:
             if value.op is Op.NAME:
                 found.add(self.resolve(value.name))
-            elif value.op in (Op.ITEM, Op.ELEM):
+            elif value.op in (Op.ITEM, Op.ELEM, Op.EXCEPT):
                 found |= self.holders(value.parts, depth)
             elif value.op is Op.CALL and depth < 2 and (fn := self.function(value.name)):
                 found |= self.holders(fn[0].returns, depth + 1)
@@ -1119,6 +1119,7 @@ class Project:
         for ref in [*coro.values, *(() if runs else coro.runs)]:
             found |= self.value_sources(ref)
         fresh = {self.resolve(c) for c in coro.fresh_classes} - self.singletons
+        fresh |= self._made_by(fresh) - self.singletons
         held = self._held_classes(coro, runs)
         found = {s for s in found if not s.per_instance or (
             (owner := s.name.rsplit(".", 1)[0]) not in fresh
@@ -1127,6 +1128,30 @@ class Project:
             if (bound := self.types.typ_bound_name(self.resolve(ctor))) and bound.direct:
                 found.add(Source(HolderKind.SHARED, bound.type, "", 0, bound=bound))
         return found
+
+    def _made_by(self, classes: set[str]) -> set[str]:
+        """The classes whose instances these classes' own attributes are made as, every
+        binding of the attribute a constructor call (``self.client = Client()``): an object
+        made right here makes its own, not shared with any other instance."""
+        made: set[str] = set()
+        for cls in classes:
+            by_attribute: dict[str, list[Value]] = defaultdict(list)
+            for binding, _ in self.attributes_of(cls):
+                by_attribute[binding.target].extend(binding.values)
+            for values in by_attribute.values():
+                made |= self._constructed(values)
+        return made
+
+    def _constructed(self, values: list[Value]) -> set[str]:
+        """The project classes ``values`` are all made as (an annotation naming one of them
+        aside), or nothing when any is not a constructor call."""
+        ctors = {self.resolve(v.name) for v in values if v.op is Op.CALL}
+        if not ctors or not ctors <= self.classes.keys():
+            return set()
+        if all(v.op is Op.CALL or (v.op is Op.ANNOTATED and self.resolve(v.name) in ctors)
+               for v in values):
+            return ctors
+        return set()
 
     def _held_classes(self, coro: CoroRef, runs: bool) -> set[str]:
         """Classes whose instances a coroutine works on: those of the methods it runs (the

@@ -154,6 +154,10 @@ class Types:
             yield Typ(TUPLE, path, value.line, parts=tuple(self.of(p, path) for p in value.parts))
         elif op is Op.ANY:
             yield from self.of_all(value.parts, path)
+        elif op is Op.EXCEPT:
+            excluded = self.project.resolve(value.name)
+            yield from (t for t in self.of(value.parts[0], path)
+                        if excluded not in self.project.mro(t.name))
 
     def _call(self, value: Value, path: str):
         project = self.project

@@ -304,9 +304,47 @@ def _local(ctx: FileContext, name: ast.Name, owner: Scope, hops: int, depth: int
     if name.id in owner.annotations:
         found += annotated(ctx, owner.annotations[name.id], owner.parent or owner)
     if hops < _MAX_HOPS:
-        found += _union(values_of(ctx, value, owner, hops + 1, depth)
+        excluded = _excluded_types(ctx, owner)
+        found += _union(_narrowed(values_of(ctx, value, owner, hops + 1, depth),
+                                  excluded.get(id(value), ()))
                         for value, _ in assigned[:_MAX_ITEMS])
     return found
+
+
+def _narrowed(values: Values, excluded: tuple[str, ...]) -> Values:
+    for name in excluded:
+        values = tuple(Value(Op.EXCEPT, name, parts=(v,)) for v in values)
+    return values
+
+
+def _excluded_types(ctx: FileContext, owner: Scope) -> dict[int, tuple[str, ...]]:
+    """``if isinstance(x, T): ... else: y = x``: the ``x`` stored in the else (or an elif)
+    is not a ``T``. Maps each such assigned ``x`` (by node id) to the types it is not."""
+    memo = ctx.memo.setdefault("excluded", {})
+    if id(owner) not in memo:
+        found: dict[int, tuple[str, ...]] = {}
+        for node in _walk_here(owner.node):
+            if isinstance(node, ast.If) and (test := _isinstance_test(ctx, node.test, owner)):
+                name, types = test
+                for stmt in node.orelse:
+                    for inner in _walk_here(stmt):
+                        if isinstance(inner, (ast.Assign, ast.AnnAssign)) \
+                                and _is_name(inner.value, name):
+                            found[id(inner.value)] = found.get(id(inner.value), ()) + types
+        memo[id(owner)] = found
+    return memo[id(owner)]
+
+
+def _isinstance_test(ctx: FileContext, test: ast.expr,
+                     scope: Scope) -> tuple[str, tuple[str, ...]] | None:
+    """``isinstance(x, T)`` / ``isinstance(x, (T, U))`` -> ("x", (T, U)), names qualified."""
+    if not (isinstance(test, ast.Call) and _is_name(test.func, "isinstance")
+            and len(test.args) == 2 and isinstance(test.args[0], ast.Name)):
+        return None
+    kinds = test.args[1]
+    elts = kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]
+    names = tuple(n for e in elts if (n := ctx.resolve(e, scope)))
+    return (test.args[0].id, names) if names and len(names) == len(elts) else None
 
 
 def _attribute(ctx: FileContext, attr: ast.Attribute, scope: Scope, hops: int,

@@ -9,7 +9,11 @@ tree of each release is scanned, so that cross-module joins work as on a real pr
 whose fix exists only in git are read from a local bare mirror (``--git-mirror``) or skipped.
 
     python benchmarks/bench_scan_corpus.py [--manifest FILE] [--split tune|holdout|all]
-                                           [--cache DIR] [--git-mirror DIR] [--only ID] [--json]
+                                           [--cache DIR] [--git-mirror DIR] [--only ID]
+                                           [--select CODES] [--json]
+
+Every rule runs, preview ones too, unless ``--select`` says otherwise (``--select LD``: what
+``loopdoctor scan`` reports by default).
 
 Reported per case and per split: before-recall (a finding in an affected file), line recall
 (a finding within 3 lines of a recorded bug line, with any code and with the recorded family),
@@ -266,10 +270,10 @@ def scan_report(tree: Path, target: str = ".", *options: str) -> tuple[dict, flo
     return json.loads(result.stdout), seconds
 
 
-def scan(tree: Path, scan_root: str) -> tuple[list[Finding], float]:
-    """Findings of every rule on a tree, paths relative to the tree, and seconds."""
+def scan(tree: Path, scan_root: str, select: str = "ALL") -> tuple[list[Finding], float]:
+    """Findings of the selected rules on a tree, paths relative to the tree, and seconds."""
     target = scan_root if scan_root and (tree / scan_root).is_dir() else "."
-    report, seconds = scan_report(tree, target, "--select", "ALL")
+    report, seconds = scan_report(tree, target, "--select", select)
     findings = [Finding(code=item["code"], path=normalized(item["path"]), line=item["line"])
                 for item in report["findings"] if item["code"] not in NOT_FINDINGS]
     return findings, seconds
@@ -369,14 +373,15 @@ def judge_after(verdict: FileVerdict, affected: AffectedFile, before: Path, afte
     verdict.after_near_fixed = sum(1 for f in here if near(f.line, mapped))
 
 
-def judge_case(fix: Fix, cache: Path, mirrors: Path | None) -> CaseResult:
+def judge_case(fix: Fix, cache: Path, mirrors: Path | None, select: str = "ALL"
+               ) -> CaseResult:
     result = CaseResult(id=fix.id, split=fix.split, repo=fix.repo, expect=fix.expect)
     try:
         before, after = release_trees(fix, cache, mirrors)
     except CaseSkipped as skipped:
         result.status = f"skipped: {skipped}"
         return result
-    findings, seconds = scan(before, fix.scan_root)
+    findings, seconds = scan(before, fix.scan_root, select)
     affected_paths = {normalized(f.path) for f in fix.files}
     result.files = [judge_file(affected, before, findings) for affected in fix.files]
     result.findings_before = [f"{f.path}:{f.line}:{f.code}" for f in findings
@@ -387,7 +392,7 @@ def judge_case(fix: Fix, cache: Path, mirrors: Path | None) -> CaseResult:
     judged = [v.line_family for v in result.files if v.line_family is not None]
     result.line_family = any(judged) if judged else None
     if after is not None:
-        after_findings, after_seconds = scan(after, fix.scan_root)
+        after_findings, after_seconds = scan(after, fix.scan_root, select)
         seconds += after_seconds
         judge_after_tree(result, fix, before, after, after_findings, affected_paths)
     result.seconds = seconds
@@ -502,6 +507,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="folder of bare git mirrors, for git-only cases")
     parser.add_argument("--only", action="append", default=[], metavar="ID",
                         help="run only this case (repeatable)")
+    parser.add_argument("--select", default="ALL", metavar="CODES",
+                        help="rules to scan with, as scan's --select takes them (default: "
+                             "every rule, preview too; LD: the default selection)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     return parser.parse_args(argv)
 
@@ -515,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     for fix in fixes:
         if not args.json:
             print(f"... {fix.id}", file=sys.stderr, flush=True)
-        results.append(judge_case(fix, args.cache.resolve(), args.git_mirror))
+        results.append(judge_case(fix, args.cache.resolve(), args.git_mirror, args.select))
     splits = ["tune", "holdout"] if args.split == "all" else [args.split]
     if args.json:
         per_split = {split: summary([r for r in results if split == "all" or r.split == split])

@@ -1008,8 +1008,11 @@ class Project:
 
     def _coroutine_methods(self, cls: str) -> list[str]:
         """The ``async def`` methods of a class and its bases."""
-        return [name for base in self.mro(cls) for name in self._methods.get(base, ())
-                if self.functions[name][0].is_async]
+        return [name for name in self.methods(cls) if self.functions[name][0].is_async]
+
+    def methods(self, cls: str) -> list[str]:
+        """The methods of a class and its bases, by qualified name."""
+        return [name for base in self.mro(cls) for name in self._methods.get(base, ())]
 
     @cached_property
     def _methods(self) -> dict[str, list[str]]:

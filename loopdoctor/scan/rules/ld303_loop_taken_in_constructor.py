@@ -58,9 +58,7 @@ def taken_in_constructors(
 
 def _starts_loops(project: Project, cls: str) -> bool:
     """A method of ``cls`` (or a base) runs a loop itself: each run may be another loop."""
-    return any(fn.loop_starts for name in project.mro(cls)
-               for fn, _ in (project.functions[f] for f in project.functions
-                             if f.startswith(f"{name}.") and project.functions[f][0].cls == name))
+    return any(project.functions[name][0].loop_starts for name in project.methods(cls))
 
 
 def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,

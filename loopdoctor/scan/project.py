@@ -344,15 +344,13 @@ class Project:
 
     def users(self, fn: Function) -> list[tuple[Function, FileFacts]]:
         """The functions of the project that name ``fn`` (its class, for a constructor)."""
-        name = fn.cls if fn.setup and fn.cls else fn.qualname
+        name = _used_name(fn)
         return [(user, file) for user, file in self.functions.values() if name in user.refs]
 
     def dead_private(self, fn: Function) -> bool:
-        """A private function (of a private module or class, or named ``_x``) that nothing
-        in the project uses: dead code or a test utility, not the library's API."""
-        name = fn.cls if fn.setup and fn.cls else fn.qualname
-        return any(part.startswith("_") and not part.startswith("__")
-                   for part in name.split(".")) and not self.users(fn)
+        """A private function that nothing in the project uses: dead code or a test
+        utility, not the library's API."""
+        return private(fn) and not self.users(fn)
 
     @cached_property
     def _imported_modules(self) -> set[str]:
@@ -1526,6 +1524,17 @@ class StoreMethod:
     value_index: int
     key: KeyKind
     key_index: int | None
+
+
+def private(fn: Function) -> bool:
+    """Of a private module or class, or named ``_x`` (its class's name, for a constructor)."""
+    return any(part.startswith("_") and not part.startswith("__")
+               for part in _used_name(fn).split("."))
+
+
+def _used_name(fn: Function) -> str:
+    """The name code uses ``fn`` by: its class's, for a constructor."""
+    return fn.cls if fn.setup and fn.cls else fn.qualname
 
 
 def _instance_method(fn: Function) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan.model import FileFacts, Finding, Function
-from loopdoctor.scan.project import Project
+from loopdoctor.scan.project import Project, private
 from loopdoctor.scan.rules.base import Rule
 
 MESSAGE = ("`{name}` runs a coroutine with `run_until_complete` on `asyncio.get_event_loop()` "
@@ -56,7 +56,7 @@ def _called_by_library_code(project: Project, fn: Function) -> bool:
     private helper nobody here calls is a test utility or dead code."""
     users = project.users(fn)
     if not users:
-        return not project.dead_private(fn)
+        return not private(fn)
     return not all(project.program_code(user, file) for user, file in users)
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import email.parser
 import io
 import json
 import re
@@ -43,6 +44,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pinned import sha256_of
+
+from loopdoctor.scan.config import target_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -203,6 +206,26 @@ def pypi_tree(fix: Fix, version: str, archive: str, sha256: str, cache: Path) ->
     return write_tree(cache / "trees" / archive, archive_sources(downloaded))
 
 
+def declared_python(archive: Path) -> tuple[str, ...]:
+    """``--target-version`` from the release's own ``Requires-Python`` (a wheel's METADATA,
+    an sdist's PKG-INFO): what the project's pyproject.toml gives a scan of its source.
+    Nothing when the release does not say (the scan's default, py39)."""
+    if archive.suffix in (".whl", ".zip"):
+        with zipfile.ZipFile(archive) as bundle:
+            names = [n for n in bundle.namelist() if n.endswith((".dist-info/METADATA",
+                                                                 "PKG-INFO"))]
+            text = bundle.read(min(names, key=len)).decode(errors="replace") if names else ""
+    else:
+        with tarfile.open(archive) as bundle:
+            members = [m for m in bundle.getmembers() if m.name.endswith("PKG-INFO")]
+            handle = bundle.extractfile(min(members, key=lambda m: len(m.name))) \
+                if members else None
+            text = handle.read().decode(errors="replace") if handle else ""
+    headers = email.parser.HeaderParser().parsestr(text)
+    requires = headers.get("Requires-Python")
+    return ("--target-version", target_of(requires)) if requires else ()
+
+
 def find_mirror(mirrors: Path, repo: str) -> Path:
     owner, name = repo.split("/", 1)
     candidates = [mirrors / f"{owner}+{name}" / "repo", mirrors / f"{owner}+{name}",
@@ -249,6 +272,11 @@ def release_trees(fix: Fix, cache: Path, mirrors: Path | None) -> tuple[Path, Pa
     return before, after
 
 
+def release_options(fix: Fix, archive: str, cache: Path) -> tuple[str, ...]:
+    """Scan options a release declares (its Python versions); none for a git case."""
+    return declared_python(cache / "archives" / archive) if fix.source == "pypi" else ()
+
+
 # --- scanning ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -270,10 +298,11 @@ def scan_report(tree: Path, target: str = ".", *options: str) -> tuple[dict, flo
     return json.loads(result.stdout), seconds
 
 
-def scan(tree: Path, scan_root: str, select: str = "ALL") -> tuple[list[Finding], float]:
+def scan(tree: Path, scan_root: str, select: str = "ALL", options: tuple[str, ...] = ()
+         ) -> tuple[list[Finding], float]:
     """Findings of the selected rules on a tree, paths relative to the tree, and seconds."""
     target = scan_root if scan_root and (tree / scan_root).is_dir() else "."
-    report, seconds = scan_report(tree, target, "--select", select)
+    report, seconds = scan_report(tree, target, "--select", select, *options)
     findings = [Finding(code=item["code"], path=normalized(item["path"]), line=item["line"])
                 for item in report["findings"] if item["code"] not in NOT_FINDINGS]
     return findings, seconds
@@ -381,7 +410,8 @@ def judge_case(fix: Fix, cache: Path, mirrors: Path | None, select: str = "ALL"
     except CaseSkipped as skipped:
         result.status = f"skipped: {skipped}"
         return result
-    findings, seconds = scan(before, fix.scan_root, select)
+    findings, seconds = scan(before, fix.scan_root, select,
+                             release_options(fix, fix.archive_before, cache))
     affected_paths = {normalized(f.path) for f in fix.files}
     result.files = [judge_file(affected, before, findings) for affected in fix.files]
     result.findings_before = [f"{f.path}:{f.line}:{f.code}" for f in findings
@@ -392,7 +422,8 @@ def judge_case(fix: Fix, cache: Path, mirrors: Path | None, select: str = "ALL"
     judged = [v.line_family for v in result.files if v.line_family is not None]
     result.line_family = any(judged) if judged else None
     if after is not None:
-        after_findings, after_seconds = scan(after, fix.scan_root, select)
+        after_findings, after_seconds = scan(after, fix.scan_root, select,
+                                             release_options(fix, fix.archive_after, cache))
         seconds += after_seconds
         judge_after_tree(result, fix, before, after, after_findings, affected_paths)
     result.seconds = seconds

@@ -67,9 +67,10 @@ def load(path: Path = MANIFEST) -> list[Project]:
             for t in data["project"]]
 
 
-def scan(tree: Path, select: str = "LD") -> tuple[list[str], int, float]:
+def scan(tree: Path, select: str = "LD", options: tuple[str, ...] = ()
+         ) -> tuple[list[str], int, float]:
     """``path:line:CODE`` of every finding of the selected rules, files, seconds."""
-    report, seconds = corpus.scan_report(tree, ".", "--select", select)
+    report, seconds = corpus.scan_report(tree, ".", "--select", select, *options)
     found = [f"{corpus.normalized(f['path'])}:{f['line']}:{f['code']}"
              for f in report["findings"] if f["code"] not in corpus.NOT_FINDINGS]
     return found, report["files_scanned"], seconds
@@ -88,7 +89,7 @@ def judge(project: Project, cache: Path, fetch_only: bool = False, select: str =
     if fetch_only:
         result.status = f"fetched, not scanned: {sum(1 for _ in tree.rglob('*.py'))} files"
         return result
-    found, result.files, result.seconds = scan(tree, select)
+    found, result.files, result.seconds = scan(tree, select, corpus.declared_python(archive))
     if not result.files:  # a meta-package holds no code: it would count as a clean project
         result.status = f"no Python files in {project.archive}: name the package with the code"
         return result

@@ -264,6 +264,9 @@ def scan(
     respect_gitignore: bool = typer.Option(True, help="Skip files .gitignore ignores."),
     config: Path | None = typer.Option(None, metavar="FILE", help="The pyproject.toml to read "
                                        "[tool.loopdoctor] from."),
+    target_version: str | None = typer.Option(
+        None, metavar="pyXY", help="The oldest Python the code runs on [default: from "
+        "requires-python in pyproject.toml, else py39]."),
 ) -> None:
     """Find cross-event-loop patterns in Python code (rules: `loopdoctor list rules`)."""
     from loopdoctor.scan.command import ScanRequest, UsageError, run_scan
@@ -274,7 +277,7 @@ def scan(
         statistics=statistics, show_source=show_source, exit_zero=exit_zero,
         baseline=baseline, write_baseline=write_baseline, jobs=jobs or 0, no_cache=no_cache,
         cache_dir=cache_dir, exclude=exclude or [], force_exclude=force_exclude,
-        respect_gitignore=respect_gitignore, config=config,
+        respect_gitignore=respect_gitignore, config=config, target_version=target_version,
     )
     try:
         code = run_scan(request)

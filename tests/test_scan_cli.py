@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from loopdoctor.cli import app
 from loopdoctor.scan import ScanOptions, scan
-from loopdoctor.scan.config import discover
+from loopdoctor.scan.config import discover, target_of
 
 SCHEMA = Path(__file__).parent / "sarif-schema-2.1.0.json"
 CLIENT_AT_IMPORT = "from openai import AsyncOpenAI\n\nclient = AsyncOpenAI()\n"
@@ -185,6 +185,63 @@ def test_bad_config_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown option 'selct'" in result.stderr
     write(tmp_path, {"pyproject.toml": "[tool.loopdoctor\n"})
     assert invoke("a.py").exit_code == 2
+
+
+QUEUE_BEFORE_RUN = """\
+    import asyncio
+
+    async def consume(queue):
+        await queue.get()
+
+    def main():
+        queue = asyncio.Queue()
+        asyncio.run(consume(queue))
+    """
+
+
+@pytest.mark.parametrize(("pyproject", "options", "found"), [
+    (None, [], [("LD304", 7)]),  # nothing says: taken to run on 3.9, where it binds when made
+    ('[project]\nrequires-python = ">=3.10"\n', [], []),
+    ('[project]\nrequires-python = ">=3.8, <4"\n', [], [("LD304", 7)]),
+    ('[project]\nrequires-python = ">=3.10"\n', ["--target-version", "py39"], [("LD304", 7)]),
+    ('[project]\nrequires-python = ">=3.8"\n[tool.loopdoctor]\ntarget-version = "py311"\n',
+     [], []),
+])
+def test_a_primitive_binds_when_made_only_on_the_pythons_the_project_supports(
+        tmp_path: Path, pyproject: str | None, options: list[str], found: list) -> None:
+    write(tmp_path, {"app.py": QUEUE_BEFORE_RUN, **({"pyproject.toml": pyproject}
+                                                    if pyproject else {})})
+    data = json.loads(invoke("app.py", "--select", "LD304", "--format", "json",
+                             *options).stdout)
+    assert [(f["code"], f["line"]) for f in data["findings"]] == found
+
+
+def test_a_warm_scan_answers_again_when_requires_python_changes(tmp_path: Path) -> None:
+    write(tmp_path, {"app.py": QUEUE_BEFORE_RUN,
+                     "pyproject.toml": '[project]\nrequires-python = ">=3.9"\n'})
+    codes = ["--select", "LD304", "--format", "json", "--cache-dir", "cache"]
+    assert json.loads(invoke("app.py", *codes).stdout)["findings"]
+    assert json.loads(invoke("app.py", *codes).stdout)["findings"]  # warm
+    write(tmp_path, {"pyproject.toml": '[project]\nrequires-python = ">=3.10"\n'})
+    assert json.loads(invoke("app.py", *codes).stdout)["findings"] == []
+
+
+@pytest.mark.parametrize(("requires", "target"), [
+    (">=3.10", "py310"), (">=3.9.2,<4", "py39"), ("~=3.11", "py311"), (">3.9", "py39"),
+    ("==3.12.*", "py312"), ("not a specifier", "py39"), (None, "py39"),
+])
+def test_the_target_version_is_the_oldest_python_requires_python_allows(
+        requires: str | None, target: str) -> None:
+    assert target_of(requires) == target
+
+
+@pytest.mark.parametrize("where", [["--target-version", "3.10"],
+                                   ["--config", "bad.toml"]])
+def test_a_bad_target_version_is_a_usage_error(tmp_path: Path, where: list[str]) -> None:
+    write(tmp_path, {"app.py": CLEAN,
+                     "bad.toml": '[tool.loopdoctor]\ntarget-version = "python3.10"\n'})
+    result = invoke("app.py", *where)
+    assert result.exit_code == 2 and "expected a version like py39" in result.stderr
 
 
 def test_noqa_ignore_and_unused_suppressions(tmp_path: Path) -> None:

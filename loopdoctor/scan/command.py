@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loopdoctor.scan import baseline as baselines
-from loopdoctor.scan.config import Config, ConfigError, check_selector, discover, load
+from loopdoctor.scan.config import (
+    Config,
+    ConfigError,
+    check_selector,
+    check_target,
+    discover,
+    load,
+)
 from loopdoctor.scan.files import MissingPath
 from loopdoctor.scan.session import ScanOptions, ScanResult, scan
 
@@ -43,6 +50,7 @@ class ScanRequest:
     force_exclude: bool = False
     respect_gitignore: bool = True
     config: Path | None = None
+    target_version: str | None = None  # over the config's
 
 
 def run_scan(request: ScanRequest) -> int:
@@ -66,6 +74,9 @@ def _scan(request: ScanRequest) -> ScanResult:
         config = load(request.config) if request.config else discover(paths)
         for selector in [*(request.select or []), *request.ignore, *request.extend_select]:
             check_selector(selector)
+        if request.target_version is not None:
+            check_target(request.target_version)
+            config.target_version = request.target_version
         known = baselines.read(request.baseline) if request.baseline else None
         options = ScanOptions(
             paths=paths, config=config, select=request.select, ignore=request.ignore,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,10 @@ else:  # pragma: no cover - exercised on 3.10 only
 from loopdoctor.scan import rules
 
 _LISTS = ("select", "ignore", "extend-select", "exclude", "loop-bound-types")
-_KNOWN = frozenset({*_LISTS, "per-file-ignores"})
+_KNOWN = frozenset({*_LISTS, "per-file-ignores", "target-version"})
+# The oldest Python scanned code is taken to run on when nothing says: ruff's default.
+DEFAULT_TARGET = "py39"
+_TARGET = re.compile(r"py3(\d{1,2})")
 
 
 class ConfigError(Exception):
@@ -31,24 +35,36 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
     loop_bound_types: list[str] = field(default_factory=list)
+    target_version: str | None = None  # the oldest Python the scanned code runs on
+    requires_python: str | None = None  # the nearest pyproject.toml's, when no target is set
+
+    @property
+    def python(self) -> tuple[int, int]:
+        return python_of(self.target_version or target_of(self.requires_python))
 
 
 def discover(paths: list[str], start: Path | None = None) -> Config:
-    """The nearest pyproject.toml with a [tool.loopdoctor] table above the first path."""
+    """The nearest pyproject.toml with a [tool.loopdoctor] table above the first path. As
+    ruff does, a target version it does not set comes from the ``requires-python`` of the
+    nearest pyproject.toml that has one, with or without that table."""
     first = Path(paths[0]).resolve() if paths else (start or Path.cwd())
     folder = first if first.is_dir() else first.parent
+    requires = None
     for candidate in [folder, *folder.parents]:
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
-            table = _read(pyproject).get("tool", {}).get("loopdoctor")
+            data = _read(pyproject)
+            requires = requires or _requires_python(data)
+            table = data.get("tool", {}).get("loopdoctor")
             if table is not None:
-                return from_table(table, candidate, pyproject)
-    return Config(root=Path.cwd())
+                return from_table(table, candidate, pyproject, requires)
+    return Config(root=Path.cwd(), requires_python=requires)
 
 
 def load(pyproject: Path) -> Config:
-    table = _read(pyproject).get("tool", {}).get("loopdoctor", {})
-    return from_table(table, pyproject.resolve().parent, pyproject)
+    data = _read(pyproject)
+    return from_table(data.get("tool", {}).get("loopdoctor", {}), pyproject.resolve().parent,
+                      pyproject, _requires_python(data))
 
 
 def _read(pyproject: Path) -> dict:
@@ -59,7 +75,8 @@ def _read(pyproject: Path) -> dict:
         raise ConfigError(f"cannot read {pyproject}: {exc}") from None
 
 
-def from_table(table: dict, root: Path, source: Path | None = None) -> Config:
+def from_table(table: dict, root: Path, source: Path | None = None,
+               requires_python: str | None = None) -> Config:
     where = f"[tool.loopdoctor] in {source}" if source else "[tool.loopdoctor]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")
@@ -75,16 +92,55 @@ def from_table(table: dict, root: Path, source: Path | None = None) -> Config:
     if not isinstance(per_file, dict) or not all(
             isinstance(v, list) and all(isinstance(c, str) for c in v) for v in per_file.values()):
         raise ConfigError(f"{where}: 'per-file-ignores' must map globs to lists of codes")
+    target = table.get("target-version")
+    if target is not None:
+        check_target(target, f"{where}: 'target-version'")
     config = Config(
         root=root, source=source, select=table.get("select", ["LD"]),
         ignore=table.get("ignore", []), extend_select=table.get("extend-select", []),
         per_file_ignores=per_file, exclude=table.get("exclude", []),
-        loop_bound_types=table.get("loop-bound-types", []),
+        loop_bound_types=table.get("loop-bound-types", []), target_version=target,
+        requires_python=requires_python,
     )
     for selector in [*config.select, *config.ignore, *config.extend_select,
                      *(c for codes in per_file.values() for c in codes)]:
         check_selector(selector, where)
     return config
+
+
+def check_target(target: object, where: str = "--target-version") -> None:
+    if not isinstance(target, str) or not _TARGET.fullmatch(target):
+        raise ConfigError(f"{where}: expected a version like py39 or py312, got {target!r}")
+
+
+def python_of(target: str) -> tuple[int, int]:
+    match = _TARGET.fullmatch(target)
+    assert match is not None, target
+    return 3, int(match.group(1))
+
+
+def _requires_python(data: dict) -> str | None:
+    project = data.get("project")
+    value = project.get("requires-python") if isinstance(project, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def target_of(requires_python: str | None) -> str:
+    """The oldest Python 3 minor release a ``requires-python`` specifier allows (py39 for
+    ``>=3.9``); the default when there is none or it cannot be read. (Only a cold scan asks:
+    a warm one keys its answer on the text.)"""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if not requires_python:
+        return DEFAULT_TARGET
+    try:
+        allowed = SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        return DEFAULT_TARGET
+    for minor in range(0, 30):
+        if any(allowed.contains(f"3.{minor}.{patch}", prereleases=True) for patch in (0, 99)):
+            return f"py3{minor}"
+    return DEFAULT_TARGET
 
 
 def check_selector(selector: str, where: str = "--select/--ignore") -> None:

@@ -89,7 +89,7 @@ def _analyse(options: ScanOptions, pending: list[Pending],
     facts.update((str(path), _unreadable(path, exc)) for path, exc in unreadable.items())
     extra_types = frozenset(config.loop_bound_types)
     with _join_phase("join"):
-        project = _project(facts, extra_types)
+        project = _project(facts, extra_types, config.python)
     for _ in range(_MAX_ROUNDS):
         with _join_phase("exports and mentions"):
             more = _mentioning(project, codes, unparsed, cache)
@@ -105,16 +105,17 @@ def _analyse(options: ScanOptions, pending: list[Pending],
         project.release()  # freed by counting: a collection would walk every live fact
         del project
         with _join_phase("join"):
-            project = _project(facts, extra_types)
+            project = _project(facts, extra_types, config.python)
     parse_errors = sum(f.parse_error is not None for f in facts.values())
     with _join_phase("check"):
         return _check(project, codes, config), parse_errors, parsed, hits
 
 
-def _project(facts: dict[str, FileFacts], extra_types: frozenset[str]) -> Project:
+def _project(facts: dict[str, FileFacts], extra_types: frozenset[str],
+             python: tuple[int, int]) -> Project:
     """The join, over facts whose paths are shown as the user will see them."""
     return Project([replace(f, path=_display(Path(f.path))) for f in facts.values()],
-                   extra_types)
+                   extra_types, python)
 
 
 # -- reading and parsing ----------------------------------------------------------------
@@ -307,7 +308,8 @@ def _check(project: Project, codes: frozenset[str], config: Config) -> list[Find
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for file in project.files:
         for candidate in [file.parse_error, *file.candidates]:
-            if candidate is not None and candidate.code in codes:
+            if candidate is not None and candidate.code in codes \
+                    and project.python < candidate.python_below:
                 by_path[file.path].append(_from_candidate(file, candidate))
     for rule in ALL_RULES:
         if rule.check is not None and rule.code in codes:

@@ -197,6 +197,7 @@ TAKE_LOOP_WHEN_MADE: frozenset[str] = frozenset({
 # Up to Python 3.9 asyncio primitives take the current loop when made (3.10 binds them on
 # first use). These wait on a future from that loop in their ordinary use (``wait()``, a
 # ``get()`` on an empty queue); a Lock or Semaphore only under contention.
+PRIMITIVES_BIND_ON_FIRST_USE = (3, 10)
 WAITING_PRIMITIVES: frozenset[str] = frozenset(
     f"asyncio.{name}" for name in ("Event", "Condition", "Queue", "PriorityQueue", "LifoQueue",
                                    "Barrier")

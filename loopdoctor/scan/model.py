@@ -260,6 +260,9 @@ class Suppression:
     col: int
 
 
+EVERY_PYTHON = (4, 0)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A finding a rule decided from one file alone."""
@@ -267,6 +270,7 @@ class Candidate:
     code: str
     site: Site
     message: str
+    python_below: tuple[int, int] = EVERY_PYTHON  # a hazard only on Python before this one
 
 
 @dataclass(frozen=True)

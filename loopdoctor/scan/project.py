@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import PurePosixPath
 
 from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.config import DEFAULT_TARGET, python_of
 from loopdoctor.scan.model import (
     ANY_METHOD,
     Bind,
@@ -111,9 +112,12 @@ def witness(sources: frozenset[Source]) -> Source:
 
 
 class Project:
-    def __init__(self, files: list[FileFacts], extra_loop_bound: frozenset[str] = frozenset()):
+    def __init__(self, files: list[FileFacts], extra_loop_bound: frozenset[str] = frozenset(),
+                 python: tuple[int, int] = python_of(DEFAULT_TARGET)):
         self.files = files
         self.loop_bound_types = kb.LOOP_BOUND_TYPES | extra_loop_bound
+        self.python = python  # the oldest Python the code runs on
+        self.primitives_bind_when_made = python < kb.PRIMITIVES_BIND_ON_FIRST_USE
         self.functions: dict[str, tuple[Function, FileFacts]] = {}
         self.classes: dict[str, ClassInfo] = {}
         self.aliases: dict[str, str] = {}

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from loopdoctor.scan.context import FileContext
-from loopdoctor.scan.model import Candidate, FileFacts, Finding, Site
+from loopdoctor.scan.model import EVERY_PYTHON, Candidate, FileFacts, Finding, Site
 from loopdoctor.scan.project import Project
 
 
@@ -29,8 +29,9 @@ class Rule:
     # unless selected by its code (or ALL), because real code is too often fine.
     preview: bool = False
 
-    def candidate(self, site: Site, message: str) -> Candidate:
-        return Candidate(self.code, site, message)
+    def candidate(self, site: Site, message: str,
+                  python_below: tuple[int, int] = EVERY_PYTHON) -> Candidate:
+        return Candidate(self.code, site, message, python_below)
 
     def finding(self, file: FileFacts, site: Site, message: str) -> Finding:
         found = Finding.at(self.code, file.path, site, message)

@@ -15,20 +15,21 @@ from loopdoctor.scan.types import LOOP, Bound
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound, evidence, direct in taken_in_constructors(project):
-        if reported_by(bound, evidence, direct) == RULE.code:
+        if reported_by(project, bound, evidence, direct) == RULE.code:
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
 
 
-def reported_by(bound: Bound, evidence: str, direct: bool) -> str | None:
+def reported_by(project: Project, bound: Bound, evidence: str, direct: bool) -> str | None:
     """LD303 when the object is seen made outside a running loop, LD304 (preview) when not.
     An asyncio primitive binds when made only up to Python 3.9: LD304 with that evidence,
-    nothing without it (made in ``__init__`` it is, since 3.10, one per owner: fine). What
+    when the code still runs on 3.9, nothing otherwise (made in ``__init__`` it is, since
+    3.10, one per owner: fine). What
     is taken through a project class or a library's constructor, and evidence found only
     through the constructors of other objects, stay LD304: too often false on real code
     (an agent framework whose sync helpers all run on its loop) for the default."""
     if takes_loop_before_310(bound):
-        return "LD304" if evidence else None
+        return "LD304" if evidence and project.primitives_bind_when_made else None
     if bound.via or bound.type in kb.TAKE_LOOP_WHEN_MADE or not direct:
         return "LD304"
     return "LD303" if evidence else "LD304"

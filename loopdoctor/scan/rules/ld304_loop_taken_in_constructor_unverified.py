@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import FileContext, Scope
-from loopdoctor.scan.model import Candidate, Finding
+from loopdoctor.scan.model import EVERY_PYTHON, Candidate, Finding
 from loopdoctor.scan.project import Project, takes_loop_when_made
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import RULE as LD303
@@ -20,7 +20,7 @@ from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import (
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound, evidence, direct in taken_in_constructors(project):
-        if reported_by(bound, evidence, direct) == RULE.code:
+        if reported_by(project, bound, evidence, direct) == RULE.code:
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
 
@@ -42,7 +42,7 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
                 if made is not None and takes_loop_when_made(made, kb.ASYNCIO_PRIMITIVES) \
                         and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
                     yield RULE.candidate(ctx.site(call, outer), _closure_message(
-                        outer, inner, name, made))
+                        outer, inner, name, made), _python_below(made))
 
 
 def _made_before_new_loop(ctx: FileContext) -> Iterator[Candidate]:
@@ -65,7 +65,12 @@ def _made_before_new_loop(ctx: FileContext) -> Iterator[Candidate]:
                 if made in kb.ASYNCIO_PRIMITIVES and call.lineno < runs[id(scope)] \
                         and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
                     yield RULE.candidate(ctx.site(call, scope), _new_loop_message(
-                        scope, name, made, runs[id(scope)]))
+                        scope, name, made, runs[id(scope)]), kb.PRIMITIVES_BIND_ON_FIRST_USE)
+
+
+def _python_below(made: str) -> tuple[int, int]:
+    """An asyncio primitive binds when made only before Python 3.10; other objects always."""
+    return kb.PRIMITIVES_BIND_ON_FIRST_USE if made in kb.ASYNCIO_PRIMITIVES else EVERY_PYTHON
 
 
 def _passed_names(ctx: FileContext, scope: Scope) -> set[str]:
@@ -136,7 +141,10 @@ users make it at import or in sync setup code has the bug, one whose users make 
 any asyncio primitive a sync function (a decorator, a factory) makes for the coroutine
 function it defines, which is made when the decorator runs, at import, and any asyncio
 primitive a sync function makes and hands on before it starts a new loop with `asyncio.run`
-(the primitive took the thread's current loop, not the new one). A project class that only
+(the primitive took the thread's current loop, not the new one). These primitive shapes are
+reported only while the code still runs on Python 3.9 or older: the target version
+(`--target-version`, `target-version` in `[tool.loopdoctor]`, else the `requires-python` of
+the nearest pyproject.toml, else py39). A project class that only
 holds such an object is not reported again while nothing shows it made outside a loop and it
 runs no loop itself: the held object is reported where it takes the loop. A preview rule:
 select `LD304` to see these.

@@ -210,8 +210,11 @@ def _mentions(matcher: Mentions, pending: Pending) -> bool:
 
 def _interesting_names(project: Project, codes: frozenset[str]) -> set[str]:
     """Qualified names that the selected rules need to see used in other files."""
-    exports = {rule.exports for rule in ALL_RULES if rule.exports and rule.code in codes}
-    return {name for export in exports for name in export(project)}  # shared ones run once
+    # In rule order, each shared one once: the join's memo and budget see one order of
+    # questions on every run, and the check after the last round inherits them.
+    exports = dict.fromkeys(rule.exports for rule in ALL_RULES
+                            if rule.exports and rule.code in codes)
+    return {name for export in exports for name in export(project)}
 
 
 def _parse_all(pending: list[Pending], cache: Cache, jobs: int) -> list[FileFacts]:

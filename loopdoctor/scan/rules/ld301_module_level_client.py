@@ -6,15 +6,16 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain
-from loopdoctor.scan.model import Finding
+from loopdoctor.scan.model import Bind, Binding, Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
-from loopdoctor.scan.types import LOOP
+from loopdoctor.scan.types import LOOP, Bound
 
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound in project.constructs():
-        if binding.provider or project.is_script(file) or not bound.direct:
+        if binding.provider or project.is_script(file) or not bound.direct \
+                or _loop_used_only_at_import(project, binding, bound):
             continue
         name = binding.target.rsplit(".", 1)[-1]
         here = (file.path, binding.site.line)
@@ -25,6 +26,14 @@ def check(project: Project) -> Iterator[Finding]:
         yield RULE.finding(file, binding.site, (
             f"{what}"
             f"{chain(project, project.holder(binding.target, bound), here, bound)}"))
+
+
+def _loop_used_only_at_import(project: Project, binding: Binding, bound: Bound) -> bool:
+    """A module-level loop global no function reads (``loop = get_running_loop()`` used by
+    the next statement, to set that loop's task factory): nothing later gets it."""
+    return bound.type == LOOP and binding.kind is Bind.MODULE and not any(
+        binding.target in project.prefixes(ref)
+        for fn, _ in project.functions.values() for ref in fn.refs)
 
 
 RULE = Rule(
@@ -40,7 +49,8 @@ A client created at import time is shared by every event loop the process ever r
 each `asyncio.run` in a CLI, every worker thread, a test suite whose tests get their own
 loops. Its connection pool binds to the first loop that uses it. Code under
 `if __name__ == "__main__":` is not reported, nor is a script's module level (a module
-with a `__main__` block that no scanned module imports and that starts one loop).
+with a `__main__` block that no scanned module imports and that starts one loop), nor a
+loop captured at module level that no function reads (used once, at import).
 
 ## Bad
 ```python

@@ -17,6 +17,18 @@ _REACHED: WeakKeyDictionary[Project, dict[str, list[LoopSite]]] = WeakKeyDiction
 
 def loops_reaching(project: Project, holder: str) -> list[LoopSite]:
     """Loop starts whose coroutine reaches a holder, in file order."""
+    return _reached(project).get(holder, [])
+
+
+def loops_reaching_object(project: Project, owner: str) -> list[LoopSite]:
+    """Loop starts whose coroutine reaches any holder on ``owner`` (``Api.client``,
+    ``Api._lock``: the instances of ``Api``)."""
+    prefix = f"{owner}."
+    return [site for holder, sites in _reached(project).items() if holder.startswith(prefix)
+            for site in sites]
+
+
+def _reached(project: Project) -> dict[str, list[LoopSite]]:
     if project not in _REACHED:
         found: dict[str, list[LoopSite]] = defaultdict(list)
         for site in loop_sites(project):
@@ -25,7 +37,7 @@ def loops_reaching(project: Project, holder: str) -> list[LoopSite]:
             for source in project.evaluate(site.start.coro):
                 found[source.name].append(site)
         _REACHED[project] = found
-    return _REACHED[project].get(holder, [])
+    return _REACHED[project]
 
 
 def loop_chain(project: Project, site: LoopSite,

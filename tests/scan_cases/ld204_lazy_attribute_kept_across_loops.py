@@ -2,7 +2,8 @@
 # functions run each call on a new loop: the first loop binds what is kept, the next call's
 # loop meets it. A kept event loop is reported wherever it is. Holders that compare the stored
 # loop with the running one, take the loop again when the kept one is closed, or are made
-# per call stay silent.
+# per call stay silent, and so do a loop kept on entering an `async with` and one kept only
+# for other threads to post to (`call_soon_threadsafe`).
 # negative for: LD201, LD203
 import asyncio
 
@@ -48,6 +49,38 @@ class Limiter:
         fut = self._loop.create_future()
         self._loop.call_soon(fut.set_result, None)
         await fut
+
+
+class TaskGroup:
+    """Keeps the loop of the block it is entered in: one async with, one loop."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def __aenter__(self) -> "TaskGroup":
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await asyncio.sleep(0)
+
+
+class FrameInput:
+    """Keeps its consumer's loop only so that a reader thread can post frames into it."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue[bytes] = asyncio.Queue()
+
+    def push(self, frame: bytes) -> None:  # called by the reader thread
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, frame)
+
+    async def __anext__(self) -> bytes:
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        return await self._queue.get()
 
 
 class Throttle:

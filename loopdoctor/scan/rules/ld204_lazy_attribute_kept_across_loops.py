@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.loops import LoopKind, LoopSite, loop_sites
+from loopdoctor.scan.chain import loops_reaching_object
+from loopdoctor.scan.loops import LoopKind, LoopSite
 from loopdoctor.scan.model import Bind, Binding, FileFacts, Finding, Guard, KeyKind, Op
 from loopdoctor.scan.project import Project, short_name
 from loopdoctor.scan.rules.base import Rule
@@ -15,12 +16,14 @@ _SYNC_LOOPS = frozenset({LoopKind.FRESH, LoopKind.PER_THREAD, LoopKind.THREAD, L
 
 
 def check(project: Project) -> Iterator[Finding]:
-    started = _loop_started_by_sync_code(project)
     for target, found in sorted(project.bindings.items()):
         for binding, file in found:
             bound = _lazily_kept(project, target, binding, file)
-            if bound is None or (started is None if bound.type != LOOP
-                                 else not _running_loop(project, binding)):
+            if bound is None:
+                continue
+            started = _loop_started_by_sync_code(project, target)
+            if started is None if bound.type != LOOP else (
+                    not _running_loop(project, binding) or _kept_for_one_loop(project, binding)):
                 continue
             yield RULE.finding(file, binding.site, _message(target, bound, started))
     yield from _on_class_defaults(project)
@@ -121,6 +124,20 @@ def _running_loop(project: Project, binding: Binding) -> bool:
         or any(value.name in kb.RUNNING_LOOP_PROBES for value in loops))
 
 
+def _kept_for_one_loop(project: Project, binding: Binding) -> bool:
+    """A loop kept where the object's one loop is known: on entering an ``async with``
+    (``__aenter__``: the block's loop), or kept only so that other threads can post to it
+    (``call_soon_threadsafe``): the object serves the loop that consumes it."""
+    if binding.site.scope.rsplit(".", 1)[-1] == "__aenter__":
+        return True
+    prefix = f"{binding.target}."
+    owner = binding.target.rpartition(".")[0]
+    called = {project.resolve(ref).removeprefix(prefix) for name in project.methods(owner)
+              for ref in project.functions[name][0].refs
+              if project.resolve(ref).startswith(prefix)}
+    return called == {"call_soon_threadsafe"}
+
+
 def _taken_again(project: Project, target: str, lazy: Binding) -> bool:
     """Another method writes a loop-bound value to the slot unconditionally (a restart, or
     taking the running loop again once the kept one is closed): the slot is not kept for
@@ -131,10 +148,11 @@ def _taken_again(project: Project, target: str, lazy: Binding) -> bool:
                for binding, file in project.bindings.get(target, ()))
 
 
-def _loop_started_by_sync_code(project: Project) -> LoopSite | None:
+def _loop_started_by_sync_code(project: Project, target: str) -> LoopSite | None:
     """A loop this project starts from sync code other than a program's entry (a sync
-    wrapper, a per-thread loop, a worker thread): its objects meet one loop per call."""
-    return next((site for site in loop_sites(project)
+    wrapper, a per-thread loop, a worker thread) whose coroutine reaches the slot's object
+    (this slot or another of its loop-bound ones): the object meets one loop per call."""
+    return next((site for site in loops_reaching_object(project, target.rpartition(".")[0])
                  if site.kind in _SYNC_LOOPS and site.function is not None
                  and not project.program_code(site.function, site.file)), None)
 
@@ -158,8 +176,8 @@ RULE = Rule(
     name="lazy-attribute-kept-across-loops",
     summary="(preview) A loop-bound client, asyncio primitive or the event loop itself made "
             "lazily on an instance (only when missing) and never compared with the running "
-            "loop, in a project whose sync code starts loops or on the instance a class "
-            "keeps for the process.",
+            "loop, reached by a loop this project's sync code starts, or on the instance a "
+            "class keeps for the process.",
     needs=(("self",), ("None", "AttributeError", "hasattr", "getattr"),
            (*kb.LOOP_BOUND_TOKENS, *kb.TAKE_LOOP_TOKENS, "get_running_loop")),
     check=check,
@@ -172,9 +190,13 @@ RULE = Rule(
 and keeps it for the life of its holder. The first event loop that uses it binds it. When
 the holder outlives that loop (a module-level instance, an object of a library whose sync
 functions run each call on a new loop or on the calling thread's loop), the next loop gets
-"bound to a different event loop", "Event loop is closed", or a hang. Preview: the scan
-sees the lazy slot and a loop started from sync code in the same project, not the two
-loops meeting the same object. A holder known to outlive loops (a singleton, a
+"bound to a different event loop", "Event loop is closed", or a hang. A client or
+primitive is reported when a loop this project starts from sync code (a wrapper's
+`asyncio.run`, a worker thread's loop) reaches the object (this slot or another loop-bound
+one it keeps): each call of that code is another loop. A kept loop is reported unless it is
+kept on entering an `async with` (the block's loop) or only for other threads to post to
+(`call_soon_threadsafe`). Preview: the scan sees one such loop, not two meeting the same
+object. A holder known to outlive loops (a singleton, a
 framework-kept object) is LD201's; one remade only when closed is LD203's. Also here: the
 instance a class keeps for the process (`if cls._default is None: cls._default = cls()`)
 when it makes its client lazily and LD201 leaves it out: the session's own `close()` resets

@@ -174,7 +174,7 @@ def _message(target: str, bound: Bound, started: LoopSite | None) -> str:
 RULE = Rule(
     code="LD204",
     name="lazy-attribute-kept-across-loops",
-    summary="(preview) A loop-bound client, asyncio primitive or the event loop itself made "
+    summary="A loop-bound client, asyncio primitive or the event loop itself made "
             "lazily on an instance (only when missing) and never compared with the running "
             "loop, reached by a loop this project's sync code starts, or on the instance a "
             "class keeps for the process.",
@@ -182,7 +182,6 @@ RULE = Rule(
            (*kb.LOOP_BOUND_TOKENS, *kb.TAKE_LOOP_TOKENS, "get_running_loop")),
     check=check,
     exports=Project.loop_bound_classes,
-    preview=True,
     doc="""\
 ## Why
 `if self._client is None: self._client = httpx.AsyncClient()` (or an `asyncio.Lock()`,
@@ -195,8 +194,7 @@ primitive is reported when a loop this project starts from sync code (a wrapper'
 `asyncio.run`, a worker thread's loop) reaches the object (this slot or another loop-bound
 one it keeps): each call of that code is another loop. A kept loop is reported unless it is
 kept on entering an `async with` (the block's loop) or only for other threads to post to
-(`call_soon_threadsafe`). Preview: the scan sees one such loop, not two meeting the same
-object. A holder known to outlive loops (a singleton, a
+(`call_soon_threadsafe`). A holder known to outlive loops (a singleton, a
 framework-kept object) is LD201's; one remade only when closed is LD203's. Also here: the
 instance a class keeps for the process (`if cls._default is None: cls._default = cls()`)
 when it makes its client lazily and LD201 leaves it out: the session's own `close()` resets

@@ -48,11 +48,14 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
 def _made_before_new_loop(ctx: FileContext) -> Iterator[Candidate]:
     """A sync function makes an asyncio primitive, hands it on (an argument of a call), then
     starts a new loop with ``asyncio.run``: up to Python 3.9 the primitive took the thread's
-    current loop when it was made, not the one ``asyncio.run`` makes and runs its users on."""
+    current loop when it was made, not the one ``asyncio.run`` makes and runs its users on.
+    An ``asyncio.run`` kept to Python 3.10 and later (``if sys.version_info >= (3, 10):``) is
+    no such loop: there a primitive binds to the loop that first waits on it."""
     runs: dict[int, int] = {}
     for call_at in ctx.calls:
         if call_at.scope.kind == "function" and not call_at.scope.is_async \
-                and ctx.callee(call_at.node, call_at.scope) in kb.ASYNCIO_RUN:
+                and ctx.callee(call_at.node, call_at.scope) in kb.ASYNCIO_RUN \
+                and not ctx.only_from_python(call_at.node, call_at.scope, _BINDS_ON_FIRST_USE):
             key = id(call_at.scope)
             runs[key] = min(runs.get(key, call_at.node.lineno), call_at.node.lineno)
     for scope in ctx.functions():
@@ -66,6 +69,9 @@ def _made_before_new_loop(ctx: FileContext) -> Iterator[Candidate]:
                         and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
                     yield RULE.candidate(ctx.site(call, scope), _new_loop_message(
                         scope, name, made, runs[id(scope)]))
+
+
+_BINDS_ON_FIRST_USE = (3, 10)
 
 
 def _passed_names(ctx: FileContext, scope: Scope) -> set[str]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import FileContext, Scope
-from loopdoctor.scan.model import Candidate, Finding
+from loopdoctor.scan.model import Bind, Binding, Candidate, Finding, Function, Op
 from loopdoctor.scan.project import Project, takes_loop_when_made
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import RULE as LD303
@@ -23,6 +23,66 @@ def check(project: Project) -> Iterator[Finding]:
         if reported_by(bound, evidence, direct) == RULE.code:
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
+    yield from _waits_on_kept_loop(project)
+
+
+def _waits_on_kept_loop(project: Project) -> Iterator[Finding]:
+    """A constructor keeps the running loop (or a loop it is given) on the instance, and a
+    coroutine method of the class awaits futures made on that kept loop
+    (``self._loop.create_future()``) without asking which loop runs it: the object waits on
+    its first loop's futures whichever loop uses it, as asyncio's own primitives did up to
+    Python 3.9. One that compares the kept loop with the running one is left out."""
+    for target, found in project.bindings.items():
+        for binding, file in found:
+            writer = project.functions.get(binding.site.scope)
+            if binding.kind is not Bind.INSTANCE or writer is None \
+                    or not writer[0].setup or not writer[0].cls \
+                    or not (taken := _kept_loop(binding, writer[0])):
+                continue
+            attr = target.rpartition(".")[2]
+            waiting = _awaiting_futures_of(project, writer[0].cls, attr)
+            if waiting and not _asks_running_loop(project, writer[0].cls, attr):
+                yield RULE.finding(file, binding.site, _kept_loop_message(
+                    writer[0], attr, taken, waiting))
+
+
+def _kept_loop(binding: Binding, writer: Function) -> str:
+    """What the stored value is: the running loop, a loop parameter, or "" for neither."""
+    for value in binding.values:
+        if value.op is Op.LOOP and value.name in kb.RUNNING_LOOP_PROBES:
+            return "the running loop"
+        if value.op is Op.PARAM and value.name == writer.qualname \
+                and 0 < value.index < len(writer.params) \
+                and writer.params[value.index] in kb.LOOP_KEYWORDS:
+            return f"the loop it is given (`{writer.params[value.index]}`)"
+    return ""
+
+
+def _awaiting_futures_of(project: Project, cls: str, attr: str) -> str:
+    """The first coroutine method of ``cls`` (or a base) that makes futures on ``attr``."""
+    for name in project.methods(cls):
+        fn = project.functions[name][0]
+        if fn.is_async and f"{fn.cls}.{attr}.create_future" in fn.refs:
+            return name.rpartition(".")[2]
+    return ""
+
+
+def _asks_running_loop(project: Project, cls: str, attr: str) -> bool:
+    """Does a method other than the constructor read ``attr`` and ask for the running
+    loop (to compare, or to rebind)?"""
+    return any(fn.checks_running_loop and not fn.setup
+               and any(ref == kept or ref.startswith(f"{kept}.") for ref in fn.refs)
+               for name in project.methods(cls)
+               for fn in [project.functions[name][0]]
+               for kept in [f"{fn.cls}.{attr}"])
+
+
+def _kept_loop_message(writer: Function, attr: str, taken: str, waiting: str) -> str:
+    setup = writer.qualname.rpartition(".")[2]
+    return (f"`{setup}` keeps {taken} in `{attr}`, and `{waiting}` awaits futures made on it "
+            f"(`{attr}.create_future()`): used from another event loop, the object waits on "
+            f"its first loop's futures (a hang, or \"attached to a different loop\"); take the "
+            f"running loop when waiting, and refuse or rebind when it changed")
 
 
 def collect(ctx: FileContext) -> Iterator[Candidate]:
@@ -125,7 +185,7 @@ RULE = Rule(
     summary="(preview) LD303's shape without direct evidence that the class is made outside "
             "a running loop; a loop taken through a project class, a Kafka producer or "
             "asyncio.Future; an asyncio primitive made outside a loop (bound up to 3.9).",
-    needs=LD303.needs,
+    needs=((*LD303.needs[0], "create_future"),),
     collect=collect,
     check=check,
     exports=LD303.exports,

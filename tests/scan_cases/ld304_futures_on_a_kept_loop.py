@@ -4,7 +4,7 @@
 # loop's futures, as asyncio's own primitives were up to Python 3.9 (a hang, or "attached to
 # a different loop"). Safe forms stay silent: futures made on the running loop when waiting,
 # a loop bound lazily and compared with the running one, a kept loop compared before waiting,
-# and a kept loop that only schedules callbacks.
+# a kept loop that only schedules callbacks, and a class made only inside coroutines.
 from __future__ import annotations
 
 import asyncio
@@ -79,3 +79,15 @@ class Notifier:
 
     def notify(self, callback) -> None:
         self._loop.call_soon_threadsafe(callback)
+
+
+class Waiter:
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+
+    async def wait(self) -> None:
+        await self._loop.create_future()
+
+
+async def serve() -> None:
+    await Waiter().wait()  # made by the loop that waits on it

@@ -31,13 +31,16 @@ def _waits_on_kept_loop(project: Project) -> Iterator[Finding]:
     coroutine method of the class awaits futures made on that kept loop
     (``self._loop.create_future()``) without asking which loop runs it: the object waits on
     its first loop's futures whichever loop uses it, as asyncio's own primitives did up to
-    Python 3.9. One that compares the kept loop with the running one is left out."""
+    Python 3.9. One that compares the kept loop with the running one is left out, and so is
+    a class this project makes only inside coroutines: the loop it keeps is the one that made
+    it (a long-lived holder of such objects is LD201's)."""
     for target, found in project.bindings.items():
         for binding, file in found:
             writer = project.functions.get(binding.site.scope)
             if binding.kind is not Bind.INSTANCE or writer is None \
                     or not writer[0].setup or not writer[0].cls \
-                    or not (taken := _kept_loop(binding, writer[0])):
+                    or not (taken := _kept_loop(binding, writer[0])) \
+                    or project.made_in_coroutines(writer[0].cls):
                 continue
             attr = target.rpartition(".")[2]
             waiting = _awaiting_futures_of(project, writer[0].cls, attr)

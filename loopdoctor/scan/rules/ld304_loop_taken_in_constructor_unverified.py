@@ -187,7 +187,8 @@ RULE = Rule(
     name="loop-taken-in-constructor-unverified",
     summary="(preview) LD303's shape without direct evidence that the class is made outside "
             "a running loop; a loop taken through a project class, a Kafka producer or "
-            "asyncio.Future; an asyncio primitive made outside a loop (bound up to 3.9).",
+            "asyncio.Future; an asyncio primitive made outside a loop (bound up to 3.9); "
+            "a kept loop whose futures the object's coroutines await.",
     needs=((*LD303.needs[0], "create_future"),),
     collect=collect,
     check=check,
@@ -205,7 +206,13 @@ users make it at import or in sync setup code has the bug, one whose users make 
 any asyncio primitive a sync function (a decorator, a factory) makes for the coroutine
 function it defines, which is made when the decorator runs, at import, and any asyncio
 primitive a sync function makes and hands on before it starts a new loop with `asyncio.run`
-(the primitive took the thread's current loop, not the new one). A project class that only
+(the primitive took the thread's current loop, not the new one; an `asyncio.run` kept to
+Python 3.10+ by `if sys.version_info >= (3, 10):` is fine). And a constructor that keeps the
+running loop, or a loop it is given, on the instance while a coroutine method awaits futures
+made on it (`self._loop.create_future()`) and nothing compares it with the running loop: a
+lock-like object made under one loop and used under another waits on the first loop's
+futures (a class this project makes only inside coroutines keeps the loop that uses it, and
+is left out). A project class that only
 holds such an object is not reported again while nothing shows it made outside a loop and it
 runs no loop itself: the held object is reported where it takes the loop. A preview rule:
 select `LD304` to see these.

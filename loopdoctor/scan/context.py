@@ -480,6 +480,42 @@ class FileContext:
             pending.extend((child, level) for child in ast.iter_child_nodes(node))
         return found
 
+    def only_from_python(self, node: ast.AST, scope: Scope, version: tuple[int, int]) -> bool:
+        """Does this node run only on Python ``version`` or later: in the body of
+        ``if sys.version_info >= (3, 10):`` (or the ``else`` of ``< (3, 10)``) of its scope?"""
+        line = getattr(node, "lineno", 0)
+        for if_node, if_scope in self.ifs:
+            if if_scope is not scope:
+                continue
+            gate = self._version_gate(if_node.test, scope)
+            if gate is None:
+                continue
+            since, newer_first = gate
+            branch = if_node.body if newer_first else if_node.orelse
+            if since >= version and _spans(branch, line):
+                return True
+        return False
+
+    def _version_gate(self, test: ast.expr, scope: Scope) -> tuple[tuple[int, int], bool] | None:
+        """``sys.version_info >= (3, N)`` -> ((3, N), True); ``< (3, N)`` -> ((3, N), False)."""
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+                and self.resolve(test.left, scope) == "sys.version_info"
+                and isinstance(test.comparators[0], ast.Tuple)):
+            return None
+        parts = [e.value for e in test.comparators[0].elts[:2] if isinstance(e, ast.Constant)]
+        if len(parts) != 2 or not all(isinstance(p, int) for p in parts):
+            return None
+        op, (major, minor) = test.ops[0], parts
+        if isinstance(op, ast.GtE):
+            return (major, minor), True
+        if isinstance(op, ast.Gt):
+            return (major, minor + 1), True
+        if isinstance(op, ast.Lt):
+            return (major, minor), False
+        if isinstance(op, ast.LtE):
+            return (major, minor + 1), False
+        return None
+
     def assigned_calls(self, name: str, scope: Scope) -> list[ast.Call]:
         return [v for v, _ in scope.assigns.get(name, []) if isinstance(v, ast.Call)]
 
@@ -527,6 +563,11 @@ class FileContext:
 
     def functions(self) -> Iterator[Scope]:
         return (s for s in self.scopes if s.is_function)
+
+
+def _spans(statements: list[ast.stmt], line: int) -> bool:
+    return bool(statements) and statements[0].lineno <= line <= (
+        statements[-1].end_lineno or statements[-1].lineno)
 
 
 _STDLIB = frozenset(sys.stdlib_module_names)

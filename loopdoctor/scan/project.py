@@ -522,7 +522,7 @@ class Project:
                 if binding.kind is Bind.INSTANCE and writer is not None \
                         and writer[0].qualname in self.construction_methods \
                         and not binding.in_loop \
-                        and not self._made_in_coroutines(writer[0].cls or ""):
+                        and not self.made_in_coroutines(writer[0].cls or ""):
                     yield binding, file
 
     @cached_property
@@ -579,7 +579,7 @@ class Project:
         return any(binding.site.line <= site.line <= binding.site.end_line
                    for site in writer.get_event_loop_sites)
 
-    def _made_in_coroutines(self, cls: str) -> bool:
+    def made_in_coroutines(self, cls: str) -> bool:
         """Is every object of ``cls`` this project makes made inside ``async def`` (where the
         current loop is the running one)? False when nothing here makes one."""
         init = self.functions.get(f"{cls}.__init__")

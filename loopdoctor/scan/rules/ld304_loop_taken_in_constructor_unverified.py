@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import FileContext, Scope
-from loopdoctor.scan.model import EVERY_PYTHON, Candidate, Finding
+from loopdoctor.scan.model import EVERY_PYTHON, Bind, Binding, Candidate, Finding, Function, Op
 from loopdoctor.scan.project import Project, takes_loop_when_made
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import RULE as LD303
@@ -23,6 +23,69 @@ def check(project: Project) -> Iterator[Finding]:
         if reported_by(project, bound, evidence, direct) == RULE.code:
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
+    yield from _waits_on_kept_loop(project)
+
+
+def _waits_on_kept_loop(project: Project) -> Iterator[Finding]:
+    """A constructor keeps the running loop (or a loop it is given) on the instance, and a
+    coroutine method of the class awaits futures made on that kept loop
+    (``self._loop.create_future()``) without asking which loop runs it: the object waits on
+    its first loop's futures whichever loop uses it, as asyncio's own primitives did up to
+    Python 3.9. One that compares the kept loop with the running one is left out, and so is
+    a class this project makes only inside coroutines: the loop it keeps is the one that made
+    it (a long-lived holder of such objects is LD201's)."""
+    for target, found in project.bindings.items():
+        for binding, file in found:
+            writer = project.functions.get(binding.site.scope)
+            if binding.kind is not Bind.INSTANCE or writer is None \
+                    or not writer[0].setup or not writer[0].cls \
+                    or not (taken := _kept_loop(binding, writer[0])) \
+                    or project.made_in_coroutines(writer[0].cls):
+                continue
+            attr = target.rpartition(".")[2]
+            waiting = _awaiting_futures_of(project, writer[0].cls, attr)
+            if waiting and not _asks_running_loop(project, writer[0].cls, attr):
+                yield RULE.finding(file, binding.site, _kept_loop_message(
+                    writer[0], attr, taken, waiting))
+
+
+def _kept_loop(binding: Binding, writer: Function) -> str:
+    """What the stored value is: the running loop, a loop parameter, or "" for neither."""
+    for value in binding.values:
+        if value.op is Op.LOOP and value.name in kb.RUNNING_LOOP_PROBES:
+            return "the running loop"
+        if value.op is Op.PARAM and value.name == writer.qualname \
+                and 0 < value.index < len(writer.params) \
+                and writer.params[value.index] in kb.LOOP_KEYWORDS:
+            return f"the loop it is given (`{writer.params[value.index]}`)"
+    return ""
+
+
+def _awaiting_futures_of(project: Project, cls: str, attr: str) -> str:
+    """The first coroutine method of ``cls`` (or a base) that makes futures on ``attr``."""
+    for name in project.methods(cls):
+        fn = project.functions[name][0]
+        if fn.is_async and f"{fn.cls}.{attr}.create_future" in fn.refs:
+            return name.rpartition(".")[2]
+    return ""
+
+
+def _asks_running_loop(project: Project, cls: str, attr: str) -> bool:
+    """Does a method other than the constructor read ``attr`` and ask for the running
+    loop (to compare, or to rebind)?"""
+    return any(fn.checks_running_loop and not fn.setup
+               and any(ref == kept or ref.startswith(f"{kept}.") for ref in fn.refs)
+               for name in project.methods(cls)
+               for fn in [project.functions[name][0]]
+               for kept in [f"{fn.cls}.{attr}"])
+
+
+def _kept_loop_message(writer: Function, attr: str, taken: str, waiting: str) -> str:
+    setup = writer.qualname.rpartition(".")[2]
+    return (f"`{setup}` keeps {taken} in `{attr}`, and `{waiting}` awaits futures made on it "
+            f"(`{attr}.create_future()`): used from another event loop, the object waits on "
+            f"its first loop's futures (a hang, or \"attached to a different loop\"); take the "
+            f"running loop when waiting, and refuse or rebind when it changed")
 
 
 def collect(ctx: FileContext) -> Iterator[Candidate]:
@@ -48,11 +111,15 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
 def _made_before_new_loop(ctx: FileContext) -> Iterator[Candidate]:
     """A sync function makes an asyncio primitive, hands it on (an argument of a call), then
     starts a new loop with ``asyncio.run``: up to Python 3.9 the primitive took the thread's
-    current loop when it was made, not the one ``asyncio.run`` makes and runs its users on."""
+    current loop when it was made, not the one ``asyncio.run`` makes and runs its users on.
+    An ``asyncio.run`` kept to Python 3.10 and later (``if sys.version_info >= (3, 10):``) is
+    no such loop: there a primitive binds to the loop that first waits on it."""
     runs: dict[int, int] = {}
     for call_at in ctx.calls:
         if call_at.scope.kind == "function" and not call_at.scope.is_async \
-                and ctx.callee(call_at.node, call_at.scope) in kb.ASYNCIO_RUN:
+                and ctx.callee(call_at.node, call_at.scope) in kb.ASYNCIO_RUN \
+                and not ctx.only_from_python(call_at.node, call_at.scope,
+                                                kb.PRIMITIVES_BIND_ON_FIRST_USE):
             key = id(call_at.scope)
             runs[key] = min(runs.get(key, call_at.node.lineno), call_at.node.lineno)
     for scope in ctx.functions():
@@ -123,8 +190,9 @@ RULE = Rule(
     name="loop-taken-in-constructor-unverified",
     summary="(preview) LD303's shape without direct evidence that the class is made outside "
             "a running loop; a loop taken through a project class, a Kafka producer or "
-            "asyncio.Future; an asyncio primitive made outside a loop (bound up to 3.9).",
-    needs=LD303.needs,
+            "asyncio.Future; an asyncio primitive made outside a loop (bound up to 3.9); "
+            "a kept loop whose futures the object's coroutines await.",
+    needs=((*LD303.needs[0], "create_future"),),
     collect=collect,
     check=check,
     exports=LD303.exports,
@@ -141,10 +209,16 @@ users make it at import or in sync setup code has the bug, one whose users make 
 any asyncio primitive a sync function (a decorator, a factory) makes for the coroutine
 function it defines, which is made when the decorator runs, at import, and any asyncio
 primitive a sync function makes and hands on before it starts a new loop with `asyncio.run`
-(the primitive took the thread's current loop, not the new one). These primitive shapes are
+(the primitive took the thread's current loop, not the new one; an `asyncio.run` kept to
+Python 3.10+ by `if sys.version_info >= (3, 10):` is fine). These primitive shapes are
 reported only while the code still runs on Python 3.9 or older: the target version
 (`--target-version`, `target-version` in `[tool.loopdoctor]`, else the `requires-python` of
-the nearest pyproject.toml, else py39). A project class that only
+the nearest pyproject.toml, else py39). And a constructor that keeps the
+running loop, or a loop it is given, on the instance while a coroutine method awaits futures
+made on it (`self._loop.create_future()`) and nothing compares it with the running loop: a
+lock-like object made under one loop and used under another waits on the first loop's
+futures (a class this project makes only inside coroutines keeps the loop that uses it, and
+is left out). A project class that only
 holds such an object is not reported again while nothing shows it made outside a loop and it
 runs no loop itself: the held object is reported where it takes the loop. A preview rule:
 select `LD304` to see these.

@@ -209,7 +209,10 @@ def _mentions(matcher: Mentions, pending: Pending) -> bool:
 
 def _interesting_names(project: Project, codes: frozenset[str]) -> set[str]:
     """Qualified names that the selected rules need to see used in other files."""
-    exports = {rule.exports for rule in ALL_RULES if rule.exports and rule.code in codes}
+    # ALL_RULES order, not a set's: an export's evaluations fill the memo and spend the
+    # budget that later questions share, so the order must not depend on memory addresses
+    exports = dict.fromkeys(rule.exports for rule in ALL_RULES
+                            if rule.exports and rule.code in codes)
     return {name for export in exports for name in export(project)}  # shared ones run once
 
 

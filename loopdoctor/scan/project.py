@@ -133,6 +133,7 @@ class Project:
         self._inits: dict[str, str | None] = {}
         self._sorted_callees: dict[str, tuple[object, tuple[str, ...]]] = {}
         self._callers_building: list[list] = []  # builds of ``callers`` in progress
+        self._loop_bound_classes: frozenset[str] | None = None
         for file in files:
             self._add(file)
         self.types = Types(self)
@@ -378,12 +379,15 @@ class Project:
         return self.types.bound(tuple(v for v in fn.returns if v.op is not Op.PARAM),
                                 file.path)
 
-    def loop_bound_classes(self) -> set[str]:
+    def loop_bound_classes(self) -> frozenset[str]:
         """Project classes that are or hold a loop-bound object, and functions that return
-        one: other files construct or call them."""
-        return {c for c in self.classes if self.types.class_bound(c) is not None} | {
-            name for name, (fn, file) in self.functions.items()
-            if fn.returns and self.returns_bound(fn, file) is not None}
+        one: other files construct or call them. (Several rules' exports ask: computed once.)"""
+        if self._loop_bound_classes is None:
+            self._loop_bound_classes = frozenset(
+                {c for c in self.classes if self.types.class_bound(c) is not None} | {
+                    name for name, (fn, file) in self.functions.items()
+                    if fn.returns and self.returns_bound(fn, file) is not None})
+        return self._loop_bound_classes
 
     # -- long-lived loop-bound objects ---------------------------------------------------
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain
-from loopdoctor.scan.model import Finding
+from loopdoctor.scan.model import Bind, Binding, Finding, Op
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP
@@ -15,6 +15,8 @@ from loopdoctor.scan.types import LOOP
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound in project.constructs():
         if binding.provider or project.is_script(file) or not bound.direct:
+            continue
+        if _running_loop_kept_for_import(project, binding):
             continue
         name = binding.target.rsplit(".", 1)[-1]
         here = (file.path, binding.site.line)
@@ -25,6 +27,14 @@ def check(project: Project) -> Iterator[Finding]:
         yield RULE.finding(file, binding.site, (
             f"{what}"
             f"{chain(project, project.holder(binding.target, bound), here, bound)}"))
+
+
+def _running_loop_kept_for_import(project: Project, binding: Binding) -> bool:
+    """``loop = asyncio.get_running_loop()`` at module level that nothing reads after
+    import: it is the loop doing the import, used there; no later loop or thread gets it."""
+    return binding.kind is Bind.MODULE and bool(binding.values) and all(
+        value.op is Op.LOOP and value.name in kb.RUNNING_LOOP_PROBES
+        for value in binding.values) and not project.used_after_import(binding.target)
 
 
 RULE = Rule(
@@ -40,7 +50,9 @@ A client created at import time is shared by every event loop the process ever r
 each `asyncio.run` in a CLI, every worker thread, a test suite whose tests get their own
 loops. Its connection pool binds to the first loop that uses it. Code under
 `if __name__ == "__main__":` is not reported, nor is a script's module level (a module
-with a `__main__` block that no scanned module imports and that starts one loop).
+with a `__main__` block that no scanned module imports and that starts one loop), nor a
+module-level `loop = asyncio.get_running_loop()` that no function or thread reads after
+import (the importing loop, used there).
 
 ## Bad
 ```python

@@ -49,7 +49,10 @@ def build_facts(ctx: FileContext) -> FileFacts:
     for call_at in ctx.calls:
         calls_by_scope[id(call_at.scope)].append(call_at)
     refs_by_scope: dict[int, set[str]] = defaultdict(set)
+    presence_tests = _presence_tests(ctx)
     for use in ctx.uses:
+        if id(use.node) in presence_tests:
+            continue
         name = ctx.resolve(use.node, use.scope)
         if name is not None and not ctx.is_external(name):
             refs_by_scope[id(use.scope)].add(name)
@@ -120,6 +123,14 @@ def _returned_keys(ctx: FileContext) -> dict[int, KeyKind]:
             if kind is not KeyKind.OTHER:
                 found[id(scope)] = kind
     return found
+
+
+def _presence_tests(ctx: FileContext) -> set[int]:
+    """``x is None`` / ``x is not None``: asks whether ``x`` is there, uses no loop of it."""
+    return {id(node.left) for node, _ in ctx.compares
+            if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot))
+            and isinstance(node.comparators[0], ast.Constant)
+            and node.comparators[0].value is None}
 
 
 def _brief_holds(ctx: FileContext) -> dict[int, set[str]]:

@@ -352,6 +352,15 @@ class Project:
         name = _used_name(fn)
         return [(user, file) for user, file in self.functions.values() if name in user.refs]
 
+    def used_after_import(self, name: str) -> bool:
+        """Does any function name the global ``name`` (or an attribute of it), or does a
+        thread get it: a use after import time, not only by the module's own top level."""
+        def names(ref: str) -> bool:
+            resolved = self.resolve(ref)
+            return resolved == name or resolved.startswith(f"{name}.")
+        return any(names(ref) for fn, _ in self.functions.values() for ref in fn.refs) \
+            or any(names(submit.target) for submit, _ in self.thread_submits())
+
     def dead_private(self, fn: Function) -> bool:
         """A private function that nothing in the project uses: dead code or a test
         utility, not the library's API."""
@@ -1002,7 +1011,8 @@ class Project:
             prefix = ".".join(parts[:cut])
             source = self.member(prefix, self.sources) if sources else None
             if source is not None:
-                return frozenset({self.sources[source]}), frozenset()
+                return self._sync_method_of(prefix, parts[cut:], depth) \
+                    or (frozenset({self.sources[source]}), frozenset())
             fn = self.function(prefix)
             if fn is not None:
                 return frozenset(), frozenset(self.overrides(fn[0].qualname))
@@ -1011,6 +1021,21 @@ class Project:
                 return self._through_types(prefix, parts[cut:], depth, sources) if types \
                     else None
         return frozenset(), frozenset()
+
+    def _sync_method_of(self, prefix: str, rest: list[str], depth: int
+                        ) -> tuple[frozenset[Source], frozenset[str]] | None:
+        """``self.client.register(x)`` where ``client`` holds a project class whose
+        ``register`` is a plain ``def`` that returns nothing: the call runs that method, it
+        neither hands the object to a loop nor gives it back; what the method reaches is its
+        own."""
+        if not rest or depth >= _MAX_DENOTE_DEPTH or self.member(prefix, self.bindings) is None:
+            return None
+        found, functions = self._through_types(prefix, rest, depth, True)
+        if found or not functions or any(self.functions[name][0].is_async
+                                         or self.functions[name][0].returns
+                                         for name in functions):
+            return None
+        return found, functions
 
     def _coroutine_methods(self, cls: str) -> list[str]:
         """The ``async def`` methods of a class and its bases."""
@@ -1044,12 +1069,14 @@ class Project:
         """Every function's reachable sources, through the call graph (a fixpoint)."""
         direct: dict[str, set[Source]] = defaultdict(set)
         callers: dict[str, set[str]] = defaultdict(set)
+        own_loop_threads = self._own_loop_threads
         for name, (fn, _) in self.functions.items():
             for ref in fn.refs:
                 sources, functions = self.denotes(ref)
                 direct[name] |= sources
                 for callee in functions:
-                    callers[callee].add(name)
+                    if (name, callee) not in own_loop_threads:
+                        callers[callee].add(name)
         reach = {name: set(found) for name, found in direct.items() if found}
         pending = list(reach)
         while pending:
@@ -1060,6 +1087,18 @@ class Project:
                     reach[caller] |= gained
                     pending.append(caller)
         return {name: frozenset(found) for name, found in reach.items()}
+
+    @cached_property
+    def _own_loop_threads(self) -> frozenset[tuple[str, str]]:
+        """(submitter, target) of a thread whose target runs its own loop (``asyncio.run``
+        in the thread): what that loop uses is not used by the submitter's loop."""
+        found = set()
+        for submit, _ in self.thread_submits():
+            target = self.function(submit.target)
+            if target is not None and any(start.fresh_loop or start.per_thread
+                                          for start in target[0].loop_starts):
+                found.add((submit.submitter, target[0].qualname))
+        return frozenset(found)
 
     def evaluate(self, coro: CoroRef) -> frozenset[Source]:
         """Sources a coroutine expression reaches, following parameters to their callers."""

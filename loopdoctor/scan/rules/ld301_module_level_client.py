@@ -29,11 +29,11 @@ def check(project: Project) -> Iterator[Finding]:
 
 
 def _loop_used_only_at_import(project: Project, binding: Binding, bound: Bound) -> bool:
-    """A module-level loop global no function reads (``loop = get_running_loop()`` used by
-    the next statement, to set that loop's task factory): nothing later gets it."""
-    return bound.type == LOOP and binding.kind is Bind.MODULE and not any(
-        binding.target in project.prefixes(ref)
-        for fn, _ in project.functions.values() for ref in fn.refs)
+    """A module-level loop global that no function or thread reads after import (``loop =
+    get_running_loop()`` used by the next statement, to set that loop's task factory):
+    nothing later gets it."""
+    return bound.type == LOOP and binding.kind is Bind.MODULE \
+        and not project.used_after_import(binding.target)
 
 
 RULE = Rule(
@@ -50,7 +50,7 @@ each `asyncio.run` in a CLI, every worker thread, a test suite whose tests get t
 loops. Its connection pool binds to the first loop that uses it. Code under
 `if __name__ == "__main__":` is not reported, nor is a script's module level (a module
 with a `__main__` block that no scanned module imports and that starts one loop), nor a
-loop captured at module level that no function reads (used once, at import).
+loop captured at module level that no function or thread reads (used at import only).
 
 ## Bad
 ```python

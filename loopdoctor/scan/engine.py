@@ -87,9 +87,9 @@ def _analyse(options: ScanOptions, pending: list[Pending],
     facts, unparsed, hits, parsed = _first_round(pending, cache, prefilter, options.jobs)
     timing.count("files parsed, round 1", parsed)
     facts.update((str(path), _unreadable(path, exc)) for path, exc in unreadable.items())
-    extra_types = frozenset(config.loop_bound_types)
+    extra_types, python = frozenset(config.loop_bound_types), config.python
     with _join_phase("join"):
-        project = _project(facts, extra_types, config.python)
+        project = _project(facts, extra_types, python)
     for _ in range(_MAX_ROUNDS):
         with _join_phase("exports and mentions"):
             more = _mentioning(project, codes, unparsed, cache)
@@ -105,7 +105,7 @@ def _analyse(options: ScanOptions, pending: list[Pending],
         project.release()  # freed by counting: a collection would walk every live fact
         del project
         with _join_phase("join"):
-            project = _project(facts, extra_types, config.python)
+            project = _project(facts, extra_types, python)
     parse_errors = sum(f.parse_error is not None for f in facts.values())
     with _join_phase("check"):
         return _check(project, codes, config), parse_errors, parsed, hits

@@ -355,11 +355,9 @@ class Project:
     def used_after_import(self, name: str) -> bool:
         """Does any function name the global ``name`` (or an attribute of it), or does a
         thread get it: a use after import time, not only by the module's own top level."""
-        def names(ref: str) -> bool:
-            resolved = self.resolve(ref)
-            return resolved == name or resolved.startswith(f"{name}.")
-        return any(names(ref) for fn, _ in self.functions.values() for ref in fn.refs) \
-            or any(names(submit.target) for submit, _ in self.thread_submits())
+        return any(name in self.prefixes(ref) for fn, _ in self.functions.values()
+                   for ref in fn.refs) \
+            or any(name in self.prefixes(submit.target) for submit, _ in self.thread_submits())
 
     def dead_private(self, fn: Function) -> bool:
         """A private function that nothing in the project uses: dead code or a test

@@ -132,9 +132,9 @@ def _kept_for_one_loop(project: Project, binding: Binding) -> bool:
         return True
     prefix = f"{binding.target}."
     owner = binding.target.rpartition(".")[0]
-    called = {project.resolve(ref).removeprefix(prefix) for name in project.methods(owner)
+    called = {resolved.removeprefix(prefix) for name in project.methods(owner)
               for ref in project.functions[name][0].refs
-              if project.resolve(ref).startswith(prefix)}
+              if (resolved := project.resolve(ref)).startswith(prefix)}
     return called == {"call_soon_threadsafe"}
 
 

@@ -657,8 +657,8 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
     C()``, or an early ``return self._c`` when it is set (get-or-create)."""
     tested: dict[int, dict[str, Guard]] = defaultdict(dict)
     for node, scope in ctx.ifs:
-        if scope.kind == "function" and scope.node.name in _INITIALIZERS:
-            continue  # __init__ may test what it sets, but runs once per object
+        if _is_setup(ctx, scope):
+            continue  # a constructor or validator may test what it sets, but runs once per object
         tested_nodes = _test_nodes(ctx, node)
         names = _tested_names(ctx, tested_nodes, scope)
         guard = _guard(tested_nodes)
@@ -674,9 +674,6 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
                 and (guard := tested[id(scope)].get(resolved)) is not None:
             lazy[id(target)] = guard
     return lazy
-
-
-_INITIALIZERS = frozenset({"__init__", "__post_init__"})
 
 
 def _made_when_missing(ctx: FileContext) -> Iterator[int]:

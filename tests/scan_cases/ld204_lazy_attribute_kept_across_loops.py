@@ -8,6 +8,7 @@
 import asyncio
 
 import httpx
+from pydantic import BaseModel, model_validator
 
 
 class Api:
@@ -91,3 +92,22 @@ class Throttle:
         if self._loop is None:
             self._loop = asyncio.get_running_loop()  # error: LD204 "Throttle._loop" "compares"
         await asyncio.sleep(0)
+
+
+class Store(BaseModel):
+    """Fills a missing client when the model is built: made with the object, not on first
+    use (the per-call loop over it is LD103's)."""
+
+    client: httpx.AsyncClient | None = None
+
+    @model_validator(mode="after")
+    def default_client(self) -> "Store":
+        if self.client is None:
+            self.client = httpx.AsyncClient()
+        return self
+
+    async def aclear(self) -> None:
+        await self.client.delete("/collection")
+
+    def clear(self) -> None:
+        asyncio.run(self.aclear())  # error: LD103 "clear" "Store.client"

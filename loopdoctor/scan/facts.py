@@ -266,7 +266,8 @@ def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
         return False
     name = scope.node.name
     if name in kb.ENTRY_POINT_NAMES or name.startswith("test_") \
-            or any(_ends_process(ctx, stmt, scope) for stmt in scope.node.body):
+            or any(_ends_process(ctx, stmt, scope) or _ends_on_interrupt(ctx, stmt, scope)
+                   for stmt in scope.node.body):
         return True
     for decorator in scope.node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -284,6 +285,24 @@ def _ends_process(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:
         return ctx.resolve(exc, scope) == "SystemExit"
     return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) \
         and ctx.callee(stmt.value, scope) in kb.PROCESS_EXITS
+
+
+def _ends_on_interrupt(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:
+    """``try: asyncio.run(...) except KeyboardInterrupt: pass`` in a function's own body: the
+    user ends that loop with Ctrl-C, and the process with it: a program's top level. A handler
+    that raises again is a library's cleanup, not an end."""
+    if not isinstance(stmt, ast.Try) or not any(
+            _catches_interrupt(ctx, handler, scope) for handler in stmt.handlers):
+        return False
+    return any(isinstance(node, ast.Call) and loop_start_api(ctx, node, scope) is not None
+               for inner in stmt.body for node in ast.walk(inner))
+
+
+def _catches_interrupt(ctx: FileContext, handler: ast.ExceptHandler, scope: Scope) -> bool:
+    caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(exc is not None and ctx.resolve(exc, scope) == "KeyboardInterrupt"
+               for exc in caught) \
+        and not any(isinstance(node, ast.Raise) for node in ast.walk(handler))
 
 
 # -- loops started and threads submitted ------------------------------------------------

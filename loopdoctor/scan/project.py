@@ -1069,11 +1069,12 @@ class Project:
         callers: dict[str, set[str]] = defaultdict(set)
         own_loop_threads = self._own_loop_threads
         for name, (fn, _) in self.functions.items():
+            handed_on = self._handed_on(fn)
             for ref in fn.refs:
                 sources, functions = self.denotes(ref)
                 direct[name] |= sources
                 for callee in functions:
-                    if (name, callee) not in own_loop_threads:
+                    if (name, callee) not in own_loop_threads and callee not in handed_on:
                         callers[callee].add(name)
         reach = {name: set(found) for name, found in direct.items() if found}
         pending = list(reach)
@@ -1085,6 +1086,19 @@ class Project:
                     reach[caller] |= gained
                     pending.append(caller)
         return {name: frozenset(found) for name, found in reach.items()}
+
+    def _handed_on(self, fn: Function) -> set[str]:
+        """Coroutine functions a sync function passes on as arguments and never calls (a
+        callback it registers): it cannot await them, so they do not run on its caller's loop."""
+        if fn.is_async:
+            return set()
+        passed = {name for call in fn.calls
+                  for arg in [*call.args, *(ref for _, ref in call.kwargs)]
+                  for value in arg.values for name in self.denotes(value, sources=False)[1]}
+        passed = {name for name in passed if self.functions[name][0].is_async}
+        if passed:
+            passed -= {callee for call in fn.calls for callee in self._callee(call.callee)}
+        return passed
 
     @cached_property
     def _own_loop_threads(self) -> frozenset[tuple[str, str]]:

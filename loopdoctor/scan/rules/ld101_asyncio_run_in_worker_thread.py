@@ -40,7 +40,9 @@ pool is not safe across loops: requests fail with "bound to a different event lo
 wakeup is delivered to the wrong loop's thread.
 
 A thread that runs a self-contained coroutine (it creates and closes its own clients) is
-fine and not reported.
+fine and not reported; nor is a coroutine that only registers a coroutine function as a
+callback through sync code (which cannot await it): that function runs on the loop that
+calls the callback.
 
 ## Bad
 ```python

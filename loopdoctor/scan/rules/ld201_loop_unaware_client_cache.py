@@ -62,7 +62,7 @@ def _reached(project: Project, holder: str) -> bool:
     """An object that only holds a client, or an ordinary object kept at module level, is
     reported once a loop of this project that can be another than the first reaches it:
     a server running one loop may keep its service objects in globals."""
-    return bool(loops_reaching(project, holder))
+    return any(second_loop(project, site) for site in loops_reaching(project, holder))
 
 
 def _filled_in_programs_one_loop(project: Project, store: Store) -> bool:
@@ -122,7 +122,9 @@ loop), and what is made over it (`async_sessionmaker(bind=engine)`), and a pool 
 running task (`id(asyncio.current_task())`) whose entry that task deletes in its `finally` (or
 its class's `__aexit__`): a task runs on one loop (an entry the task leaves behind is reported).
 Nor is a slot filled only inside the coroutines of a program's one loop (a CLI command's
-`asyncio.run`) when no second loop of the project reaches it: that process has one loop.
+`asyncio.run`) when no second loop of the project reaches it: that process has one loop; nor
+an object that holds a client, kept at module level, when the only loops that reach it are a
+program's entries (`main()`'s branches, each the one loop of its process).
 
 ## Bad
 ```python

@@ -180,6 +180,11 @@ BIND_AT_CREATION: frozenset[str] = frozenset({
     "xai_sdk.AsyncClient", "aiohttp.ClientSession", "aiohttp.client.ClientSession",
     "aiohttp.TCPConnector",
 })
+# Of these, aiohttp's (3.10 and later) take the *running* loop: made outside one they raise
+# "no running event loop" at once, made inside one they live on it; they keep no other loop.
+TAKE_RUNNING_LOOP_WHEN_MADE: frozenset[str] = frozenset({
+    "aiohttp.ClientSession", "aiohttp.client.ClientSession", "aiohttp.TCPConnector",
+})
 # ... and Google's generated ``*AsyncClient`` classes, built on grpc.aio channels.
 BIND_AT_CREATION_PACKAGES: tuple[str, ...] = ("google.",)
 # Other libraries' constructors that take the current (or the running) loop and keep it:

@@ -27,9 +27,13 @@ def reported_by(project: Project, bound: Bound, evidence: str, direct: bool) -> 
     3.10, one per owner: fine). What
     is taken through a project class or a library's constructor, and evidence found only
     through the constructors of other objects, stay LD304: too often false on real code
-    (an agent framework whose sync helpers all run on its loop) for the default."""
+    (an agent framework whose sync helpers all run on its loop) for the default. An object
+    that takes the *running* loop (aiohttp's) is reported only with evidence: nowhere seen
+    made outside a loop, it can only be on the loop that made it."""
     if takes_loop_before_310(bound):
         return "LD304" if evidence and project.primitives_bind_when_made else None
+    if not evidence and bound.type in kb.TAKE_RUNNING_LOOP_WHEN_MADE:
+        return None  # made outside a loop it raises at once; inside one, it is that loop's
     if bound.via or bound.type in kb.TAKE_LOOP_WHEN_MADE or not direct:
         return "LD304"
     return "LD303" if evidence else "LD304"

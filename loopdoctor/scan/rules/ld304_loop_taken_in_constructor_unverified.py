@@ -203,8 +203,10 @@ makes an object that binds to the current loop when made (a grpc.aio channel, a 
 `*AsyncClient`, an `aiohttp.ClientSession`, a Kafka producer). Here nothing in the scanned
 code makes such an object outside a running loop or drives the kept loop: a library whose
 users make it at import or in sync setup code has the bug, one whose users make it inside
-`async def` does not. Also here, because they bind when made only up to Python 3.9 (since
-3.10 they bind to the loop that first waits on them): an asyncio `Event`, `Condition` or
+`async def` does not. aiohttp's session and connector (3.10+) take the *running* loop, and
+raise outside one: without that evidence they are not reported here. Also here, because
+they bind when made only up to Python 3.9 (since 3.10 they bind to the loop that first
+waits on them): an asyncio `Event`, `Condition` or
 `Queue` made in a constructor whose object this project makes outside a running loop, and
 any asyncio primitive a sync function (a decorator, a factory) makes for the coroutine
 function it defines, which is made when the decorator runs, at import, and any asyncio

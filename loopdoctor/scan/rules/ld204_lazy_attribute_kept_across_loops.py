@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import loops_reaching_object
-from loopdoctor.scan.loops import LoopKind, LoopSite
+from loopdoctor.scan.loops import LoopKind, LoopSite, loop_sites
 from loopdoctor.scan.model import Bind, Binding, FileFacts, Finding, Guard, KeyKind, Op
+from loopdoctor.scan.own_methods import own_slots_touched
 from loopdoctor.scan.project import Project, short_name
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
@@ -151,10 +152,17 @@ def _taken_again(project: Project, target: str, lazy: Binding) -> bool:
 def _loop_started_by_sync_code(project: Project, target: str) -> LoopSite | None:
     """A loop this project starts from sync code other than a program's entry (a sync
     wrapper, a per-thread loop, a worker thread) whose coroutine reaches the slot's object
-    (this slot or another of its loop-bound ones): the object meets one loop per call."""
-    return next((site for site in loops_reaching_object(project, target.rpartition(".")[0])
-                 if site.kind in _SYNC_LOOPS and site.function is not None
-                 and not project.program_code(site.function, site.file)), None)
+    (this slot or another of its loop-bound ones), or runs a method of the object that
+    touches the slot: the object meets one loop per call."""
+    reaching = loops_reaching_object(project, target.rpartition(".")[0])
+    return next((site for site in reaching if _started_by_sync_code(project, site)), None) \
+        or next((site for site in loop_sites(project) if _started_by_sync_code(project, site)
+                 and target in own_slots_touched(project, site)), None)
+
+
+def _started_by_sync_code(project: Project, site: LoopSite) -> bool:
+    return site.kind in _SYNC_LOOPS and site.function is not None \
+        and not project.program_code(site.function, site.file)
 
 
 def _message(target: str, bound: Bound, started: LoopSite | None) -> str:
@@ -192,7 +200,10 @@ functions run each call on a new loop or on the calling thread's loop), the next
 "bound to a different event loop", "Event loop is closed", or a hang. A client or
 primitive is reported when a loop this project starts from sync code (a wrapper's
 `asyncio.run`, a worker thread's loop) reaches the object (this slot or another loop-bound
-one it keeps): each call of that code is another loop. A kept loop is reported unless it is
+one it keeps), or runs a coroutine method of the object, or of the object that holds it in
+an attribute, that uses this slot (`asyncio.run(self.start())` in a sync method, directly or
+through a helper that runs the coroutine it is given): each call of that code is another
+loop over the same object. A kept loop is reported unless it is
 kept on entering an `async with` (the block's loop) or only for other threads to post to
 (`call_soon_threadsafe`). A holder known to outlive loops (a singleton, a
 framework-kept object) is LD201's; one remade only when closed is LD203's. Also here: the

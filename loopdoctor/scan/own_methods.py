@@ -30,50 +30,64 @@ def own_slots_touched(project: Project, site: LoopSite) -> frozenset[str]:
 
 
 def _run_on_self(project: Project, coro: CoroRef, fn: Function | None,
-                 hops: int) -> set[str]:
-    """The methods a coroutine expression built in ``fn`` runs on ``fn``'s own object; a
-    coroutine passed in as a parameter is looked up at the callers that pass it."""
-    found: set[str] = set()
+                 hops: int) -> dict[str, int]:
+    """The methods a coroutine expression built in ``fn`` runs on ``fn``'s own object (or
+    on what its attributes hold: the attributes crossed); a coroutine passed in as a
+    parameter is looked up at the callers that pass it."""
+    found: dict[str, int] = {}
     owner = _owner(project, fn) if fn is not None else None
     if owner is not None:
-        for ref in coro.runs:
+        for ref in sorted(coro.runs):
             resolved = project.resolve(ref)
             if resolved.startswith(f"{owner}.") \
                     and resolved.rpartition(".")[0] not in coro.fresh_classes:
-                found |= project.denotes(ref, sources=False)[1]
+                for callee, steps in _callees(project, owner, ref, 0):
+                    found[callee] = min(steps, found.get(callee, steps))
     if hops < _MAX_PARAM_HOPS:
         for param in coro.params:
             for call, _ in project.callers.get(param.function, ()):
                 caller = project.functions.get(call.site.scope) if call.site else None
                 for arg in project.passed(call, param) if caller else ():
-                    found |= _run_on_self(project, arg, caller[0], hops + 1)
+                    for callee, steps in _run_on_self(project, arg, caller[0], hops + 1).items():
+                        found[callee] = min(steps, found.get(callee, steps))
     return found
 
 
-def _walk(project: Project, start: set[str]) -> set[str]:
+def _walk(project: Project, start: dict[str, int]) -> set[str]:
     """The methods reached from ``start`` through calls on ``self`` and through functions
     nested in them, and on the object one attribute of ``self`` holds (one step: what that
-    object holds in turn is another object's business)."""
+    object holds in turn is another object's business); the fewest steps first."""
     walked: set[str] = set()
-    pending = [(name, 0) for name in start]
-    while pending and len(walked) < _MAX_METHODS:
-        name, steps = pending.pop()
-        if name in walked or name not in project.functions:
-            continue
-        walked.add(name)
-        fn = project.functions[name][0]
-        owner = _owner(project, fn)
-        for ref in fn.refs:
-            resolved = project.resolve(ref)
-            if (owner is not None and resolved.startswith(f"{owner}.")) \
-                    or resolved.startswith(f"{name}.<locals>."):
-                attributes = resolved.count(".", len(f"{owner}.")) if owner else 0
-                for callee in project.denotes(ref, sources=False)[1]:
-                    step = steps if _same_object(project, owner, callee) \
-                        else steps + max(attributes, 1)
-                    if step <= _MAX_STEPS:
-                        pending.append((callee, step))
+    by_steps: list[list[str]] = [[] for _ in range(_MAX_STEPS + 1)]
+    for name, steps in sorted(start.items()):
+        if steps <= _MAX_STEPS:
+            by_steps[steps].append(name)
+    for steps, pending in enumerate(by_steps):
+        while pending and len(walked) < _MAX_METHODS:
+            name = pending.pop()
+            if name in walked or name not in project.functions:
+                continue
+            walked.add(name)
+            fn = project.functions[name][0]
+            owner = _owner(project, fn)
+            for ref in sorted(fn.refs):
+                if (owner is not None and project.resolve(ref).startswith(f"{owner}.")) \
+                        or project.resolve(ref).startswith(f"{name}.<locals>."):
+                    for callee, step in _callees(project, owner, ref, steps):
+                        if step <= _MAX_STEPS:
+                            by_steps[step].append(callee)
     return walked
+
+
+def _callees(project: Project, owner: str | None, ref: str,
+             steps: int) -> list[tuple[str, int]]:
+    """The functions a ref on ``self`` runs, each with the attributes crossed to reach its
+    object (``self.http.login``: one, unless ``http`` holds the same class)."""
+    resolved = project.resolve(ref)
+    attributes = resolved.count(".", len(f"{owner}.")) if owner else 0
+    return [(callee, steps if _same_object(project, owner, callee)
+             else steps + max(attributes, 1))
+            for callee in sorted(project.denotes(ref, sources=False)[1])]
 
 
 def _same_object(project: Project, owner: str | None, callee: str) -> bool:

@@ -22,7 +22,7 @@ def check(project: Project) -> Iterator[Finding]:
             bound = _lazily_kept(project, target, binding, file)
             if bound is None:
                 continue
-            started = _loop_started_by_sync_code(project, target)
+            started = _loop_started_by_sync_code(project, target, bound)
             if started is None if bound.type != LOOP else (
                     not _running_loop(project, binding) or _kept_for_one_loop(project, binding)):
                 continue
@@ -149,14 +149,17 @@ def _taken_again(project: Project, target: str, lazy: Binding) -> bool:
                for binding, file in project.bindings.get(target, ()))
 
 
-def _loop_started_by_sync_code(project: Project, target: str) -> LoopSite | None:
+def _loop_started_by_sync_code(project: Project, target: str, bound: Bound) -> LoopSite | None:
     """A loop this project starts from sync code other than a program's entry (a sync
     wrapper, a per-thread loop, a worker thread) whose coroutine reaches the slot's object
     (this slot or another of its loop-bound ones), or runs a method of the object that
-    touches the slot: the object meets one loop per call."""
+    touches the slot: the object meets one loop per call. (A lock or semaphore one such
+    method takes binds only when contended, which one call's run of it is not.)"""
     reaching = loops_reaching_object(project, target.rpartition(".")[0])
+    contended_only = bound.type in kb.ASYNCIO_PRIMITIVES - kb.WAITING_PRIMITIVES
     return next((site for site in reaching if _started_by_sync_code(project, site)), None) \
-        or next((site for site in loop_sites(project) if _started_by_sync_code(project, site)
+        or next((site for site in loop_sites(project) if not contended_only
+                 and _started_by_sync_code(project, site)
                  and target in own_slots_touched(project, site)), None)
 
 

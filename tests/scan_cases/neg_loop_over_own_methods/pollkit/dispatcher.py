@@ -1,7 +1,7 @@
 # LD204's loops over an object's own methods, in their safe forms: the object is used from
 # the caller's loop only (no sync code starts a loop over it), a sync method's loop per call
 # runs a method that never touches the slot made on first use, or the loop runs a method of
-# an object made right there for it.
+# an object made right there for it, or takes a lock (bound only when contended).
 # negative for: LD204
 import asyncio
 
@@ -64,3 +64,27 @@ class Runner:
 
     def run_once(self) -> None:
         asyncio.run(Job().wait())
+
+
+class Session:
+    """A lock taken once per run binds only when contended: the sync discovery's loop does
+    not bind it, and the caller's loop that connects later is its only one."""
+
+    def __init__(self) -> None:
+        self._connect_lock: asyncio.Lock | None = None
+
+    def _lock(self) -> asyncio.Lock:
+        if self._connect_lock is None:
+            self._connect_lock = asyncio.Lock()
+        return self._connect_lock
+
+    async def connect(self) -> None:
+        async with self._lock():
+            await asyncio.sleep(0)
+
+    def discover(self) -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(self.connect())
+        finally:
+            loop.close()

@@ -127,6 +127,7 @@ class Project:
         self.bindings: dict[str, list[tuple[Binding, FileFacts]]] = defaultdict(list)
         self.items: dict[str, list[tuple[CacheWrite, FileFacts]]] = defaultdict(list)
         self.roots: set[str] = set()
+        self.modules: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._prefixes: dict[str, tuple[str, ...]] = {}
         self._members: dict[tuple[str, int], str | None] = {}
@@ -147,6 +148,7 @@ class Project:
 
     def _add(self, file: FileFacts) -> None:
         self.roots.add(file.module.split(".")[0])
+        self.modules.add(file.module)
         self.aliases.update(file.aliases)
         self.containers |= file.containers | file.weak_containers
         self.closed_slots |= file.closed_slots
@@ -195,13 +197,17 @@ class Project:
         return found
 
     def _resolve(self, name: str) -> str:
+        """A package's global named like its submodule (``from pkg.api import api`` in
+        ``pkg``) does not shadow the package's other submodules (``pkg.api.base.X``): an
+        import finds those by module path."""
         used: set[str] = set()  # ``from .timeout import timeout`` aliases a name to itself.x
         for _ in range(_MAX_ALIAS_HOPS):
             parts = name.split(".")
             for cut in range(len(parts), 0, -1):
                 head = ".".join(parts[:cut])
                 target = self.aliases.get(head)
-                if target is not None and target != head and head not in used:
+                if target is not None and target != head and head not in used \
+                        and ".".join(parts[:cut + 1]) not in self.modules:
                     used.add(head)
                     name = ".".join([target, *parts[cut:]])
                     break
@@ -1252,17 +1258,22 @@ class Project:
     def arguments(self, param: Param) -> Iterator[tuple[CoroRef, str]]:
         """What callers (and thread submissions) pass for one parameter, and where; for the
         first parameter of a decorator, the functions it decorates."""
-        fn = self.functions.get(param.function)
-        is_method = fn is not None and fn[0].cls is not None
         for call, path in self.callers.get(param.function, ()):
             site = f"{path}:{call.site.line}" if call.site is not None else ""
-            index = param.index - 1 if is_method and call.bound else param.index
-            if 0 <= index < len(call.args) and (fn is None or fn[0].by_position(param.index)):
-                yield call.args[index], site
-            yield from ((ref, site) for name, ref in call.kwargs if name == param.name)
-        if param.index == 0 and not is_method:
+            yield from ((ref, site) for ref in self.passed(call, param))
+        fn = self.functions.get(param.function)
+        if param.index == 0 and (fn is None or fn[0].cls is None):
             for decorated in self.decorated.get(param.function, ()):
                 yield CoroRef(runs=frozenset({decorated.function})), decorated.site
+
+    def passed(self, call: Call | ThreadSubmit, param: Param) -> Iterator[CoroRef]:
+        """What one call passes for a parameter, by position or by keyword."""
+        fn = self.functions.get(param.function)
+        is_method = fn is not None and fn[0].cls is not None
+        index = param.index - 1 if is_method and call.bound else param.index
+        if 0 <= index < len(call.args) and (fn is None or fn[0].by_position(param.index)):
+            yield call.args[index]
+        yield from (ref for name, ref in call.kwargs if name == param.name)
 
     @cached_property
     def decorated(self) -> dict[str, list[Decorated]]:

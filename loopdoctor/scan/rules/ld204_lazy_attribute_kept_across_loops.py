@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import loops_reaching_object
-from loopdoctor.scan.loops import LoopKind, LoopSite
+from loopdoctor.scan.loops import LoopKind, LoopSite, loop_sites
 from loopdoctor.scan.model import Bind, Binding, FileFacts, Finding, Guard, KeyKind, Op
+from loopdoctor.scan.own_methods import own_slots_touched
 from loopdoctor.scan.project import Project, short_name
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
@@ -21,7 +22,7 @@ def check(project: Project) -> Iterator[Finding]:
             bound = _lazily_kept(project, target, binding, file)
             if bound is None:
                 continue
-            started = _loop_started_by_sync_code(project, target)
+            started = _loop_started_by_sync_code(project, target, bound)
             if started is None if bound.type != LOOP else (
                     not _running_loop(project, binding) or _kept_for_one_loop(project, binding)):
                 continue
@@ -148,13 +149,23 @@ def _taken_again(project: Project, target: str, lazy: Binding) -> bool:
                for binding, file in project.bindings.get(target, ()))
 
 
-def _loop_started_by_sync_code(project: Project, target: str) -> LoopSite | None:
+def _loop_started_by_sync_code(project: Project, target: str, bound: Bound) -> LoopSite | None:
     """A loop this project starts from sync code other than a program's entry (a sync
     wrapper, a per-thread loop, a worker thread) whose coroutine reaches the slot's object
-    (this slot or another of its loop-bound ones): the object meets one loop per call."""
-    return next((site for site in loops_reaching_object(project, target.rpartition(".")[0])
-                 if site.kind in _SYNC_LOOPS and site.function is not None
-                 and not project.program_code(site.function, site.file)), None)
+    (this slot or another of its loop-bound ones), or runs a method of the object that
+    touches the slot: the object meets one loop per call. (A lock or semaphore one such
+    method takes binds only when contended, which one call's run of it is not.)"""
+    reaching = loops_reaching_object(project, target.rpartition(".")[0])
+    contended_only = bound.type in kb.ASYNCIO_PRIMITIVES - kb.WAITING_PRIMITIVES
+    return next((site for site in reaching if _started_by_sync_code(project, site)), None) \
+        or next((site for site in loop_sites(project) if not contended_only
+                 and _started_by_sync_code(project, site)
+                 and target in own_slots_touched(project, site)), None)
+
+
+def _started_by_sync_code(project: Project, site: LoopSite) -> bool:
+    return site.kind in _SYNC_LOOPS and site.function is not None \
+        and not project.program_code(site.function, site.file)
 
 
 def _message(target: str, bound: Bound, started: LoopSite | None) -> str:
@@ -192,7 +203,10 @@ functions run each call on a new loop or on the calling thread's loop), the next
 "bound to a different event loop", "Event loop is closed", or a hang. A client or
 primitive is reported when a loop this project starts from sync code (a wrapper's
 `asyncio.run`, a worker thread's loop) reaches the object (this slot or another loop-bound
-one it keeps): each call of that code is another loop. A kept loop is reported unless it is
+one it keeps), or runs a coroutine method of the object, or of the object that holds it in
+an attribute, that uses this slot (`asyncio.run(self.start())` in a sync method, directly or
+through a helper that runs the coroutine it is given): each call of that code is another
+loop over the same object. A kept loop is reported unless it is
 kept on entering an `async with` (the block's loop) or only for other threads to post to
 (`call_soon_threadsafe`). A holder known to outlive loops (a singleton, a
 framework-kept object) is LD201's; one remade only when closed is LD203's. Also here: the

@@ -261,6 +261,24 @@ def _walk_here(node: ast.AST) -> Iterator[ast.AST]:
             child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)))
 
 
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_HOLDS_STATEMENTS = (ast.stmt, ast.ExceptHandler, ast.match_case)
+
+
+def _statements_here(node: ast.AST) -> Iterator[ast.AST]:
+    """The statements ``_walk_here`` meets, in its order, without entering expressions
+    (no statement is inside one): a fifth of the nodes. (And the clauses that hold them.)"""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        for name in current._fields:
+            children = getattr(current, name, None)
+            if isinstance(children, list):
+                pending.extend(child for child in children if isinstance(
+                    child, _HOLDS_STATEMENTS) and not isinstance(child, _NESTED))
+
+
 def _field_default(ctx: FileContext, call: ast.Call, scope: Scope, hops: int,
                    depth: int) -> Values:
     """``Field(default=x)``, ``field(default=x)``: ``x``, made once for the class. (A
@@ -323,11 +341,11 @@ def _excluded_types(ctx: FileContext, owner: Scope) -> dict[int, tuple[str, ...]
     memo = ctx.memo.setdefault("excluded", {})
     if id(owner) not in memo:
         found: dict[int, tuple[str, ...]] = {}
-        for node in _walk_here(owner.node):
+        for node in _statements_here(owner.node):
             if isinstance(node, ast.If) and (test := _isinstance_test(ctx, node.test, owner)):
                 name, types = test
                 for stmt in node.orelse:
-                    for inner in _walk_here(stmt):
+                    for inner in _statements_here(stmt):
                         if isinstance(inner, (ast.Assign, ast.AnnAssign)) \
                                 and _is_name(inner.value, name):
                             found[id(inner.value)] = found.get(id(inner.value), ()) + types

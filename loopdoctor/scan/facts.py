@@ -266,7 +266,8 @@ def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
         return False
     name = scope.node.name
     if name in kb.ENTRY_POINT_NAMES or name.startswith("test_") \
-            or any(_ends_process(ctx, stmt, scope) for stmt in scope.node.body):
+            or any(_ends_process(ctx, stmt, scope) for stmt in scope.node.body) \
+            or _parses_command_line(ctx, scope):
         return True
     for decorator in scope.node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -274,6 +275,16 @@ def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
         if resolved.endswith(kb.ENTRY_POINT_DECORATOR_SUFFIXES):
             return True
     return False
+
+
+def _parses_command_line(ctx: FileContext, scope: Scope) -> bool:
+    """The function makes an ``argparse.ArgumentParser`` and parses the command line with it:
+    a program's main, run once per process whatever its name."""
+    called = {ctx.callee(c.node, scope) for c in ctx.calls if c.scope is scope}
+    parsed = any(isinstance(c.node.func, ast.Attribute)
+                 and c.node.func.attr in kb.COMMAND_LINE_PARSES
+                 for c in ctx.calls if c.scope is scope)
+    return parsed and bool(called & kb.ARGUMENT_PARSERS)
 
 
 def _ends_process(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:

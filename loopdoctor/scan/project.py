@@ -617,12 +617,22 @@ class Project:
             fn[0].qualname, depth + 1)) for fn in callers)
 
     def primitives(self) -> Iterator[tuple[Binding, FileFacts]]:
+        """asyncio primitives made once for the process: at module or class level, or on the
+        instance of a class whose objects outlive loops (a singleton, one kept in a global)."""
         for found in self.bindings.values():
             for binding, file in found:
-                if binding.kind in (Bind.MODULE, Bind.CLASS) and binding.values \
-                        and binding.values[0].op is Op.CALL \
-                        and self.resolve(binding.values[0].name) in kb.ASYNCIO_PRIMITIVES:
+                if binding.values and binding.values[0].op is Op.CALL \
+                        and self.resolve(binding.values[0].name) in kb.ASYNCIO_PRIMITIVES \
+                        and (binding.kind in (Bind.MODULE, Bind.CLASS)
+                             or self.process_wide_instance(binding) is not None):
                     yield binding, file
+
+    def process_wide_instance(self, binding: Binding) -> LongLived | None:
+        """Why the instance an attribute binding sets outlives loops, or None."""
+        if binding.kind is not Bind.INSTANCE:
+            return None
+        why = self.long_lived(binding.target.rpartition(".")[0])
+        return why if why is not None and not why.closed else None
 
     def cache_writes(self, per_object: bool = False) -> Iterator[Store]:
         """Loop-bound values stored in a module- or class-level slot or container, any key

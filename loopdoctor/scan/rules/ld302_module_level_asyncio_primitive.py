@@ -12,7 +12,7 @@ from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for binding, file in project.primitives():
+    for binding, file in project.primitives(instances=True):
         if project.is_script(file) or _other_loops_miss_it(project, binding.target):
             continue
         kind = project.resolve(binding.values[0].name)
@@ -68,7 +68,7 @@ RULE = Rule(
             "coroutines.",
     needs=(("asyncio",),),
     check=check,
-    exports=lambda project: (c.target for c, _ in project.primitives()),
+    exports=lambda project: (c.target for c, _ in project.primitives(instances=True)),
     doc="""\
 ## Why
 Since Python 3.10 asyncio primitives bind to the loop that first waits on them. A

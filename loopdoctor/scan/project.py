@@ -284,6 +284,11 @@ class Project:
             elif value.op is Op.NAME and fn is not None:
                 found |= {self.resolve(v.name) for v in self._bound_values(value.name, fn[0])
                           if v.op is Op.CALL}
+            elif value.op is Op.ITEM and fn is not None and value.parts \
+                    and value.parts[0].op is Op.NAME:
+                found |= {self.resolve(v.name) for write, _ in
+                          self.item_writes(value.parts[0].name)
+                          for v in write.values if v.op is Op.CALL}
             else:
                 return None
         classes = found & self.classes.keys()
@@ -890,6 +895,24 @@ class Project:
                             found.setdefault(cls, LongLived(
                                 f"kept {binding.kind.value} as `{short_name(target)}` "
                                 f"({file.path}:{binding.site.line})", target))
+        found.update(self._kept_in_registries(found))
+        return found
+
+    def _kept_in_registries(self, holders: dict[str, LongLived]) -> dict[str, LongLived]:
+        """Classes whose instances are stored in a dict of an object that outlives loops
+        (``self._tokens[key] = Token()`` on a singleton): kept as long as it is."""
+        found: dict[str, LongLived] = {}
+        for container, writes in self.items.items():
+            owner = container.rpartition(".")[0]
+            if container not in self.instance_containers or owner not in holders:
+                continue
+            for write, file in writes:
+                for value in write.values:
+                    cls = self.resolve(value.name) if value.op is Op.CALL else ""
+                    if cls in self.classes and cls not in holders:
+                        found.setdefault(cls, LongLived(
+                            f"kept in `{short_name(container)}` ({file.path}:"
+                            f"{write.site.line}) of {holders[owner].why}"))
         return found
 
     def cached_factories(self) -> Iterator[tuple[CachedFactory, FileFacts, Bound]]:
@@ -1538,6 +1561,12 @@ class Project:
                     pending.append(callee[0].qualname)
         return {name: frozenset(v) for name, v in found.items()}
 
+    def attribute_named(self, ref: str) -> str | None:
+        """The attribute binding a reference names through an instance (``obj.lock`` where
+        ``obj`` is what a getter returns), when not by its own name."""
+        found = self.member(ref, self.bindings)
+        return found if found != self.resolve(ref) else None
+
     def async_users(self, name: str) -> list[Function]:
         """Coroutine functions that mention a module-level name."""
         return self._async_users.get(name, [])
@@ -1547,7 +1576,9 @@ class Project:
         users: dict[str, list[Function]] = defaultdict(list)
         for fn, _ in self.functions.values():
             if fn.is_async:
-                for name in {p for r in fn.refs for p in self.prefixes(r)}:
+                names = {p for r in fn.refs for p in self.prefixes(r)}
+                names |= {self.attribute_named(r) for r in fn.refs} - {None}
+                for name in names:
                     users[name].append(fn)
         return users
 

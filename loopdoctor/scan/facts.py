@@ -280,11 +280,11 @@ def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
 def _parses_command_line(ctx: FileContext, scope: Scope) -> bool:
     """The function makes an ``argparse.ArgumentParser`` and parses the command line with it:
     a program's main, run once per process whatever its name."""
-    called = {ctx.callee(c.node, scope) for c in ctx.calls if c.scope is scope}
-    parsed = any(isinstance(c.node.func, ast.Attribute)
-                 and c.node.func.attr in kb.COMMAND_LINE_PARSES
-                 for c in ctx.calls if c.scope is scope)
-    return parsed and bool(called & kb.ARGUMENT_PARSERS)
+    if not any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+               and node.func.attr in kb.COMMAND_LINE_PARSES for node in ast.walk(scope.node)):
+        return False  # most functions: no need to look through the file's calls
+    return any(c.scope is scope and ctx.callee(c.node, scope) in kb.ARGUMENT_PARSERS
+               for c in ctx.calls)
 
 
 def _ends_process(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:

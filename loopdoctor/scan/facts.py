@@ -267,7 +267,8 @@ def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
     name = scope.node.name
     if name in kb.ENTRY_POINT_NAMES or name.startswith("test_") \
             or any(_ends_process(ctx, stmt, scope) or _ends_on_interrupt(ctx, stmt, scope)
-                   for stmt in scope.node.body):
+                   for stmt in scope.node.body) \
+            or _parses_command_line(ctx, scope):
         return True
     for decorator in scope.node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -275,6 +276,16 @@ def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
         if resolved.endswith(kb.ENTRY_POINT_DECORATOR_SUFFIXES):
             return True
     return False
+
+
+def _parses_command_line(ctx: FileContext, scope: Scope) -> bool:
+    """The function makes an ``argparse.ArgumentParser`` and parses the command line with it:
+    a program's main, run once per process whatever its name."""
+    if not any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+               and node.func.attr in kb.COMMAND_LINE_PARSES for node in ast.walk(scope.node)):
+        return False  # most functions: no need to look through the file's calls
+    return any(c.scope is scope and ctx.callee(c.node, scope) in kb.ARGUMENT_PARSERS
+               for c in ctx.calls)
 
 
 def _ends_process(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:

@@ -156,6 +156,9 @@ WEAK_KEY_CONTAINERS: frozenset[str] = frozenset({"weakref.WeakKeyDictionary"})
 
 # Calls that end the process: a function that makes one unconditionally is a command.
 PROCESS_EXITS: frozenset[str] = frozenset({"sys.exit", "os._exit", "exit", "quit"})
+# A function that makes a command-line parser and parses with it is a program's main.
+ARGUMENT_PARSERS: frozenset[str] = frozenset({"argparse.ArgumentParser"})
+COMMAND_LINE_PARSES: frozenset[str] = frozenset({"parse_args", "parse_known_args"})
 # Functions that run once per process (and often never return): their loop is the program's.
 ENTRY_POINT_NAMES: frozenset[str] = frozenset({"main", "_main", "cli", "run_cli", "entrypoint",
                                                "serve", "run_forever", "run_server"})

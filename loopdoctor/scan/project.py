@@ -42,6 +42,7 @@ from loopdoctor.scan.types import LOOP, Bound, Types
 _MAX_ALIAS_HOPS = 8
 _MAX_PARAM_DEPTH = 6
 _MAX_DENOTE_DEPTH = 4
+_MAX_MADE_BY_DEPTH = 3
 _MAX_TAKER_ROUNDS = 6  # classes that take the loop by making another such class
 _MAX_MAKER_DEPTH = 2  # constructors followed back to where their object is made
 _MAX_SETUP_HOPS = 3  # ``__init__`` -> ``self.configure()`` -> ``self._configure()``
@@ -257,7 +258,10 @@ class Project:
             self._members[key] = self._member(name, table)
         return self._members[key]
 
-    def _member(self, name: str, table: dict[str, object] | set[str]) -> str | None:
+    def _member(self, name: str, table: dict[str, object] | set[str],
+                follow: bool = True) -> str | None:
+        """``follow``: also through an attribute or function that names one project class's
+        instance (one level)."""
         name = self.resolve(name)
         if name in table:
             return name
@@ -266,11 +270,48 @@ class Project:
             for cls in self.mro(owner):
                 if f"{cls}.{attr}" in table:
                     return f"{cls}.{attr}"
-        return None
+            return None
+        held = self._instance_class(owner) if follow and self.is_internal(owner) else None
+        return self._member(f"{held}.{attr}", table, False) if held else None
+
+    def _instance_class(self, name: str) -> str | None:
+        """The one project class whose instance ``name`` is: an attribute or global bound
+        only to instances of it (``self.service = IssueService(...)``), or a function that
+        returns only those (``get_manager()`` returning its global), so that
+        ``self.service.list`` and ``get_manager().request`` name that class's methods."""
+        fn = self.functions.get(self.resolve(name))
+        values = fn[0].returns if fn else self._bound_values(name)
+        found: set[str] = set()
+        for value in values:
+            if value.op is Op.CALL:
+                found.add(self.resolve(value.name))
+            elif value.op is Op.ANNOTATED:
+                continue  # what a getter declares it returns, not what it is seen to return
+            elif value.op is Op.NAME and fn is not None:
+                found |= {self.resolve(v.name) for v in self._bound_values(value.name, fn[0])
+                          if v.op is Op.CALL}
+            elif value.op is Op.ITEM and fn is not None and value.parts \
+                    and value.parts[0].op is Op.NAME:
+                found |= {self.resolve(v.name) for write, _ in
+                          self.item_writes(value.parts[0].name)
+                          for v in write.values if v.op is Op.CALL}
+            else:
+                return None
+        classes = found & self.classes.keys()
+        return classes.pop() if len(found) == 1 and classes else None
 
     def function(self, name: str) -> tuple[Function, FileFacts] | None:
         found = self.member(name, self.functions)
         return self.functions[found] if found else None
+
+    def _bound_values(self, name: str, getter: Function | None = None) -> list[Value]:
+        """What the assignments of a name or attribute bind it to (not its annotations);
+        with ``getter``, those it makes itself (``if _m is None: _m = Manager()``): a getter
+        that only returns a global someone else fills may return nothing (None)."""
+        found = self._member(name, self.bindings, False)
+        return [v for b, _ in self.bindings.get(found or "", [])
+                if b.kind is not Bind.ANNOTATION
+                and (getter is None or b.site.scope == getter.qualname) for v in b.values]
 
     def bindings_of(self, name: str) -> list[tuple[Binding, FileFacts]]:
         found = self.member(name, self.bindings)
@@ -622,13 +663,24 @@ class Project:
         return all(fn is not None and (fn[0].is_async or self._runs_in_loop(
             fn[0].qualname, depth + 1)) for fn in callers)
 
-    def primitives(self) -> Iterator[tuple[Binding, FileFacts]]:
+    def primitives(self, instances: bool = False) -> Iterator[tuple[Binding, FileFacts]]:
+        """asyncio primitives made once for the process: at module or class level, or
+        (``instances``) on the instance of a class whose objects outlive loops (a singleton,
+        one kept in a global)."""
         for found in self.bindings.values():
             for binding, file in found:
-                if binding.kind in (Bind.MODULE, Bind.CLASS) and binding.values \
-                        and binding.values[0].op is Op.CALL \
-                        and self.resolve(binding.values[0].name) in kb.ASYNCIO_PRIMITIVES:
+                if binding.values and binding.values[0].op is Op.CALL \
+                        and self.resolve(binding.values[0].name) in kb.ASYNCIO_PRIMITIVES \
+                        and (binding.kind in (Bind.MODULE, Bind.CLASS) or (
+                            instances and self.process_wide_instance(binding) is not None)):
                     yield binding, file
+
+    def process_wide_instance(self, binding: Binding) -> LongLived | None:
+        """Why the instance an attribute binding sets outlives loops, or None."""
+        if binding.kind is not Bind.INSTANCE:
+            return None
+        why = self.long_lived(binding.target.rpartition(".")[0])
+        return why if why is not None and not why.closed else None
 
     def cache_writes(self, per_object: bool = False) -> Iterator[Store]:
         """Loop-bound values stored in a module- or class-level slot or container, any key
@@ -849,6 +901,24 @@ class Project:
                             found.setdefault(cls, LongLived(
                                 f"kept {binding.kind.value} as `{short_name(target)}` "
                                 f"({file.path}:{binding.site.line})", target))
+        found.update(self._kept_in_registries(found))
+        return found
+
+    def _kept_in_registries(self, holders: dict[str, LongLived]) -> dict[str, LongLived]:
+        """Classes whose instances are stored in a dict of an object that outlives loops
+        (``self._tokens[key] = Token()`` on a singleton): kept as long as it is."""
+        found: dict[str, LongLived] = {}
+        for container, writes in self.items.items():
+            owner = container.rpartition(".")[0]
+            if container not in self.instance_containers or owner not in holders:
+                continue
+            for write, file in writes:
+                for value in write.values:
+                    cls = self.resolve(value.name) if value.op is Op.CALL else ""
+                    if cls in self.classes and cls not in holders:
+                        found.setdefault(cls, LongLived(
+                            f"kept in `{short_name(container)}` ({file.path}:"
+                            f"{write.site.line}) of {holders[owner].why}"))
         return found
 
     def cached_factories(self) -> Iterator[tuple[CachedFactory, FileFacts, Bound]]:
@@ -1185,7 +1255,11 @@ class Project:
         for ref in [*coro.values, *(() if runs else coro.runs)]:
             found |= self.value_sources(ref)
         fresh = {self.resolve(c) for c in coro.fresh_classes} - self.singletons
-        fresh |= self._made_by(fresh) - self.singletons
+        for _ in range(_MAX_MADE_BY_DEPTH):  # and what those make, their own again
+            more = self._made_by(fresh) - self.singletons - fresh
+            if not more:
+                break
+            fresh |= more
         held = self._held_classes(coro, runs)
         found = {s for s in found if not s.per_instance or (
             (owner := s.name.rsplit(".", 1)[0]) not in fresh
@@ -1512,6 +1586,12 @@ class Project:
                     pending.append(callee[0].qualname)
         return {name: frozenset(v) for name, v in found.items()}
 
+    def attribute_named(self, ref: str) -> str | None:
+        """The attribute binding a reference names through an instance (``obj.lock`` where
+        ``obj`` is what a getter returns), when not by its own name."""
+        found = self.member(ref, self.bindings)
+        return found if found != self.resolve(ref) else None
+
     def async_users(self, name: str) -> list[Function]:
         """Coroutine functions that mention a module-level name."""
         return self._async_users.get(name, [])
@@ -1521,7 +1601,9 @@ class Project:
         users: dict[str, list[Function]] = defaultdict(list)
         for fn, _ in self.functions.values():
             if fn.is_async:
-                for name in {p for r in fn.refs for p in self.prefixes(r)}:
+                names = {p for r in fn.refs for p in self.prefixes(r)}
+                names |= {self.attribute_named(r) for r in fn.refs} - {None}
+                for name in names:
                     users[name].append(fn)
         return users
 

@@ -87,7 +87,7 @@ class SyncGeo:
         self._async = Geo()
 
     def lookup(self, place):
-        return asyncio.run(self._async._lookup(place))  # error: LD103 "`lookup`" "SyncGeo._async"
+        return asyncio.run(self._async._lookup(place))  # error: LD103 "`lookup`" "Geo._http"
 
     def __getattr__(self, name):
         attr = getattr(self._async, name)

@@ -107,4 +107,4 @@ async def _fetch(url: str) -> str:
 
 
 def fetch_sync(url: str) -> str:
-    return asyncio.run(_fetch(url))  # error: LD103 "fetch_sync" "settings"
+    return asyncio.run(_fetch(url))  # error: LD103 "fetch_sync" "Settings._http"

@@ -60,4 +60,4 @@ class EagerBot:
         await self.http.request("/gateway")
 
     def start(self) -> None:
-        asyncio.run(self.astart())  # error: LD103 "start" "EagerBot.http"
+        asyncio.run(self.astart())  # error: LD103 "start" "EagerHTTPClient._session"

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 from loopdoctor.scan.chain import loops_reaching
 from loopdoctor.scan.loops import loop_sites, second_loop
-from loopdoctor.scan.model import Finding, Function
-from loopdoctor.scan.project import Project
+from loopdoctor.scan.model import Binding, Finding, Function
+from loopdoctor.scan.project import Project, short_name
 from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for binding, file in project.primitives():
+    for binding, file in project.primitives(instances=True):
         if project.is_script(file) or _other_loops_miss_it(project, binding.target):
             continue
         kind = project.resolve(binding.values[0].name)
@@ -20,11 +20,18 @@ def check(project: Project) -> Iterator[Finding]:
                  if not _makes_its_own(project, binding.target, user)
                  and not _held_briefly(project, binding.target, kind, user)]
         if users:
-            name = binding.target.rsplit(".", 1)[-1]
             user = users[0].qualname.rsplit(".", 1)[-1]
             yield RULE.finding(file, binding.site, (
-                f"module-level `{kind}` `{name}` is used from coroutines (`{user}`): it binds "
-                f"to the first event loop that uses it"))
+                f"{_where(project, binding, kind)} is used from coroutines (`{user}`): it "
+                f"binds to the first event loop that uses it"))
+
+
+def _where(project: Project, binding: Binding, kind: str) -> str:
+    why = project.process_wide_instance(binding)
+    if why is None:
+        return f"module-level `{kind}` `{binding.target.rsplit('.', 1)[-1]}`"
+    return (f"`{kind}` `{short_name(binding.target)}` lives on an object that outlives loops "
+            f"({why.why}), one for the process like a module-level one, and")
 
 
 def _other_loops_miss_it(project: Project, target: str) -> bool:
@@ -61,7 +68,7 @@ RULE = Rule(
             "coroutines.",
     needs=(("asyncio",),),
     check=check,
-    exports=lambda project: (c.target for c, _ in project.primitives()),
+    exports=lambda project: (c.target for c, _ in project.primitives(instances=True)),
     doc="""\
 ## Why
 Since Python 3.10 asyncio primitives bind to the loop that first waits on them. A
@@ -73,6 +80,9 @@ body without an await is not reported; one holder that awaits inside is enough. 
 project that starts second event loops of its own (in worker threads, a new loop per
 call; not the one `asyncio.run(main())` of its own command), a primitive none of those
 loops reaches is not reported either: its coroutines run on the one loop that serves them.
+A function that makes an `argparse.ArgumentParser` and parses the command line is such a
+command, whatever its name. A primitive made on an object the process keeps one of (a
+singleton class, an instance kept in a module global) is one for the process as well.
 
 ## Bad
 ```python

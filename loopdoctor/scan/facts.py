@@ -301,7 +301,10 @@ def _ends_process(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:
 def _ends_on_interrupt(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:
     """``try: asyncio.run(...) except KeyboardInterrupt: pass`` in a function's own body: the
     user ends that loop with Ctrl-C, and the process with it: a program's top level. A handler
-    that raises again is a library's cleanup, not an end."""
+    that raises again is a library's cleanup, not an end; a method's object outlives the call
+    (``client.run()`` again on the same client is a second loop over what it keeps)."""
+    if scope.parent is not None and scope.parent.kind == "class":
+        return False
     if not isinstance(stmt, ast.Try) or not any(
             _catches_interrupt(ctx, handler, scope) for handler in stmt.handlers):
         return False

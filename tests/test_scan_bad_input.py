@@ -134,6 +134,16 @@ def test_recursive_functions_and_self_referencing_values(tmp_path: Path) -> None
 
 
 @pytest.mark.timeout(20)
+def test_a_getter_returning_an_item_of_its_own_attribute(tmp_path: Path) -> None:
+    text = ("import asyncio\n"
+            "def registry():\n    return registry.items['x']\n"
+            "async def use():\n    async with registry().lock:\n        await asyncio.sleep(0)\n"
+            "def main_sync():\n    asyncio.run(use())\n")
+    write(tmp_path, {"getter.py": text})
+    assert findings(tmp_path) == []
+
+
+@pytest.mark.timeout(20)
 def test_call_and_import_cycles(tmp_path: Path) -> None:
     write(tmp_path, {
         "pkg/__init__.py": "from pkg.a import ask\nfrom pkg.b import run\n",

@@ -292,8 +292,8 @@ class Project:
                           if v.op is Op.CALL}
             elif value.op is Op.ITEM and fn is not None and value.parts \
                     and value.parts[0].op is Op.NAME:
-                found |= {self.resolve(v.name) for write, _ in
-                          self.item_writes(value.parts[0].name)
+                container = self._member(value.parts[0].name, self.items, False)
+                found |= {self.resolve(v.name) for write, _ in self.items.get(container or "", [])
                           for v in write.values if v.op is Op.CALL}
             else:
                 return None

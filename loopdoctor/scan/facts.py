@@ -301,15 +301,35 @@ def _ends_process(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:
 def _ends_on_interrupt(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:
     """``try: asyncio.run(...) except KeyboardInterrupt: pass`` in a function's own body: the
     user ends that loop with Ctrl-C, and the process with it: a program's top level. A handler
-    that raises again is a library's cleanup, not an end; a method's object outlives the call
-    (``client.run()`` again on the same client is a second loop over what it keeps)."""
-    if scope.parent is not None and scope.parent.kind == "class":
-        return False
-    if not isinstance(stmt, ast.Try) or not any(
+    that raises again is a library's cleanup, not an end; a loop over an object the function
+    is given (``self``, a parameter that is not a plain value) can run again over that object
+    (``client.run()`` twice, ``chat_in_terminal(agent)`` twice)."""
+    in_class = scope.parent is not None and scope.parent.kind == "class"
+    if in_class or not isinstance(stmt, ast.Try) or not any(
             _catches_interrupt(ctx, handler, scope) for handler in stmt.handlers):
         return False
-    return any(isinstance(node, ast.Call) and loop_start_api(ctx, node, scope) is not None
-               for inner in stmt.body for node in ast.walk(inner))
+    starts = [node for inner in stmt.body for node in ast.walk(inner)
+              if isinstance(node, ast.Call) and loop_start_api(ctx, node, scope) is not None]
+    given = {node.id for start in starts for node in ast.walk(start)
+             if isinstance(node, ast.Name) and node.id in scope.params
+             and not _plain_value(scope.annotations.get(node.id))}
+    return bool(starts) and not given
+
+
+_PLAIN_VALUES = frozenset({"str", "int", "float", "bool", "bytes", "None", "Optional", "list",
+                           "dict", "tuple", "set", "Path", "Sequence", "Mapping"})
+
+
+def _plain_value(annotation: ast.expr | None) -> bool:
+    """An annotation made only of plain values (``Optional[list[str]]``, ``int | None``): a
+    parameter of that type holds no object a loop could keep."""
+    if annotation is None:
+        return False
+    return all(isinstance(node, (ast.Subscript, ast.BinOp, ast.BitOr, ast.Tuple, ast.Load))
+               or (isinstance(node, ast.Name) and node.id in _PLAIN_VALUES)
+               or (isinstance(node, ast.Attribute) and node.attr in _PLAIN_VALUES)
+               or (isinstance(node, ast.Constant) and node.value is None)
+               for node in ast.walk(annotation))
 
 
 def _catches_interrupt(ctx: FileContext, handler: ast.ExceptHandler, scope: Scope) -> bool:

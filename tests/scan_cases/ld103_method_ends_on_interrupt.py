@@ -1,5 +1,6 @@
-# A method that swallows Ctrl-C around its loop is no program's top level: its object outlives
-# the call, and a second run() on the same object starts a second loop over what it keeps.
+# A method, or a function given an object, that swallows Ctrl-C around its loop is no
+# program's top level: the object outlives the call, and a second call with it starts a second
+# loop over what it keeps.
 import asyncio
 
 from openai import AsyncOpenAI
@@ -17,3 +18,11 @@ class Assistant:
             asyncio.run(self.ask(prompt))  # error: LD103 "run" "Assistant.client"
         except KeyboardInterrupt:
             pass
+
+
+def chat_in_terminal(assistant: Assistant, prompt: str = "hello") -> None:
+    """A function given the object: called again with the same assistant, a second loop."""
+    try:
+        asyncio.run(assistant.ask(prompt))  # error: LD103 "chat_in_terminal" "Assistant.client"
+    except KeyboardInterrupt:
+        pass

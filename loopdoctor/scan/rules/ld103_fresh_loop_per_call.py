@@ -57,11 +57,11 @@ wrapper runs `asyncio.run(fn(*args))` makes every `@sync` coroutine function a n
 call (a class decorator that hands every method to such a wrapper, each coroutine method of
 the class), and `run_sync(coro)` that wraps its argument in a nested `async def` runs it on
 a new loop too. `main()`, CLI commands, a command that ends the process (`sys.exit(0)` after
-its loop, or a top level that swallows Ctrl-C around it: `except KeyboardInterrupt: pass`),
-tests and fixtures (decorated or not) are exempt: they run once per process. So is
-an object whose client every run makes anew: a wrapper made in `__init__` whose session a
-coroutine opens each run (`await self.http.login()`) keeps none across loops; one whose session
-`__init__` opens is reported.
+its loop, or a module-level function given no object that swallows Ctrl-C around it:
+`except KeyboardInterrupt: pass`), tests and fixtures (decorated or not) are exempt: they
+run once per process. So is an object whose client every run makes anew: a wrapper made in
+`__init__` whose session a coroutine opens each run (`await self.http.login()`) keeps none
+across loops; one whose session `__init__` opens is reported.
 
 ## Bad
 ```python

@@ -134,10 +134,12 @@ def pip_selection_args(archive: str) -> list[str]:
     match = WHEEL_NAME.match(archive)
     if match is None or match["plat"] == "any":
         return ["--only-binary", ":all:"]
+    platform = ["--only-binary", ":all:", "--platform", match["plat"].split(".")[0]]
     python_tag = match["py"].split(".")[0]
+    if python_tag.startswith("py"):  # py3-none-<platform>: any Python, this one will do
+        return platform
     digits = python_tag[2:]
-    return ["--only-binary", ":all:", "--platform", match["plat"].split(".")[0],
-            "--implementation", python_tag[:2], "--abi", match["abi"].split(".")[0],
+    return [*platform, "--implementation", python_tag[:2], "--abi", match["abi"].split(".")[0],
             "--python-version", f"{digits[0]}.{digits[1:]}"]
 
 

@@ -178,3 +178,20 @@ def test_the_benchmark_reads_the_manifest(manifest: Manifest) -> None:
     assert [fix.id for fix in fixes] == [fix["id"] for fix in manifest.fixes()]
     assert all(fix.files for fix in fixes)
     assert [fix.expect for fix in fixes] == [f.get("expect", "bug") for f in manifest.fixes()]
+
+
+@pytest.mark.parametrize(("archive", "python_version"), [
+    ("pymongo-4.20.1-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl", "3.11"),
+    ("playwright-1.65.2-py3-none-manylinux1_x86_64.whl", None),  # any Python: the running one
+])
+def test_pip_is_asked_for_the_recorded_platform_wheel(archive: str,
+                                                      python_version: str | None) -> None:
+    sys.path.insert(0, str(CORPUS.parent))
+    try:
+        import bench_scan_corpus
+    finally:
+        sys.path.pop(0)
+    args = bench_scan_corpus.pip_selection_args(archive)
+    assert args[args.index("--platform") + 1] == archive.split("-")[4].split(".")[0]
+    asked = args[args.index("--python-version") + 1] if "--python-version" in args else None
+    assert asked == python_version

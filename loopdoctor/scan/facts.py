@@ -178,7 +178,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         checks_running_loop=probes or any(
             name in kb.RUNNING_LOOP_PROBES or method_name(c.node) == "is_running"
             for c, name in names),
-        entry_point=_is_entry_point(ctx, scope),
+        entry_point=_is_entry_point(ctx, scope, names),
         setup=_is_setup(ctx, scope),
         sets_event_loop=any(name in kb.SET_EVENT_LOOP for _, name in names),
         get_event_loop_sites=tuple(ctx.site(c.node, scope) for c, name in names
@@ -261,14 +261,15 @@ def _is_setup(ctx: FileContext, scope: Scope) -> bool:
         kb.SETUP_DECORATOR_SUFFIXES) for d in scope.node.decorator_list)
 
 
-def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
+def _is_entry_point(ctx: FileContext, scope: Scope,
+                    names: list[tuple[CallAt, str | None]]) -> bool:
     if scope.kind != "function":
         return False
     name = scope.node.name
     if name in kb.ENTRY_POINT_NAMES or name.startswith("test_") \
             or any(_ends_process(ctx, stmt, scope) or _ends_on_interrupt(ctx, stmt, scope)
                    for stmt in scope.node.body) \
-            or _parses_command_line(ctx, scope):
+            or _parses_command_line(names):
         return True
     for decorator in scope.node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -278,14 +279,12 @@ def _is_entry_point(ctx: FileContext, scope: Scope) -> bool:
     return False
 
 
-def _parses_command_line(ctx: FileContext, scope: Scope) -> bool:
-    """The function makes an ``argparse.ArgumentParser`` and parses the command line with it:
-    a program's main, run once per process whatever its name."""
-    if not any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-               and node.func.attr in kb.COMMAND_LINE_PARSES for node in ast.walk(scope.node)):
-        return False  # most functions: no need to look through the file's calls
-    return any(c.scope is scope and ctx.callee(c.node, scope) in kb.ARGUMENT_PARSERS
-               for c in ctx.calls)
+def _parses_command_line(names: list[tuple[CallAt, str | None]]) -> bool:
+    """The function makes an ``argparse.ArgumentParser`` and parses the command line with it
+    (its own calls, with what they resolve to): a program's main, run once per process
+    whatever its name."""
+    return any(method_name(c.node) in kb.COMMAND_LINE_PARSES for c, _ in names) \
+        and any(name in kb.ARGUMENT_PARSERS for _, name in names)
 
 
 def _ends_process(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:
@@ -306,7 +305,9 @@ def _ends_on_interrupt(ctx: FileContext, stmt: ast.stmt, scope: Scope) -> bool:
     (``client.run()`` twice, ``chat_in_terminal(agent)`` twice)."""
     in_class = scope.parent is not None and scope.parent.kind == "class"
     if in_class or not isinstance(stmt, ast.Try) or not any(
-            _catches_interrupt(ctx, handler, scope) for handler in stmt.handlers):
+            catches(handler, "KeyboardInterrupt")
+            and not any(isinstance(node, ast.Raise) for node in ast.walk(handler))
+            for handler in stmt.handlers):
         return False
     starts = [node for inner in stmt.body for node in ast.walk(inner)
               if isinstance(node, ast.Call) and loop_start_api(ctx, node, scope) is not None]
@@ -330,13 +331,6 @@ def _plain_value(annotation: ast.expr | None) -> bool:
                or (isinstance(node, ast.Attribute) and node.attr in _PLAIN_VALUES)
                or (isinstance(node, ast.Constant) and node.value is None)
                for node in ast.walk(annotation))
-
-
-def _catches_interrupt(ctx: FileContext, handler: ast.ExceptHandler, scope: Scope) -> bool:
-    caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(exc is not None and ctx.resolve(exc, scope) == "KeyboardInterrupt"
-               for exc in caught) \
-        and not any(isinstance(node, ast.Raise) for node in ast.walk(handler))
 
 
 # -- loops started and threads submitted ------------------------------------------------

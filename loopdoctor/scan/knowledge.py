@@ -118,15 +118,15 @@ THREAD_RUNNERS: frozenset[str] = frozenset({
     "fastapi.concurrency.run_in_threadpool",
 })
 THREAD_CLASSES: frozenset[str] = frozenset({"threading.Thread"})
-# Modules only a browser's Python (Pyodide) has: code that imports one unconditionally runs on
-# the page's one thread and its WebLoop, where no worker thread without a loop exists.
-BROWSER_MODULES: frozenset[str] = frozenset({"js", "pyodide", "pyodide_js"})
 THREAD_EXECUTORS: frozenset[str] = frozenset({"concurrent.futures.ThreadPoolExecutor",
                                               "concurrent.futures.thread.ThreadPoolExecutor"})
 PROCESS_EXECUTORS: frozenset[str] = frozenset({
     "concurrent.futures.ProcessPoolExecutor", "multiprocessing.Pool",
     "concurrent.futures.process.ProcessPoolExecutor", "multiprocessing.pool.Pool",
 })
+# Modules only a browser's Python (Pyodide) has: code that imports one unconditionally runs on
+# the page's one thread and its WebLoop, where no worker thread without a loop exists.
+BROWSER_MODULES: frozenset[str] = frozenset({"js", "pyodide", "pyodide_js"})
 PARTIAL: frozenset[str] = frozenset({"functools.partial"})
 COPY_CONTEXT: frozenset[str] = frozenset({"contextvars.copy_context"})
 

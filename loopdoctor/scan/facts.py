@@ -187,7 +187,33 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
                                    for c, name in names),
         loop_starts=tuple([*_loop_starts(ctx, calls), *direct_starts]),
         decorators=_decorators(ctx, scope),
+        browser_only=_browser_only(ctx, scope),
     )
+
+
+def _browser_only(ctx: FileContext, scope: Scope | None) -> bool:
+    """Code that runs only in a browser's Python: its module is a ``pyodide`` package's, or
+    it or a scope around it imports a browser-only module unconditionally (a statement of its
+    own body, not one inside ``try``/``if``)."""
+    if scope is None:
+        return any(part.strip("_") == "pyodide" for part in ctx.module.split("."))
+    known = ctx.memo.setdefault("browser only", {})
+    if id(scope) not in known:
+        body = getattr(scope.node, "body", ())
+        known[id(scope)] = (isinstance(body, list)
+                            and any(_imports_browser_module(stmt) for stmt in body)) \
+            or _browser_only(ctx, scope.parent)
+    return known[id(scope)]
+
+
+def _imports_browser_module(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Import):
+        modules = [alias.name for alias in stmt.names]
+    elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
+        modules = [stmt.module]
+    else:
+        return False
+    return any(module.split(".")[0] in kb.BROWSER_MODULES for module in modules)
 
 
 def _decorators(ctx: FileContext, scope: Scope) -> tuple[str, ...]:

@@ -124,6 +124,9 @@ PROCESS_EXECUTORS: frozenset[str] = frozenset({
     "concurrent.futures.ProcessPoolExecutor", "multiprocessing.Pool",
     "concurrent.futures.process.ProcessPoolExecutor", "multiprocessing.pool.Pool",
 })
+# Modules only a browser's Python (Pyodide) has: code that imports one unconditionally runs on
+# the page's one thread and its WebLoop, where no worker thread without a loop exists.
+BROWSER_MODULES: frozenset[str] = frozenset({"js", "pyodide", "pyodide_js"})
 PARTIAL: frozenset[str] = frozenset({"functools.partial"})
 COPY_CONTEXT: frozenset[str] = frozenset({"contextvars.copy_context"})
 

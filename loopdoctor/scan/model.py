@@ -163,6 +163,7 @@ class Function:
     positional: int | None = None  # of ``params``, those a call may pass by position (all: None)
     brief_holds: frozenset[str] = frozenset()  # only ``async with NAME:`` that never suspends
     get_event_loop_guarded: bool = False  # one is inside ``try ... except RuntimeError``
+    browser_only: bool = False  # runs only under Pyodide (imports ``js``; a ``pyodide`` package)
 
     def by_position(self, index: int) -> bool:
         """May a call pass parameter ``index`` by position (not a keyword-only one)?"""

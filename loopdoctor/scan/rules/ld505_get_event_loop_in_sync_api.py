@@ -37,9 +37,11 @@ def _borrows_current_loop(fn: Function) -> bool:
 
 
 def _self_contained(project: Project, fn: Function, file: FileFacts) -> bool:
-    """A program's own entry (main, a CLI command, a test, a script) or a function a worker
-    thread runs (LD503's), or ``__init__`` of an object a coroutine makes (LD501's)."""
-    return project.program_code(fn, file) or fn.qualname in project.thread_run \
+    """A program's own entry (main, a CLI command, a test, a script), a function a worker
+    thread runs (LD503's), ``__init__`` of an object a coroutine makes (LD501's), or code that
+    runs only in a browser (Pyodide: one thread, whose loop is always there)."""
+    return project.program_code(fn, file) or fn.browser_only \
+        or fn.qualname in project.thread_run \
         or bool(fn.setup and fn.cls and project.made_in_coroutine(fn.cls))
 
 
@@ -100,6 +102,9 @@ def _make_sync(coro):
         asyncio.set_event_loop(loop)
     return loop.run_until_complete(coro)
 ```
+
+Code that runs only in a browser's Python (a function or module that imports `js` or
+`pyodide`, a `pyodide` package's modules) is left out: Pyodide has one thread, and its loop.
 
 ## Fix
 Give a thread with no loop its own (`new_event_loop()` + `set_event_loop()`), or run each

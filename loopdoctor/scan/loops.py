@@ -54,8 +54,13 @@ def loop_sites(project: Project) -> list[LoopSite]:
 def second_loop(project: Project, site: LoopSite) -> bool:
     """Does this loop start give the process a loop besides the one that serves it? A
     program's own entry (``asyncio.run(main())`` in ``main``, a CLI command, a script's
-    ``__main__`` block) and the calling thread's own loop do not."""
-    if site.kind in (LoopKind.PER_THREAD, LoopKind.MODULE):
+    ``__main__`` block) and the calling thread's own loop do not, unless the entry starts
+    its loop in a ``for``/``while`` body: each pass is another loop of the same process."""
+    if site.kind is LoopKind.PER_THREAD:
+        return False
+    if site.start.fresh_loop and site.start.repeated:
+        return True
+    if site.kind is LoopKind.MODULE:
         return False
     return site.kind is not LoopKind.FRESH or not project.program_code(site.function, site.file)
 

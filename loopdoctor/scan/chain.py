@@ -76,10 +76,10 @@ def chain(project: Project, source: Source | None, here: tuple[str, int],
 
 
 def _loops(project: Project, source: Source, here: tuple[str, int]) -> str:
-    others = [s for s in loops_reaching(project, source.name)
-              if (s.file.path, s.start.site.line) != here]
+    others = sorted((s for s in loops_reaching(project, source.name)
+                     if (s.file.path, s.start.site.line) != here), key=_not_repeated)
     if others:
-        listed = ", ".join(f"{_at(s.file.path, s.start.site.line, here)} ({s.kind.value})"
+        listed = ", ".join(f"{_at(s.file.path, s.start.site.line, here)} ({_situation(s)})"
                            for s in others[:_MAX_LOOPS])
         more = f" and {len(others) - _MAX_LOOPS} more" if len(others) > _MAX_LOOPS else ""
         return f"loops that reach it: {listed}{more}"
@@ -90,6 +90,14 @@ def _loops(project: Project, source: Source, here: tuple[str, int]) -> str:
         return (f"every loop that runs `{user.qualname.rsplit('.', 1)[-1]}` "
                 f"({_at(path, user.site.line, here)}) uses it")
     return ""
+
+
+def _not_repeated(site: LoopSite) -> bool:
+    return not (site.start.fresh_loop and site.start.repeated)
+
+
+def _situation(site: LoopSite) -> str:
+    return "a new loop per pass of a for/while" if not _not_repeated(site) else site.kind.value
 
 
 def _at(path: str, line: int, here: tuple[str, int]) -> str:

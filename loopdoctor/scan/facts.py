@@ -371,10 +371,25 @@ def _loop_starts(ctx: FileContext, calls: list[CallAt]) -> list[LoopStart]:
             func = call_at.node.func
             per_thread = not fresh and isinstance(func, ast.Attribute) \
                 and _thread_loop(ctx, func.value, call_at.scope)
+            captured = "" if fresh or not isinstance(func, ast.Attribute) \
+                else _captured_current_loop(ctx, func.value, call_at.scope)
             starts.append(LoopStart(ctx.site(call_at.node, call_at.scope), api,
                                     _arg_ref(ctx, coro, call_at), fresh, in_thread=False,
-                                    per_thread=per_thread))
+                                    per_thread=per_thread, repeated=call_at.loop is not None,
+                                    captured_from=captured))
     return starts
+
+
+def _captured_current_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> str:
+    """The enclosing function whose local ``loop = asyncio.get_event_loop()`` (its only
+    assignment) this closure runs on: the loop current when that function ran."""
+    if not isinstance(expr, ast.Name):
+        return ""
+    owner = ctx.owner(expr.id, scope)
+    if owner is None or owner is scope:
+        return ""
+    made = [ctx.callee(c, owner) for c in ctx.assigned_calls(expr.id, owner)]
+    return owner.qualname if made and all(name in kb.GET_EVENT_LOOP for name in made) else ""
 
 
 def _thread_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:

@@ -8,7 +8,7 @@ from weakref import WeakKeyDictionary
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import FileFacts, Function, LoopStart
-from loopdoctor.scan.project import Project
+from loopdoctor.scan.project import HolderKind, Project
 
 
 class LoopKind(Enum):
@@ -54,8 +54,13 @@ def loop_sites(project: Project) -> list[LoopSite]:
 def second_loop(project: Project, site: LoopSite) -> bool:
     """Does this loop start give the process a loop besides the one that serves it? A
     program's own entry (``asyncio.run(main())`` in ``main``, a CLI command, a script's
-    ``__main__`` block) and the calling thread's own loop do not."""
-    if site.kind in (LoopKind.PER_THREAD, LoopKind.MODULE):
+    ``__main__`` block) and the calling thread's own loop do not, unless the entry starts
+    its loop in a ``for``/``while`` body: each pass is another loop of the same process."""
+    if site.kind is LoopKind.PER_THREAD:
+        return False
+    if site.start.fresh_loop and site.start.repeated:
+        return True
+    if site.kind is LoopKind.MODULE:
         return False
     return site.kind is not LoopKind.FRESH or not project.program_code(site.function, site.file)
 
@@ -137,7 +142,9 @@ def exported_names(project: Project) -> set[str]:
                         interesting.add(param.function)
                         pending.append(param.function)
     decorators = {name.split(".<locals>.")[0] for name in interesting if ".<locals>." in name}
-    return {*interesting, *decorators, *_inherited(project, interesting), *project.sources,
+    return {*interesting, *decorators, *_inherited(project, interesting),
+            *(name for name, source in project.sources.items()
+              if source.kind is not HolderKind.INSTANCE_PRIMITIVE),
             *project.loop_bound_classes()}
 
 
@@ -156,7 +163,8 @@ def _inherited(project: Project, functions: set[str]) -> set[str]:
 
 
 def _reaches_shared_state(project: Project, fn: Function) -> bool:
-    if project.reach.get(fn.qualname):
+    if any(source.kind is not HolderKind.INSTANCE_PRIMITIVE
+           for source in project.reach.get(fn.qualname, ())):
         return True  # a bridge elsewhere may run it
     return any((start.fresh_loop or start.per_thread)
                and (start.coro.params or project.evaluate(start.coro))

@@ -140,6 +140,8 @@ class LoopStart:
     fresh_loop: bool  # the loop is made here (asyncio.run, new_event_loop()), not borrowed
     in_thread: bool  # handed to a thread right here: submit(asyncio.run, coro), a lambda, ...
     per_thread: bool = False  # the calling thread's loop, made and set when it has none
+    repeated: bool = False  # in a for/while body of its function: one loop per pass
+    captured_from: str = ""  # the enclosing function whose ``get_event_loop()`` it runs on
 
 
 @dataclass(frozen=True)

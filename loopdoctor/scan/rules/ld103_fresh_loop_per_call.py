@@ -14,26 +14,30 @@ from loopdoctor.scan.rules.base import Rule
 
 def check(project: Project) -> Iterator[Finding]:
     for site in loop_sites(project):
-        if site.kind is not LoopKind.FRESH or site.function is None or site.function.entry_point:
+        if site.kind is not LoopKind.FRESH or site.function is None \
+                or (site.function.entry_point and not site.start.repeated):
             continue
-        if traced := project.trace(site.start.coro):
+        if traced := project.trace(site.start.coro, instance_primitives=True):
             source, tail = loop_chain(project, site, traced)
             yield RULE.finding(site.file, site.start.site, (
-                f"`{api_label(site.start)}` makes a new event loop on every call of "
+                f"`{api_label(site.start)}` makes a new event loop on every "
                 f"{_called(project, site, traced[source])}, "
                 f"but the coroutine reaches long-lived {source.describe()}{tail}"))
 
 
 def _called(project: Project, site: LoopSite, via: str) -> str:
-    """What each call of makes the loop: the wrapper, or a function its decorator wraps."""
+    """What makes each new loop: a call of the wrapper or of a function its decorator wraps,
+    or a pass of the for/while loop the start sits in."""
+    if site.start.repeated:
+        return f"pass of the for/while loop in `{site.wrapper}`"
     decorated = project.decoration(via)
     if decorated is None:
-        return f"`{site.wrapper}`"
+        return f"call of `{site.wrapper}`"
     path, _, line = via.rpartition(":")
     where = f"line {line}" if path == site.file.path else via
     fn = project.functions[decorated.function][0]
     name = ".".join(fn.qualname.split(".")[-2 if fn.cls else -1:])
-    return f"a function decorated with `@{decorated.decorator}` (`{name}`, {where})"
+    return f"call of a function decorated with `@{decorated.decorator}` (`{name}`, {where})"
 
 
 RULE = Rule(
@@ -51,7 +55,10 @@ RULE = Rule(
 new loop per call and closes it afterwards. The client the coroutine uses, stored on
 `self` in `__init__` or cached at module level, keeps its keep-alive connections from the
 first loop. The next call picks one up and fails with "Event loop is closed" (on openai
-2.x the SDK retries, so it looks like slowness: several server requests per call).
+2.x the SDK retries, so it looks like slowness: several server requests per call). An
+asyncio primitive the object's constructor makes (`self._semaphore = asyncio.Semaphore(n)`)
+binds to the first loop that waits on it, and the next call's loop fails with "bound to a
+different event loop".
 The same holds when the loop is made in a helper or a decorator: `def sync(fn)` whose
 wrapper runs `asyncio.run(fn(*args))` makes every `@sync` coroutine function a new loop per
 call (a class decorator that hands every method to such a wrapper, each coroutine method of
@@ -59,7 +66,9 @@ the class), and `run_sync(coro)` that wraps its argument in a nested `async def`
 a new loop too. `main()`, CLI commands, a command that ends the process (`sys.exit(0)` after
 its loop, or a module-level function given no object that swallows Ctrl-C around it:
 `except KeyboardInterrupt: pass`), tests and fixtures (decorated or not) are exempt: they
-run once per process. So is an object whose client every run makes anew: a wrapper made in
+run once per process, unless they start the loop in a `for`/`while` body (`for item in
+items: asyncio.run(fetch(item))`): each pass is another loop of the same process. So is
+an object whose client every run makes anew: a wrapper made in
 `__init__` whose session a coroutine opens each run (`await self.http.login()`) keeps none
 across loops; one whose session `__init__` opens is reported.
 

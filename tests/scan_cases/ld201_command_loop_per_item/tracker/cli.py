@@ -1,0 +1,17 @@
+import asyncio
+
+import click
+
+from tracker.client import get_client_manager
+
+
+async def list_comments(issue_id: str) -> str:
+    response = await get_client_manager().request(f"http://127.0.0.1:8000/issues/{issue_id}")
+    return response.text
+
+
+@click.command()
+@click.argument("issue_ids", nargs=-1)
+def comments(issue_ids: tuple[str, ...]) -> None:
+    for issue_id in issue_ids:
+        print(asyncio.run(list_comments(issue_id)))  # error: LD103 "comments" "pass of the for/while loop" "_client_manager"

@@ -28,6 +28,7 @@ LOOP_RUNS = frozenset({"run_forever", "run_until_complete"})
 # Callables handed to a loop run on the loop's thread.
 HANDOFFS = frozenset({"call_soon_threadsafe", "call_soon", "call_later", "call_at",
                       "add_done_callback"})
+_CALLABLE_AT = {"call_later": 1, "call_at": 1}  # the others take the callable first
 MAKES = "new loop"  # the method of a call that makes a loop of the function's own
 RUNS = "runs a loop"  # ... that runs a loop in the calling thread
 SETS = "set_event_loop"
@@ -87,10 +88,17 @@ def _loop_call(ctx: FileContext, call_at: CallAt) -> LoopCall | None:
         return LoopCall(site, RUNS)
     if method in LOOP_METHODS or method in HANDOFFS or (
             method in PRIMITIVE_METHODS and (method != "set" or not (call.args or call.keywords))):
-        handed = tuple(name for arg in call.args[:1] if method in HANDOFFS
-                       and (name := ctx.resolve(arg, scope)) is not None)
+        handed = tuple(name for arg in call.args[_CALLABLE_AT.get(method, 0):][:1]
+                       if method in HANDOFFS and (name := _callable(ctx, arg, scope)))
         return LoopCall(site, method, values_of(ctx, receiver, scope), _text(receiver), handed)
     return None
+
+
+def _callable(ctx: FileContext, arg: ast.expr, scope: Scope) -> str | None:
+    """The function a callable argument runs: ``f``, ``self.m``, ``partial(f, x)``."""
+    while isinstance(arg, ast.Call) and ctx.callee(arg, scope) in kb.PARTIAL and arg.args:
+        arg = arg.args[0]
+    return ctx.resolve(arg, scope) if isinstance(arg, (ast.Name, ast.Attribute)) else None
 
 
 def _run_forever_handed(call: ast.Call) -> ast.Attribute | None:

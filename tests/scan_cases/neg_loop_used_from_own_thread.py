@@ -4,6 +4,7 @@
 # the loop's thread.
 # negative for: LD506
 import asyncio
+import functools
 import threading
 
 
@@ -77,3 +78,67 @@ def run_here() -> None:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     loop.run_until_complete(report(3))
+
+
+class Lane:
+    def __init__(self) -> None:
+        self.wake = asyncio.Event()
+
+
+class SyncSession:
+    """A sync session's reader thread, started with no loop beside it: nothing awaits `wake`
+    in another thread's loop."""
+
+    def __init__(self) -> None:
+        self.lane = Lane()
+
+    def __enter__(self) -> "SyncSession":
+        threading.Thread(target=self._read, daemon=True).start()
+        return self
+
+    def _read(self) -> None:
+        self.lane.wake.set()
+
+
+class Timers:
+    """Callbacks the loop runs (handed through `partial`, or as `call_later`'s second
+    argument) take a threading lock for the other loops' threads; tasks under a lock are
+    each thread's own loop's."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._lock = threading.Lock()
+        self._loop = loop
+        self.done = asyncio.Event()
+
+    def start(self, fut: asyncio.Future) -> None:
+        fut.add_done_callback(functools.partial(self._on_done, 1))
+        self._loop.call_later(1.0, self._on_tick)
+
+    def _on_done(self, value: int, fut: asyncio.Future) -> None:
+        with self._lock:
+            self.done.set()
+
+    def _on_tick(self) -> None:
+        with self._lock:
+            self._loop.call_later(1.0, self._on_tick)
+            self.done.set()
+
+    def spawn(self) -> None:
+        with self._lock:
+            asyncio.create_task(report(4))
+
+
+class Output:
+    def clear(self) -> None: ...
+
+
+class ConsoleOutput(Output):
+    """Overrides a base's method: the base's callers (on the loop) decide the thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._empty = asyncio.Event()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._empty.set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from loopdoctor.scan import knowledge as kb
@@ -42,61 +43,87 @@ def check(project: Project) -> Iterator[Finding]:
     for name, (fn, file) in sorted(project.functions.items()):
         if not fn.loop_calls or fn.is_async or name in handed:
             continue  # a function handed to a loop runs on the loop's own thread
-        thread = _thread_of(project, fn, file.path, threads)
+        thread = threads.get(name) or _lock_held(project, fn, file.path)
         for call in fn.loop_calls if thread else ():
-            what = _unsafe(project, call, file.path)
+            what = _unsafe(project, call, file.path, thread)
             if what:
-                yield RULE.finding(file, call.site, what.format(thread=thread))
+                yield RULE.finding(file, call.site, what.format(thread=thread.says))
     yield from _thread_loops_set(project)
 
 
-def _thread_of(project: Project, fn: Function, path: str,
-               threads: dict[str, tuple[str, str]]) -> str:
-    """Which thread other than the loop's runs the function, said for a message, or ''."""
-    if fn.qualname in threads:
-        target, where = threads[fn.qualname]
-        return f"a worker thread (`{target}`, started at {where})"
-    if _runs_own_loop(fn):
-        return ""
+@dataclass(frozen=True)
+class Thread:
+    """Why a function runs on a thread other than its loop's."""
+
+    says: str  # for the message
+    worker: bool  # a worker thread runs it (else: it holds a threading lock)
+    beside_loop: bool  # a coroutine, or code a coroutine calls, started the thread
+
+
+def _lock_held(project: Project, fn: Function, path: str) -> Thread | None:
+    """Sync code that holds a ``threading`` lock is written for callers on several threads
+    (unless it runs a loop of its own, or overrides a base's method: the base's callers
+    decide the thread)."""
+    if _runs_own_loop(fn) or _overrides(project, fn):
+        return None
     for call in fn.loop_calls:
         if call.method == lc.HOLDS and any(t.name in _THREAD_LOCKS for t in
                                            project.types.of_all(call.receiver, path)):
-            return (f"code that holds a `threading` lock (`{call.text}`), written for callers "
-                    "on several threads")
-    return ""
+            return Thread(f"code that holds a `threading` lock (`{call.text}`), written for "
+                          "callers on several threads", worker=False, beside_loop=True)
+    return None
 
 
 # -- which functions run on a worker thread ----------------------------------------------
 
 
-def _thread_code(project: Project) -> dict[str, tuple[str, str]]:
+def _thread_code(project: Project) -> dict[str, Thread]:
     """Sync functions a worker thread runs (its target and what the target calls), unless
-    the thread makes or runs a loop of its own -> (the target, where the thread starts)."""
-    found: dict[str, tuple[str, str]] = {}
-    for target, where in sorted(_targets(project).items()):
+    the thread makes or runs a loop of its own."""
+    found: dict[str, Thread] = {}
+    for target, (where, beside_loop) in sorted(_targets(project).items()):
         closure = _closure(project, target)
         if any(_runs_own_loop(project.functions[name][0]) for name in closure):
             continue
-        short = target.rsplit(".", 1)[-1]
+        thread = Thread(f"a worker thread (`{target.rsplit('.', 1)[-1]}`, started at {where})",
+                        worker=True, beside_loop=beside_loop)
         for name in closure:
-            found.setdefault(name, (short, where))
+            found.setdefault(name, thread)
     return found
 
 
-def _targets(project: Project) -> dict[str, str]:
-    found: dict[str, str] = {}
+def _targets(project: Project) -> dict[str, tuple[str, bool]]:
+    """Thread targets -> where one starts, and whether a coroutine (or sync code a coroutine
+    calls) starts it."""
+    found: dict[str, tuple[str, bool]] = {}
     for submit, file in project.thread_submits():
         target = project.function(submit.target)
         if target is not None and not target[0].is_async:
-            found.setdefault(target[0].qualname,
-                             f"{os.path.basename(file.path)}:{submit.site.line}")
+            name = target[0].qualname
+            where, beside = found.get(name, (f"{os.path.basename(file.path)}:"
+                                             f"{submit.site.line}", False))
+            found[name] = (where, beside or _under_loop(project, submit.submitter))
     for cls in project.classes.values():
         if any(project.resolve(base) in kb.THREAD_CLASSES for base in cls.bases):
             run = project.functions.get(f"{cls.qualname}.run")
             if run is not None:
-                found.setdefault(run[0].qualname,
-                                 f"{os.path.basename(run[1].path)}:{run[0].site.line}")
+                found.setdefault(run[0].qualname, (
+                    f"{os.path.basename(run[1].path)}:{run[0].site.line}", False))
     return found
+
+
+def _under_loop(project: Project, function: str) -> bool:
+    """A coroutine, or a sync function a coroutine calls (``Worker(...)`` in ``async def``)."""
+    fn = project.functions.get(function)
+    if fn is None:
+        return False
+    if fn[0].is_async:
+        return True
+    for call, _ in project.callers.get(function, ()):
+        caller = project.functions.get(call.site.scope) if call.site else None
+        if caller is not None and caller[0].is_async:
+            return True
+    return False
 
 
 def _closure(project: Project, target: str) -> list[str]:
@@ -113,6 +140,17 @@ def _closure(project: Project, target: str) -> list[str]:
     return seen
 
 
+def _overrides(project: Project, fn: Function) -> bool:
+    """A method a base class may define: whoever calls the base's decides the thread."""
+    if fn.cls is None or fn.cls not in project.classes:
+        return False
+    method = fn.qualname.rsplit(".", 1)[-1]
+    bases = [project.resolve(b) for b in project.classes[fn.cls].bases]
+    return any(base not in ("object", "builtins.object") and (
+        base not in project.classes or project.function(f"{base}.{method}") is not None)
+        for base in bases)
+
+
 def _runs_own_loop(fn: Function) -> bool:
     return bool(fn.loop_starts) or any(call.method in (lc.MAKES, lc.RUNS)
                                        for call in fn.loop_calls)
@@ -126,17 +164,20 @@ def _touches(call: LoopCall) -> bool:
         or call.method in lc.PRIMITIVE_METHODS or call.method == lc.SETS
 
 
-def _unsafe(project: Project, call: LoopCall, path: str) -> str:
-    """What the call does that only the loop's thread may (a format with ``{thread}``)."""
-    if call.method in lc.TASK_FUNCTIONS:
+def _unsafe(project: Project, call: LoopCall, path: str, thread: Thread) -> str:
+    """What the call does that only the loop's thread may (a format with ``{thread}``): a
+    task with no loop (a worker thread's), a loop's scheduling (a worker thread's), an asyncio
+    primitive's wake-up (a thread started beside a loop, or code under a threading lock)."""
+    if call.method in lc.TASK_FUNCTIONS and thread.worker:
         return (f"`{call.method.rsplit('.', 1)[-1]}()` in {{thread}} that runs no event loop: "
                 "RuntimeError, or a task nobody runs; use "
                 "`asyncio.run_coroutine_threadsafe(coro, loop)`")
-    if call.method in lc.LOOP_METHODS and _is_loop(project, call, path):
+    if call.method in lc.LOOP_METHODS and thread.worker and _is_loop(project, call, path):
         return (f"`{call.text}.{call.method}()` in {{thread}}: only the thread that runs the "
                 "loop may schedule on it (the loop is not woken, its queues race); use "
                 "`asyncio.run_coroutine_threadsafe` or `call_soon_threadsafe`")
-    if call.method in lc.PRIMITIVE_METHODS and (kind := _primitive(project, call, path)):
+    if call.method in lc.PRIMITIVE_METHODS and thread.beside_loop \
+            and (kind := _primitive(project, call, path)):
         return (f"`{call.text}.{call.method}()` on an `asyncio.{kind}` in {{thread}}: it wakes "
                 "its waiters through their loop from the wrong thread (not thread-safe); use "
                 f"`loop.call_soon_threadsafe({call.text}.{call.method}"

@@ -240,10 +240,11 @@ def _thread_loops_set(project: Project) -> Iterator[Finding]:
         for call in fn.loop_calls:
             if call.method == lc.SETS and _run_by_thread(project, call.receiver, loops):
                 yield RULE.finding(file, call.site, (
-                    f"`set_event_loop({call.text})` makes a loop that another thread runs "
-                    "forever this thread's current loop: this thread's `run_until_complete` "
-                    "on it fails (already running) and what it makes binds to a loop it does "
-                    "not run; hand coroutines over with `run_coroutine_threadsafe`"))
+                    f"`set_event_loop({call.text})` sets a loop that another thread runs "
+                    "forever as this thread's current loop: this thread's "
+                    "`run_until_complete` on it fails (already running) and what it makes "
+                    "binds to a loop it does not run; hand coroutines over with "
+                    "`run_coroutine_threadsafe`"))
 
 
 def _runs_here(fn: Function) -> bool:
@@ -280,9 +281,10 @@ def _run_by_thread(project: Project, values: Values, loops: set[Value], depth: i
 RULE = Rule(
     code="LD506",
     name="loop-used-from-foreign-thread",
-    summary="(preview) A loop's create_task / call_soon, an asyncio Event's set() or a Queue's "
-            "put_nowait called in a worker thread that does not run that loop, or another "
-            "thread's running loop set as this thread's loop.",
+    summary="(preview) A loop's create_task / call_soon, asyncio.create_task, or an asyncio "
+            "Event's set() / Queue's put_nowait in a worker thread that does not run that loop "
+            "(or in sync code under a threading lock), or another thread's running loop set as "
+            "this thread's loop.",
     needs=(("asyncio", "loop"),
            ("create_task", "ensure_future", "call_soon", "call_later", "call_at", ".set()",
             "put_nowait", "set_result", "set_exception", "set_event_loop")),
@@ -301,6 +303,14 @@ event loop other than the current one" in debug mode), and `asyncio.create_task`
 running loop at all. Setting a loop that another thread runs forever as this thread's loop
 (`asyncio.set_event_loop(fsspec.asyn.get_loop())`) makes every later `run_until_complete`
 fail and binds what this thread makes to a loop it does not run.
+
+What counts as another thread: a function a worker thread runs (its target and the sync
+functions it calls, unless that thread makes or runs a loop of its own); for an asyncio
+primitive, only a thread a coroutine starts (a loop runs beside it), or sync code that holds a
+`threading` lock (written for callers on several threads; not a method a base class defines,
+whose callers decide the thread). A function handed to a loop (`call_soon_threadsafe(f)`,
+`call_later(t, f)`, `add_done_callback(partial(f, x))`) runs on the loop's thread. A receiver
+is a loop when its type is one, or when nothing is known of it and its name ends in `loop`.
 
 ## Bad
 ```python

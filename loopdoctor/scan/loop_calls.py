@@ -73,8 +73,8 @@ def _loop_call(ctx: FileContext, call_at: CallAt) -> LoopCall | None:
     call, scope = call_at.node, call_at.scope
     site = ctx.site(call, scope)
     callee = ctx.callee(call, scope)
-    if callee in TASK_FUNCTIONS:
-        return LoopCall(site, callee)
+    if callee in TASK_FUNCTIONS:  # (``loop=`` names the loop: not the thread's running one)
+        return None if any(k.arg == "loop" for k in call.keywords) else LoopCall(site, callee)
     if callee in kb.NEW_EVENT_LOOP or callee in kb.ASYNCIO_RUN or callee in kb.ASYNCIO_RUNNER:
         return LoopCall(site, MAKES)
     if callee in kb.SET_EVENT_LOOP and call.args:

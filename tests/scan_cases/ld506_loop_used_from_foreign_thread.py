@@ -87,3 +87,7 @@ class Hub:
 
 
 hub = Hub()
+
+
+async def listen(subscriber: Subscriber) -> None:
+    await subscriber.wake_up.wait()

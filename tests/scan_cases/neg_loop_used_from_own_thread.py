@@ -142,3 +142,30 @@ class ConsoleOutput(Output):
     def clear(self) -> None:
         with self._lock:
             self._empty.set()
+
+
+class Stopper:
+    """A flag nobody awaits, set from a thread a coroutine starts: no waiter to wake."""
+
+    def __init__(self) -> None:
+        self.stop_event = asyncio.Event()
+
+    def _consume(self) -> None:
+        self.stop_event.set()
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self._consume)
+        print(self.stop_event.is_set())
+
+
+_threads_lock = threading.Lock()
+
+
+def start_lookup() -> asyncio.Future:
+    """Asks for the running loop: it runs on the loop's thread; the lock is for the threads it
+    starts."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+    with _threads_lock:
+        future.set_exception(RuntimeError("too many lookups"))
+    return future

@@ -64,8 +64,8 @@ def _lock_held(project: Project, fn: Function, path: str) -> Thread | None:
     """Sync code that holds a ``threading`` lock is written for callers on several threads
     (unless it runs a loop of its own, or overrides a base's method: the base's callers
     decide the thread)."""
-    if _runs_own_loop(fn) or _overrides(project, fn):
-        return None
+    if _runs_own_loop(fn) or _overrides(project, fn) or fn.checks_running_loop:
+        return None  # (asking for the running loop: it runs on a loop's thread)
     for call in fn.loop_calls:
         if call.method == lc.HOLDS and any(t.name in _THREAD_LOCKS for t in
                                            project.types.of_all(call.receiver, path)):
@@ -177,7 +177,7 @@ def _unsafe(project: Project, call: LoopCall, path: str, thread: Thread) -> str:
                 "loop may schedule on it (the loop is not woken, its queues race); use "
                 "`asyncio.run_coroutine_threadsafe` or `call_soon_threadsafe`")
     if call.method in lc.PRIMITIVE_METHODS and thread.beside_loop \
-            and (kind := _primitive(project, call, path)):
+            and (kind := _primitive(project, call, path)) and _awaited(project, call, kind):
         return (f"`{call.text}.{call.method}()` on an `asyncio.{kind}` in {{thread}}: it wakes "
                 "its waiters through their loop from the wrong thread (not thread-safe); use "
                 f"`loop.call_soon_threadsafe({call.text}.{call.method}"
@@ -208,6 +208,26 @@ def _primitive_kind(name: str) -> str:
     if name in kb.ASYNCIO_PRIMITIVES or name in _FUTURES:
         return name.rsplit(".", 1)[-1]
     return "Future" if name.endswith(".create_future") else ""
+
+
+_WAITS = {"Event": "wait", "Condition": "wait", "Queue": "get", "PriorityQueue": "get",
+          "LifoQueue": "get"}  # what a coroutine awaits on a primitive that set()/put wakes
+_AWAITED: WeakKeyDictionary[Project, frozenset[tuple[str, str]]] = WeakKeyDictionary()
+
+
+def _awaited(project: Project, call: LoopCall, kind: str) -> bool:
+    """Does a coroutine wait on the attribute (``await x.event.wait()``)? Without a waiter
+    a wake-up from another thread changes a flag nobody waits on. (A local or a parameter,
+    and a future, are taken as waited on.)"""
+    _, dot, attribute = call.text.rpartition(".")
+    if not dot or kind not in _WAITS:
+        return True
+    if project not in _AWAITED:
+        _AWAITED[project] = frozenset(
+            (parts[-2], parts[-1]) for fn, _ in project.functions.values() if fn.is_async
+            for ref in fn.refs if len(parts := ref.rsplit(".", 2)) == 3
+            and parts[-1] in ("wait", "get"))
+    return (attribute, _WAITS[kind]) in _AWAITED[project]
 
 
 _ATTRIBUTES: WeakKeyDictionary[Project, dict[str, list[str]]] = WeakKeyDictionary()

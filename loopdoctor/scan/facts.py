@@ -22,6 +22,7 @@ from loopdoctor.scan.context import (
     method_name,
 )
 from loopdoctor.scan.coro import coro_ref
+from loopdoctor.scan.loop_calls import loop_calls
 from loopdoctor.scan.model import (
     AsyncUse,
     Bind,
@@ -188,6 +189,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         loop_starts=tuple([*_loop_starts(ctx, calls), *direct_starts]),
         decorators=_decorators(ctx, scope),
         browser_only=_browser_only(ctx, scope),
+        loop_calls=loop_calls(ctx, scope, calls),
     )
 
 

@@ -145,6 +145,20 @@ class LoopStart:
 
 
 @dataclass(frozen=True)
+class LoopCall:
+    """A call that matters to which thread touches a loop: one that only the loop's own thread
+    may make (``loop.create_task``, ``event.set()``, ``asyncio.create_task``), one that says
+    which loop a thread runs (``set_event_loop(loop)``, ``loop.run_forever()``,
+    ``new_event_loop()``), and one that hands callables to a loop (``call_soon_threadsafe(f)``)."""
+
+    site: Site
+    method: str  # the method called, or the qualified function (``asyncio.create_task``)
+    receiver: Values = ()  # what it is called on; set_event_loop, a thread's run_forever: the loop
+    text: str = ""  # the receiver as written
+    handed: tuple[str, ...] = ()  # callables it hands to the loop, as the file names them
+
+
+@dataclass(frozen=True)
 class Function:
     qualname: str
     site: Site
@@ -166,6 +180,7 @@ class Function:
     brief_holds: frozenset[str] = frozenset()  # only ``async with NAME:`` that never suspends
     get_event_loop_guarded: bool = False  # one is inside ``try ... except RuntimeError``
     browser_only: bool = False  # runs only under Pyodide (imports ``js``; a ``pyodide`` package)
+    loop_calls: tuple[LoopCall, ...] = ()
 
     def by_position(self, index: int) -> bool:
         """May a call pass parameter ``index`` by position (not a keyword-only one)?"""

@@ -1,0 +1,113 @@
+"""Per function: the calls that say which thread touches which event loop (LD506's facts).
+
+asyncio's loops and primitives are not thread-safe: only the thread that runs a loop may
+schedule on it or wake what waits on it. What a function calls on a loop or a primitive, which
+loop it makes, sets or runs, and which callables it hands to a loop are recorded here; the join
+decides which thread runs the function.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.context import CallAt, FileContext, Scope
+from loopdoctor.scan.model import LoopCall
+from loopdoctor.scan.values import values_of
+
+# Only the loop's own thread may call these (``call_soon_threadsafe`` is the exception).
+LOOP_METHODS = frozenset({"create_task", "call_soon", "call_later", "call_at"})
+# ... nor these on an asyncio primitive or future; ``set`` only without arguments (Event.set).
+PRIMITIVE_METHODS = frozenset({"set", "put_nowait", "set_result", "set_exception"})
+# A thread with no running loop cannot call these at all.
+TASK_FUNCTIONS = frozenset({"asyncio.create_task", "asyncio.ensure_future",
+                            "asyncio.tasks.create_task", "asyncio.tasks.ensure_future"})
+# The function runs a loop in its own thread.
+LOOP_RUNS = frozenset({"run_forever", "run_until_complete"})
+# Callables handed to a loop run on the loop's thread.
+HANDOFFS = frozenset({"call_soon_threadsafe", "call_soon", "call_later", "call_at",
+                      "add_done_callback"})
+_CALLABLE_AT = {"call_later": 1, "call_at": 1}  # the others take the callable first
+MAKES = "new loop"  # the method of a call that makes a loop of the function's own
+RUNS = "runs a loop"  # ... that runs a loop in the calling thread
+SETS = "set_event_loop"
+RUN_BY_THREAD = "run_forever in a thread"  # ``Thread(target=loop.run_forever)``
+HOLDS = "holds"  # ``with lock:``, ``lock.acquire()`` in a function that touches a loop
+TOUCHES = LOOP_METHODS | PRIMITIVE_METHODS | TASK_FUNCTIONS
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def loop_calls(ctx: FileContext, scope: Scope, calls: list[CallAt]) -> tuple[LoopCall, ...]:
+    found = tuple(call for call_at in calls if (call := _loop_call(ctx, call_at)) is not None)
+    if not scope.is_async and any(call.method in TOUCHES for call in found):
+        found += tuple(_locks_held(ctx, scope))
+    return found
+
+
+def _locks_held(ctx: FileContext, scope: Scope) -> Iterator[LoopCall]:
+    """``with self._lock:`` and ``self._lock.acquire()``: what the function holds (the join
+    asks whether it is a ``threading.Lock``)."""
+    pending: list[ast.AST] = list(scope.node.body) if isinstance(scope.node.body, list) else []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, _NESTED):
+            continue
+        if isinstance(node, ast.With):
+            for item in node.items:
+                if isinstance(item.context_expr, (ast.Name, ast.Attribute)):
+                    yield _held(ctx, scope, item.context_expr)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Attribute) \
+                and node.value.func.attr == "acquire":
+            yield _held(ctx, scope, node.value.func.value)
+        pending.extend(child for child in ast.iter_child_nodes(node)
+                       if isinstance(child, (ast.stmt, ast.ExceptHandler)))
+
+
+def _held(ctx: FileContext, scope: Scope, lock: ast.expr) -> LoopCall:
+    return LoopCall(ctx.site(lock, scope), HOLDS, values_of(ctx, lock, scope), _text(lock))
+
+
+def _loop_call(ctx: FileContext, call_at: CallAt) -> LoopCall | None:
+    call, scope = call_at.node, call_at.scope
+    site = ctx.site(call, scope)
+    callee = ctx.callee(call, scope)
+    if callee in TASK_FUNCTIONS:  # (``loop=`` names the loop: not the thread's running one)
+        return None if any(k.arg == "loop" for k in call.keywords) else LoopCall(site, callee)
+    if callee in kb.NEW_EVENT_LOOP or callee in kb.ASYNCIO_RUN or callee in kb.ASYNCIO_RUNNER:
+        return LoopCall(site, MAKES)
+    if callee in kb.SET_EVENT_LOOP and call.args:
+        return LoopCall(site, SETS, values_of(ctx, call.args[0], scope), _text(call.args[0]))
+    if (run := _run_forever_handed(call)) is not None:
+        return LoopCall(site, RUN_BY_THREAD, values_of(ctx, run.value, scope), _text(run.value))
+    if not isinstance(call.func, ast.Attribute):
+        return None
+    method, receiver = call.func.attr, call.func.value
+    if method in LOOP_RUNS:
+        return LoopCall(site, RUNS)
+    if method in LOOP_METHODS or method in HANDOFFS or (
+            method in PRIMITIVE_METHODS and (method != "set" or not (call.args or call.keywords))):
+        handed = tuple(name for arg in call.args[_CALLABLE_AT.get(method, 0):][:1]
+                       if method in HANDOFFS and (name := _callable(ctx, arg, scope)))
+        return LoopCall(site, method, values_of(ctx, receiver, scope), _text(receiver), handed)
+    return None
+
+
+def _callable(ctx: FileContext, arg: ast.expr, scope: Scope) -> str | None:
+    """The function a callable argument runs: ``f``, ``self.m``, ``partial(f, x)``."""
+    while isinstance(arg, ast.Call) and ctx.callee(arg, scope) in kb.PARTIAL and arg.args:
+        arg = arg.args[0]
+    return ctx.resolve(arg, scope) if isinstance(arg, (ast.Name, ast.Attribute)) else None
+
+
+def _run_forever_handed(call: ast.Call) -> ast.Attribute | None:
+    """``loop.run_forever`` given to a call (a thread's target), not called."""
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        if isinstance(arg, ast.Attribute) and arg.attr == "run_forever":
+            return arg
+    return None
+
+
+def _text(expr: ast.expr) -> str:
+    return ast.unparse(expr)

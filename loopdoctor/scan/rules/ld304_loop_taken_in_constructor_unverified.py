@@ -8,8 +8,12 @@ from collections.abc import Iterator
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import FileContext, Scope
 from loopdoctor.scan.model import EVERY_PYTHON, Bind, Binding, Candidate, Finding, Function, Op
-from loopdoctor.scan.project import Project, takes_loop_when_made
+from loopdoctor.scan.project import Project, short_name, takes_loop_when_made
 from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.rules.ld302_module_level_asyncio_primitive import (
+    coroutine_users,
+    other_loops_miss_it,
+)
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import RULE as LD303
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import (
     message,
@@ -24,6 +28,29 @@ def check(project: Project) -> Iterator[Finding]:
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
     yield from _waits_on_kept_loop(project)
+    yield from _waiting_primitives_made_at_import(project)
+
+
+def _waiting_primitives_made_at_import(project: Project) -> Iterator[Finding]:
+    """A module- or class-level Event, Condition or Queue that coroutines wait on, which
+    LD302 leaves to the one loop that serves its users (no second loop of the project reaches
+    it). Up to Python 3.9 it took the importing thread's current loop when made, at import
+    (and raised in a thread that has none): whichever loop serves its waiters, they wait on
+    futures of that first one."""
+    if not project.primitives_bind_when_made:
+        return
+    for binding, file in project.primitives():
+        kind = project.resolve(binding.values[0].name)
+        if kind not in kb.WAITING_PRIMITIVES or not binding.kind.at_import \
+                or project.is_script(file) or not other_loops_miss_it(project, binding.target):
+            continue
+        users = coroutine_users(project, binding, kind)
+        if users:
+            yield RULE.finding(file, binding.site, (
+                f"`{kind}` `{short_name(binding.target)}` is made at import, and coroutines "
+                f"wait on it (`{users[0].qualname.rsplit('.', 1)[-1]}`): up to Python 3.9 it "
+                f"binds to the importing thread's current event loop when made (and raises in "
+                f"a thread that has none), not to the loop its waiters run on"))
 
 
 def _waits_on_kept_loop(project: Project) -> Iterator[Finding]:
@@ -212,10 +239,13 @@ any asyncio primitive a sync function (a decorator, a factory) makes for the cor
 function it defines, which is made when the decorator runs, at import, and any asyncio
 primitive a sync function makes and hands on before it starts a new loop with `asyncio.run`
 (the primitive took the thread's current loop, not the new one; an `asyncio.run` kept to
-Python 3.10+ by `if sys.version_info >= (3, 10):` is fine). These primitive shapes are
-reported only while the code still runs on Python 3.9 or older: the target version
-(`--target-version`, `target-version` in `[tool.loopdoctor]`, else the `requires-python` of
-the nearest pyproject.toml, else py39). And a constructor that keeps the
+Python 3.10+ by `if sys.version_info >= (3, 10):` is fine), and a module- or class-level
+`Event`, `Condition` or `Queue` that coroutines wait on and that LD302 leaves to the one
+loop serving its users (no second loop of the project reaches it): made at import, it took
+the importing thread's loop (or raised in a thread without one), not that loop. These
+primitive shapes are reported only while the code still runs on Python 3.9 or older: the
+target version (`--target-version`, `target-version` in `[tool.loopdoctor]`, else the
+`requires-python` of the nearest pyproject.toml, else py39). And a constructor that keeps the
 running loop, or a loop it is given, on the instance while a coroutine method awaits futures
 made on it (`self._loop.create_future()`) and nothing compares it with the running loop: a
 lock-like object made under one loop and used under another waits on the first loop's

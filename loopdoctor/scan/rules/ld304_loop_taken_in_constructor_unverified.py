@@ -120,7 +120,6 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
     local that a coroutine function defined in it uses: the object is made when the outer
     function runs (for a decorator, at import, like a module-level primitive: any of them),
     not on the loop that awaits the inner one."""
-    yield from _made_before_new_loop(ctx)
     for inner in ctx.functions():
         outer = inner.parent
         if not inner.is_async or outer is None or outer.kind != "function" or outer.is_async \
@@ -135,51 +134,9 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
                         outer, inner, name, made), _python_below(made))
 
 
-def _made_before_new_loop(ctx: FileContext) -> Iterator[Candidate]:
-    """A sync function makes an asyncio primitive, hands it on (an argument of a call), then
-    starts a new loop with ``asyncio.run``: up to Python 3.9 the primitive took the thread's
-    current loop when it was made, not the one ``asyncio.run`` makes and runs its users on.
-    An ``asyncio.run`` kept to Python 3.10 and later (``if sys.version_info >= (3, 10):``) is
-    no such loop: there a primitive binds to the loop that first waits on it."""
-    runs: dict[int, int] = {}
-    for call_at in ctx.calls:
-        if call_at.scope.kind == "function" and not call_at.scope.is_async \
-                and ctx.callee(call_at.node, call_at.scope) in kb.ASYNCIO_RUN \
-                and not ctx.only_from_python(call_at.node, call_at.scope,
-                                                kb.PRIMITIVES_BIND_ON_FIRST_USE):
-            key = id(call_at.scope)
-            runs[key] = min(runs.get(key, call_at.node.lineno), call_at.node.lineno)
-    for scope in ctx.functions():
-        if id(scope) not in runs:
-            continue
-        passed = _passed_names(ctx, scope)
-        for name in sorted(passed & set(scope.assigns)):
-            for call in ctx.assigned_calls(name, scope):
-                made = ctx.callee(call, scope)
-                if made in kb.ASYNCIO_PRIMITIVES and call.lineno < runs[id(scope)] \
-                        and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
-                    yield RULE.candidate(ctx.site(call, scope), _new_loop_message(
-                        scope, name, made, runs[id(scope)]), kb.PRIMITIVES_BIND_ON_FIRST_USE)
-
-
 def _python_below(made: str) -> tuple[int, int]:
     """An asyncio primitive binds when made only before Python 3.10; other objects always."""
     return kb.PRIMITIVES_BIND_ON_FIRST_USE if made in kb.ASYNCIO_PRIMITIVES else EVERY_PYTHON
-
-
-def _passed_names(ctx: FileContext, scope: Scope) -> set[str]:
-    """Local names a function passes as arguments of the calls it makes itself."""
-    return {arg.id for call_at in ctx.calls if call_at.scope is scope
-            for arg in (*call_at.node.args, *(k.value for k in call_at.node.keywords))
-            if isinstance(arg, ast.Name)}
-
-
-def _new_loop_message(scope: Scope, name: str, made: str, run_line: int) -> str:
-    function = scope.qualname.rsplit(".", 1)[-1]
-    return (f"`{function}` makes `{made}` in `{name}` outside any loop and then starts a new "
-            f"one with `asyncio.run` (line {run_line}): up to Python 3.9 it binds to that "
-            f"thread's current event loop when made, and the coroutines the new loop runs "
-            f"get \"attached to a different loop\"")
 
 
 def _returns(outer: Scope, inner: Scope) -> bool:
@@ -236,10 +193,8 @@ they bind when made only up to Python 3.9 (since 3.10 they bind to the loop that
 waits on them): an asyncio `Event`, `Condition` or
 `Queue` made in a constructor whose object this project makes outside a running loop, and
 any asyncio primitive a sync function (a decorator, a factory) makes for the coroutine
-function it defines, which is made when the decorator runs, at import, and any asyncio
-primitive a sync function makes and hands on before it starts a new loop with `asyncio.run`
-(the primitive took the thread's current loop, not the new one; an `asyncio.run` kept to
-Python 3.10+ by `if sys.version_info >= (3, 10):` is fine), and a module- or class-level
+function it defines, which is made when the decorator runs, at import, and a module- or
+class-level
 `Event`, `Condition` or `Queue` that coroutines wait on and that LD302 leaves to the one
 loop serving its users (no second loop of the project reaches it): made at import, it took
 the importing thread's loop (or raised in a thread without one), not that loop. These

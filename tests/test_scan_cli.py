@@ -200,10 +200,10 @@ QUEUE_BEFORE_RUN = """\
 
 
 @pytest.mark.parametrize(("pyproject", "options", "found"), [
-    (None, [], [("LD304", 7)]),  # nothing says: taken to run on 3.9, where it binds when made
+    (None, [], [("LD303", 7)]),  # nothing says: taken to run on 3.9, where it binds when made
     ('[project]\nrequires-python = ">=3.10"\n', [], []),
-    ('[project]\nrequires-python = ">=3.8, <4"\n', [], [("LD304", 7)]),
-    ('[project]\nrequires-python = ">=3.10"\n', ["--target-version", "py39"], [("LD304", 7)]),
+    ('[project]\nrequires-python = ">=3.8, <4"\n', [], [("LD303", 7)]),
+    ('[project]\nrequires-python = ">=3.10"\n', ["--target-version", "py39"], [("LD303", 7)]),
     ('[project]\nrequires-python = ">=3.8"\n[tool.loopdoctor]\ntarget-version = "py311"\n',
      [], []),
 ])
@@ -211,7 +211,7 @@ def test_a_primitive_binds_when_made_only_on_the_pythons_the_project_supports(
         tmp_path: Path, pyproject: str | None, options: list[str], found: list) -> None:
     write(tmp_path, {"app.py": QUEUE_BEFORE_RUN, **({"pyproject.toml": pyproject}
                                                     if pyproject else {})})
-    data = json.loads(invoke("app.py", "--select", "LD304", "--format", "json",
+    data = json.loads(invoke("app.py", "--select", "LD303", "--format", "json",
                              *options).stdout)
     assert [(f["code"], f["line"]) for f in data["findings"]] == found
 
@@ -219,7 +219,7 @@ def test_a_primitive_binds_when_made_only_on_the_pythons_the_project_supports(
 def test_a_warm_scan_answers_again_when_requires_python_changes(tmp_path: Path) -> None:
     write(tmp_path, {"app.py": QUEUE_BEFORE_RUN,
                      "pyproject.toml": '[project]\nrequires-python = ">=3.9"\n'})
-    codes = ["--select", "LD304", "--format", "json", "--cache-dir", "cache"]
+    codes = ["--select", "LD303", "--format", "json", "--cache-dir", "cache"]
     assert json.loads(invoke("app.py", *codes).stdout)["findings"]
     assert json.loads(invoke("app.py", *codes).stdout)["findings"]  # warm
     write(tmp_path, {"pyproject.toml": '[project]\nrequires-python = ">=3.10"\n'})

@@ -850,6 +850,38 @@ class Project:
                     yield Store(target, bound, binding.key, binding.site, file, True,
                                 binding.lazy), why
 
+    def constructor_stores(self) -> Iterator[tuple[Store, LongLived]]:
+        """``self.pool = Pool()`` in the constructor of an object every loop shares (a
+        singleton, one a framework keeps for the process, one kept in a module global):
+        made once with the object, so one for the process: (store, why)."""
+        for target, found in self.bindings.items():
+            owner = target.rpartition(".")[0]
+            for binding, file in found:
+                writer = self.functions.get(binding.site.scope)
+                if binding.kind is not Bind.INSTANCE or binding.lazy is not None \
+                        or binding.key is not KeyKind.OTHER or writer is None \
+                        or not writer[0].setup or writer[0].cls != owner:
+                    continue
+                why = self.long_lived_by_design(owner)
+                if why is None or self.lifecycle_managed(target):
+                    continue
+                bound = self.bound(binding.values, file.path)
+                if bound is not None and bound.type != LOOP:
+                    yield Store(target, bound, binding.key, binding.site, file, True), why
+
+    def long_lived_by_design(self, cls: str) -> LongLived | None:
+        """``long_lived`` for a class one for the process by its own design (a singleton, a
+        class a framework keeps), not for one whose instance a slot or a registry keeps:
+        that holder is reported itself, and may be keyed by loop."""
+        why = self.long_lived(cls)
+        return why if why is not None and why in self._by_design else None
+
+    @cached_property
+    def _by_design(self) -> frozenset[LongLived]:
+        return frozenset(why for cls, why in self._long_lived.items()
+                         if cls in self.singletons or any(
+                             base in kb.KEPT_BY_FRAMEWORK for base in self.mro(cls)))
+
     def long_lived_caches(self) -> Iterator[tuple[Store, LongLived]]:
         """``self._clients[key] = AsyncOpenAI()`` in a dict of an object that outlives loops
         (a singleton, a module-level registry): a long-lived cache like a module-level one."""

@@ -328,7 +328,37 @@ def _local(ctx: FileContext, name: ast.Name, owner: Scope, hops: int, depth: int
         found += _union(_narrowed(values_of(ctx, value, owner, hops + 1, depth),
                                   excluded.get(id(value), ()))
                         for value, _ in assigned[:_MAX_ITEMS])
+        if any(_empty_list(value) for value, _ in assigned):
+            found += _appended(ctx, name.id, owner, hops, depth)
     return found
+
+
+def _empty_list(node: ast.AST) -> bool:
+    return isinstance(node, ast.List) and not node.elts
+
+
+def _appended(ctx: FileContext, name: str, owner: Scope, hops: int, depth: int) -> Values:
+    """``pools = []`` then ``pools.append(Pool())`` in the same function: a list that holds
+    what is appended, as a list literal holds its elements."""
+    added = _appends(ctx).get((id(owner), name), [])[:_MAX_ITEMS]
+    if not added:
+        return ()
+    elements = _union(values_of(ctx, arg, owner, hops + 1, depth) for arg in added)
+    return (Value(Op.TUPLE, parts=(Value(Op.ANY, parts=elements),)),) if elements else ()
+
+
+def _appends(ctx: FileContext) -> dict[tuple[int, str], list[ast.expr]]:
+    """What each function's ``local.append(x)`` calls add, by (scope, local)."""
+    if "appends" not in ctx.memo:
+        found: dict[tuple[int, str], list[ast.expr]] = {}
+        for call_at in ctx.calls:
+            func = call_at.node.func
+            if isinstance(func, ast.Attribute) and func.attr == "append" \
+                    and isinstance(func.value, ast.Name) and len(call_at.node.args) == 1:
+                found.setdefault((id(call_at.scope), func.value.id), []).append(
+                    call_at.node.args[0])
+        ctx.memo["appends"] = found
+    return ctx.memo["appends"]
 
 
 def _narrowed(values: Values, excluded: tuple[str, ...]) -> Values:

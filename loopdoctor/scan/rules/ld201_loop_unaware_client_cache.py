@@ -31,6 +31,14 @@ def check(project: Project) -> Iterator[Finding]:
                 f"that outlives loops ({why.why}): one loop-bound {store.bound.describe()} for "
                 f"every event loop"
                 f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
+    for store, why in project.constructor_stores():
+        if store.bound.direct and not store.bound.via and _evident(project, store, why):
+            setup = store.site.scope.rsplit(".", 1)[-1]
+            yield RULE.finding(store.file, store.site, (
+                f"`{short_name(store.holder)}` is made in `{setup}` of an object that outlives "
+                f"loops ({why.why}): one loop-bound {store.bound.describe()} for every event "
+                f"loop"
+                f"{_chain(project, store.holder, store.bound, store.file, store.site)}"))
     for store, why in project.long_lived_caches():
         if store.key is KeyKind.OTHER and store.bound.direct and store.bound.type != LOOP \
                 and _evident(project, store, why):
@@ -110,7 +118,9 @@ and its thread bridges. The first loop binds the connection pool; the others get
 "Event loop is closed", "bound to a different event loop", or a hang.
 The same holds for a dict on an object that outlives loops (a module-level registry, a
 singleton, an object a framework keeps for the process: a channels layer, an fsspec
-filesystem), for keys such as a thread id (one thread runs many loops, one after another),
+filesystem), for a client the constructor of a singleton or of such a framework object
+makes (once, with the object: `self.pools = [ConnectionPool(...) ...]` in `__init__`), for
+keys such as a thread id (one thread runs many loops, one after another),
 and for a cache that stores the loop beside the client and only asks `loop.is_closed()`:
 two loops that are both open still share one client.
 Caches keyed by the loop object itself (a `WeakKeyDictionary[loop]`, or a stored loop

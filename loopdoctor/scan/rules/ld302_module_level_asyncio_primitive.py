@@ -13,12 +13,10 @@ from loopdoctor.scan.rules.base import Rule
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file in project.primitives(instances=True):
-        if project.is_script(file) or _other_loops_miss_it(project, binding.target):
+        if project.is_script(file) or other_loops_miss_it(project, binding.target):
             continue
         kind = project.resolve(binding.values[0].name)
-        users = [user for user in project.async_users(binding.target)
-                 if not _makes_its_own(project, binding.target, user)
-                 and not _held_briefly(project, binding.target, kind, user)]
+        users = coroutine_users(project, binding, kind)
         if users:
             user = users[0].qualname.rsplit(".", 1)[-1]
             yield RULE.finding(file, binding.site, (
@@ -34,7 +32,15 @@ def _where(project: Project, binding: Binding, kind: str) -> str:
             f"({why.why}), one for the process like a module-level one, and")
 
 
-def _other_loops_miss_it(project: Project, target: str) -> bool:
+def coroutine_users(project: Project, binding: Binding, kind: str) -> list[Function]:
+    """The coroutines that wait on the primitive a binding makes, other than one that makes
+    its own or holds a lock without waiting."""
+    return [user for user in project.async_users(binding.target)
+            if not _makes_its_own(project, binding.target, user)
+            and not _held_briefly(project, binding.target, kind, user)]
+
+
+def other_loops_miss_it(project: Project, target: str) -> bool:
     """The project starts second loops of its own (in worker threads, a new loop per call)
     and none of their coroutines reaches the primitive: its users run on the one loop that
     serves them. A project that starts none leaves its loops to its users, who may run

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import replace
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain
-from loopdoctor.scan.model import Binding, FileFacts, Finding, Op
+from loopdoctor.scan.context import FileContext, Scope
+from loopdoctor.scan.model import Binding, Candidate, FileFacts, Finding, Op
 from loopdoctor.scan.project import Project, takes_loop_before_310
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
@@ -87,14 +89,59 @@ def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,
             f"it{seen}{tail}")
 
 
+def collect(ctx: FileContext) -> Iterator[Candidate]:
+    """A sync function makes an asyncio primitive, hands it on (an argument of a call), then
+    starts a new loop with ``asyncio.run``: up to Python 3.9 the primitive took the thread's
+    current loop when it was made, not the one ``asyncio.run`` makes and runs its users on.
+    An ``asyncio.run`` kept to Python 3.10 and later (``if sys.version_info >= (3, 10):``) is
+    no such loop: there a primitive binds to the loop that first waits on it."""
+    runs: dict[int, int] = {}
+    for call_at in ctx.calls:
+        if call_at.scope.kind == "function" and not call_at.scope.is_async \
+                and ctx.callee(call_at.node, call_at.scope) in kb.ASYNCIO_RUN \
+                and not ctx.only_from_python(call_at.node, call_at.scope,
+                                                kb.PRIMITIVES_BIND_ON_FIRST_USE):
+            key = id(call_at.scope)
+            runs[key] = min(runs.get(key, call_at.node.lineno), call_at.node.lineno)
+    for scope in ctx.functions():
+        if id(scope) not in runs:
+            continue
+        passed = _passed_names(ctx, scope)
+        for name in sorted(passed & set(scope.assigns)):
+            for call in ctx.assigned_calls(name, scope):
+                made = ctx.callee(call, scope)
+                if made in kb.ASYNCIO_PRIMITIVES and call.lineno < runs[id(scope)] \
+                        and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
+                    yield RULE.candidate(ctx.site(call, scope), _new_loop_message(
+                        scope, name, made, runs[id(scope)]), kb.PRIMITIVES_BIND_ON_FIRST_USE)
+
+
+def _passed_names(ctx: FileContext, scope: Scope) -> set[str]:
+    """Local names a function passes as arguments of the calls it makes itself."""
+    return {arg.id for call_at in ctx.calls if call_at.scope is scope
+            for arg in (*call_at.node.args, *(k.value for k in call_at.node.keywords))
+            if isinstance(arg, ast.Name)}
+
+
+def _new_loop_message(scope: Scope, name: str, made: str, run_line: int) -> str:
+    function = scope.qualname.rsplit(".", 1)[-1]
+    return (f"`{function}` makes `{made}` in `{name}` outside any loop and then starts a new "
+            f"one with `asyncio.run` (line {run_line}): up to Python 3.9 it binds to that "
+            f"thread's current event loop when made, and the coroutines the new loop runs "
+            f"get \"attached to a different loop\"")
+
+
+
 RULE = Rule(
     code="LD303",
     name="loop-taken-in-constructor",
     summary="__init__ or a validator stores the current event loop, or makes an object that "
             "binds to it when made (grpc.aio channels, aiohttp sessions), in a class made "
-            "outside a running loop.",
+            "outside a running loop; up to Python 3.9, a sync function makes an asyncio "
+            "primitive and hands it to the coroutines of the asyncio.run it then starts.",
     needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk",
             *kb.TAKE_LOOP_TOKENS),),
+    collect=collect,
     check=check,
     exports=lambda project: project.loop_bound_classes() | set(project.loop_taking_classes),
     doc="""\
@@ -122,6 +169,11 @@ agent framework those were all false: sync helpers that run on its loop). A
 under `if <a loop is running>`, made lazily inside the loop that uses it, handed the
 owner's loop (`loop=self._loop`), or a loop the constructor has just made and set
 (`set_event_loop(new_event_loop())` before `get_event_loop()`, in the same block) is fine.
+Also here, while the code still runs on Python 3.9 or older (the target version): a sync
+function that makes an asyncio primitive, hands it on (an argument of a call) and then
+starts a new loop with `asyncio.run`. Up to 3.9 the primitive took the thread's current loop
+when made, not the one `asyncio.run` makes and runs its users on; an `asyncio.run` kept to
+Python 3.10+ by `if sys.version_info >= (3, 10):` is fine.
 
 ## Bad
 ```python

@@ -8,8 +8,12 @@ from collections.abc import Iterator
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import FileContext, Scope
 from loopdoctor.scan.model import EVERY_PYTHON, Bind, Binding, Candidate, Finding, Function, Op
-from loopdoctor.scan.project import Project, takes_loop_when_made
+from loopdoctor.scan.project import Project, short_name, takes_loop_when_made
 from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.rules.ld302_module_level_asyncio_primitive import (
+    coroutine_users,
+    other_loops_miss_it,
+)
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import RULE as LD303
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import (
     message,
@@ -24,6 +28,29 @@ def check(project: Project) -> Iterator[Finding]:
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
     yield from _waits_on_kept_loop(project)
+    yield from _waiting_primitives_made_at_import(project)
+
+
+def _waiting_primitives_made_at_import(project: Project) -> Iterator[Finding]:
+    """A module- or class-level Event, Condition or Queue that coroutines wait on, which
+    LD302 leaves to the one loop that serves its users (no second loop of the project reaches
+    it). Up to Python 3.9 it took the importing thread's current loop when made, at import
+    (and raised in a thread that has none): whichever loop serves its waiters, they wait on
+    futures of that first one."""
+    if not project.primitives_bind_when_made:
+        return
+    for binding, file in project.primitives():
+        kind = project.resolve(binding.values[0].name)
+        if kind not in kb.WAITING_PRIMITIVES or not binding.kind.at_import \
+                or project.is_script(file) or not other_loops_miss_it(project, binding.target):
+            continue
+        users = coroutine_users(project, binding, kind)
+        if users:
+            yield RULE.finding(file, binding.site, (
+                f"`{kind}` `{short_name(binding.target)}` is made at import, and coroutines "
+                f"wait on it (`{users[0].qualname.rsplit('.', 1)[-1]}`): up to Python 3.9 it "
+                f"binds to the importing thread's current event loop when made (and raises in "
+                f"a thread that has none), not to the loop its waiters run on"))
 
 
 def _waits_on_kept_loop(project: Project) -> Iterator[Finding]:
@@ -93,7 +120,6 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
     local that a coroutine function defined in it uses: the object is made when the outer
     function runs (for a decorator, at import, like a module-level primitive: any of them),
     not on the loop that awaits the inner one."""
-    yield from _made_before_new_loop(ctx)
     for inner in ctx.functions():
         outer = inner.parent
         if not inner.is_async or outer is None or outer.kind != "function" or outer.is_async \
@@ -108,51 +134,9 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
                         outer, inner, name, made), _python_below(made))
 
 
-def _made_before_new_loop(ctx: FileContext) -> Iterator[Candidate]:
-    """A sync function makes an asyncio primitive, hands it on (an argument of a call), then
-    starts a new loop with ``asyncio.run``: up to Python 3.9 the primitive took the thread's
-    current loop when it was made, not the one ``asyncio.run`` makes and runs its users on.
-    An ``asyncio.run`` kept to Python 3.10 and later (``if sys.version_info >= (3, 10):``) is
-    no such loop: there a primitive binds to the loop that first waits on it."""
-    runs: dict[int, int] = {}
-    for call_at in ctx.calls:
-        if call_at.scope.kind == "function" and not call_at.scope.is_async \
-                and ctx.callee(call_at.node, call_at.scope) in kb.ASYNCIO_RUN \
-                and not ctx.only_from_python(call_at.node, call_at.scope,
-                                                kb.PRIMITIVES_BIND_ON_FIRST_USE):
-            key = id(call_at.scope)
-            runs[key] = min(runs.get(key, call_at.node.lineno), call_at.node.lineno)
-    for scope in ctx.functions():
-        if id(scope) not in runs:
-            continue
-        passed = _passed_names(ctx, scope)
-        for name in sorted(passed & set(scope.assigns)):
-            for call in ctx.assigned_calls(name, scope):
-                made = ctx.callee(call, scope)
-                if made in kb.ASYNCIO_PRIMITIVES and call.lineno < runs[id(scope)] \
-                        and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
-                    yield RULE.candidate(ctx.site(call, scope), _new_loop_message(
-                        scope, name, made, runs[id(scope)]), kb.PRIMITIVES_BIND_ON_FIRST_USE)
-
-
 def _python_below(made: str) -> tuple[int, int]:
     """An asyncio primitive binds when made only before Python 3.10; other objects always."""
     return kb.PRIMITIVES_BIND_ON_FIRST_USE if made in kb.ASYNCIO_PRIMITIVES else EVERY_PYTHON
-
-
-def _passed_names(ctx: FileContext, scope: Scope) -> set[str]:
-    """Local names a function passes as arguments of the calls it makes itself."""
-    return {arg.id for call_at in ctx.calls if call_at.scope is scope
-            for arg in (*call_at.node.args, *(k.value for k in call_at.node.keywords))
-            if isinstance(arg, ast.Name)}
-
-
-def _new_loop_message(scope: Scope, name: str, made: str, run_line: int) -> str:
-    function = scope.qualname.rsplit(".", 1)[-1]
-    return (f"`{function}` makes `{made}` in `{name}` outside any loop and then starts a new "
-            f"one with `asyncio.run` (line {run_line}): up to Python 3.9 it binds to that "
-            f"thread's current event loop when made, and the coroutines the new loop runs "
-            f"get \"attached to a different loop\"")
 
 
 def _returns(outer: Scope, inner: Scope) -> bool:
@@ -209,13 +193,14 @@ they bind when made only up to Python 3.9 (since 3.10 they bind to the loop that
 waits on them): an asyncio `Event`, `Condition` or
 `Queue` made in a constructor whose object this project makes outside a running loop, and
 any asyncio primitive a sync function (a decorator, a factory) makes for the coroutine
-function it defines, which is made when the decorator runs, at import, and any asyncio
-primitive a sync function makes and hands on before it starts a new loop with `asyncio.run`
-(the primitive took the thread's current loop, not the new one; an `asyncio.run` kept to
-Python 3.10+ by `if sys.version_info >= (3, 10):` is fine). These primitive shapes are
-reported only while the code still runs on Python 3.9 or older: the target version
-(`--target-version`, `target-version` in `[tool.loopdoctor]`, else the `requires-python` of
-the nearest pyproject.toml, else py39). And a constructor that keeps the
+function it defines, which is made when the decorator runs, at import, and a module- or
+class-level
+`Event`, `Condition` or `Queue` that coroutines wait on and that LD302 leaves to the one
+loop serving its users (no second loop of the project reaches it): made at import, it took
+the importing thread's loop (or raised in a thread without one), not that loop. These
+primitive shapes are reported only while the code still runs on Python 3.9 or older: the
+target version (`--target-version`, `target-version` in `[tool.loopdoctor]`, else the
+`requires-python` of the nearest pyproject.toml, else py39). And a constructor that keeps the
 running loop, or a loop it is given, on the instance while a coroutine method awaits futures
 made on it (`self._loop.create_future()`) and nothing compares it with the running loop: a
 lock-like object made under one loop and used under another waits on the first loop's

@@ -4,7 +4,7 @@
 # stay silent: primitives made inside the coroutine asyncio.run runs, primitives made after the
 # loop has finished, one made and never handed on, one given its loop explicitly, and an
 # asyncio.run kept to Python 3.10+ by a version check (the older branch runs the thread's loop).
-# negative for: LD302, LD303
+# negative for: LD302, LD304
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +26,8 @@ async def run_all(queue: asyncio.Queue, limit: asyncio.Semaphore) -> int:
 
 
 def main() -> int:
-    limit = asyncio.Semaphore(4)  # error: LD304 "main" "asyncio.Semaphore" "limit" "asyncio.run"
-    queue: asyncio.Queue[int] = asyncio.Queue()  # error: LD304 "main" "asyncio.Queue" "queue"
+    limit = asyncio.Semaphore(4)  # error: LD303 "main" "asyncio.Semaphore" "limit" "asyncio.run"
+    queue: asyncio.Queue[int] = asyncio.Queue()  # error: LD303 "main" "asyncio.Queue" "queue"
     return asyncio.run(run_all(queue, limit))
 
 
@@ -78,7 +78,7 @@ def main_gated_the_other_way() -> int:
 
 
 def main_gated_too_early() -> int:
-    queue: asyncio.Queue[int] = asyncio.Queue()  # error: LD304 "main_gated_too_early" "queue"
+    queue: asyncio.Queue[int] = asyncio.Queue()  # error: LD303 "main_gated_too_early" "queue"
     if sys.version_info >= (3, 8):
         return asyncio.run(drain(queue))
     return asyncio.get_event_loop().run_until_complete(drain(queue))

@@ -34,8 +34,9 @@ class Site:
     text: str
 
 
-class Op(Enum):
-    """How a ``Value`` is obtained."""
+class Op(str, Enum):
+    """How a ``Value`` is obtained. (A ``str`` enum for ``str``'s hash, in C: the join's memo
+    hashes values millions of times, and ``Enum``'s hash is Python code.)"""
 
     CALL = "the result of calling"  # name(...): an instance, or what a function returns;
     # index 1: the call names the loop the object is for (``loop=self._loop``);

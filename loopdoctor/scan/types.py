@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import Op, Value, Values
@@ -34,11 +34,12 @@ LOOP = "<event loop>"
 TUPLE = "<tuple>"
 USED = "<used as an async client>"
 _GIVEN_LOOP = "made for the event loop a loop= argument gives it"
+_T = TypeVar("_T")
 _UNTYPED = ("typing.", "typing_extensions.", "t.", "object", "Any")  # says nothing of the type
 
 
-class How(Enum):
-    """How the analyzer knows a type."""
+class How(str, Enum):
+    """How the analyzer knows a type. (``str``'s hash, in C, as ``Op``'s.)"""
 
     MADE = "created"
     ANNOTATED = "annotated"
@@ -91,6 +92,11 @@ class Types:
         self._active: dict[object, int] = {}  # evaluations in progress -> their depth
         self._cut = _NONE  # the shallowest in-progress evaluation a cycle was cut at
         self._budget = _MAX_EVALUATIONS
+        self._too_deep = 0  # evaluations refused for depth
+        # Answers made only of complete evaluations (each value's is in the memo): names, and
+        # what a function returns (by its ``returns`` tuple, kept alive here).
+        self._named: dict[str, tuple[Typ, ...]] = {}
+        self._returned: dict[tuple[int, str], tuple[Values, frozenset[Typ]]] = {}
 
     # -- values --------------------------------------------------------------------------
 
@@ -110,6 +116,7 @@ class Types:
             self._cut = min(self._cut, self._active[key])
             return empty
         if len(self._active) > _MAX_DEPTH:
+            self._too_deep += 1
             return empty
         depth = len(self._active)
         self._active[key] = depth
@@ -181,10 +188,39 @@ class Types:
     def returned(self, values: Values, path: str) -> frozenset[Typ]:
         """What a call returns, without what its own parameters are: which argument each call
         site passes is not known here, and all callers' arguments are not this call's."""
-        return self.of_all(tuple(v for v in values if v.op is not Op.PARAM), path)
+        kept = self._returned.get((id(values), path))
+        if kept is not None and kept[0] is values:
+            return kept[1]
+        found, complete = self._completely(lambda: self.of_all(
+            tuple(v for v in values if v.op is not Op.PARAM), path))
+        if complete:
+            self._returned[id(values), path] = (values, found)
+        return found
 
-    def named(self, name: str):
+    def named(self, name: str) -> tuple[Typ, ...]:
         """What a module global, class attribute or instance attribute may hold."""
+        found = self._named.get(name)
+        if found is None:
+            found, complete = self._completely(lambda: tuple(self._named_types(name)))
+            # Not through an attribute: that answer is not kept, it would be computed again.
+            if complete and (name in self.project.classes or self.project.bindings_of(name)):
+                self._named[name] = found
+        return found
+
+    def _completely(self, compute: Callable[[], _T]) -> tuple[_T, bool]:
+        """``compute()``, and whether computing it again would give the same and spend
+        nothing: no cycle was cut at an evaluation outside it and none was refused for depth,
+        so every value it asked is in the memo."""
+        depth, too_deep = len(self._active), self._too_deep
+        outer, self._cut = self._cut, _NONE
+        try:
+            found = compute()
+        finally:
+            cut = self._cut
+            self._cut = min(outer, cut)
+        return found, cut >= depth and too_deep == self._too_deep
+
+    def _named_types(self, name: str):
         project = self.project
         if name in project.classes or (project.function(name) is not None
                                        and not project.kept_on_instance(name)):

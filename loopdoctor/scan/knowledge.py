@@ -118,6 +118,17 @@ THREAD_RUNNERS: frozenset[str] = frozenset({
     "fastapi.concurrency.run_in_threadpool",
 })
 THREAD_CLASSES: frozenset[str] = frozenset({"threading.Thread"})
+THREAD_LOCKS: frozenset[str] = frozenset({"threading.Lock", "threading.RLock",
+                                          "threading.Condition"})
+# A library's loop that runs forever in a thread of its own (fsspec's IO thread).
+THREAD_LOOP_GETTERS: frozenset[str] = frozenset({"fsspec.asyn.get_loop"})
+LOOP_CLASSES: frozenset[str] = frozenset({
+    "asyncio.AbstractEventLoop", "asyncio.events.AbstractEventLoop", "asyncio.BaseEventLoop",
+    "asyncio.base_events.BaseEventLoop", "asyncio.SelectorEventLoop",
+    "asyncio.ProactorEventLoop", "uvloop.Loop",
+})
+ASYNCIO_FUTURES: frozenset[str] = frozenset({"asyncio.Future", "asyncio.Task",
+                                             "asyncio.futures.Future"})
 THREAD_EXECUTORS: frozenset[str] = frozenset({"concurrent.futures.ThreadPoolExecutor",
                                               "concurrent.futures.thread.ThreadPoolExecutor"})
 PROCESS_EXECUTORS: frozenset[str] = frozenset({

@@ -18,15 +18,6 @@ from loopdoctor.scan.types import LOOP
 _MAX_CLOSURE = 200  # functions followed from one thread's target
 _MAX_DEPTH = 4  # returns and bindings followed to a loop a thread runs
 _MAX_BINDINGS = 8
-_LOOP_CLASSES = frozenset({
-    "asyncio.AbstractEventLoop", "asyncio.events.AbstractEventLoop", "asyncio.BaseEventLoop",
-    "asyncio.base_events.BaseEventLoop", "asyncio.SelectorEventLoop",
-    "asyncio.ProactorEventLoop", "uvloop.Loop",
-})
-_THREAD_LOCKS = frozenset({"threading.Lock", "threading.RLock", "threading.Condition"})
-_FUTURES = frozenset({"asyncio.Future", "asyncio.Task", "asyncio.futures.Future"})
-# A library's loop that runs forever in a thread of its own (fsspec's IO thread).
-_THREAD_LOOP_GETTERS = frozenset({"fsspec.asyn.get_loop"})
 
 
 def exports(project: Project) -> Iterator[str]:
@@ -67,7 +58,7 @@ def _lock_held(project: Project, fn: Function, path: str) -> Thread | None:
     if _runs_own_loop(fn) or _overrides(project, fn) or fn.checks_running_loop:
         return None  # (asking for the running loop: it runs on a loop's thread)
     for call in fn.loop_calls:
-        if call.method == lc.HOLDS and any(t.name in _THREAD_LOCKS for t in
+        if call.method == lc.HOLDS and any(t.name in kb.THREAD_LOCKS for t in
                                            project.types.of_all(call.receiver, path)):
             return Thread(f"code that holds a `threading` lock (`{call.text}`), written for "
                           "callers on several threads", worker=False, beside_loop=True)
@@ -189,7 +180,7 @@ def _is_loop(project: Project, call: LoopCall, path: str) -> bool:
     if any(value.op is Op.LOOP for value in call.receiver):
         return False  # this thread's own loop (or none): LD503's business
     types = project.types.of_all(call.receiver, path)
-    if any(t.name == LOOP or t.name in _LOOP_CLASSES for t in types):
+    if any(t.name == LOOP or t.name in kb.LOOP_CLASSES for t in types):
         return True
     return not types and call.text.rsplit(".", 1)[-1].lower().endswith("loop")
 
@@ -205,7 +196,7 @@ def _primitive(project: Project, call: LoopCall, path: str) -> str:
 
 
 def _primitive_kind(name: str) -> str:
-    if name in kb.ASYNCIO_PRIMITIVES or name in _FUTURES:
+    if name in kb.ASYNCIO_PRIMITIVES or name in kb.ASYNCIO_FUTURES:
         return name.rsplit(".", 1)[-1]
     return "Future" if name.endswith(".create_future") else ""
 
@@ -286,7 +277,7 @@ def _run_by_thread(project: Project, values: Values, loops: set[Value], depth: i
         if value in loops:
             return True
         name = project.resolve(value.name) if value.op in (Op.CALL, Op.NAME) else ""
-        if value.op is Op.CALL and name in _THREAD_LOOP_GETTERS:
+        if value.op is Op.CALL and name in kb.THREAD_LOOP_GETTERS:
             return True
         if value.op is Op.CALL and (fn := project.function(name)) is not None \
                 and _run_by_thread(project, fn[0].returns, loops, depth + 1):

@@ -224,10 +224,6 @@ WAITING_PRIMITIVES: frozenset[str] = frozenset(
     f"asyncio.{name}" for name in ("Event", "Condition", "Queue", "PriorityQueue", "LifoQueue",
                                    "Barrier")
 )
-# Semaphores exist to make the tasks beyond their limit wait: their ordinary use binds them to
-# a loop, as the waiting primitives' does; a Lock binds only when two tasks happen to contend.
-BOUND_IN_USE_PRIMITIVES: frozenset[str] = WAITING_PRIMITIVES | {
-    "asyncio.Semaphore", "asyncio.BoundedSemaphore"}
 # Words a file that makes one of these (or an asyncio primitive) must contain (prefilter).
 TAKE_LOOP_TOKENS: tuple[str, ...] = (
     "AIOKafka", "AIOProducer", "AsyncioConnection", "TelegramClient", "from asyncio import",

@@ -8,7 +8,7 @@ from weakref import WeakKeyDictionary
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import FileFacts, Function, LoopStart
-from loopdoctor.scan.project import HolderKind, Project
+from loopdoctor.scan.project import Project
 
 
 class LoopKind(Enum):
@@ -142,9 +142,7 @@ def exported_names(project: Project) -> set[str]:
                         interesting.add(param.function)
                         pending.append(param.function)
     decorators = {name.split(".<locals>.")[0] for name in interesting if ".<locals>." in name}
-    return {*interesting, *decorators, *_inherited(project, interesting),
-            *(name for name, source in project.sources.items()
-              if source.kind is not HolderKind.INSTANCE_PRIMITIVE),
+    return {*interesting, *decorators, *_inherited(project, interesting), *project.sources,
             *project.loop_bound_classes()}
 
 
@@ -163,8 +161,7 @@ def _inherited(project: Project, functions: set[str]) -> set[str]:
 
 
 def _reaches_shared_state(project: Project, fn: Function) -> bool:
-    if any(source.kind is not HolderKind.INSTANCE_PRIMITIVE
-           for source in project.reach.get(fn.qualname, ())):
+    if project.reach.get(fn.qualname):
         return True  # a bridge elsewhere may run it
     return any((start.fresh_loop or start.per_thread)
                and (start.coro.params or project.evaluate(start.coro))

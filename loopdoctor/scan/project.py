@@ -75,7 +75,6 @@ class HolderKind(Enum):
     INSTANCE_CLIENT = "client stored on the instance"
     INSTANCE_CACHE = "client cache on the instance"
     PRIMITIVE = "module-level {type}"
-    INSTANCE_PRIMITIVE = "`{type}` made in the constructor and stored on the instance"
     SHARED = "client shared across loops:"
     PASSED_IN = "client passed in:"
 
@@ -84,8 +83,7 @@ class HolderKind(Enum):
         return list(HolderKind).index(self)
 
 
-_PER_INSTANCE = frozenset({HolderKind.INSTANCE_CLIENT, HolderKind.INSTANCE_CACHE,
-                           HolderKind.INSTANCE_PRIMITIVE})
+_PER_INSTANCE = frozenset({HolderKind.INSTANCE_CLIENT, HolderKind.INSTANCE_CACHE})
 
 
 @dataclass(frozen=True)
@@ -1041,25 +1039,7 @@ class Project:
                                             binding.site.line, bound=bound))
         for binding, file, bound in self.injected_slots():
             found.setdefault(binding.target, self._slot_source(binding, file, bound))
-        for binding, file in self.constructor_primitives():
-            found.setdefault(binding.target, Source(
-                HolderKind.INSTANCE_PRIMITIVE, binding.target, file.path, binding.site.line,
-                self.resolve(binding.values[0].name)))
         return found
-
-    def constructor_primitives(self) -> Iterator[tuple[Binding, FileFacts]]:
-        """asyncio primitives a constructor makes on the instance (``self._sem =
-        asyncio.Semaphore(n)`` in ``__init__``), the attribute's only value, of the kinds
-        their ordinary use binds to a loop: they live as long as the object, and bind to
-        the first loop that waits on them."""
-        for found in self.bindings.values():
-            binding, file = found[0]
-            if binding.kind is Bind.INSTANCE and all(
-                    b.kind is Bind.INSTANCE and b.values and b.values[0].op is Op.CALL
-                    and self.resolve(b.values[0].name) in kb.BOUND_IN_USE_PRIMITIVES
-                    and (writer := self.functions.get(b.site.scope)) is not None
-                    and writer[0].setup for b, _ in found):
-                yield binding, file
 
     def _slot_source(self, binding: Binding, file: FileFacts, bound: Bound) -> Source:
         """A client held by a module global or a class attribute (or a DI singleton)."""
@@ -1244,19 +1224,13 @@ class Project:
         """Sources a coroutine expression reaches, following parameters to their callers."""
         return frozenset(self.trace(coro))
 
-    def trace(self, coro: CoroRef, instance_primitives: bool = False) -> dict[Source, str]:
+    def trace(self, coro: CoroRef) -> dict[Source, str]:
         """Sources a coroutine expression reaches -> the call site (``path:line``) whose
-        argument leads there when it comes through a parameter ("" when it is right here).
-        ``instance_primitives``: with the asyncio primitives constructors keep on objects,
-        which bind only to a loop that waits on them (a new loop per call of the same object
-        is one; a worker thread's own object is not)."""
+        argument leads there when it comes through a parameter ("" when it is right here)."""
         found = self._traced.get(coro)
         if found is None:
             found = self._traced[coro] = self._trace(coro, frozenset(), True)
-        if instance_primitives:
-            return found
-        return {source: via for source, via in found.items()
-                if source.kind is not HolderKind.INSTANCE_PRIMITIVE}
+        return found
 
     @cached_property
     def _traced(self) -> dict[CoroRef, dict[Source, str]]:

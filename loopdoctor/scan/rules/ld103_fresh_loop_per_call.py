@@ -17,7 +17,7 @@ def check(project: Project) -> Iterator[Finding]:
         if site.kind is not LoopKind.FRESH or site.function is None \
                 or (site.function.entry_point and not site.start.repeated):
             continue
-        if traced := project.trace(site.start.coro, instance_primitives=True):
+        if traced := project.trace(site.start.coro):
             source, tail = loop_chain(project, site, traced)
             yield RULE.finding(site.file, site.start.site, (
                 f"`{api_label(site.start)}` makes a new event loop on every "
@@ -55,10 +55,7 @@ RULE = Rule(
 new loop per call and closes it afterwards. The client the coroutine uses, stored on
 `self` in `__init__` or cached at module level, keeps its keep-alive connections from the
 first loop. The next call picks one up and fails with "Event loop is closed" (on openai
-2.x the SDK retries, so it looks like slowness: several server requests per call). An
-asyncio primitive the object's constructor makes (`self._semaphore = asyncio.Semaphore(n)`)
-binds to the first loop that waits on it, and the next call's loop fails with "bound to a
-different event loop".
+2.x the SDK retries, so it looks like slowness: several server requests per call).
 The same holds when the loop is made in a helper or a decorator: `def sync(fn)` whose
 wrapper runs `asyncio.run(fn(*args))` makes every `@sync` coroutine function a new loop per
 call (a class decorator that hands every method to such a wrapper, each coroutine method of

@@ -64,10 +64,10 @@ a new loop too. `main()`, CLI commands, a command that ends the process (`sys.ex
 its loop, or a module-level function given no object that swallows Ctrl-C around it:
 `except KeyboardInterrupt: pass`), tests and fixtures (decorated or not) are exempt: they
 run once per process, unless they start the loop in a `for`/`while` body (`for item in
-items: asyncio.run(fetch(item))`): each pass is another loop of the same process. So is
-an object whose client every run makes anew: a wrapper made in
-`__init__` whose session a coroutine opens each run (`await self.http.login()`) keeps none
-across loops; one whose session `__init__` opens is reported.
+items: asyncio.run(fetch(item))`): each pass is another loop of the same process. So is an
+object whose client every run makes anew: a wrapper made in `__init__` whose session a
+coroutine opens each run (`await self.http.login()`) keeps none across loops; one whose
+session `__init__` opens is reported.
 
 ## Bad
 ```python

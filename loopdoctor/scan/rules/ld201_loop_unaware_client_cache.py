@@ -120,9 +120,9 @@ The same holds for a dict on an object that outlives loops (a module-level regis
 singleton, an object a framework keeps for the process: a channels layer, an fsspec
 filesystem), for a client the constructor of a singleton or of such a framework object
 makes (once, with the object: `self.pools = [ConnectionPool(...) ...]` in `__init__`), for
-keys such as a thread id (one thread runs many loops, one after another),
-and for a cache that stores the loop beside the client and only asks `loop.is_closed()`:
-two loops that are both open still share one client.
+keys such as a thread id (one thread runs many loops, one after another), and for a cache
+that stores the loop beside the client and only asks `loop.is_closed()`: two loops that
+are both open still share one client.
 Caches keyed by the loop object itself (a `WeakKeyDictionary[loop]`, or a stored loop
 compared with `is`) are not reported; `id(loop)` keys are LD401's. Nor are objects whose
 owner manages their lifetime with the loop's: a slot closed and reset at shutdown (or

@@ -131,7 +131,6 @@ def _new_loop_message(scope: Scope, name: str, made: str, run_line: int) -> str:
             f"get \"attached to a different loop\"")
 
 
-
 RULE = Rule(
     code="LD303",
     name="loop-taken-in-constructor",

@@ -560,8 +560,10 @@ class Project:
         or an instance method (called through an object whose type is not followed: a
         parameter typed by a protocol, a config handed around), that nothing here is seen to
         call. It runs wherever its receiver calls it, inside the loop too. Class and static
-        methods are called through their class's name, found as a module function's are."""
-        return (".<locals>." in fn.qualname or _instance_method(fn)) \
+        methods, and constructors, are called through their class's name, found as a module
+        function's are."""
+        constructor = fn.qualname.endswith(".__init__")
+        return (".<locals>." in fn.qualname or (_instance_method(fn) and not constructor)) \
             and not self.callers.get(fn.qualname)
 
     def drives_loop(self, cls: str) -> str:

@@ -172,7 +172,9 @@ made outside a running loop (at import, in sync code) or drives the loop it kept
 (`run_until_complete`). A sync function counts as made outside a loop only where its callers
 can be seen: a factory method nothing here is seen to call (reached through an object whose
 type the scan does not follow, `config.create()`, as often from the coroutine that uses the
-client) is no evidence. Without evidence the same shape is LD304, a preview rule, and
+client) is no evidence, nor is one only coroutines call: through sync helpers, or through a
+table of callables (`SETUPS = {"a": a.setup}`) whose readers are coroutines. Without evidence
+the same shape is LD304, a preview rule, and
 so are, for now, the loop taken through a project class, Kafka, pika, Telethon or
 `asyncio.Future`, and evidence found only in the constructor of another object (on a real
 agent framework those were all false: sync helpers that run on its loop). A

@@ -2,12 +2,16 @@
 # A module-level cache of async clients keyed by host only. `_viewer_clients` is used only by
 # a web app's request handlers (through a helper they alone call, and a closure): the server
 # that runs them runs one loop per process, so the cache meets one loop. `_api_clients` is
-# also used by the library's public coroutine, which any loop of its users may run: reported.
+# also used by the library's public coroutine, which any loop of its users may run, and
+# `_report_clients` also by a sync export that runs a new loop per call: both reported.
+import asyncio
+
 import httpx
 from fastapi import FastAPI
 
 _viewer_clients: dict[str, httpx.AsyncClient] = {}
 _api_clients: dict[str, httpx.AsyncClient] = {}
+_report_clients: dict[str, httpx.AsyncClient] = {}
 
 
 def viewer_client(host: str) -> httpx.AsyncClient:
@@ -35,6 +39,20 @@ async def fetch_status(host: str) -> int:
     return (await api_client(host).get("/status")).status_code
 
 
+def report_client(host: str) -> httpx.AsyncClient:
+    if host not in _report_clients:
+        _report_clients[host] = httpx.AsyncClient(base_url=host)  # error: LD201 "_report_clients" "AsyncClient"
+    return _report_clients[host]
+
+
+async def _report(host: str) -> bytes:
+    return (await report_client(host).get("/report")).content
+
+
+def export_report(host: str) -> bytes:
+    return asyncio.run(_report(host))  # error: LD103 "_report_clients"
+
+
 def viewer_app() -> FastAPI:
     app = FastAPI()
 
@@ -45,5 +63,9 @@ def viewer_app() -> FastAPI:
     @app.get("/status")
     async def status() -> int:
         return (await api_client("http://logs").get("/status")).status_code
+
+    @app.get("/report")
+    async def report() -> bytes:
+        return await _report("http://logs")
 
     return app

@@ -92,6 +92,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
                       for name, target in ctx.module_scope.imports.items()),
         names=frozenset(ctx.module_scope.locals | set(ctx.module_scope.imports)),
         script=ctx.has_main_guard,
+        tables=_tables(ctx),
         nest_asyncio=any(t.split(".")[0] == "nest_asyncio"
                          for s in ctx.scopes for t in s.imports.values()),
     )
@@ -682,6 +683,25 @@ def _top_bindings(ctx: FileContext):
             yield Binding(name, values_of(ctx, value, scope), site, kind)
         if made := field_factory(ctx, value, scope):
             yield Binding(name, made, site, Bind.INSTANCE)
+
+
+def _tables(ctx: FileContext) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Module- and class-level ``x = v`` whose value names functions without calling them
+    (``SETUPS = {"a": a.setup}``, ``Methods(a.setup, a.scan)``): whoever reads ``x`` calls
+    them."""
+    called = {id(call_at.node.func) for call_at in ctx.calls}
+    used = {id(use.node) for use in ctx.uses if not use.scope.is_function}
+    found = []
+    for target, value, scope in ctx.top_assigns:
+        if value is None or isinstance(value, (ast.Name, ast.Attribute, ast.Constant)):
+            continue  # an alias or a constant: the name itself, not a table
+        mentioned = frozenset(
+            name for node in ast.walk(value)
+            if id(node) in used and id(node) not in called
+            and (name := ctx.resolve(node, scope)) is not None and not ctx.is_external(name))
+        if mentioned:
+            found.append((f"{scope.qualname}.{target.id}", mentioned))
+    return tuple(found)
 
 
 def _annotation_bindings(ctx: FileContext):

@@ -248,6 +248,13 @@ KEPT_BY_FRAMEWORK: dict[str, str] = {
 # Keyword arguments that name the loop an object is for.
 LOOP_KEYWORDS: frozenset[str] = frozenset({"loop", "event_loop", "custom_ioloop", "ioloop"})
 
+# ``@app.get("/path")``, ``@routes.post(...)``, ``@router.websocket(...)``: a coroutine so
+# decorated is a request handler of a web app, run by its server on the server's one loop.
+ROUTE_DECORATOR_METHODS: frozenset[str] = frozenset({
+    "get", "post", "put", "patch", "delete", "head", "options", "route", "api_route",
+    "websocket", "websocket_route",
+})
+
 ENTRY_POINT_DECORATOR_SUFFIXES: tuple[str, ...] = (
     ".command", ".group", ".callback", "pytest.fixture", "pytest_asyncio.fixture",
 )

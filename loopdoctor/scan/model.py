@@ -316,3 +316,5 @@ class FileFacts:
     names: frozenset[str] = frozenset()  # top-level names others may import
     nest_asyncio: bool = False
     script: bool = False  # has an ``if __name__ == "__main__":`` block
+    tables: tuple[tuple[str, frozenset[str]], ...] = ()  # module/class-level names whose value
+    # mentions project names without calling them (a table of callables): (name, mentioned)

@@ -510,17 +510,49 @@ class Project:
         """Is every call of a sync function made inside ``async def``, directly or through
         sync helpers that only coroutines call (two levels), or through a function whose own
         callers the join cannot see? False when nothing calls a function whose callers it
-        would see (a module-level function: the library's sync API). A caller already on
-        the way up (recursion, an override calling ``super()``) says nothing new."""
+        would see (a module-level function: the library's sync API). A function kept in a
+        table of callables (``SETUPS = {"a": a.setup}``) is called by the functions that
+        read the table. A caller already on the way up (recursion, an override calling
+        ``super()``) says nothing new."""
         if self._callers_unseen(fn):
             return True
-        sites = [call.site for call, _ in self.callers.get(fn.qualname, ()) if call.site]
-        if not sites or depth > 2:
+        scopes = [call.site.scope for call, _ in self.callers.get(fn.qualname, ()) if call.site]
+        scopes += self._table_readers(fn.qualname)
+        if not scopes or depth > 2:
             return False
         path = path | {fn.qualname}
-        callers = [self.functions.get(site.scope) for site in sites if site.scope not in path]
+        callers = [self.functions.get(scope) for scope in scopes if scope not in path]
         return all(caller is not None and (caller[0].is_async or self._may_run_in_loop(
             caller[0], depth + 1, path)) for caller in callers)
+
+    def _table_readers(self, name: str) -> list[str]:
+        """The functions that read a table of callables holding the function ``name``."""
+        readers = self._readers_of_tables
+        return [reader for table in self.tables_holding.get(name, ())
+                for reader in readers.get(table, ())]
+
+    @cached_property
+    def tables_holding(self) -> dict[str, set[str]]:
+        """Function -> the module- or class-level tables whose value names it."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for file in self.files:
+            for table, mentioned in file.tables:
+                for name in mentioned:
+                    if (resolved := self.resolve(name)) in self.functions:
+                        found[resolved].add(table)
+        return found
+
+    @cached_property
+    def _readers_of_tables(self) -> dict[str, list[str]]:
+        """Table -> the functions that name it (or an attribute of it: ``SETUPS.items()``)."""
+        tables = {table for held in self.tables_holding.values() for table in held}
+        found: dict[str, list[str]] = defaultdict(list)
+        if not tables:
+            return found
+        for name, (fn, _) in self.functions.items():
+            for table in {p for ref in fn.refs for p in self.prefixes(ref)} & tables:
+                found[table].append(name)
+        return found
 
     def _callers_unseen(self, fn: Function) -> bool:
         """A function whose callers the join cannot see, so that being sync says nothing of
@@ -528,8 +560,10 @@ class Project:
         or an instance method (called through an object whose type is not followed: a
         parameter typed by a protocol, a config handed around), that nothing here is seen to
         call. It runs wherever its receiver calls it, inside the loop too. Class and static
-        methods are called through their class's name, found as a module function's are."""
-        return (".<locals>." in fn.qualname or _instance_method(fn)) \
+        methods, and constructors, are called through their class's name, found as a module
+        function's are."""
+        constructor = fn.qualname.endswith(".__init__")
+        return (".<locals>." in fn.qualname or (_instance_method(fn) and not constructor)) \
             and not self.callers.get(fn.qualname)
 
     def drives_loop(self, cls: str) -> str:
@@ -979,7 +1013,8 @@ class Project:
         for found in self._attributes.values():
             for target in dict.fromkeys(b.target for b, _ in found):
                 binding, file = self.bindings[target][0]
-                if self._class_level(target) or self.made_per_run(target):
+                if self._class_level(target) or self.made_per_run(target) \
+                        or self.made_again_per_loop(target):
                     continue
                 bound = self.target_bound(target)
                 if bound is not None and bound.type != LOOP:  # an object may keep its loop
@@ -991,6 +1026,14 @@ class Project:
         gives the class nothing to share: each instance's own value is what counts."""
         return any(b.kind in (Bind.CLASS, Bind.CLASS_SLOT) and b.values
                    for b, _ in self.bindings[target])
+
+    def made_again_per_loop(self, target: str) -> bool:
+        """Does every method that makes the attribute's object compare the loop it was made
+        on with the running one (and make it again when they differ)? Then each loop gets
+        its own: the attribute outlives no loop."""
+        made = [b for b, _ in self.bindings[target]
+                if b.kind is Bind.INSTANCE and any(v.op is Op.CALL for v in b.values)]
+        return bool(made) and all(b.key is not KeyKind.OTHER for b in made)
 
     def made_per_run(self, target: str) -> bool:
         """Is every object an attribute gets made by a coroutine, unconditionally (``async def

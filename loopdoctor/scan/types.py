@@ -357,8 +357,9 @@ class Types:
         code makes one of a known loop-bound type (``self.client = AsyncOpenAI()``)."""
         found = None
         for binding, file in self.project.attributes_of(cls):
-            if self.project.made_per_run(binding.target):
-                continue  # each run's coroutine makes its own: the class keeps none across loops
+            if self.project.made_per_run(binding.target) \
+                    or self.project.made_again_per_loop(binding.target):
+                continue  # each run (or loop) makes its own: the class keeps none across loops
             held = self.bound(binding.values, file.path)
             if held is None or held.type == LOOP:  # an object may keep the loop it runs on
                 continue

@@ -17,7 +17,8 @@ def check(project: Project) -> Iterator[Finding]:
     for store in [*project.cache_writes(), *project.stores_through_methods()]:
         if store.key is KeyKind.OTHER and store.bound.direct and store.bound.type != LOOP \
                 and (not store.bound.holds or _reached(project, store.holder)) \
-                and not _filled_in_programs_one_loop(project, store):
+                and not _filled_in_programs_one_loop(project, store) \
+                and not _used_only_by_request_handlers(project, store.holder):
             slot = "slot" if store.slot else "cache"
             yield RULE.finding(store.file, store.site, (
                 f"{slot} `{short_name(store.holder)}` keeps one loop-bound "
@@ -96,6 +97,44 @@ def _called_only_from(project: Project, name: str, roots: set[str], depth: int =
 _MAX_CALLER_DEPTH = 2
 
 
+def _used_only_by_request_handlers(project: Project, holder: str) -> bool:
+    """Every function that names the cache runs only inside a web app's request handlers
+    (coroutines decorated ``@app.get(...)``), through its callers, and no loop this project
+    starts reaches it: the server that runs the handlers runs one loop per process."""
+    if any(second_loop(project, site) for site in loops_reaching(project, holder)):
+        return False
+    users = [name for name, (fn, _) in project.functions.items()
+             if any(holder in project.prefixes(ref) for ref in fn.refs)]
+    return bool(users) and all(_in_request_handlers(project, name) for name in users)
+
+
+def _in_request_handlers(project: Project, name: str, depth: int = 0,
+                         path: frozenset[str] = frozenset()) -> bool:
+    """Is ``name`` a request handler, or called (a few levels up) only by them? A nested
+    function nothing is seen to call runs where the function it is written in runs."""
+    found = project.functions.get(name)
+    if found is None:
+        return False
+    if found[0].is_async and _handles_requests(found[0].decorators):
+        return True
+    callers = [call.site.scope for call, _ in project.callers.get(name, ()) if call.site]
+    if not callers and ".<locals>." in name:
+        callers = [name.rsplit(".<locals>.", 1)[0]]
+    if not callers or depth >= _MAX_HANDLER_DEPTH:
+        return False
+    path = path | {name}
+    return all(caller in path or _in_request_handlers(project, caller, depth + 1, path)
+               for caller in callers)
+
+
+def _handles_requests(decorators: tuple[str, ...]) -> bool:
+    return any(d.endswith("()") and d[:-2].rpartition(".")[2] in kb.ROUTE_DECORATOR_METHODS
+               for d in decorators)
+
+
+_MAX_HANDLER_DEPTH = 5
+
+
 def _chain(project: Project, holder: str, bound: Bound, file: FileFacts, site: Site) -> str:
     return chain(project, project.holder(holder, bound), (file.path, site.line), bound)
 
@@ -134,7 +173,10 @@ its class's `__aexit__`): a task runs on one loop (an entry the task leaves behi
 Nor is a slot filled only inside the coroutines of a program's one loop (a CLI command's
 `asyncio.run`) when no second loop of the project reaches it: that process has one loop; nor
 an object that holds a client, kept at module level, when the only loops that reach it are a
-program's entries (`main()`'s branches, each the one loop of its process).
+program's entries (`main()`'s branches, each the one loop of its process); nor a cache that
+only a web app's request handlers use (coroutines decorated `@app.get(...)`, `@routes.post(...)`,
+and the helpers only they call), when no loop of the project reaches it: their server runs
+one loop per process.
 
 ## Bad
 ```python

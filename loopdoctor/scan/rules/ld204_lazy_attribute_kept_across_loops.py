@@ -24,7 +24,8 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             started = _loop_started_by_sync_code(project, target, bound)
             if started is None if bound.type != LOOP else (
-                    not _running_loop(project, binding) or _kept_for_one_loop(project, binding)):
+                    not _running_loop(project, binding) or _kept_for_one_loop(project, binding)
+                    or (started is None and _part_of_another_object(project, binding))):
                 continue
             yield RULE.finding(file, binding.site, _message(target, bound, started))
     yield from _on_class_defaults(project)
@@ -139,6 +140,19 @@ def _kept_for_one_loop(project: Project, binding: Binding) -> bool:
     return called == {"call_soon_threadsafe"}
 
 
+def _part_of_another_object(project: Project, binding: Binding) -> bool:
+    """The object that keeps the loop is made only by other classes' constructors, as a
+    part of them: it meets the loops its owner meets, and no loop this project starts
+    reaches it (then it is reported). A kept loop on an object its users make themselves
+    (a limiter, a session) is reported wherever it is."""
+    owner = binding.target.rpartition(".")[0]
+    init = project.functions.get(f"{owner}.__init__")
+    makers = [project.functions.get(call.site.scope) if call.site else None
+              for call, _ in project.callers.get(init[0].qualname, ())] if init else []
+    return bool(makers) and all(maker is not None and maker[0].setup and maker[0].cls
+                                and maker[0].cls != owner for maker in makers)
+
+
 def _taken_again(project: Project, target: str, lazy: Binding) -> bool:
     """Another method writes a loop-bound value to the slot unconditionally (a restart, or
     taking the running loop again once the kept one is closed): the slot is not kept for
@@ -206,9 +220,11 @@ primitive is reported when a loop this project starts from sync code (a wrapper'
 one it keeps), or runs a coroutine method of the object, or of the object that holds it in
 an attribute, that uses this slot (`asyncio.run(self.start())` in a sync method, directly or
 through a helper that runs the coroutine it is given): each call of that code is another
-loop over the same object. A kept loop is reported unless it is
-kept on entering an `async with` (the block's loop) or only for other threads to post to
-(`call_soon_threadsafe`). A holder known to outlive loops (a singleton, a
+loop over the same object. A kept loop is reported unless it is kept on entering an
+`async with` (the block's loop) or only for other threads to post to (`call_soon_threadsafe`), or
+the object that keeps it is made only by other classes' constructors, as a part of them (an
+app's auth handler's HTTP helper), and no loop this project's sync code starts reaches it:
+it meets the loops its owner meets. A holder known to outlive loops (a singleton, a
 framework-kept object) is LD201's; one remade only when closed is LD203's. Also here: the
 instance a class keeps for the process (`if cls._default is None: cls._default = cls()`)
 when it makes its client lazily and LD201 leaves it out: the session's own `close()` resets

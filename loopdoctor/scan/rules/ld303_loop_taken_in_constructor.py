@@ -68,6 +68,17 @@ def _starts_loops(project: Project, cls: str) -> bool:
     return any(project.functions[name][0].loop_starts for name in project.methods(cls))
 
 
+def _sync_makers(project: Project) -> set[str]:
+    """The sync functions that make a loop-taking class, and the tables of callables that
+    hold them: where they are called from, or who reads the tables, decides whether the
+    object is made outside a loop."""
+    makers = {call.site.scope for cls in project.loop_taking_classes
+              for call, _ in project.callers.get(f"{cls}.__init__", ()) if call.site
+              and (maker := project.functions.get(call.site.scope)) is not None
+              and not maker[0].is_async and not maker[0].setup}
+    return makers | {table for name in makers for table in project.tables_holding.get(name, ())}
+
+
 def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,
             evidence: str) -> str:
     attr = ".".join(binding.target.split(".")[-2:])
@@ -142,7 +153,8 @@ RULE = Rule(
             *kb.TAKE_LOOP_TOKENS),),
     collect=collect,
     check=check,
-    exports=lambda project: project.loop_bound_classes() | set(project.loop_taking_classes),
+    exports=lambda project: project.loop_bound_classes() | set(project.loop_taking_classes)
+    | _sync_makers(project),
     doc="""\
 ## Why
 Most async clients bind to a loop when they are first *used*; some take the current event
@@ -160,7 +172,9 @@ made outside a running loop (at import, in sync code) or drives the loop it kept
 (`run_until_complete`). A sync function counts as made outside a loop only where its callers
 can be seen: a factory method nothing here is seen to call (reached through an object whose
 type the scan does not follow, `config.create()`, as often from the coroutine that uses the
-client) is no evidence. Without evidence the same shape is LD304, a preview rule, and
+client) is no evidence, nor is one only coroutines call: through sync helpers, or through a
+table of callables (`SETUPS = {"a": a.setup}`) whose readers are coroutines. Without evidence
+the same shape is LD304, a preview rule, and
 so are, for now, the loop taken through a project class, Kafka, pika, Telethon or
 `asyncio.Future`, and evidence found only in the constructor of another object (on a real
 agent framework those were all false: sync helpers that run on its loop). A

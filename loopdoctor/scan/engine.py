@@ -32,6 +32,7 @@ _PARALLEL_MIN_FILES = 24
 _MAX_ROUNDS = 8
 _ORPHAN_POLL_SECONDS = 0.5
 _GC_THRESHOLD = (10_000, 10, 10)  # allocations between young collections (default 700)
+_OLDEST_GRAMMAR = (3, 6)  # the last Python where ``async`` and ``await`` were names
 
 
 def analyse_project(options: ScanOptions, pending: list[Pending],
@@ -255,7 +256,7 @@ def _analyze_job(item: tuple[str, str, bytes]) -> FileFacts:
 def analyze(path: str, module: str, data: bytes) -> FileFacts:
     """Facts of one file; a file that cannot be parsed (or analysed) is an LD000 finding."""
     try:
-        tree = ast.parse(data, filename=path)
+        tree = _parse(data, path)
     except SyntaxError as exc:
         return FileFacts(path, module, parse_error=_syntax_error(path, exc))
     except (ValueError, MemoryError, RecursionError) as exc:
@@ -272,6 +273,18 @@ def analyze(path: str, module: str, data: bytes) -> FileFacts:
         return FileFacts(path, module, parse_error=parse_error(
             path, f"cannot analyse (internal error, please report): {type(exc).__name__}: {exc}"))
     return replace(facts, candidates=candidates, suppressions=suppressions.parse(text))
+
+
+def _parse(data: bytes, path: str) -> ast.Module:
+    """The file's syntax tree; code written for Python 3.6 or older, where ``async`` was
+    still a name (``asyncio.async(coro)``), parses with that grammar. Its error otherwise."""
+    try:
+        return ast.parse(data, filename=path)
+    except SyntaxError as exc:
+        try:
+            return ast.parse(data, filename=path, feature_version=_OLDEST_GRAMMAR)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            raise exc from None
 
 
 def _syntax_error(path: str, exc: SyntaxError) -> Candidate:

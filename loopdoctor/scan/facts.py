@@ -367,6 +367,7 @@ def _plain_value(annotation: ast.expr | None) -> bool:
 
 def _loop_starts(ctx: FileContext, calls: list[CallAt]) -> list[LoopStart]:
     starts = []
+    conditional: set[int] | None = None
     for call_at in calls:
         found = loop_start_api(ctx, call_at.node, call_at.scope)
         if found is not None:
@@ -376,11 +377,22 @@ def _loop_starts(ctx: FileContext, calls: list[CallAt]) -> list[LoopStart]:
                 and _thread_loop(ctx, func.value, call_at.scope)
             captured = "" if fresh or not isinstance(func, ast.Attribute) \
                 else _captured_current_loop(ctx, func.value, call_at.scope)
+            conditional = _conditional_nodes(ctx) if conditional is None else conditional
             starts.append(LoopStart(ctx.site(call_at.node, call_at.scope), api,
                                     _arg_ref(ctx, coro, call_at), fresh, in_thread=False,
                                     per_thread=per_thread, repeated=call_at.loop is not None,
-                                    captured_from=captured))
+                                    captured_from=captured,
+                                    conditional=id(call_at.node) in conditional))
     return starts
+
+
+def _conditional_nodes(ctx: FileContext) -> set[int]:
+    """Nodes under an ``if`` of a function, or in a ``try`` that catches RuntimeError."""
+    found = {id(n) for node, _ in ctx.tries if any(map(catches_runtime_error, node.handlers))
+             for stmt in node.body for n in ast.walk(stmt)}
+    found |= {id(n) for node, _ in ctx.ifs for stmt in [*node.body, *node.orelse]
+              for n in ast.walk(stmt)}
+    return found
 
 
 def _captured_current_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import FileContext, Scope, catches_runtime_error, method_name
 from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
-from loopdoctor.scan.model import Candidate, Finding
+from loopdoctor.scan.model import Candidate, FileFacts, Finding, LoopStart
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 
@@ -25,6 +25,92 @@ def check(project: Project) -> Iterator[Finding]:
             yield RULE.finding(site.file, site.start.site, (
                 f"`{api_label(site.start)}` {where}: a loop is already running in this "
                 f"thread; await the coroutine instead"))
+    yield from _runners_reached_from_coroutines(project)
+
+
+def _runners_reached_from_coroutines(project: Project) -> Iterator[Finding]:
+    """A sync function that runs a loop whatever happens, reached from a coroutine through
+    sync calls only (``__aexit__`` calls ``close()``, which calls another object's
+    ``close()``, which runs ``run_until_complete``), across files or through a helper: what
+    ``collect`` cannot see in one file. Reported where the loop runs."""
+    runners = _sync_runners(project)
+    if not runners:
+        return
+    callers = _sync_callers(project)
+    for name, (start, file) in runners.items():
+        path = _coroutine_path(project, callers, name, file)
+        if path:
+            steps = " → ".join(f"`{_short(project, step)}`" for step in path)
+            yield RULE.finding(file, start.site, (
+                f"`{api_label(start)}` in `{_short(project, name)}`, which a coroutine "
+                f"reaches through sync calls only ({steps}): a loop is already running in "
+                f"this thread; make the chain async and await the coroutine instead"))
+
+
+def _short(project: Project, name: str) -> str:
+    """``Class.method`` for a method, the bare name for a function."""
+    fn = project.functions[name][0]
+    method = name.rsplit(".", 1)[-1]
+    return f"{fn.cls.rsplit('.', 1)[-1]}.{method}" if fn.cls else method
+
+
+def _sync_runners(project: Project) -> dict[str, tuple[LoopStart, FileFacts]]:
+    """Sync functions that run a loop whatever happens, in the calling thread."""
+    return {fn.qualname: (start, file) for file in project.files for fn in file.functions
+            if not fn.is_async and not fn.checks_running_loop and not fn.entry_point
+            and fn.qualname not in project.thread_run
+            for start in fn.loop_starts[:1]
+            if not start.in_thread and not start.conditional}
+
+
+def _runner_classes(project: Project) -> set[str]:
+    """The classes whose sync methods run a loop: where other files name them (a package's
+    re-export), the calls that reach those methods can be followed."""
+    return {fn.cls for name in _sync_runners(project)
+            for fn in [project.functions[name][0]] if fn.cls}
+
+
+def _sync_callers(project: Project) -> dict[str, set[str]]:
+    """Each function -> the functions whose code calls or names it, no thread between."""
+    found: dict[str, set[str]] = {}
+    for name, (fn, _) in project.functions.items():
+        for ref in fn.refs:
+            for callee in _called_functions(project, ref):
+                if callee != name and name not in project.thread_run.get(callee, ()):
+                    found.setdefault(callee, set()).add(name)
+    return found
+
+
+def _called_functions(project: Project, ref: str) -> frozenset[str]:
+    """What ``denotes`` gives, and through a getter that returns one project class's
+    instance (a ``@property``): ``self.acurl.close`` means that class's ``close``, not the
+    getter ``acurl``."""
+    functions = project.denotes(ref)[1]
+    resolved = project.resolve(ref)
+    if len(functions) != 1 or not resolved.startswith(f"{next(iter(functions))}."):
+        return functions
+    method = project.member(resolved, project.functions)
+    return frozenset({method}) if method else functions
+
+
+def _coroutine_path(project: Project, callers: dict[str, set[str]], runner: str,
+                    file: FileFacts) -> list[str]:
+    """A coroutine, then the sync functions (at most two) from it to ``runner``. A coroutine
+    of the runner's own file that calls it directly is ``collect``'s; a private coroutine
+    nothing uses is dead code."""
+    frontier = [[runner]]
+    for depth in range(2):
+        following = []
+        for path in frontier:
+            for caller in sorted(callers.get(path[0], ())):
+                fn, caller_file = project.functions[caller]
+                if fn.is_async:
+                    if (depth or caller_file is not file) and not project.dead_private(fn):
+                        return [caller, *path]
+                elif not fn.checks_running_loop and caller not in path:
+                    following.append([caller, *path])
+        frontier = following
+    return []
 
 
 def collect(ctx: FileContext) -> Iterator[Candidate]:
@@ -34,6 +120,7 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
     if any(t.split(".")[0] == "nest_asyncio" for s in ctx.scopes for t in s.imports.values()):
         return
     runners = _loop_runners(ctx)
+    yield from _finalizers_running_loops(ctx)
     for call_at in ctx.calls:
         scope = call_at.scope
         if scope.is_async and (api := runners.get(ctx.callee(call_at.node, scope) or "")):
@@ -42,6 +129,33 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
             yield RULE.candidate(ctx.site(call_at.node, scope), (
                 f"`async def {caller}` calls `{callee}`, which runs `{api}`: a loop is already "
                 f"running in this thread; await the coroutine that `{callee}` runs instead"))
+
+
+def _finalizers_running_loops(ctx: FileContext) -> Iterator[Candidate]:
+    """``__del__`` runs a loop (``self._loop.run_until_complete(self._session.close())``):
+    the collector calls it wherever the object's last reference goes, inside a coroutine too,
+    where a loop already runs in this thread. One that asks whether a loop runs first, or
+    starts it under ``except RuntimeError``, is fine; an ``if`` on the object's own state
+    (``if self._session:``) is no such guard."""
+    tolerant = {id(n) for node, _ in ctx.tries if any(map(catches_runtime_error, node.handlers))
+                for stmt in node.body for n in ast.walk(stmt)}
+    for call_at in ctx.calls:
+        scope = call_at.scope
+        if scope.qualname.rsplit(".", 1)[-1] != "__del__" or not _sync_function(scope) \
+                or id(call_at.node) in tolerant or _asks_for_running_loop(ctx, scope):
+            continue
+        if api := _runs_loop(ctx, call_at.node, scope):
+            yield RULE.candidate(ctx.site(call_at.node, scope), (
+                f"`__del__` runs `{api}`: the object is collected wherever its last reference "
+                f"goes, inside a coroutine too, where a loop is already running in this thread "
+                f"(\"This event loop is already running\"); close it with an awaited method "
+                f"(`aclose()`, `async with`) instead"))
+
+
+def _asks_for_running_loop(ctx: FileContext, scope: Scope) -> bool:
+    return any(c.scope is scope and (ctx.callee(c.node, c.scope) in kb.RUNNING_LOOP_PROBES
+                                     or method_name(c.node) == "is_running")
+               for c in ctx.calls)
 
 
 def _loop_runners(ctx: FileContext) -> dict[str, str]:
@@ -80,10 +194,12 @@ RULE = Rule(
     code="LD501",
     name="loop-inside-async-def",
     summary="asyncio.run / run_until_complete called inside async def, in __init__ of a "
-            "class that async def makes, or in a sync helper a coroutine calls directly.",
+            "class that async def makes, in a sync helper a coroutine calls directly, or in "
+            "__del__.",
     needs=(("asyncio", "run_until_complete"),),
     collect=collect,
     check=check,
+    exports=_runner_classes,
     doc="""\
 ## Why
 Inside `async def` a loop is already running in this thread. `asyncio.run` raises
@@ -92,7 +208,10 @@ is already running" (or, on another loop, "Cannot run the event loop while anoth
 running"). The same holds for a sync helper of the same file that runs a loop and that a
 coroutine calls directly (not through `asyncio.to_thread` or an executor), unless the
 helper first asks whether a loop runs, or starts its loop only under an `if` or under
-`except RuntimeError`. Projects that apply `nest_asyncio` are not reported, nor the
+`except RuntimeError`. A `__del__` that runs a loop (closing a session with
+`self._loop.run_until_complete(...)`) is the same: the object is collected wherever its last
+reference goes, inside a coroutine too; only asking whether a loop runs, or `except
+RuntimeError`, guards it. Projects that apply `nest_asyncio` are not reported, nor the
 `async def test*` methods of a sync `unittest.TestCase`: its runner calls them and drops
 the coroutine, so no loop runs them (a test that never runs, which is another bug), nor a
 private coroutine nothing in the project uses (dead code).

@@ -6,6 +6,7 @@ stay silent. A folder is one project: its files are joined across modules."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -23,6 +24,21 @@ Key = tuple[str, int, str]  # path in CASES, line, code
 
 def case_paths() -> list[Path]:
     return sorted(p for p in CASES.iterdir() if p.suffix == ".py" or p.is_dir())
+
+
+def parses_python36_grammar() -> bool:
+    """Newer Pythons may drop the grammar where ``async`` was a name; the scan then keeps LD000."""
+    try:
+        ast.parse("asyncio.async(coro)", feature_version=(3, 6))
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def case_params() -> list:
+    old = pytest.mark.skipif(not parses_python36_grammar(), reason="no Python 3.6 grammar here")
+    return [pytest.param(p, marks=old) if "python36_grammar" in p.name else p
+            for p in case_paths()]
 
 
 def expected_findings(case: Path) -> dict[Key, list[str]]:
@@ -46,7 +62,7 @@ def actual_findings(case: Path) -> dict[Key, str]:
             for f in result.findings}
 
 
-@pytest.mark.parametrize("case", case_paths(), ids=lambda p: p.name)
+@pytest.mark.parametrize("case", case_params(), ids=lambda p: p.name)
 def test_case(case: Path) -> None:
     expected, actual = expected_findings(case), actual_findings(case)
     assert sorted(actual.keys() - expected.keys()) == [], "false alarms"

@@ -87,19 +87,13 @@ def _targets(project: Project) -> dict[str, tuple[str, bool]]:
     """Thread targets -> where one starts, and whether a coroutine (or sync code a coroutine
     calls) starts it."""
     found: dict[str, tuple[str, bool]] = {}
-    for submit, file in project.thread_submits():
-        target = project.function(submit.target)
-        if target is not None and not target[0].is_async:
-            name = target[0].qualname
-            where, beside = found.get(name, (f"{os.path.basename(file.path)}:"
-                                             f"{submit.site.line}", False))
-            found[name] = (where, beside or _under_loop(project, submit.submitter))
-    for cls in project.classes.values():
-        if any(project.resolve(base) in kb.THREAD_CLASSES for base in cls.bases):
-            run = project.functions.get(f"{cls.qualname}.run")
-            if run is not None:
-                found.setdefault(run[0].qualname, (
-                    f"{os.path.basename(run[1].path)}:{run[0].site.line}", False))
+    for target in project.thread_targets():
+        if target.function.is_async:
+            continue
+        name = target.function.qualname
+        where, beside = found.get(name, (f"{os.path.basename(target.path)}:{target.line}",
+                                         False))
+        found[name] = (where, beside or _under_loop(project, target.submitter))
     return found
 
 

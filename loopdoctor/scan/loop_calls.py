@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import CallAt, FileContext, Scope
 from loopdoctor.scan.model import LoopCall
-from loopdoctor.scan.values import values_of
+from loopdoctor.scan.values import guarded_calls, values_of
 
 # Only the loop's own thread may call these (``call_soon_threadsafe`` is the exception).
 LOOP_METHODS = frozenset({"create_task", "call_soon", "call_later", "call_at"})
@@ -23,6 +23,11 @@ PRIMITIVE_METHODS = frozenset({"set", "put_nowait", "set_result", "set_exception
 # A thread with no running loop cannot call these at all.
 TASK_FUNCTIONS = frozenset({"asyncio.create_task", "asyncio.ensure_future",
                             "asyncio.tasks.create_task", "asyncio.tasks.ensure_future"})
+# ... nor these, which ask for the thread's running loop (``asyncio.Task.current_task()``
+# before 3.7 asks ``get_event_loop()``, which a worker thread does not have either).
+RUNNING_TASK_FUNCTIONS = kb.CURRENT_TASK | frozenset({
+    "asyncio.all_tasks", "asyncio.tasks.all_tasks", "asyncio.Task.current_task",
+    "asyncio.Task.all_tasks", "asyncio.tasks.Task.current_task", "asyncio.tasks.Task.all_tasks"})
 # The function runs a loop in its own thread.
 LOOP_RUNS = frozenset({"run_forever", "run_until_complete"})
 # Callables handed to a loop run on the loop's thread.
@@ -75,6 +80,9 @@ def _loop_call(ctx: FileContext, call_at: CallAt) -> LoopCall | None:
     callee = ctx.callee(call, scope)
     if callee in TASK_FUNCTIONS:  # (``loop=`` names the loop: not the thread's running one)
         return None if any(k.arg == "loop" for k in call.keywords) else LoopCall(site, callee)
+    if callee in RUNNING_TASK_FUNCTIONS:  # (a loop given, or no loop handled: it may ask)
+        guarded = call.args or call.keywords or id(call) in guarded_calls(ctx)
+        return None if guarded else LoopCall(site, callee)
     if callee in kb.NEW_EVENT_LOOP or callee in kb.ASYNCIO_RUN or callee in kb.ASYNCIO_RUNNER:
         return LoopCall(site, MAKES)
     if callee in kb.SET_EVENT_LOOP and call.args:

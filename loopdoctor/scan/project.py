@@ -1631,6 +1631,22 @@ class Project:
             for submit in file.thread_submits:
                 yield submit, file
 
+    def thread_targets(self) -> list[ThreadTarget]:
+        """The functions a worker thread starts in: each target handed to a thread (in
+        submit order), then ``run`` of each ``threading.Thread`` subclass."""
+        found = []
+        for submit, file in self.thread_submits():
+            target = self.function(submit.target)
+            if target is not None:
+                found.append(ThreadTarget(target[0], submit.submitter, file.path,
+                                          submit.site.line))
+        for cls in self.classes.values():
+            if any(self.resolve(b) in kb.THREAD_CLASSES for b in cls.bases):
+                run = self.functions.get(f"{cls.qualname}.run")
+                if run is not None:
+                    found.append(ThreadTarget(run[0], "", run[1].path, run[0].site.line))
+        return found
+
     @cached_property
     def thread_run(self) -> dict[str, frozenset[str]]:
         """Functions executed by a worker thread -> the functions that submitted them.
@@ -1638,15 +1654,8 @@ class Project:
         A sync function called from a thread-run function runs in that thread too.
         """
         found: dict[str, set[str]] = defaultdict(set)
-        for submit, _ in self.thread_submits():
-            target = self.function(submit.target)
-            if target is not None:
-                found[target[0].qualname].add(submit.submitter)
-        for cls in self.classes.values():
-            if any(self.resolve(b) in kb.THREAD_CLASSES for b in cls.bases):
-                run = self.functions.get(f"{cls.qualname}.run")
-                if run is not None:
-                    found[run[0].qualname].add("")
+        for target in self.thread_targets():
+            found[target.function.qualname].add(target.submitter)
         pending = list(found)
         while pending:
             name = pending.pop()
@@ -1681,6 +1690,16 @@ class Project:
                 for name in names:
                     users[name].append(fn)
         return users
+
+
+@dataclass(frozen=True)
+class ThreadTarget:
+    """A function a worker thread starts in, and where that thread is started."""
+
+    function: Function
+    submitter: str  # the function that hands it to the thread ("" for a Thread's ``run``)
+    path: str
+    line: int
 
 
 def _made_taker(project: Project, binding: Binding, takers: dict[str, Bound]) -> Bound | None:

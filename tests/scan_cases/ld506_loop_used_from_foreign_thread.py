@@ -91,3 +91,17 @@ hub = Hub()
 
 async def listen(subscriber: Subscriber) -> None:
     await subscriber.wake_up.wait()
+
+
+def _in_task() -> bool:
+    return asyncio.current_task() is not None  # error: LD506 "current_task()" "runs no event loop"
+
+
+def retried(call):
+    if _in_task():
+        raise TypeError("a blocking retry inside a coroutine")
+    return call
+
+
+def load_in_background(load) -> None:
+    threading.Thread(target=retried, args=(load,), daemon=True).start()

@@ -169,3 +169,24 @@ def start_lookup() -> asyncio.Future:
     with _threads_lock:
         future.set_exception(RuntimeError("too many lookups"))
     return future
+
+
+def _in_task() -> bool:
+    try:
+        return asyncio.current_task() is not None
+    except RuntimeError:  # no loop runs in this thread: no task either
+        return False
+
+
+def _task_of(loop: asyncio.AbstractEventLoop) -> asyncio.Task | None:
+    return asyncio.current_task(loop)
+
+
+def retried(call, loop: asyncio.AbstractEventLoop):
+    if _in_task() or _task_of(loop) is not None:
+        raise TypeError("a blocking retry inside a coroutine")
+    return call
+
+
+def load_in_background(load, loop: asyncio.AbstractEventLoop) -> None:
+    threading.Thread(target=retried, args=(load, loop), daemon=True).start()

@@ -87,19 +87,13 @@ def _targets(project: Project) -> dict[str, tuple[str, bool]]:
     """Thread targets -> where one starts, and whether a coroutine (or sync code a coroutine
     calls) starts it."""
     found: dict[str, tuple[str, bool]] = {}
-    for submit, file in project.thread_submits():
-        target = project.function(submit.target)
-        if target is not None and not target[0].is_async:
-            name = target[0].qualname
-            where, beside = found.get(name, (f"{os.path.basename(file.path)}:"
-                                             f"{submit.site.line}", False))
-            found[name] = (where, beside or _under_loop(project, submit.submitter))
-    for cls in project.classes.values():
-        if any(project.resolve(base) in kb.THREAD_CLASSES for base in cls.bases):
-            run = project.functions.get(f"{cls.qualname}.run")
-            if run is not None:
-                found.setdefault(run[0].qualname, (
-                    f"{os.path.basename(run[1].path)}:{run[0].site.line}", False))
+    for target in project.thread_targets():
+        if target.function.is_async:
+            continue
+        name = target.function.qualname
+        where, beside = found.get(name, (f"{os.path.basename(target.path)}:{target.line}",
+                                         False))
+        found[name] = (where, beside or _under_loop(project, target.submitter))
     return found
 
 
@@ -151,7 +145,8 @@ def _runs_own_loop(fn: Function) -> bool:
 
 
 def _touches(call: LoopCall) -> bool:
-    return call.method in lc.TASK_FUNCTIONS or call.method in lc.LOOP_METHODS \
+    return call.method in lc.TASK_FUNCTIONS or call.method in lc.RUNNING_TASK_FUNCTIONS \
+        or call.method in lc.LOOP_METHODS \
         or call.method in lc.PRIMITIVE_METHODS or call.method == lc.SETS
 
 
@@ -163,6 +158,9 @@ def _unsafe(project: Project, call: LoopCall, path: str, thread: Thread) -> str:
         return (f"`{call.method.rsplit('.', 1)[-1]}()` in {{thread}} that runs no event loop: "
                 "RuntimeError, or a task nobody runs; use "
                 "`asyncio.run_coroutine_threadsafe(coro, loop)`")
+    if call.method in lc.RUNNING_TASK_FUNCTIONS and thread.worker:
+        return (f"`{call.method.rsplit('.', 1)[-1]}()` in {{thread}} that runs no event loop: "
+                "RuntimeError (no running event loop); catch it, or ask on the loop's thread")
     if call.method in lc.LOOP_METHODS and thread.worker and _is_loop(project, call, path):
         return (f"`{call.text}.{call.method}()` in {{thread}}: only the thread that runs the "
                 "loop may schedule on it (the loop is not woken, its queues race); use "
@@ -292,13 +290,15 @@ def _run_by_thread(project: Project, values: Values, loops: set[Value], depth: i
 RULE = Rule(
     code="LD506",
     name="loop-used-from-foreign-thread",
-    summary="(preview) A loop's create_task / call_soon, asyncio.create_task, or an asyncio "
-            "Event's set() / Queue's put_nowait in a worker thread that does not run that loop "
+    summary="(preview) A loop's create_task / call_soon, asyncio.create_task / current_task, "
+            "or an asyncio Event's set() / Queue's put_nowait in a worker thread that does not "
+            "run that loop "
             "(or in sync code under a threading lock), or another thread's running loop set as "
             "this thread's loop.",
     needs=(("asyncio", "loop"),
            ("create_task", "ensure_future", "call_soon", "call_later", "call_at", ".set()",
-            "put_nowait", "set_result", "set_exception", "set_event_loop")),
+            "put_nowait", "set_result", "set_exception", "set_event_loop", "current_task",
+            "all_tasks")),
     check=check,
     exports=exports,
     preview=True,
@@ -310,10 +310,12 @@ are not thread-safe: only the thread that runs the loop may touch them. From a w
 `loop.create_task(...)` and `loop.call_soon(...)` change the loop's queues while it runs
 without waking it (the work starts late, or never), `event.set()` and `queue.put_nowait()`
 wake waiters through the loop from the wrong thread ("Non-thread-safe operation invoked on an
-event loop other than the current one" in debug mode), and `asyncio.create_task` finds no
-running loop at all. Setting a loop that another thread runs forever as this thread's loop
-(`asyncio.set_event_loop(fsspec.asyn.get_loop())`) makes every later `run_until_complete`
-fail and binds what this thread makes to a loop it does not run.
+event loop other than the current one" in debug mode), and `asyncio.create_task` (like
+`asyncio.current_task()` and `all_tasks()` with no loop given, outside `try ... except
+RuntimeError`) finds no running loop at all. Setting a loop that another thread runs
+forever as this thread's loop (`asyncio.set_event_loop(fsspec.asyn.get_loop())`) makes
+every later `run_until_complete` fail and binds what this thread makes to a loop it does
+not run.
 
 What counts as another thread: a function a worker thread runs (its target and the sync
 functions it calls, unless that thread makes or runs a loop of its own); for an asyncio

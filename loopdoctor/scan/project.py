@@ -135,6 +135,7 @@ class Project:
         self._members: dict[tuple[str, int], str | None] = {}
         self._mros: dict[str, tuple[str, ...]] = {}
         self._made_per_run: dict[str, bool] = {}
+        self._overrides: dict[str, tuple[str, ...]] = {}
         self._inits: dict[str, str | None] = {}
         self._sorted_callees: dict[str, tuple[object, tuple[str, ...]]] = {}
         self._callers_building: list[list] = []  # builds of ``callers`` in progress
@@ -369,8 +370,16 @@ class Project:
                 found[self.resolve(base)].add(cls.qualname)
         return found
 
-    def overrides(self, name: str) -> list[str]:
-        """``Base.m`` and every subclass's own ``m``: what a call of ``Base.m`` may run."""
+    def overrides(self, name: str) -> tuple[str, ...]:
+        """``Base.m`` and every subclass's own ``m``: what a call of ``Base.m`` may run.
+        (Kept: each call of a method of a class with thousands of subclasses, ``self.assert*``
+        in a test suite, would walk them all again.)"""
+        found = self._overrides.get(name)
+        if found is None:
+            found = self._overrides[name] = tuple(self._find_overrides(name))
+        return found
+
+    def _find_overrides(self, name: str) -> list[str]:
         fn = self.functions.get(name)
         if fn is None or fn[0].cls is None:
             return [name]

@@ -48,6 +48,7 @@ _MAX_MAKER_DEPTH = 2  # constructors followed back to where their object is made
 _MAX_SETUP_HOPS = 3  # ``__init__`` -> ``self.configure()`` -> ``self._configure()``
 _TEST_DIRS = frozenset({"test", "tests", "testing"})
 _ATTRIBUTES = (Bind.INSTANCE, Bind.CLASS, Bind.ANNOTATION, Bind.CLASS_SLOT)
+_UNKNOWN = object()  # a look-up not made yet (None is an answer)
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,6 +133,9 @@ class Project:
         self._resolved: dict[str, str] = {}
         self._prefixes: dict[str, tuple[str, ...]] = {}
         self._members: dict[tuple[str, int], str | None] = {}
+        self._mros: dict[str, tuple[str, ...]] = {}
+        self._made_per_run: dict[str, bool] = {}
+        self._overrides: dict[str, tuple[str, ...]] = {}
         self._inits: dict[str, str | None] = {}
         self._sorted_callees: dict[str, tuple[object, tuple[str, ...]]] = {}
         self._callers_building: list[list] = []  # builds of ``callers`` in progress
@@ -176,12 +180,14 @@ class Project:
         self._resolved.clear()
         self._prefixes.clear()
         self._members.clear()
+        self._mros.clear()
+        self._made_per_run.clear()
         self.types = Types(self)  # what it learnt before the aliases may be stale
 
     def _makes_client(self, cls: str) -> bool:
         """A cheap look before types are known: is ``cls`` (or a base) a known loop-bound
         type, or does it make one in an attribute? Such an instance stays a source."""
-        for name in self.mro(cls):
+        for name in self._walk_mro(cls):  # aliases are being added: nothing kept yet
             if name in self.loop_bound_types or any(
                     v.op is Op.CALL and self.resolve(v.name) in self.loop_bound_types
                     for b, _ in self._attributes.get(name, ()) for v in b.values):
@@ -238,7 +244,14 @@ class Project:
                 ".".join(parts[:cut]) for cut in range(len(parts), 1, -1))
         return found
 
-    def mro(self, cls: str) -> Iterator[str]:
+    def mro(self, cls: str) -> tuple[str, ...]:
+        """The class and its bases, breadth first (kept: asked hundreds of thousands of times)."""
+        found = self._mros.get(cls)
+        if found is None:
+            found = self._mros[cls] = tuple(self._walk_mro(cls))
+        return found
+
+    def _walk_mro(self, cls: str) -> Iterator[str]:
         seen: set[str] = set()
         pending = [self.resolve(cls)]
         while pending:
@@ -254,9 +267,10 @@ class Project:
     def member(self, name: str, table: dict[str, object] | set[str]) -> str | None:
         """``pkg.C.m`` found in ``table`` directly or on a base class of ``C``."""
         key = (name, id(table))
-        if key not in self._members:
-            self._members[key] = self._member(name, table)
-        return self._members[key]
+        found = self._members.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self._members[key] = self._member(name, table)
+        return found
 
     def _member(self, name: str, table: dict[str, object] | set[str],
                 follow: bool = True) -> str | None:
@@ -356,8 +370,16 @@ class Project:
                 found[self.resolve(base)].add(cls.qualname)
         return found
 
-    def overrides(self, name: str) -> list[str]:
-        """``Base.m`` and every subclass's own ``m``: what a call of ``Base.m`` may run."""
+    def overrides(self, name: str) -> tuple[str, ...]:
+        """``Base.m`` and every subclass's own ``m``: what a call of ``Base.m`` may run.
+        (Kept: each call of a method of a class with thousands of subclasses, ``self.assert*``
+        in a test suite, would walk them all again.)"""
+        found = self._overrides.get(name)
+        if found is None:
+            found = self._overrides[name] = tuple(self._find_overrides(name))
+        return found
+
+    def _find_overrides(self, name: str) -> list[str]:
         fn = self.functions.get(name)
         if fn is None or fn[0].cls is None:
             return [name]
@@ -1039,6 +1061,12 @@ class Project:
         """Is every object an attribute gets made by a coroutine, unconditionally (``async def
         start(self): self._session = ClientSession()``)? Then each run of that coroutine, in
         whatever loop, makes its own: the attribute outlives no loop."""
+        found = self._made_per_run.get(target)
+        if found is None:
+            found = self._made_per_run[target] = self._made_by_each_run(target)
+        return found
+
+    def _made_by_each_run(self, target: str) -> bool:
         made = [(b, self.functions.get(b.site.scope)) for b, _ in self.bindings[target]
                 if b.kind is Bind.INSTANCE and any(v.op is Op.CALL for v in b.values)]
         return bool(made) and all(fn is not None and fn[0].is_async and b.lazy is None

@@ -133,6 +133,8 @@ class Types:
         return found
 
     def of_all(self, values: Values, path: str) -> frozenset[Typ]:
+        if len(values) == 1:  # most are one value: its own set
+            return self.of(values[0], path)
         return frozenset(t for v in values for t in self.of(v, path))
 
     def _of(self, value: Value, path: str):
@@ -384,7 +386,8 @@ def _order(bound: Bound) -> tuple:
 
 def _first(types: Iterable[Typ]) -> list[Typ]:
     """At most ``_MAX_TYPES`` of them, the same ones whatever order they came in."""
-    return sorted(set(types), key=_typ_order)[:_MAX_TYPES]
+    found = set(types)
+    return sorted(found, key=_typ_order)[:_MAX_TYPES] if len(found) > 1 else list(found)
 
 
 def _typ_order(typ: Typ) -> tuple[str, str, int, str]:

@@ -7,7 +7,7 @@ both. Everything here is derived from ``FileContext`` and pickles into the cache
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
@@ -161,6 +161,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
               direct_starts: list[LoopStart], returns: Values, probes: bool,
               returns_key: KeyKind, brief_holds: frozenset[str]) -> Function:
     names = [(c, ctx.callee(c.node, scope)) for c in calls]
+    again = _handed_again(names)
     node = scope.node
     return Function(
         qualname=scope.qualname,
@@ -175,7 +176,8 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         brief_holds=brief_holds,
         calls=tuple(call for c, name in names
                     if name and not ctx.is_external(name)
-                    and (call := _call(ctx, c, name)) is not None),
+                    and (call := _call(ctx, c, name, again.get(name, frozenset())))
+                    is not None),
         checks_running_loop=probes or any(
             name in kb.RUNNING_LOOP_PROBES or method_name(c.node) == "is_running"
             for c, name in names),
@@ -241,12 +243,27 @@ def _running_loop_probes(ctx: FileContext) -> set[int]:
     return found
 
 
-def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call | None:
-    """A call whose arguments may carry a coroutine or a client; None when none can."""
+def _handed_again(names: list[tuple[CallAt, str | None]]) -> dict[str, frozenset[str]]:
+    """Per function called, the plain names it is given by more than one of the calls."""
+    given: dict[str, Counter[str]] = defaultdict(Counter)
+    for call_at, name in names:
+        if name:
+            given[name].update({arg.id for arg in [*call_at.node.args,
+                                                   *(k.value for k in call_at.node.keywords)]
+                                if isinstance(arg, ast.Name)})
+    return {name: frozenset(arg for arg, count in counts.items() if count > 1)
+            for name, counts in given.items() if any(c > 1 for c in counts.values())}
+
+
+def _call(ctx: FileContext, call_at: CallAt, callee: str,
+          handed_again: frozenset[str] = frozenset()) -> Call | None:
+    """A call whose arguments may carry a coroutine or a client; None when none can.
+    ``handed_again``: the names that other calls of ``callee`` here are given too."""
     scope, call = call_at.scope, call_at.node
-    args = tuple(_arg_ref(ctx, a, call_at) for a in call.args)
+    args = tuple(_arg_ref(ctx, a, call_at, handed_again=handed_again) for a in call.args)
     kwargs = tuple((k.arg, ref) for k in call.keywords
-                   if k.arg and (ref := _arg_ref(ctx, k.value, call_at)) != _EMPTY)
+                   if k.arg and (ref := _arg_ref(ctx, k.value, call_at,
+                                                 handed_again=handed_again)) != _EMPTY)
     values = tuple(values_of(ctx, a, scope) for a in call.args)
     kwvalues = tuple((k.arg, found) for k in call.keywords
                      if k.arg and (found := values_of(ctx, k.value, scope)))
@@ -260,11 +277,12 @@ def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call | None:
 _EMPTY = CoroRef()
 
 
-def _arg_ref(ctx: FileContext, arg: ast.expr, call_at: CallAt,
-             repeated: bool = False) -> CoroRef:
+def _arg_ref(ctx: FileContext, arg: ast.expr, call_at: CallAt, repeated: bool = False,
+             handed_again: frozenset[str] = frozenset()) -> CoroRef:
     if not isinstance(arg, (ast.Call, ast.Await, ast.Name, ast.Attribute)):
         return _EMPTY  # literals, operators, comprehensions: not a coroutine or a client
-    return coro_ref(ctx, arg, call_at.scope, call_at.loop, call_at.scope.repeated or repeated)
+    return coro_ref(ctx, arg, call_at.scope, call_at.loop, call_at.scope.repeated or repeated,
+                    handed_again)
 
 
 def _is_bound(ctx: FileContext, func: ast.expr, scope: Scope) -> bool:

@@ -161,7 +161,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
               direct_starts: list[LoopStart], returns: Values, probes: bool,
               returns_key: KeyKind, brief_holds: frozenset[str]) -> Function:
     names = [(c, ctx.callee(c.node, scope)) for c in calls]
-    again = _handed_again(names)
+    again = _handed_again(ctx, scope, names)
     node = scope.node
     return Function(
         qualname=scope.qualname,
@@ -243,16 +243,25 @@ def _running_loop_probes(ctx: FileContext) -> set[int]:
     return found
 
 
-def _handed_again(names: list[tuple[CallAt, str | None]]) -> dict[str, frozenset[str]]:
-    """Per function called, the plain names it is given by more than one of the calls."""
-    given: dict[str, Counter[str]] = defaultdict(Counter)
-    for call_at, name in names:
-        if name:
-            given[name].update({arg.id for arg in [*call_at.node.args,
-                                                   *(k.value for k in call_at.node.keywords)]
-                                if isinstance(arg, ast.Name)})
-    return {name: frozenset(arg for arg, count in counts.items() if count > 1)
-            for name, counts in given.items() if any(c > 1 for c in counts.values())}
+def _handed_again(ctx: FileContext, scope: Scope,
+                  names: list[tuple[CallAt, str | None]]) -> dict[str, frozenset[str]]:
+    """Per function of the project called here, the plain names more than one of its calls
+    is given, those calls being statements of one block (not the two branches of an
+    ``if``)."""
+    given = [(name, call_at, arg) for call_at, name in names
+             if name and not ctx.is_external(name)
+             for arg in {a.id for a in [*call_at.node.args,
+                                        *(k.value for k in call_at.node.keywords)]
+                         if isinstance(a, ast.Name)}]
+    if len(given) < 2 or len({(name, arg) for name, _, arg in given}) == len(given):
+        return {}
+    blocks = _statement_blocks(scope.node)
+    counts = Counter((name, blocks.get(id(call_at.node)), arg) for name, call_at, arg in given)
+    found: dict[str, set[str]] = defaultdict(set)
+    for (name, block, arg), count in counts.items():
+        if block is not None and count > 1:
+            found[name].add(arg)
+    return {name: frozenset(args) for name, args in found.items()}
 
 
 def _call(ctx: FileContext, call_at: CallAt, callee: str,
@@ -383,21 +392,64 @@ def _plain_value(annotation: ast.expr | None) -> bool:
 
 
 def _loop_starts(ctx: FileContext, calls: list[CallAt]) -> list[LoopStart]:
+    found_at = [(call_at, found) for call_at in calls
+                if (found := loop_start_api(ctx, call_at.node, call_at.scope)) is not None]
+    again = _given_to_several_loops([(call_at, coro) for call_at, (_, coro, _) in found_at])
     starts = []
-    for call_at in calls:
-        found = loop_start_api(ctx, call_at.node, call_at.scope)
-        if found is not None:
-            api, coro, fresh = found
-            func = call_at.node.func
-            per_thread = not fresh and isinstance(func, ast.Attribute) \
-                and _thread_loop(ctx, func.value, call_at.scope)
-            captured = "" if fresh or not isinstance(func, ast.Attribute) \
-                else _captured_current_loop(ctx, func.value, call_at.scope)
-            starts.append(LoopStart(ctx.site(call_at.node, call_at.scope), api,
-                                    _arg_ref(ctx, coro, call_at), fresh, in_thread=False,
-                                    per_thread=per_thread, repeated=call_at.loop is not None,
-                                    captured_from=captured))
+    for call_at, (api, coro, fresh) in found_at:
+        func = call_at.node.func
+        per_thread = not fresh and isinstance(func, ast.Attribute) \
+            and _thread_loop(ctx, func.value, call_at.scope)
+        captured = "" if fresh or not isinstance(func, ast.Attribute) \
+            else _captured_current_loop(ctx, func.value, call_at.scope)
+        starts.append(LoopStart(ctx.site(call_at.node, call_at.scope), api,
+                                _arg_ref(ctx, coro, call_at, handed_again=again), fresh,
+                                in_thread=False, per_thread=per_thread,
+                                repeated=call_at.loop is not None, captured_from=captured))
     return starts
+
+
+def _given_to_several_loops(starts: list[tuple[CallAt, ast.expr]]) -> frozenset[str]:
+    """Plain names that more than one loop start's coroutine works on, those starts being
+    statements of one block that run one after the other (``client`` in
+    ``asyncio.run(client.get(a))`` and then ``asyncio.run(client.get(b))``; not the two
+    branches of an ``if``)."""
+    if len(starts) < 2:
+        return frozenset()
+    blocks = _statement_blocks(starts[0][0].scope.node)
+    counts = Counter((blocks.get(id(call_at.node)), name) for call_at, coro in starts
+                     for name in _worked_on(coro))
+    return frozenset(name for (block, name), count in counts.items()
+                     if block is not None and count > 1)
+
+
+def _statement_blocks(function: ast.AST) -> dict[int, int]:
+    """id(node) -> id of the statement list holding the statement the node is in."""
+    found: dict[int, int] = {}
+    for parent in ast.walk(function):  # outer blocks first: the innermost one is kept
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field, None)
+            for stmt in block if isinstance(block, list) else ():
+                for node in ast.walk(stmt):
+                    found[id(node)] = id(block)
+    return found
+
+
+def _worked_on(coro: ast.expr) -> set[str]:
+    """The names a coroutine expression's call is made on or given: its receiver's root
+    and its plain arguments."""
+    if isinstance(coro, ast.Await):
+        coro = coro.value
+    if not isinstance(coro, ast.Call):
+        return set()
+    names = {arg.id for arg in [*coro.args, *(k.value for k in coro.keywords)]
+             if isinstance(arg, ast.Name)}
+    root = coro.func.value if isinstance(coro.func, ast.Attribute) else None
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if isinstance(root, ast.Name):
+        names.add(root.id)
+    return names
 
 
 def _captured_current_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> str:

@@ -68,9 +68,10 @@ items: asyncio.run(fetch(item))`): each pass is another loop of the same process
 object whose client every run makes anew: a wrapper made in `__init__` whose session a
 coroutine opens each run (`await self.http.login()`) keeps none across loops; one whose
 session `__init__` opens is reported. An object its caller makes once and hands to several
-calls of the wrapper (or to one call in a `for`/`while` body) carries what its constructor
-made into each loop: an `asyncio.Semaphore` made in `__init__` binds to the first loop that
-waits on it, and the next raises "bound to a different event loop".
+calls of the wrapper (or to one call in a `for`/`while` body, or to two `asyncio.run` in a
+row) carries what its constructor made into each loop: an `asyncio.Semaphore` made in
+`__init__` binds to the first loop that waits on it, and the next raises "bound to a
+different event loop".
 
 ## Bad
 ```python

@@ -255,8 +255,8 @@ def _handed_again(ctx: FileContext, scope: Scope,
                          if isinstance(a, ast.Name)}]
     if len(given) < 2 or len({(name, arg) for name, _, arg in given}) == len(given):
         return {}
-    blocks = _statement_blocks(scope.node)
-    counts = Counter((name, blocks.get(id(call_at.node)), arg) for name, call_at, arg in given)
+    counts = Counter((name, _block_of(scope.node, call_at.node), arg)
+                     for name, call_at, arg in given)
     found: dict[str, set[str]] = defaultdict(set)
     for (name, block, arg), count in counts.items():
         if block is not None and count > 1:
@@ -416,22 +416,32 @@ def _given_to_several_loops(starts: list[tuple[CallAt, ast.expr]]) -> frozenset[
     branches of an ``if``)."""
     if len(starts) < 2:
         return frozenset()
-    blocks = _statement_blocks(starts[0][0].scope.node)
-    counts = Counter((blocks.get(id(call_at.node)), name) for call_at, coro in starts
+    function = starts[0][0].scope.node
+    counts = Counter((_block_of(function, call_at.node), name) for call_at, coro in starts
                      for name in _worked_on(coro))
     return frozenset(name for (block, name), count in counts.items()
                      if block is not None and count > 1)
 
 
-def _statement_blocks(function: ast.AST) -> dict[int, int]:
-    """id(node) -> id of the statement list holding the statement the node is in."""
-    found: dict[int, int] = {}
-    for parent in ast.walk(function):  # outer blocks first: the innermost one is kept
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(parent, field, None)
-            for stmt in block if isinstance(block, list) else ():
-                for node in ast.walk(stmt):
-                    found[id(node)] = id(block)
+def _block_of(function: ast.AST, node: ast.AST) -> int | None:
+    """id of the innermost statement list holding the statement ``node`` is in, found by
+    position, statements only."""
+    where = (node.lineno, node.col_offset)
+    blocks = [getattr(function, "body", None)]
+    found = None
+    while blocks:
+        block = blocks.pop()
+        if not isinstance(block, list):
+            continue
+        for stmt in block:
+            if isinstance(stmt, ast.stmt) and (stmt.lineno, stmt.col_offset) <= where \
+                    <= (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0):
+                found = id(block)
+                blocks = [getattr(inner, field, None)
+                          for inner in (stmt, *getattr(stmt, "handlers", ()),
+                                        *getattr(stmt, "cases", ()))
+                          for field in ("body", "orelse", "finalbody")]
+                break
     return found
 
 

@@ -17,8 +17,10 @@ _MAX_HOPS = 2  # local variables followed back to the call that made them
 
 
 class _Collector:
-    def __init__(self, ctx: FileContext, scope: Scope, loop: ast.AST | None, repeated: bool):
+    def __init__(self, ctx: FileContext, scope: Scope, loop: ast.AST | None, repeated: bool,
+                 handed_again: frozenset[str]):
         self.ctx, self.scope, self.loop, self.repeated = ctx, scope, loop, repeated
+        self.handed_again = handed_again
         self.runs: set[str] = set()
         self.values: set[str] = set()
         self.params: list[Param] = []
@@ -91,7 +93,8 @@ class _Collector:
             if not isinstance(made, ast.Call):
                 continue  # only calls make clients and coroutines worth following
             ctor = self.ctx.callee(made, owner)
-            outlives = self.loop is not None and made_in_loop is not self.loop
+            outlives = (self.loop is not None and made_in_loop is not self.loop) \
+                or self._handed_again(name, owner)
             if ctor and (outlives or (self.repeated and owner is not self.scope)):
                 self.shared.add(ctor)  # one object, handed to code that runs repeatedly
             elif ctor and owner is self.scope:
@@ -101,6 +104,12 @@ class _Collector:
             else:
                 self._add(self.values, ctor)
         return True
+
+    def _handed_again(self, name: ast.Name, owner: Scope) -> bool:
+        """A local made once (one assignment) and handed to another call of the same function
+        as well: ``runner = Runner()``, then ``run_group(runner, a)``, ``run_group(runner, b)``."""
+        return owner is self.scope and name.id in self.handed_again \
+            and len(owner.assigns.get(name.id, ())) == 1
 
     def _called_param(self, func: ast.expr) -> None:
         """``fn(*args)`` where ``fn`` is a parameter: the coroutine is what callers pass in (a
@@ -166,7 +175,8 @@ def _scopes(ctx: FileContext) -> dict[str, Scope]:
 
 
 def coro_ref(ctx: FileContext, expr: ast.AST, scope: Scope, loop: ast.AST | None,
-             repeated: bool = False) -> CoroRef:
-    collector = _Collector(ctx, scope, loop, repeated)
+             repeated: bool = False, handed_again: frozenset[str] = frozenset()) -> CoroRef:
+    """``handed_again``: locals of ``scope`` that other calls of the same function get too."""
+    collector = _Collector(ctx, scope, loop, repeated, handed_again)
     collector.run(expr)
     return collector.result()

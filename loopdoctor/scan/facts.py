@@ -7,7 +7,7 @@ both. Everything here is derived from ``FileContext`` and pickles into the cache
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
@@ -162,6 +162,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
               direct_starts: list[LoopStart], returns: Values, probes: bool,
               returns_key: KeyKind, brief_holds: frozenset[str]) -> Function:
     names = [(c, ctx.callee(c.node, scope)) for c in calls]
+    again = _handed_again(ctx, scope, names)
     node = scope.node
     return Function(
         qualname=scope.qualname,
@@ -176,7 +177,8 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         brief_holds=brief_holds,
         calls=tuple(call for c, name in names
                     if name and not ctx.is_external(name)
-                    and (call := _call(ctx, c, name)) is not None),
+                    and (call := _call(ctx, c, name, again.get(name, frozenset())))
+                    is not None),
         checks_running_loop=probes or any(
             name in kb.RUNNING_LOOP_PROBES or method_name(c.node) == "is_running"
             for c, name in names),
@@ -242,12 +244,36 @@ def _running_loop_probes(ctx: FileContext) -> set[int]:
     return found
 
 
-def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call | None:
-    """A call whose arguments may carry a coroutine or a client; None when none can."""
+def _handed_again(ctx: FileContext, scope: Scope,
+                  names: list[tuple[CallAt, str | None]]) -> dict[str, frozenset[str]]:
+    """Per function of the project called here, the plain names more than one of its calls
+    is given, those calls being statements of one block (not the two branches of an
+    ``if``)."""
+    given = [(name, call_at, arg) for call_at, name in names
+             if name and not ctx.is_external(name)
+             for arg in {a.id for a in [*call_at.node.args,
+                                        *(k.value for k in call_at.node.keywords)]
+                         if isinstance(a, ast.Name)}]
+    if len(given) < 2 or len({(name, arg) for name, _, arg in given}) == len(given):
+        return {}
+    counts = Counter((name, _block_of(scope.node, call_at.node), arg)
+                     for name, call_at, arg in given)
+    found: dict[str, set[str]] = defaultdict(set)
+    for (name, block, arg), count in counts.items():
+        if block is not None and count > 1:
+            found[name].add(arg)
+    return {name: frozenset(args) for name, args in found.items()}
+
+
+def _call(ctx: FileContext, call_at: CallAt, callee: str,
+          handed_again: frozenset[str] = frozenset()) -> Call | None:
+    """A call whose arguments may carry a coroutine or a client; None when none can.
+    ``handed_again``: the names that other calls of ``callee`` here are given too."""
     scope, call = call_at.scope, call_at.node
-    args = tuple(_arg_ref(ctx, a, call_at) for a in call.args)
+    args = tuple(_arg_ref(ctx, a, call_at, handed_again=handed_again) for a in call.args)
     kwargs = tuple((k.arg, ref) for k in call.keywords
-                   if k.arg and (ref := _arg_ref(ctx, k.value, call_at)) != _EMPTY)
+                   if k.arg and (ref := _arg_ref(ctx, k.value, call_at,
+                                                 handed_again=handed_again)) != _EMPTY)
     values = tuple(values_of(ctx, a, scope) for a in call.args)
     kwvalues = tuple((k.arg, found) for k in call.keywords
                      if k.arg and (found := values_of(ctx, k.value, scope)))
@@ -261,11 +287,12 @@ def _call(ctx: FileContext, call_at: CallAt, callee: str) -> Call | None:
 _EMPTY = CoroRef()
 
 
-def _arg_ref(ctx: FileContext, arg: ast.expr, call_at: CallAt,
-             repeated: bool = False) -> CoroRef:
+def _arg_ref(ctx: FileContext, arg: ast.expr, call_at: CallAt, repeated: bool = False,
+             handed_again: frozenset[str] = frozenset()) -> CoroRef:
     if not isinstance(arg, (ast.Call, ast.Await, ast.Name, ast.Attribute)):
         return _EMPTY  # literals, operators, comprehensions: not a coroutine or a client
-    return coro_ref(ctx, arg, call_at.scope, call_at.loop, call_at.scope.repeated or repeated)
+    return coro_ref(ctx, arg, call_at.scope, call_at.loop, call_at.scope.repeated or repeated,
+                    handed_again)
 
 
 def _is_bound(ctx: FileContext, func: ast.expr, scope: Scope) -> bool:
@@ -366,23 +393,22 @@ def _plain_value(annotation: ast.expr | None) -> bool:
 
 
 def _loop_starts(ctx: FileContext, calls: list[CallAt]) -> list[LoopStart]:
+    found_at = [(call_at, found) for call_at in calls
+                if (found := loop_start_api(ctx, call_at.node, call_at.scope)) is not None]
+    again = _given_to_several_loops(ctx.tree, [(at, coro) for at, (_, coro, _) in found_at])
     starts = []
-    conditional: set[int] | None = None
-    for call_at in calls:
-        found = loop_start_api(ctx, call_at.node, call_at.scope)
-        if found is not None:
-            api, coro, fresh = found
-            func = call_at.node.func
-            per_thread = not fresh and isinstance(func, ast.Attribute) \
-                and _thread_loop(ctx, func.value, call_at.scope)
-            captured = "" if fresh or not isinstance(func, ast.Attribute) \
-                else _captured_current_loop(ctx, func.value, call_at.scope)
-            conditional = _conditional_nodes(ctx) if conditional is None else conditional
-            starts.append(LoopStart(ctx.site(call_at.node, call_at.scope), api,
-                                    _arg_ref(ctx, coro, call_at), fresh, in_thread=False,
-                                    per_thread=per_thread, repeated=call_at.loop is not None,
-                                    captured_from=captured,
-                                    conditional=id(call_at.node) in conditional))
+    conditional = _conditional_nodes(ctx) if found_at else set()
+    for call_at, (api, coro, fresh) in found_at:
+        func = call_at.node.func
+        per_thread = not fresh and isinstance(func, ast.Attribute) \
+            and _thread_loop(ctx, func.value, call_at.scope)
+        captured = "" if fresh or not isinstance(func, ast.Attribute) \
+            else _captured_current_loop(ctx, func.value, call_at.scope)
+        starts.append(LoopStart(ctx.site(call_at.node, call_at.scope), api,
+                                _arg_ref(ctx, coro, call_at, handed_again=again), fresh,
+                                in_thread=False, per_thread=per_thread,
+                                repeated=call_at.loop is not None, captured_from=captured,
+                                conditional=id(call_at.node) in conditional))
     return starts
 
 
@@ -393,6 +419,59 @@ def _conditional_nodes(ctx: FileContext) -> set[int]:
     found |= {id(n) for node, _ in ctx.ifs for stmt in [*node.body, *node.orelse]
               for n in ast.walk(stmt)}
     return found
+
+
+def _given_to_several_loops(tree: ast.Module,
+                            starts: list[tuple[CallAt, ast.expr]]) -> frozenset[str]:
+    """Plain names that more than one loop start's coroutine works on, those starts being
+    statements of one block that run one after the other (``client`` in
+    ``asyncio.run(client.get(a))`` and then ``asyncio.run(client.get(b))``; not the two
+    branches of an ``if``)."""
+    if len(starts) < 2:
+        return frozenset()
+    counts = Counter((_block_of(tree, call_at.node), name) for call_at, coro in starts
+                     for name in _worked_on(coro))
+    return frozenset(name for (block, name), count in counts.items()
+                     if block is not None and count > 1)
+
+
+def _block_of(tree: ast.Module, node: ast.AST) -> int | None:
+    """id of the innermost statement list holding the statement ``node`` is in, found by
+    position, statements only."""
+    where = (node.lineno, node.col_offset)
+    blocks: list = [tree.body]
+    found = None
+    while blocks:
+        block = blocks.pop()
+        if not isinstance(block, list):
+            continue
+        for stmt in block:
+            if isinstance(stmt, ast.stmt) and (stmt.lineno, stmt.col_offset) <= where \
+                    <= (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0):
+                found = id(block)
+                blocks = [getattr(inner, field, None)
+                          for inner in (stmt, *getattr(stmt, "handlers", ()),
+                                        *getattr(stmt, "cases", ()))
+                          for field in ("body", "orelse", "finalbody")]
+                break
+    return found
+
+
+def _worked_on(coro: ast.expr) -> set[str]:
+    """The names a coroutine expression's call is made on or given: its receiver's root
+    and its plain arguments."""
+    if isinstance(coro, ast.Await):
+        coro = coro.value
+    if not isinstance(coro, ast.Call):
+        return set()
+    names = {arg.id for arg in [*coro.args, *(k.value for k in coro.keywords)]
+             if isinstance(arg, ast.Name)}
+    root = coro.func.value if isinstance(coro.func, ast.Attribute) else None
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if isinstance(root, ast.Name):
+        names.add(root.id)
+    return names
 
 
 def _captured_current_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> str:

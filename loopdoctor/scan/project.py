@@ -78,6 +78,7 @@ class HolderKind(Enum):
     PRIMITIVE = "module-level {type}"
     SHARED = "client shared across loops:"
     PASSED_IN = "client passed in:"
+    KEPT = "{type} made by the constructor of an object kept across loops"
 
     @property
     def rank(self) -> int:
@@ -103,7 +104,8 @@ class Source:
         return self.kind in _PER_INSTANCE
 
     def describe(self) -> str:
-        short = short_name(self.name) if self.per_instance else self.name.rsplit(".", 1)[-1]
+        short = short_name(self.name) if self.per_instance or self.kind is HolderKind.KEPT \
+            else self.name.rsplit(".", 1)[-1]
         where = f" ({self.path}:{self.line})" if self.path else ""
         return f"{self.kind.value.format(type=self.type)} `{short}`{where}"
 
@@ -1370,6 +1372,36 @@ class Project:
         for ctor in coro.shared_ctors:
             if (bound := self.types.typ_bound_name(self.resolve(ctor))) and bound.direct:
                 found.add(Source(HolderKind.SHARED, bound.type, "", 0, bound=bound))
+            found |= self.constructor_primitives(self.resolve(ctor))
+        return found
+
+    def constructor_primitives(self, cls: str) -> frozenset[Source]:
+        """The asyncio primitives an object of ``cls`` holds from the moment it is made: made
+        by a constructor (``self._semaphore = asyncio.Semaphore(n)`` in ``__init__``), of the
+        class or of the objects its attributes hold, and used by their coroutines. An object
+        kept across loops carries them into each."""
+        if cls not in self.classes:
+            return frozenset()
+        return frozenset(source for owner in self.held_by(cls)
+                         for source in self._constructor_primitives.get(owner, ()))
+
+    @cached_property
+    def _constructor_primitives(self) -> dict[str, list[Source]]:
+        used = {ref for fn, _ in self.functions.values() if fn.is_async for ref in fn.refs}
+        found: dict[str, list[Source]] = defaultdict(list)
+        for target, bindings in self.bindings.items():
+            if target not in used:
+                continue
+            written = [(b, f) for b, f in bindings if b.kind is Bind.INSTANCE]
+            if len(written) != 1 or (binding := written[0][0]).lazy is not None \
+                    or not binding.values or binding.values[0].op is not Op.CALL:
+                continue  # set again elsewhere (each run, a reset): not made once
+            typ = self.resolve(binding.values[0].name)
+            maker = self.functions.get(binding.site.scope)
+            if typ in kb.ASYNCIO_PRIMITIVES and maker is not None and maker[0].setup:
+                found[target.rpartition(".")[0]].append(Source(
+                    HolderKind.KEPT, target, written[0][1].path, binding.site.line,
+                    typ.rsplit(".", 1)[-1]))
         return found
 
     def _made_by(self, classes: set[str]) -> set[str]:

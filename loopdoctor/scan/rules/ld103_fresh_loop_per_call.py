@@ -67,7 +67,11 @@ run once per process, unless they start the loop in a `for`/`while` body (`for i
 items: asyncio.run(fetch(item))`): each pass is another loop of the same process. So is an
 object whose client every run makes anew: a wrapper made in `__init__` whose session a
 coroutine opens each run (`await self.http.login()`) keeps none across loops; one whose
-session `__init__` opens is reported.
+session `__init__` opens is reported. An object its caller makes once and hands to several
+calls of the wrapper (or to one call in a `for`/`while` body, or to two `asyncio.run` in a
+row) carries what its constructor made into each loop: an `asyncio.Semaphore` made in
+`__init__` binds to the first loop that waits on it, and the next raises "bound to a
+different event loop".
 
 ## Bad
 ```python
@@ -96,6 +100,24 @@ class Weather:
     @sync
     async def forecast(self, city):
         return await self.http.get(f"/forecast/{city}")
+```
+
+```python
+class Limited:
+    def __init__(self):
+        self._semaphore = asyncio.Semaphore(10)
+
+    async def run_all(self, urls):
+        async with self._semaphore:
+            ...
+
+def run_group(runner, urls):
+    return asyncio.run(runner.run_all(urls))
+
+def run_groups(groups):
+    runner = Limited()
+    for group in groups:
+        run_group(runner, group)  # one semaphore, a new loop per group
 ```
 
 ## Good

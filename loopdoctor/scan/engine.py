@@ -255,7 +255,7 @@ def _analyze_job(item: tuple[str, str, bytes]) -> FileFacts:
 def analyze(path: str, module: str, data: bytes) -> FileFacts:
     """Facts of one file; a file that cannot be parsed (or analysed) is an LD000 finding."""
     try:
-        tree = ast.parse(data, filename=path)
+        tree = _parse(data, path)
     except SyntaxError as exc:
         return FileFacts(path, module, parse_error=_syntax_error(path, exc))
     except (ValueError, MemoryError, RecursionError) as exc:
@@ -272,6 +272,21 @@ def analyze(path: str, module: str, data: bytes) -> FileFacts:
         return FileFacts(path, module, parse_error=parse_error(
             path, f"cannot analyse (internal error, please report): {type(exc).__name__}: {exc}"))
     return replace(facts, candidates=candidates, suppressions=suppressions.parse(text))
+
+
+def _parse(data: bytes, path: str) -> ast.Module:
+    """The tree of the current grammar, or else of Python 3.6's, where `async` was still a
+    name (`from asyncio import async as ensure_future` in code of the 3.4-3.6 era)."""
+    try:
+        return ast.parse(data, filename=path)
+    except SyntaxError as exc:
+        try:
+            return ast.parse(data, filename=path, feature_version=_ASYNC_AS_NAME)
+        except (SyntaxError, ValueError):
+            raise exc from None
+
+
+_ASYNC_AS_NAME = (3, 6)
 
 
 def _syntax_error(path: str, exc: SyntaxError) -> Candidate:

@@ -80,7 +80,8 @@ def check(project: Project) -> Iterator[Finding]:
 RULE = Rule(
     code="LD503",
     name="get-event-loop-in-worker-thread",
-    summary="asyncio.get_event_loop() called in a function executed by a worker thread.",
+    summary="asyncio.get_event_loop() called in a function executed by a worker thread, or "
+            "kept unused in a sync function.",
     needs=(("asyncio",), ("get_event_loop",)),
     collect=collect,
     check=check,
@@ -108,6 +109,11 @@ def work(q):
 
 pool.submit(work, "hi")
 ```
+
+The same call kept in a name nothing reads, in any sync function of library code
+(`loop = asyncio.get_event_loop()` left over in a sync `publish()`), is reported too: whichever
+thread its callers use (an executor, asgiref's `sync_to_async`), the call can only raise there,
+or make a loop nothing runs on the main thread. Drop it.
 
 A test module's own threads are left out: a test that looks the loop up on a worker thread
 does it to check what happens there.

@@ -334,7 +334,10 @@ What counts as another thread: a function a worker thread runs (its target and t
 functions it calls, unless that thread makes or runs a loop of its own); for an asyncio
 primitive, only a thread a coroutine starts (a loop runs beside it), or sync code that holds a
 `threading` lock (written for callers on several threads; not a method a base class defines,
-whose callers decide the thread). A function handed to a loop (`call_soon_threadsafe(f)`,
+whose callers decide the thread); sync code that hands work to a loop with
+`call_soon_threadsafe` and schedules on the same loop directly (`loop.create_task`) beside it,
+written to run off that loop's thread (a callback a foreign library calls on its own thread).
+A function handed to a loop (`call_soon_threadsafe(f)`,
 `call_later(t, f)`, `add_done_callback(partial(f, x))`) runs on the loop's thread. A receiver
 is a loop when its type is one, or when nothing is known of it and its name ends in `loop`.
 

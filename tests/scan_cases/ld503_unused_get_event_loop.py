@@ -2,7 +2,8 @@
 # worker threads (an executor, asgiref's sync_to_async) have no current loop, so the call
 # raises "There is no current event loop in thread", and on the main thread it makes a loop
 # nothing runs. Safe forms stay silent: the loop used, read by a nested callback, asked for
-# in a coroutine (where it is the running loop), and no loop asked for at all.
+# in a coroutine (where it is the running loop), in a property (read by the coroutines that
+# use it), and no loop asked for at all.
 import asyncio
 
 
@@ -28,6 +29,11 @@ class Client:
     async def publish_async(self, topic, payload):
         loop = asyncio.get_event_loop()
         self._connection.send(topic, payload)
+
+    @property
+    def lock(self):
+        loop = asyncio.get_event_loop()
+        return asyncio.Lock()
 
     def publish_plain(self, topic, payload):
         self._connection.send(topic, payload)

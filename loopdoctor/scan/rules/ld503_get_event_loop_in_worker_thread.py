@@ -26,8 +26,8 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
     if _test_module(ctx.module):
         return
     for fn in ctx.functions():
-        if fn.kind != "function" or fn.is_async:
-            continue
+        if fn.kind != "function" or fn.is_async or _is_property(fn.node):
+            continue  # (a property's readers are expressions, in the coroutines that use it)
         read = {n.id for n in ast.walk(fn.node) if isinstance(n, ast.Name)
                 and isinstance(n.ctx, ast.Load)}
         for name, node in _loop_assignments(ctx, fn):
@@ -53,6 +53,12 @@ def _own_statements(node: ast.AST) -> Iterator[ast.AST]:
                                   ast.Lambda)):
             yield child
             pending.extend(ast.iter_child_nodes(child))
+
+
+def _is_property(node: ast.AST) -> bool:
+    return any(isinstance(d, (ast.Name, ast.Attribute)) and (
+        d.id if isinstance(d, ast.Name) else d.attr) in ("property", "cached_property")
+        for d in getattr(node, "decorator_list", ()))
 
 
 def _test_module(module: str) -> bool:

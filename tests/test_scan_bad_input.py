@@ -33,6 +33,16 @@ def test_syntax_error(tmp_path: Path) -> None:
         ("s.py", 2, "LD000", "cannot parse: invalid syntax")]
 
 
+@pytest.mark.python36_grammar
+def test_python36_grammar_fallback(tmp_path: Path) -> None:
+    """`async` as a name (Python 3.4-3.6 code) parses with 3.6's grammar; a syntax error of
+    every grammar is still reported where the current grammar finds it."""
+    old = TOKEN + b"from asyncio import async as ensure_future\n"
+    assert only(tmp_path, "old.py", old) == []
+    assert only(tmp_path, "bad.py", old + b"def broken(:\n    pass\n") == [
+        ("bad.py", 2, "LD000", "cannot parse: invalid syntax")]
+
+
 @pytest.mark.parametrize("data", [TOKEN + b"x = '\xff\xfe'\n", b"x = '\xff'\n"])
 def test_invalid_utf8_parsed_or_not(tmp_path: Path, data: bytes) -> None:
     ((_, _, code, message),) = only(tmp_path, "u.py", data)

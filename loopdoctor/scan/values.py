@@ -76,6 +76,9 @@ def call_target(ctx: FileContext, call: ast.Call, scope: Scope) -> str | None:
     return ctx.resolve(func, scope)
 
 
+_CASTS = frozenset({"typing.cast", "typing_extensions.cast"})
+
+
 def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int) -> Values:
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr in _ITEM_METHODS and call.args:
@@ -91,6 +94,8 @@ def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int)
     callee = call_target(ctx, call, scope)
     if callee is None:
         return ()
+    if callee in _CASTS and len(call.args) == 2:  # ``cast(T, x)`` is ``x`` at run time
+        return values_of(ctx, call.args[1], scope, hops, depth)
     if callee in kb.FIELD_DECLARATORS:
         return _field_default(ctx, call, scope, hops, depth)
     if _keeps_no_pool(ctx, call, callee, scope):

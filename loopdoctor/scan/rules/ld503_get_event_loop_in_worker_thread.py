@@ -2,14 +2,69 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
-from loopdoctor.scan.model import Finding
+from loopdoctor.scan.context import FileContext, Scope
+from loopdoctor.scan.model import Candidate, Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 
 MESSAGE = ("`asyncio.get_event_loop()` in code run by a worker thread: that thread has no "
            "current loop (RuntimeError), and on a borrowed loop it is the wrong one")
+
+UNUSED_MESSAGE = ("`{name} = asyncio.get_event_loop()` in the sync function `{function}`, and "
+                  "`{name}` is never used: called from a worker thread (a caller's executor, "
+                  "`sync_to_async`) it raises \"There is no current event loop\", and on the "
+                  "main thread it makes a loop nothing runs; drop the call")
+
+
+def collect(ctx: FileContext) -> Iterator[Candidate]:
+    """A sync function of library code keeps ``asyncio.get_event_loop()`` in a name it never
+    reads: the call's only effects are the error in a thread without a loop and a loop made
+    for nothing, whichever thread its callers use."""
+    if _test_module(ctx.module):
+        return
+    for fn in ctx.functions():
+        if fn.kind != "function" or fn.is_async or _is_property(fn.node):
+            continue  # (a property's readers are expressions, in the coroutines that use it)
+        read = {n.id for n in ast.walk(fn.node) if isinstance(n, ast.Name)
+                and isinstance(n.ctx, ast.Load)}
+        for name, node in _loop_assignments(ctx, fn):
+            if name not in read:
+                yield RULE.candidate(ctx.site(node, fn), UNUSED_MESSAGE.format(
+                    name=name, function=fn.qualname.rpartition(".")[2]))
+
+
+def _loop_assignments(ctx: FileContext, fn: Scope) -> Iterator[tuple[str, ast.Assign]]:
+    for node in _own_statements(fn.node):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call) \
+                and ctx.callee(node.value, fn) == "asyncio.get_event_loop":
+            yield node.targets[0].id, node
+
+
+def _own_statements(node: ast.AST) -> Iterator[ast.AST]:
+    """The function's statements, not those of functions or classes defined in it."""
+    pending = list(ast.iter_child_nodes(node))
+    while pending:
+        child = pending.pop()
+        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                  ast.Lambda)):
+            yield child
+            pending.extend(ast.iter_child_nodes(child))
+
+
+def _is_property(node: ast.AST) -> bool:
+    return any(isinstance(d, (ast.Name, ast.Attribute)) and (
+        d.id if isinstance(d, ast.Name) else d.attr) in ("property", "cached_property")
+        for d in getattr(node, "decorator_list", ()))
+
+
+def _test_module(module: str) -> bool:
+    parts = module.split(".")
+    return bool({"test", "tests", "testing"} & set(parts[:-1])) \
+        or parts[-1].startswith(("test_", "conftest"))
 
 
 def exports(project: Project) -> Iterator[str]:
@@ -31,8 +86,10 @@ def check(project: Project) -> Iterator[Finding]:
 RULE = Rule(
     code="LD503",
     name="get-event-loop-in-worker-thread",
-    summary="asyncio.get_event_loop() called in a function executed by a worker thread.",
+    summary="asyncio.get_event_loop() called in a function executed by a worker thread, or "
+            "kept unused in a sync function.",
     needs=(("asyncio",), ("get_event_loop",)),
+    collect=collect,
     check=check,
     exports=exports,
     doc="""\
@@ -58,6 +115,11 @@ def work(q):
 
 pool.submit(work, "hi")
 ```
+
+The same call kept in a name nothing reads, in any sync function of library code
+(`loop = asyncio.get_event_loop()` left over in a sync `publish()`), is reported too: whichever
+thread its callers use (an executor, asgiref's `sync_to_async`), the call can only raise there,
+or make a loop nothing runs on the main thread. Drop it.
 
 A test module's own threads are left out: a test that looks the loop up on a worker thread
 does it to check what happens there.

@@ -34,7 +34,8 @@ def check(project: Project) -> Iterator[Finding]:
     for name, (fn, file) in sorted(project.functions.items()):
         if not fn.loop_calls or fn.is_async or name in handed:
             continue  # a function handed to a loop runs on the loop's own thread
-        thread = threads.get(name) or _lock_held(project, fn, file.path)
+        thread = threads.get(name) or _lock_held(project, fn, file.path) \
+            or _hands_off_threadsafe(fn)
         for call in fn.loop_calls if thread else ():
             what = _unsafe(project, call, file.path, thread)
             if what:
@@ -62,6 +63,20 @@ def _lock_held(project: Project, fn: Function, path: str) -> Thread | None:
                                            project.types.of_all(call.receiver, path)):
             return Thread(f"code that holds a `threading` lock (`{call.text}`), written for "
                           "callers on several threads", worker=False, beside_loop=True)
+    return None
+
+
+def _hands_off_threadsafe(fn: Function) -> Thread | None:
+    """Sync code that hands work to a loop with ``call_soon_threadsafe`` and schedules on the
+    same loop directly is written to run off that loop's thread (a foreign library's callback
+    thread): its direct scheduling comes from that thread too."""
+    if _runs_own_loop(fn) or fn.checks_running_loop:
+        return None
+    threadsafe = {call.text for call in fn.loop_calls if call.method == "call_soon_threadsafe"}
+    if any(call.method in lc.LOOP_METHODS and call.text in threadsafe for call in fn.loop_calls):
+        return Thread(f"code that hands work to the loop with `{sorted(threadsafe)[0]}"
+                      ".call_soon_threadsafe()`, written to run off the loop's thread",
+                      worker=True, beside_loop=True)
     return None
 
 
@@ -321,7 +336,10 @@ What counts as another thread: a function a worker thread runs (its target and t
 functions it calls, unless that thread makes or runs a loop of its own); for an asyncio
 primitive, only a thread a coroutine starts (a loop runs beside it), or sync code that holds a
 `threading` lock (written for callers on several threads; not a method a base class defines,
-whose callers decide the thread). A function handed to a loop (`call_soon_threadsafe(f)`,
+whose callers decide the thread); sync code that hands work to a loop with
+`call_soon_threadsafe` and schedules on the same loop directly (`loop.create_task`) beside it,
+written to run off that loop's thread (a callback a foreign library calls on its own thread).
+A function handed to a loop (`call_soon_threadsafe(f)`,
 `call_later(t, f)`, `add_done_callback(partial(f, x))`) runs on the loop's thread. A receiver
 is a loop when its type is one, or when nothing is known of it and its name ends in `loop`.
 

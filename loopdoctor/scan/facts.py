@@ -397,7 +397,6 @@ def _loop_starts(ctx: FileContext, calls: list[CallAt]) -> list[LoopStart]:
                 if (found := loop_start_api(ctx, call_at.node, call_at.scope)) is not None]
     again = _given_to_several_loops(ctx.tree, [(at, coro) for at, (_, coro, _) in found_at])
     starts = []
-    conditional = _conditional_nodes(ctx) if found_at else set()
     for call_at, (api, coro, fresh) in found_at:
         func = call_at.node.func
         per_thread = not fresh and isinstance(func, ast.Attribute) \
@@ -407,18 +406,8 @@ def _loop_starts(ctx: FileContext, calls: list[CallAt]) -> list[LoopStart]:
         starts.append(LoopStart(ctx.site(call_at.node, call_at.scope), api,
                                 _arg_ref(ctx, coro, call_at, handed_again=again), fresh,
                                 in_thread=False, per_thread=per_thread,
-                                repeated=call_at.loop is not None, captured_from=captured,
-                                conditional=id(call_at.node) in conditional))
+                                repeated=call_at.loop is not None, captured_from=captured))
     return starts
-
-
-def _conditional_nodes(ctx: FileContext) -> set[int]:
-    """Nodes under an ``if`` of a function, or in a ``try`` that catches RuntimeError."""
-    found = {id(n) for node, _ in ctx.tries if any(map(catches_runtime_error, node.handlers))
-             for stmt in node.body for n in ast.walk(stmt)}
-    found |= {id(n) for node, _ in ctx.ifs for stmt in [*node.body, *node.orelse]
-              for n in ast.walk(stmt)}
-    return found
 
 
 def _given_to_several_loops(tree: ast.Module,

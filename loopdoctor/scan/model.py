@@ -143,7 +143,6 @@ class LoopStart:
     per_thread: bool = False  # the calling thread's loop, made and set when it has none
     repeated: bool = False  # in a for/while body of its function: one loop per pass
     captured_from: str = ""  # the enclosing function whose ``get_event_loop()`` it runs on
-    conditional: bool = False  # under an ``if``, or a ``try`` that catches RuntimeError
 
 
 @dataclass(frozen=True)

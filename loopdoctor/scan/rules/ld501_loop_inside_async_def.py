@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import FileContext, Scope, catches_runtime_error, method_name
 from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
-from loopdoctor.scan.model import Candidate, FileFacts, Finding, LoopStart
+from loopdoctor.scan.model import Candidate, Finding
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules.base import Rule
 
@@ -25,92 +25,6 @@ def check(project: Project) -> Iterator[Finding]:
             yield RULE.finding(site.file, site.start.site, (
                 f"`{api_label(site.start)}` {where}: a loop is already running in this "
                 f"thread; await the coroutine instead"))
-    yield from _runners_reached_from_coroutines(project)
-
-
-def _runners_reached_from_coroutines(project: Project) -> Iterator[Finding]:
-    """A sync function that runs a loop whatever happens, reached from a coroutine through
-    sync calls only (``__aexit__`` calls ``close()``, which calls another object's
-    ``close()``, which runs ``run_until_complete``), across files or through a helper: what
-    ``collect`` cannot see in one file. Reported where the loop runs."""
-    runners = _sync_runners(project)
-    if not runners:
-        return
-    callers = _sync_callers(project)
-    for name, (start, file) in runners.items():
-        path = _coroutine_path(project, callers, name, file)
-        if path:
-            steps = " → ".join(f"`{_short(project, step)}`" for step in path)
-            yield RULE.finding(file, start.site, (
-                f"`{api_label(start)}` in `{_short(project, name)}`, which a coroutine "
-                f"reaches through sync calls only ({steps}): a loop is already running in "
-                f"this thread; make the chain async and await the coroutine instead"))
-
-
-def _short(project: Project, name: str) -> str:
-    """``Class.method`` for a method, the bare name for a function."""
-    fn = project.functions[name][0]
-    method = name.rsplit(".", 1)[-1]
-    return f"{fn.cls.rsplit('.', 1)[-1]}.{method}" if fn.cls else method
-
-
-def _sync_runners(project: Project) -> dict[str, tuple[LoopStart, FileFacts]]:
-    """Sync functions that run a loop whatever happens, in the calling thread."""
-    return {fn.qualname: (start, file) for file in project.files for fn in file.functions
-            if not fn.is_async and not fn.checks_running_loop and not fn.entry_point
-            and fn.qualname not in project.thread_run
-            for start in fn.loop_starts[:1]
-            if not start.in_thread and not start.conditional}
-
-
-def _runner_classes(project: Project) -> set[str]:
-    """The classes whose sync methods run a loop: where other files name them (a package's
-    re-export), the calls that reach those methods can be followed."""
-    return {fn.cls for name in _sync_runners(project)
-            for fn in [project.functions[name][0]] if fn.cls}
-
-
-def _sync_callers(project: Project) -> dict[str, set[str]]:
-    """Each function -> the functions whose code calls or names it, no thread between."""
-    found: dict[str, set[str]] = {}
-    for name, (fn, _) in project.functions.items():
-        for ref in fn.refs:
-            for callee in _called_functions(project, ref):
-                if callee != name and name not in project.thread_run.get(callee, ()):
-                    found.setdefault(callee, set()).add(name)
-    return found
-
-
-def _called_functions(project: Project, ref: str) -> frozenset[str]:
-    """What ``denotes`` gives, and through a getter that returns one project class's
-    instance (a ``@property``): ``self.acurl.close`` means that class's ``close``, not the
-    getter ``acurl``."""
-    functions = project.denotes(ref)[1]
-    resolved = project.resolve(ref)
-    if len(functions) != 1 or not resolved.startswith(f"{next(iter(functions))}."):
-        return functions
-    method = project.member(resolved, project.functions)
-    return frozenset({method}) if method else functions
-
-
-def _coroutine_path(project: Project, callers: dict[str, set[str]], runner: str,
-                    file: FileFacts) -> list[str]:
-    """A coroutine, then the sync functions (at most two) from it to ``runner``. A coroutine
-    of the runner's own file that calls it directly is ``collect``'s; a private coroutine
-    nothing uses is dead code."""
-    frontier = [[runner]]
-    for depth in range(2):
-        following = []
-        for path in frontier:
-            for caller in sorted(callers.get(path[0], ())):
-                fn, caller_file = project.functions[caller]
-                if fn.is_async:
-                    if (depth or caller_file is not file) and not project.dead_private(fn):
-                        return [caller, *path]
-                elif not fn.checks_running_loop and caller not in path:
-                    following.append([caller, *path])
-        frontier = following
-    return []
 
 
 def collect(ctx: FileContext) -> Iterator[Candidate]:
@@ -199,7 +113,6 @@ RULE = Rule(
     needs=(("asyncio", "run_until_complete"),),
     collect=collect,
     check=check,
-    exports=_runner_classes,
     doc="""\
 ## Why
 Inside `async def` a loop is already running in this thread. `asyncio.run` raises

@@ -406,12 +406,7 @@ class Project:
 
     @staticmethod
     def in_tests(file: FileFacts) -> bool:
-        """A test module or a helper of a test package (by its module name, not where the
-        project happens to be checked out)."""
-        parts = file.module.split(".")
-        name = PurePosixPath(file.path).name
-        return bool(_TEST_DIRS & set(parts[:-1])) or parts[-1].startswith("test_") \
-            or name.endswith("_test.py") or name == "conftest.py"
+        return is_test_module(file.module, file.path)
 
     def program_code(self, fn: Function, file: FileFacts) -> bool:
         """A program's own code rather than a library's: an entry point (``main``, a CLI
@@ -1751,6 +1746,14 @@ class Project:
                     users[name].append(fn)
         return users
 
+
+def is_test_module(module: str, path: str) -> bool:
+    """A test module or a helper of a test package (by its module name, not where the
+    project happens to be checked out)."""
+    parts = module.split(".")
+    name = PurePosixPath(path).name
+    return bool(_TEST_DIRS & set(parts[:-1])) or parts[-1].startswith("test_") \
+        or name.endswith("_test.py") or name == "conftest.py"
 
 @dataclass(frozen=True)
 class ThreadTarget:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from loopdoctor.scan.context import FileContext, Scope
 from loopdoctor.scan.model import Candidate, Finding
-from loopdoctor.scan.project import Project
+from loopdoctor.scan.project import Project, is_test_module
 from loopdoctor.scan.rules.base import Rule
 
 MESSAGE = ("`asyncio.get_event_loop()` in code run by a worker thread: that thread has no "
@@ -23,7 +23,7 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
     """A sync function of library code keeps ``asyncio.get_event_loop()`` in a name it never
     reads: the call's only effects are the error in a thread without a loop and a loop made
     for nothing, whichever thread its callers use."""
-    if _test_module(ctx.module):
+    if is_test_module(ctx.module, ctx.path):
         return
     for fn in ctx.functions():
         if fn.kind != "function" or fn.is_async or _is_property(fn.node):
@@ -59,12 +59,6 @@ def _is_property(node: ast.AST) -> bool:
     return any(isinstance(d, (ast.Name, ast.Attribute)) and (
         d.id if isinstance(d, ast.Name) else d.attr) in ("property", "cached_property")
         for d in getattr(node, "decorator_list", ()))
-
-
-def _test_module(module: str) -> bool:
-    parts = module.split(".")
-    return bool({"test", "tests", "testing"} & set(parts[:-1])) \
-        or parts[-1].startswith(("test_", "conftest"))
 
 
 def exports(project: Project) -> Iterator[str]:

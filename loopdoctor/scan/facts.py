@@ -424,11 +424,11 @@ def _given_to_several_loops(tree: ast.Module,
                      if block is not None and count > 1)
 
 
-def _block_of(tree: ast.Module, node: ast.AST) -> int | None:
-    """id of the innermost statement list holding the statement ``node`` is in, found by
-    position, statements only."""
+def _block_of(root: ast.AST, node: ast.AST) -> int | None:
+    """id of the innermost statement list under ``root`` (a module, a function) holding the
+    statement ``node`` is in, found by position, statements only."""
     where = (node.lineno, node.col_offset)
-    blocks: list = [tree.body]
+    blocks = [getattr(root, "body", None)]
     found = None
     while blocks:
         block = blocks.pop()

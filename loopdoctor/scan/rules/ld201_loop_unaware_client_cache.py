@@ -176,7 +176,8 @@ an object that holds a client, kept at module level, when the only loops that re
 program's entries (`main()`'s branches, each the one loop of its process); nor a cache that
 only a web app's request handlers use (coroutines decorated `@app.get(...)`, `@routes.post(...)`,
 and the helpers only they call), when no loop of the project reaches it: their server runs
-one loop per process.
+one loop per process. (Not seen: a process that serves the app twice, on two loops, such as
+two servers started in threads; there the cache meets both.)
 
 ## Bad
 ```python

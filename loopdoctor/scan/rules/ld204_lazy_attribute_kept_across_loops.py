@@ -224,7 +224,8 @@ loop over the same object. A kept loop is reported unless it is kept on entering
 `async with` (the block's loop) or only for other threads to post to (`call_soon_threadsafe`), or
 the object that keeps it is made only by other classes' constructors, as a part of them (an
 app's auth handler's HTTP helper), and no loop this project's sync code starts reaches it:
-it meets the loops its owner meets. A holder known to outlive loops (a singleton, a
+it meets the loops its owner meets (so a public object whose part keeps the loop, run by its
+users under several `asyncio.run`, is not reported). A holder known to outlive loops (a singleton, a
 framework-kept object) is LD201's; one remade only when closed is LD203's. Also here: the
 instance a class keeps for the process (`if cls._default is None: cls._default = cls()`)
 when it makes its client lazily and LD201 leaves it out: the session's own `close()` resets

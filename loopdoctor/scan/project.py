@@ -1755,6 +1755,7 @@ def is_test_module(module: str, path: str) -> bool:
     return bool(_TEST_DIRS & set(parts[:-1])) or parts[-1].startswith("test_") \
         or name.endswith("_test.py") or name == "conftest.py"
 
+
 @dataclass(frozen=True)
 class ThreadTarget:
     """A function a worker thread starts in, and where that thread is started."""

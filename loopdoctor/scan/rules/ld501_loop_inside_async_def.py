@@ -6,7 +6,13 @@ import ast
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.context import FileContext, Scope, catches_runtime_error, method_name
+from loopdoctor.scan.context import (
+    CallAt,
+    FileContext,
+    Scope,
+    catches_runtime_error,
+    method_name,
+)
 from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
 from loopdoctor.scan.model import Candidate, Finding
 from loopdoctor.scan.project import Project
@@ -33,8 +39,14 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
     "cannot be called from a running event loop" (or "This event loop is already running")."""
     if any(t.split(".")[0] == "nest_asyncio" for s in ctx.scopes for t in s.imports.values()):
         return
-    runners = _loop_runners(ctx)
-    yield from _finalizers_running_loops(ctx)
+    starts = [(call_at, api) for call_at in ctx.calls if _sync_function(call_at.scope)
+              and (api := _runs_loop(ctx, call_at.node, call_at.scope))]
+    if not starts:
+        return  # most files: no need to walk their ifs and trys
+    yield from _finalizers_running_loops(ctx, _unguarded(ctx, starts, if_guards=False))
+    runners: dict[str, str] = {}
+    for call_at, api in _unguarded(ctx, starts, if_guards=True):
+        runners.setdefault(call_at.scope.qualname, api)
     for call_at in ctx.calls:
         scope = call_at.scope
         if scope.is_async and (api := runners.get(ctx.callee(call_at.node, scope) or "")):
@@ -45,53 +57,37 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
                 f"running in this thread; await the coroutine that `{callee}` runs instead"))
 
 
-def _finalizers_running_loops(ctx: FileContext) -> Iterator[Candidate]:
+def _finalizers_running_loops(ctx: FileContext, starts: list[tuple[CallAt, str]]
+                              ) -> Iterator[Candidate]:
     """``__del__`` runs a loop (``self._loop.run_until_complete(self._session.close())``):
     the collector calls it wherever the object's last reference goes, inside a coroutine too,
     where a loop already runs in this thread. One that asks whether a loop runs first, or
     starts it under ``except RuntimeError``, is fine; an ``if`` on the object's own state
     (``if self._session:``) is no such guard."""
-    tolerant = {id(n) for node, _ in ctx.tries if any(map(catches_runtime_error, node.handlers))
-                for stmt in node.body for n in ast.walk(stmt)}
-    for call_at in ctx.calls:
-        scope = call_at.scope
-        if scope.qualname.rsplit(".", 1)[-1] != "__del__" or not _sync_function(scope) \
-                or id(call_at.node) in tolerant or _asks_for_running_loop(ctx, scope):
-            continue
-        if api := _runs_loop(ctx, call_at.node, scope):
-            yield RULE.candidate(ctx.site(call_at.node, scope), (
+    for call_at, api in starts:
+        if call_at.scope.qualname.rsplit(".", 1)[-1] == "__del__":
+            yield RULE.candidate(ctx.site(call_at.node, call_at.scope), (
                 f"`__del__` runs `{api}`: the object is collected wherever its last reference "
                 f"goes, inside a coroutine too, where a loop is already running in this thread "
                 f"(\"This event loop is already running\"); close it with an awaited method "
                 f"(`aclose()`, `async with`) instead"))
 
 
-def _asks_for_running_loop(ctx: FileContext, scope: Scope) -> bool:
-    return any(c.scope is scope and (ctx.callee(c.node, c.scope) in kb.RUNNING_LOOP_PROBES
-                                     or method_name(c.node) == "is_running")
-               for c in ctx.calls)
-
-
-def _loop_runners(ctx: FileContext) -> dict[str, str]:
-    """Sync functions that run a loop whatever happens -> how (``asyncio.run``): not those
-    that ask whether a loop runs first, nor a loop started under ``except RuntimeError`` or
-    only under an ``if``."""
-    starts = [(call_at, api) for call_at in ctx.calls if _sync_function(call_at.scope)
-              and (api := _runs_loop(ctx, call_at.node, call_at.scope))]
-    if not starts:
-        return {}  # most files: no need to walk their ifs and trys
+def _unguarded(ctx: FileContext, starts: list[tuple[CallAt, str]],
+               if_guards: bool) -> list[tuple[CallAt, str]]:
+    """The loop starts of sync functions that run a loop whatever happens: not in a
+    function that asks whether a loop runs first, nor under ``except RuntimeError`` (nor,
+    with ``if_guards``, only under an ``if``)."""
     tolerant = {id(n) for node, _ in ctx.tries if any(map(catches_runtime_error, node.handlers))
                 for stmt in node.body for n in ast.walk(stmt)}
-    tolerant |= {id(n) for node, _ in ctx.ifs for stmt in [*node.body, *node.orelse]
-                 for n in ast.walk(stmt)}
+    if if_guards:
+        tolerant |= {id(n) for node, _ in ctx.ifs for stmt in [*node.body, *node.orelse]
+                     for n in ast.walk(stmt)}
     asking = {id(c.scope) for c in ctx.calls
               if ctx.callee(c.node, c.scope) in kb.RUNNING_LOOP_PROBES
               or method_name(c.node) == "is_running"}
-    found: dict[str, str] = {}
-    for call_at, api in starts:
-        if id(call_at.scope) not in asking and id(call_at.node) not in tolerant:
-            found.setdefault(call_at.scope.qualname, api)
-    return found
+    return [(call_at, api) for call_at, api in starts
+            if id(call_at.scope) not in asking and id(call_at.node) not in tolerant]
 
 
 def _runs_loop(ctx: FileContext, call: ast.Call, scope: Scope) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import FileContext, Scope
 from loopdoctor.scan.model import Candidate, Finding
 from loopdoctor.scan.project import Project, is_test_module
@@ -40,7 +41,7 @@ def _loop_assignments(ctx: FileContext, fn: Scope) -> Iterator[tuple[str, ast.As
     for node in _own_statements(fn.node):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call) \
-                and ctx.callee(node.value, fn) == "asyncio.get_event_loop":
+                and ctx.callee(node.value, fn) in kb.GET_EVENT_LOOP:
             yield node.targets[0].id, node
 
 

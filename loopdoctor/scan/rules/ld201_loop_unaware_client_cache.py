@@ -62,9 +62,13 @@ _KEEPS_LOOP = (" (it stores the loop beside the client but never compares it wit
 
 
 def _evident(project: Project, store: Store, why: LongLived) -> bool:
-    """A loop of this project reaches the object, or it is a singleton by construction."""
-    return _reached(project, store.holder) or (
-        _reached(project, why.holder) if why.holder else not why.closed)
+    """A loop of this project reaches the object, or it is a singleton by construction
+    that not only a web app's request handlers use."""
+    if _reached(project, store.holder):
+        return True
+    if why.holder:
+        return _reached(project, why.holder)
+    return not why.closed and not _used_only_by_request_handlers(project, store.holder)
 
 
 def _reached(project: Project, holder: str) -> bool:
@@ -173,11 +177,12 @@ its class's `__aexit__`): a task runs on one loop (an entry the task leaves behi
 Nor is a slot filled only inside the coroutines of a program's one loop (a CLI command's
 `asyncio.run`) when no second loop of the project reaches it: that process has one loop; nor
 an object that holds a client, kept at module level, when the only loops that reach it are a
-program's entries (`main()`'s branches, each the one loop of its process); nor a cache that
-only a web app's request handlers use (coroutines decorated `@app.get(...)`, `@routes.post(...)`,
-and the helpers only they call), when no loop of the project reaches it: their server runs
-one loop per process. (Not seen: a process that serves the app twice, on two loops, such as
-two servers started in threads; there the cache meets both.)
+program's entries (`main()`'s branches, each the one loop of its process); nor a cache, a
+singleton's slot or a client a long-lived object keeps that only a web app's request handlers
+use (coroutines decorated `@app.get(...)`, `@routes.post(...)`, and the helpers only they
+call), when no loop of the project reaches it: their server runs one loop per process.
+(Not seen: a process that serves the app twice, on two loops, such as two servers started
+in threads; there the cache meets both.)
 
 ## Bad
 ```python

@@ -342,6 +342,9 @@ written to run off that loop's thread (a callback a foreign library calls on its
 A function handed to a loop (`call_soon_threadsafe(f)`,
 `call_later(t, f)`, `add_done_callback(partial(f, x))`) runs on the loop's thread. A receiver
 is a loop when its type is one, or when nothing is known of it and its name ends in `loop`.
+A future or primitive the same function made and handed to nobody before it sets it
+(`future = asyncio.Future()` ... `future.set_result(None)`, an already-done future it returns)
+has no waiters yet: left out.
 
 ## Bad
 ```python

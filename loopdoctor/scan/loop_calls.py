@@ -78,8 +78,10 @@ def _loop_call(ctx: FileContext, call_at: CallAt) -> LoopCall | None:
     call, scope = call_at.node, call_at.scope
     site = ctx.site(call, scope)
     callee = ctx.callee(call, scope)
-    if callee in TASK_FUNCTIONS:  # (``loop=`` names the loop: not the thread's running one)
-        return None if any(k.arg == "loop" for k in call.keywords) else LoopCall(site, callee)
+    if callee in TASK_FUNCTIONS:  # (``loop=`` names the loop: not the thread's running one;
+        # a ``try`` that handles RuntimeError has a way for a thread with no loop)
+        guarded = any(k.arg == "loop" for k in call.keywords) or id(call) in guarded_calls(ctx)
+        return None if guarded else LoopCall(site, callee)
     if callee in RUNNING_TASK_FUNCTIONS:  # (a loop given, or no loop handled: it may ask)
         guarded = call.args or call.keywords or id(call) in guarded_calls(ctx)
         return None if guarded else LoopCall(site, callee)

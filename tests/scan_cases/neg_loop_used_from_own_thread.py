@@ -227,3 +227,20 @@ class Pages:
 
     def _schedule_cull(self) -> asyncio.Future:
         return asyncio.Future()
+
+
+def dispatch_write(send, message: str) -> None:
+    """A worker thread with no loop gets RuntimeError from `ensure_future` and takes the
+    thread-safe way instead."""
+    try:
+        asyncio.ensure_future(send(message))
+    except RuntimeError:
+        send_later(send, message)
+
+
+def send_later(send, message: str) -> None:
+    print("queued for the loop's thread", send, message)
+
+
+def start_writer(send) -> None:
+    threading.Thread(target=dispatch_write, args=(send, "hello"), daemon=True).start()

@@ -129,6 +129,11 @@ LOOP_CLASSES: frozenset[str] = frozenset({
 })
 ASYNCIO_FUTURES: frozenset[str] = frozenset({"asyncio.Future", "asyncio.Task",
                                              "asyncio.futures.Future"})
+# Classes whose instances the loop's create_connection / create_server / ... factories make.
+ASYNCIO_PROTOCOLS: frozenset[str] = frozenset(
+    f"asyncio.{module}{name}" for module in ("", "protocols.")
+    for name in ("BaseProtocol", "Protocol", "BufferedProtocol", "DatagramProtocol",
+                 "SubprocessProtocol"))
 THREAD_EXECUTORS: frozenset[str] = frozenset({"concurrent.futures.ThreadPoolExecutor",
                                               "concurrent.futures.thread.ThreadPoolExecutor"})
 PROCESS_EXECUTORS: frozenset[str] = frozenset({

@@ -78,8 +78,10 @@ def _loop_call(ctx: FileContext, call_at: CallAt) -> LoopCall | None:
     call, scope = call_at.node, call_at.scope
     site = ctx.site(call, scope)
     callee = ctx.callee(call, scope)
-    if callee in TASK_FUNCTIONS:  # (``loop=`` names the loop: not the thread's running one)
-        return None if any(k.arg == "loop" for k in call.keywords) else LoopCall(site, callee)
+    if callee in TASK_FUNCTIONS:  # (``loop=`` names the loop: not the thread's running one;
+        # a ``try`` that handles RuntimeError has a way for a thread with no loop)
+        guarded = any(k.arg == "loop" for k in call.keywords) or id(call) in guarded_calls(ctx)
+        return None if guarded else LoopCall(site, callee)
     if callee in RUNNING_TASK_FUNCTIONS:  # (a loop given, or no loop handled: it may ask)
         guarded = call.args or call.keywords or id(call) in guarded_calls(ctx)
         return None if guarded else LoopCall(site, callee)
@@ -94,12 +96,80 @@ def _loop_call(ctx: FileContext, call_at: CallAt) -> LoopCall | None:
     method, receiver = call.func.attr, call.func.value
     if method in LOOP_RUNS:
         return LoopCall(site, RUNS)
+    if method in PRIMITIVE_METHODS and _made_here_unshared(ctx, receiver, call, scope):
+        return None
     if method in LOOP_METHODS or method in HANDOFFS or (
             method in PRIMITIVE_METHODS and (method != "set" or not (call.args or call.keywords))):
         handed = tuple(name for arg in call.args[_CALLABLE_AT.get(method, 0):][:1]
                        if method in HANDOFFS and (name := _callable(ctx, arg, scope)))
         return LoopCall(site, method, values_of(ctx, receiver, scope), _text(receiver), handed)
     return None
+
+
+def _made_here_unshared(ctx: FileContext, receiver: ast.expr, call: ast.Call,
+                        scope: Scope) -> bool:
+    """``future = asyncio.Future()`` (or ``loop.create_future()``, an ``Event()``) earlier in
+    the same function, on every path to the call, and not handed to anyone before it (only
+    set, or returned on another branch): nothing waits on it yet, so setting it wakes no loop
+    (an already-done future a sync function returns)."""
+    if not isinstance(receiver, ast.Name) or ctx.owner(receiver.id, scope) is not scope:
+        return False
+    for earlier in _statements_before(scope.node, call):
+        made = _assigned_value(earlier, receiver.id)
+        if made is not None:
+            return _makes_waitable(ctx, made, scope)
+        if _shares(earlier, receiver.id):
+            return False
+    return False
+
+
+def _statements_before(root: ast.AST, target: ast.AST) -> Iterator[ast.stmt]:
+    """The statements that run before the one holding ``target`` on its way from the start
+    of ``root``'s body, nearest first (a ``try`` body before its ``else``; not the other
+    branch of an ``if``)."""
+    for parent, field, child in reversed(_path_to(root, target)):
+        body = getattr(parent, field)
+        yield from reversed(body[:body.index(child)])
+        if isinstance(parent, ast.Try) and field in ("orelse", "finalbody"):
+            yield from reversed(parent.body)
+
+
+def _path_to(root: ast.AST, target: ast.AST) -> list[tuple[ast.AST, str, ast.stmt]]:
+    """(node, field, statement) from ``root`` down to the statement that holds ``target``."""
+    for field, value in ast.iter_fields(root):
+        for child in value if isinstance(value, list) else ():
+            if isinstance(child, ast.stmt) and not isinstance(child, _NESTED) \
+                    and any(n is target for n in ast.walk(child)):
+                return [(root, field, child), *_path_to(child, target)]
+    return []
+
+
+def _assigned_value(stmt: ast.stmt, name: str) -> ast.expr | None:
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+            and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name:
+        return stmt.value
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) \
+            and stmt.target.id == name and stmt.value is not None:
+        return stmt.value
+    return None
+
+
+def _makes_waitable(ctx: FileContext, value: ast.expr, scope: Scope) -> bool:
+    if not isinstance(value, ast.Call):
+        return False
+    made = ctx.callee(value, scope)
+    return made in kb.ASYNCIO_FUTURES or made in kb.ASYNCIO_PRIMITIVES or (
+        isinstance(value.func, ast.Attribute) and value.func.attr == "create_future")
+
+
+def _shares(stmt: ast.stmt, name: str) -> bool:
+    """Does the statement bind ``name`` again, or hand it on (anything but setting it, or
+    returning it)?"""
+    kept = {id(node.value) for node in ast.walk(stmt)
+            if isinstance(node, ast.Return) or (isinstance(node, ast.Attribute)
+                                                and node.attr in PRIMITIVE_METHODS)}
+    return any(isinstance(node, ast.Name) and node.id == name and id(node) not in kept
+               for node in ast.walk(stmt))
 
 
 def _callable(ctx: FileContext, arg: ast.expr, scope: Scope) -> str | None:

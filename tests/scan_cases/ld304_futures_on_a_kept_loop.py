@@ -4,7 +4,8 @@
 # loop's futures, as asyncio's own primitives were up to Python 3.9 (a hang, or "attached to
 # a different loop"). Safe forms stay silent: futures made on the running loop when waiting,
 # a loop bound lazily and compared with the running one, a kept loop compared before waiting,
-# a kept loop that only schedules callbacks, and a class made only inside coroutines.
+# a kept loop that only schedules callbacks, a class made only inside coroutines, and an
+# asyncio protocol (or a mixin only protocols derive from), which its loop's factory makes.
 from __future__ import annotations
 
 import asyncio
@@ -91,3 +92,33 @@ class Waiter:
 
 async def serve() -> None:
     await Waiter().wait()  # made by the loop that waits on it
+
+
+class FlowControl:
+    """A mixin only asyncio protocols derive from: the loop's factory makes them."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self._loop = loop or asyncio.get_event_loop()
+
+    async def drain(self) -> None:
+        await self._loop.create_future()
+
+
+class LineProtocol(FlowControl, asyncio.Protocol):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready = asyncio.get_event_loop().create_future()
+
+
+class Connection(asyncio.Protocol):
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+
+    async def send(self) -> None:
+        await self.loop.create_future()
+
+
+async def connect(host: str) -> None:
+    loop = asyncio.get_running_loop()
+    await loop.create_connection(LineProtocol, host, 25)
+    await loop.create_connection(Connection, host, 80)

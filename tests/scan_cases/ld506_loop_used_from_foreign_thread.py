@@ -105,3 +105,19 @@ def retried(call):
 
 def load_in_background(load) -> None:
     threading.Thread(target=retried, args=(load,), daemon=True).start()
+
+
+class Pages:
+    """A future made here but handed to a waiter list before it is set: a coroutine of the
+    loop may wait on it by then."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.waiters: list[asyncio.Future] = []
+
+    def disconnect(self) -> asyncio.Future:
+        future = asyncio.Future()
+        with self.lock:
+            self.waiters.append(future)
+            future.set_result(None)  # error: LD506 "future.set_result()" "threading"
+            return future

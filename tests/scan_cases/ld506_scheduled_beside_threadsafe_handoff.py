@@ -3,7 +3,8 @@
 # loop's thread, but schedules other work on the same loop with create_task directly: not
 # thread-safe (the loop is not woken, its queues race). `typing.cast(T, loop)` is the loop
 # itself. Safe forms stay silent: the whole handler handed over with call_soon_threadsafe
-# (it then runs on the loop's thread), and a callback that only uses call_soon_threadsafe.
+# (it then runs on the loop's thread), a callback that only uses call_soon_threadsafe, and
+# one that asks through a helper whether the loop runs on its thread.
 from __future__ import annotations
 
 import asyncio
@@ -51,3 +52,19 @@ class Controller:
             loop.call_soon_threadsafe(self.store, node)
 
         self.sdk.on_update(updated)
+
+
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def call_soon_in_loop(loop: asyncio.AbstractEventLoop, callback) -> None:
+    """Asks, through a helper, whether the loop runs on this thread: the direct call is the
+    branch for the loop's own thread, the hand-off the one for every other thread."""
+    if loop is running_loop():
+        loop.call_soon(callback)
+    else:
+        loop.call_soon_threadsafe(callback)

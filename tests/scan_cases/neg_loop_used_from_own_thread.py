@@ -190,3 +190,57 @@ def retried(call, loop: asyncio.AbstractEventLoop):
 
 def load_in_background(load, loop: asyncio.AbstractEventLoop) -> None:
     threading.Thread(target=retried, args=(load, loop), daemon=True).start()
+
+
+class Pages:
+    """A future made in the same function and set before anyone has it (set on one branch,
+    returned on each): nothing waits on it yet, so setting it wakes no loop."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.connected = 0
+
+    def disconnect(self) -> asyncio.Future:
+        future: asyncio.Future[None] = asyncio.Future()
+        with self.lock:
+            if self.connected == 0:
+                future.set_result(None)
+                return future
+            self.connected -= 1
+            if self.connected:
+                future = self._schedule_cull()
+            else:
+                future.set_result(None)
+            return future
+
+    def close(self) -> asyncio.Future | None:
+        future = None
+        try:
+            future = asyncio.Future()
+        except RuntimeError:
+            pass
+        else:
+            future.set_result(None)
+        with self.lock:
+            self.connected = 0
+        return future
+
+    def _schedule_cull(self) -> asyncio.Future:
+        return asyncio.Future()
+
+
+def dispatch_write(send, message: str) -> None:
+    """A worker thread with no loop gets RuntimeError from `ensure_future` and takes the
+    thread-safe way instead."""
+    try:
+        asyncio.ensure_future(send(message))
+    except RuntimeError:
+        send_later(send, message)
+
+
+def send_later(send, message: str) -> None:
+    print("queued for the loop's thread", send, message)
+
+
+def start_writer(send) -> None:
+    threading.Thread(target=dispatch_write, args=(send, "hello"), daemon=True).start()

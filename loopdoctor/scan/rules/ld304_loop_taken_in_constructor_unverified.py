@@ -24,11 +24,30 @@ from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import (
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound, evidence, direct in taken_in_constructors(project):
-        if reported_by(project, bound, evidence, direct) == RULE.code:
+        if reported_by(project, bound, evidence, direct) == RULE.code \
+                and not _made_by_its_loop(project, _class_of(project, binding)):
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
     yield from _waits_on_kept_loop(project)
     yield from _waiting_primitives_made_at_import(project)
+
+
+def _class_of(project: Project, binding: Binding) -> str:
+    writer = project.functions.get(binding.site.scope)
+    return (writer[0].cls or "") if writer is not None else ""
+
+
+def _made_by_its_loop(project: Project, cls: str) -> bool:
+    """An asyncio protocol is made by the loop that drives it: ``create_connection``,
+    ``create_server`` and friends call its factory on that loop. So is a mixin only
+    protocols of this project derive from."""
+    if not cls:
+        return False
+    if any(base in kb.ASYNCIO_PROTOCOLS for base in project.mro(cls)):
+        return True
+    derived = project.subclasses.get(cls, set())
+    return bool(derived) and all(
+        any(base in kb.ASYNCIO_PROTOCOLS for base in project.mro(sub)) for sub in derived)
 
 
 def _waiting_primitives_made_at_import(project: Project) -> Iterator[Finding]:
@@ -67,7 +86,8 @@ def _waits_on_kept_loop(project: Project) -> Iterator[Finding]:
             if binding.kind is not Bind.INSTANCE or writer is None \
                     or not writer[0].setup or not writer[0].cls \
                     or not (taken := _kept_loop(binding, writer[0])) \
-                    or project.made_in_coroutines(writer[0].cls):
+                    or project.made_in_coroutines(writer[0].cls) \
+                    or _made_by_its_loop(project, writer[0].cls):
                 continue
             attr = target.rpartition(".")[2]
             waiting = _awaiting_futures_of(project, writer[0].cls, attr)
@@ -205,7 +225,9 @@ running loop, or a loop it is given, on the instance while a coroutine method aw
 made on it (`self._loop.create_future()`) and nothing compares it with the running loop: a
 lock-like object made under one loop and used under another waits on the first loop's
 futures (a class this project makes only inside coroutines keeps the loop that uses it, and
-is left out). A project class that only
+is left out). An asyncio protocol (a subclass of `asyncio.Protocol` or `BaseProtocol`, or a
+mixin only such protocols derive from) is left out too: the loop's `create_connection` or
+`create_server` calls its factory on the loop that then drives it. A project class that only
 holds such an object is not reported again while nothing shows it made outside a loop and it
 runs no loop itself: the held object is reported where it takes the loop. A preview rule:
 select `LD304` to see these.

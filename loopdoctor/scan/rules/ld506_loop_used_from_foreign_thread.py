@@ -35,7 +35,7 @@ def check(project: Project) -> Iterator[Finding]:
         if not fn.loop_calls or fn.is_async or name in handed:
             continue  # a function handed to a loop runs on the loop's own thread
         thread = threads.get(name) or _lock_held(project, fn, file.path) \
-            or _hands_off_threadsafe(fn)
+            or _hands_off_threadsafe(project, fn)
         for call in fn.loop_calls if thread else ():
             what = _unsafe(project, call, file.path, thread)
             if what:
@@ -66,11 +66,13 @@ def _lock_held(project: Project, fn: Function, path: str) -> Thread | None:
     return None
 
 
-def _hands_off_threadsafe(fn: Function) -> Thread | None:
+def _hands_off_threadsafe(project: Project, fn: Function) -> Thread | None:
     """Sync code that hands work to a loop with ``call_soon_threadsafe`` and schedules on the
     same loop directly is written to run off that loop's thread (a foreign library's callback
-    thread): its direct scheduling comes from that thread too."""
-    if _runs_own_loop(fn) or fn.checks_running_loop:
+    thread): its direct scheduling comes from that thread too. Unless it asks which loop
+    runs here, itself or through a helper (``if loop is get_running_loop(): loop.call_soon``):
+    then the direct call is the branch for the loop's own thread."""
+    if _runs_own_loop(fn) or fn.checks_running_loop or _asks_through_helper(project, fn):
         return None
     threadsafe = {call.text for call in fn.loop_calls if call.method == "call_soon_threadsafe"}
     if any(call.method in lc.LOOP_METHODS and call.text in threadsafe for call in fn.loop_calls):
@@ -78,6 +80,11 @@ def _hands_off_threadsafe(fn: Function) -> Thread | None:
                       ".call_soon_threadsafe()`, written to run off the loop's thread",
                       worker=True, beside_loop=True)
     return None
+
+
+def _asks_through_helper(project: Project, fn: Function) -> bool:
+    return any(not helper[0].is_async and helper[0].checks_running_loop
+               for ref in fn.refs if (helper := project.function(ref)) is not None)
 
 
 # -- which functions run on a worker thread ----------------------------------------------
@@ -338,10 +345,14 @@ primitive, only a thread a coroutine starts (a loop runs beside it), or sync cod
 `threading` lock (written for callers on several threads; not a method a base class defines,
 whose callers decide the thread); sync code that hands work to a loop with
 `call_soon_threadsafe` and schedules on the same loop directly (`loop.create_task`) beside it,
-written to run off that loop's thread (a callback a foreign library calls on its own thread).
+written to run off that loop's thread (a callback a foreign library calls on its own thread),
+unless it asks, itself or through a helper, whether that loop runs on its thread.
 A function handed to a loop (`call_soon_threadsafe(f)`,
 `call_later(t, f)`, `add_done_callback(partial(f, x))`) runs on the loop's thread. A receiver
 is a loop when its type is one, or when nothing is known of it and its name ends in `loop`.
+A future or primitive the same function made and handed to nobody before it sets it
+(`future = asyncio.Future()` ... `future.set_result(None)`, an already-done future it returns)
+has no waiters yet: left out.
 
 ## Bad
 ```python

@@ -245,8 +245,12 @@ so are, for now, the loop taken through a project class, Kafka, pika, Telethon o
 agent framework those were all false: sync helpers that run on its loop). A
 `get_event_loop()` inside `try ... except RuntimeError` with a fallback, an object made
 under `if <a loop is running>`, made lazily inside the loop that uses it, handed the
-owner's loop (`loop=self._loop`), or a loop the constructor has just made and set
-(`set_event_loop(new_event_loop())` before `get_event_loop()`, in the same block) is fine.
+owner's loop (`loop=self._loop`, or positionally: `Manager(name, self._loop)`), or a loop
+the constructor has just made and set (`set_event_loop(new_event_loop())` before
+`get_event_loop()`, in the same block) is fine. A loop taken only when the caller passes none
+(`loop or asyncio.get_event_loop()`, `if loop is None: loop = ...`, an `if`/`else` on the
+parameter) is the caller's choice, as asyncio's own primitives took it up to 3.9: reported
+only where a caller that passes none is seen making the object outside a loop.
 Also here, while the code still runs on Python 3.9 or older (the target version): a sync
 function that makes an asyncio primitive, hands it on (an argument of a call) and then
 starts a new loop with `asyncio.run`. Up to 3.9 the primitive took the thread's current loop

@@ -205,7 +205,11 @@ running loop, or a loop it is given, on the instance while a coroutine method aw
 made on it (`self._loop.create_future()`) and nothing compares it with the running loop: a
 lock-like object made under one loop and used under another waits on the first loop's
 futures (a class this project makes only inside coroutines keeps the loop that uses it, and
-is left out). A project class that only
+is left out). And a part a constructor makes without the loop it keeps from its caller
+(`self._loop = loop or get_event_loop()` beside `self._lock = asyncio.Lock()`, or a
+project class of the same idiom made without `loop=`): whenever the caller chooses a loop
+other than the current one, the part is on another loop than its owner (a Lock or
+Semaphore too, which waits on a future under contention). A project class that only
 holds such an object is not reported again while nothing shows it made outside a loop and it
 runs no loop itself: the held object is reported where it takes the loop. A preview rule:
 select `LD304` to see these.

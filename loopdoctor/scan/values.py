@@ -331,7 +331,7 @@ def _name(ctx: FileContext, name: ast.Name, scope: Scope, hops: int, depth: int)
 def _local(ctx: FileContext, name: ast.Name, owner: Scope, hops: int, depth: int) -> Values:
     assigned = owner.assigns.get(name.id, [])
     found: Values = ()
-    defaults = parameter_defaults(ctx)
+    defaults = _parameter_defaults(ctx)
     if name.id in owner.params and all(defaults.get(id(value)) == name.id
                                        for value, _ in assigned):
         found = (Value(Op.PARAM, owner.qualname, owner.params.index(name.id)),)
@@ -347,7 +347,7 @@ def _local(ctx: FileContext, name: ast.Name, owner: Scope, hops: int, depth: int
     return found
 
 
-def parameter_defaults(ctx: FileContext) -> dict[int, str]:
+def _parameter_defaults(ctx: FileContext) -> dict[int, str]:
     """Values assigned only when a parameter was not given (``if loop is None: x = ...``,
     the ``else`` of ``if loop is not None:`` or ``if loop:``) -> that parameter: the
     spelled-out ``loop or get_event_loop()``, where the caller's value wins when given."""

@@ -136,6 +136,7 @@ class Project:
         self.modules: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._prefixes: dict[str, tuple[str, ...]] = {}
+        self._names: dict[str, frozenset[str]] = {}
         self._members: dict[tuple[str, int], str | None] = {}
         self._mros: dict[str, tuple[str, ...]] = {}
         self._made_per_run: dict[str, bool] = {}
@@ -183,6 +184,7 @@ class Project:
                     self.aliases.setdefault(target, cls)
         self._resolved.clear()
         self._prefixes.clear()
+        self._names.clear()
         self._members.clear()
         self._mros.clear()
         self._made_per_run.clear()
@@ -434,45 +436,19 @@ class Project:
     @cached_property
     def _functions_naming(self) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = defaultdict(list)
-        for function, named in self._names_in.items():
-            for name in named:
+        for function, (fn, _) in self.functions.items():
+            for name in self.names_in(fn):
                 found[name].append(function)
         return {name: tuple(functions) for name, functions in found.items()}
 
-    @cached_property
-    def _names_in(self) -> dict[str, frozenset[str]]:
-        """Function -> every name its refs resolve to, with the dotted prefixes (not the
-        bare first part). Asked only once the join's aliases are final (``__init__``'s
-        ``_alias_module_instances`` rewrites what names resolve to)."""
-        return {name: frozenset(p for ref in fn.refs for p in self.prefixes(ref))
-                for name, (fn, _) in self.functions.items()}
-
-    def every_caller(self, name: str, settled: Callable[[str], bool | None],
-                     callers_of: Callable[[str], list[str]], levels: int,
-                     recursion: bool = True) -> bool:
-        """Does every way up from the function ``name``, through ``callers_of`` each
-        function, end where ``settled`` says True? ``settled(f)``: True or False decides
-        ``f``, None asks its callers; a function with none, or ``levels`` callers above
-        ``name``, is False. A caller already on the way up (recursion, an override calling
-        ``super()``) says ``recursion``: True, nothing new; False, the walk fails."""
-        return self._every_caller(name, settled, callers_of, levels, recursion, frozenset())
-
-    def _every_caller(self, name: str, settled: Callable[[str], bool | None],
-                      callers_of: Callable[[str], list[str]], levels: int, recursion: bool,
-                      path: frozenset[str]) -> bool:
-        verdict = settled(name)
-        if verdict is not None:
-            return verdict
-        callers = callers_of(name)
-        if not callers or levels <= 0:
-            return False
-        path = path | {name}
-        return all(recursion if caller in path else self._every_caller(
-            caller, settled, callers_of, levels - 1, recursion, path) for caller in callers)
-
-    def calling_scopes(self, name: str) -> list[str]:
-        """The functions (and module top levels) whose calls of ``name`` the join sees."""
-        return [call.site.scope for call, _ in self.callers.get(name, ()) if call.site]
+    def names_in(self, fn: Function) -> frozenset[str]:
+        """Every name the refs of ``fn`` resolve to, with its dotted prefixes (not the bare
+        first part), as the aliases resolve it (kept: ``_alias_module_instances`` drops it)."""
+        found = self._names.get(fn.qualname)
+        if found is None:
+            found = self._names[fn.qualname] = frozenset(
+                p for ref in fn.refs for p in self.prefixes(ref))
+        return found
 
     def dead_private(self, fn: Function) -> bool:
         """A private function that nothing in the project uses: dead code or a test
@@ -1647,6 +1623,33 @@ class Project:
             merged[callee] = [e[1:] for e in calls] + self._submits.get(callee, [])
         return merged
 
+    def every_caller(self, name: str, settled: Callable[[str], bool | None],
+                     callers_of: Callable[[str], list[str]], levels: int,
+                     recursion: bool = True) -> bool:
+        """Does every way up from the function ``name``, through ``callers_of`` each
+        function, end where ``settled`` says True? ``settled(f)``: True or False decides
+        ``f``, None asks its callers; a function with none, or ``levels`` callers above
+        ``name``, is False. A caller already on the way up (recursion, an override calling
+        ``super()``) says ``recursion``: True, nothing new; False, the walk fails."""
+        return self._every_caller(name, settled, callers_of, levels, recursion, frozenset())
+
+    def _every_caller(self, name: str, settled: Callable[[str], bool | None],
+                      callers_of: Callable[[str], list[str]], levels: int, recursion: bool,
+                      path: frozenset[str]) -> bool:
+        verdict = settled(name)
+        if verdict is not None:
+            return verdict
+        callers = callers_of(name)
+        if not callers or levels <= 0:
+            return False
+        path = path | {name}
+        return all(recursion if caller in path else self._every_caller(
+            caller, settled, callers_of, levels - 1, recursion, path) for caller in callers)
+
+    def calling_scopes(self, name: str) -> list[str]:
+        """The functions (and module top levels) whose calls of ``name`` the join sees."""
+        return [call.site.scope for call, _ in self.callers.get(name, ()) if call.site]
+
     @cached_property
     def _static_callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
         """``callers`` of the calls whose callees follow from names alone."""
@@ -1770,9 +1773,9 @@ class Project:
     @cached_property
     def _async_users(self) -> dict[str, list[Function]]:
         users: dict[str, list[Function]] = defaultdict(list)
-        for qualname, (fn, _) in self.functions.items():
+        for fn, _ in self.functions.values():
             if fn.is_async:
-                names = self._names_in[qualname] | (
+                names = self.names_in(fn) | (
                     {self.attribute_named(r) for r in fn.refs} - {None})
                 for name in names:
                     users[name].append(fn)

@@ -87,14 +87,7 @@ def _filled_in_programs_one_loop(project: Project, store: Store) -> bool:
 def _called_only_from(project: Project, name: str, roots: set[str]) -> bool:
     """Is ``name`` one of ``roots``, or called (two levels up, at most) only by them?"""
     return project.every_caller(name, lambda f: True if f in roots else None,
-                                lambda f: _callers_all_seen(project, f), _MAX_CALLER_DEPTH,
-                                recursion=False)
-
-
-def _callers_all_seen(project: Project, name: str) -> list[str]:
-    """The callers of ``name``, none when one of its calls has no site (a caller unknown)."""
-    calls = project.callers.get(name, ())
-    return [] if any(call.site is None for call, _ in calls) else project.calling_scopes(name)
+                                project.calling_scopes, _MAX_CALLER_DEPTH, recursion=False)
 
 
 _MAX_CALLER_DEPTH = 2

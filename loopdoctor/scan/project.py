@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
@@ -46,6 +46,8 @@ _MAX_MADE_BY_DEPTH = 3
 _MAX_TAKER_ROUNDS = 6  # classes that take the loop by making another such class
 _MAX_MAKER_DEPTH = 2  # constructors followed back to where their object is made
 _MAX_SETUP_HOPS = 3  # ``__init__`` -> ``self.configure()`` -> ``self._configure()``
+_MAX_SYNC_CALLER_DEPTH = 2  # levels of callers followed up from a sync maker
+_MAX_CONSTRUCTOR_CALLER_DEPTH = 3  # levels of callers followed up from ``__init__``
 _TEST_DIRS = frozenset({"test", "tests", "testing"})
 _ATTRIBUTES = (Bind.INSTANCE, Bind.CLASS, Bind.ANNOTATION, Bind.CLASS_SLOT)
 _UNKNOWN = object()  # a look-up not made yet (None is an answer)
@@ -134,6 +136,7 @@ class Project:
         self.modules: set[str] = set()
         self._resolved: dict[str, str] = {}
         self._prefixes: dict[str, tuple[str, ...]] = {}
+        self._names: dict[str, frozenset[str]] = {}
         self._members: dict[tuple[str, int], str | None] = {}
         self._mros: dict[str, tuple[str, ...]] = {}
         self._made_per_run: dict[str, bool] = {}
@@ -181,6 +184,7 @@ class Project:
                     self.aliases.setdefault(target, cls)
         self._resolved.clear()
         self._prefixes.clear()
+        self._names.clear()
         self._members.clear()
         self._mros.clear()
         self._made_per_run.clear()
@@ -421,9 +425,30 @@ class Project:
     def used_after_import(self, name: str) -> bool:
         """Does any function name the global ``name`` (or an attribute of it), or does a
         thread get it: a use after import time, not only by the module's own top level."""
-        return any(name in self.prefixes(ref) for fn, _ in self.functions.values()
-                   for ref in fn.refs) \
+        return bool(self.functions_naming(name)) \
             or any(name in self.prefixes(submit.target) for submit, _ in self.thread_submits())
+
+    def functions_naming(self, name: str) -> tuple[str, ...]:
+        """The functions that name ``name`` or an attribute of it (``pool`` for a function
+        calling ``pool.get()``), as the join resolves their names, in definition order."""
+        return self._functions_naming.get(name, ())
+
+    @cached_property
+    def _functions_naming(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for function, (fn, _) in self.functions.items():
+            for name in self.names_in(fn):
+                found[name].append(function)
+        return {name: tuple(functions) for name, functions in found.items()}
+
+    def names_in(self, fn: Function) -> frozenset[str]:
+        """Every name the refs of ``fn`` resolve to, with its dotted prefixes (not the bare
+        first part), as the aliases resolve it (kept: ``_alias_module_instances`` drops it)."""
+        found = self._names.get(fn.qualname)
+        if found is None:
+            found = self._names[fn.qualname] = frozenset(
+                p for ref in fn.refs for p in self.prefixes(ref))
+        return found
 
     def dead_private(self, fn: Function) -> bool:
         """A private function that nothing in the project uses: dead code or a test
@@ -500,7 +525,7 @@ class Project:
                     and self._makes(call, cls, maker[0].cls) \
                     and self.made_outside_loop(maker[0].cls, depth=depth + 1)[0]:
                 return f"{path}:{call.site.line}", False
-            if not maker[0].setup and not self._may_run_in_loop(maker[0], depth=1):
+            if not maker[0].setup and not self._may_run_in_loop(maker[0].qualname):
                 return f"{path}:{call.site.line}", True
         return "", True
 
@@ -524,31 +549,34 @@ class Project:
         """A logging handler (or filter): made in sync code when logging is configured."""
         return any(base in kb.MADE_WHEN_CONFIGURED for base in self.mro(cls))
 
-    def _may_run_in_loop(self, fn: Function, depth: int,
-                         path: frozenset[str] = frozenset()) -> bool:
-        """Is every call of a sync function made inside ``async def``, directly or through
-        sync helpers that only coroutines call (two levels), or through a function whose own
-        callers the join cannot see? False when nothing calls a function whose callers it
-        would see (a module-level function: the library's sync API). A function kept in a
-        table of callables (``SETUPS = {"a": a.setup}``) is called by the functions that
-        read the table. A caller already on the way up (recursion, an override calling
-        ``super()``) says nothing new."""
-        if self._callers_unseen(fn):
-            return True
-        scopes = [call.site.scope for call, _ in self.callers.get(fn.qualname, ()) if call.site]
-        scopes += self._table_readers(fn.qualname)
-        if not scopes or depth > 2:
-            return False
-        path = path | {fn.qualname}
-        callers = [self.functions.get(scope) for scope in scopes if scope not in path]
-        return all(caller is not None and (caller[0].is_async or self._may_run_in_loop(
-            caller[0], depth + 1, path)) for caller in callers)
+    def _may_run_in_loop(self, name: str) -> bool:
+        """Is every call of the sync function ``name`` made inside ``async def``, directly or
+        through sync helpers that only coroutines call (two levels), or through a function
+        whose own callers the join cannot see? False when nothing calls a function whose
+        callers it would see (a module-level function: the library's sync API). A function
+        kept in a table of callables (``SETUPS = {"a": a.setup}``) is called by the functions
+        that read the table."""
+        return self.every_caller(name, self._coroutine_or_callers_unseen,
+                                 self._callers_or_table_readers, _MAX_SYNC_CALLER_DEPTH)
 
-    def _table_readers(self, name: str) -> list[str]:
-        """The functions that read a table of callables holding the function ``name``."""
-        readers = self._readers_of_tables
-        return [reader for table in self.tables_holding.get(name, ())
-                for reader in readers.get(table, ())]
+    def _coroutine(self, name: str) -> bool | None:
+        """True for an ``async def``, False for no function, None (ask its callers) else."""
+        found = self.functions.get(name)
+        if found is None:
+            return False
+        return True if found[0].is_async else None
+
+    def _coroutine_or_callers_unseen(self, name: str) -> bool | None:
+        found = self._coroutine(name)
+        return True if found is None and self._callers_unseen(self.functions[name][0]) \
+            else found
+
+    def _callers_or_table_readers(self, name: str) -> list[str]:
+        """The callers of ``name``, and the functions that read a table of callables holding
+        it (``SETUPS.items()``)."""
+        return self.calling_scopes(name) + [
+            reader for table in self.tables_holding.get(name, ())
+            for reader in self.functions_naming(table)]
 
     @cached_property
     def tables_holding(self) -> dict[str, set[str]]:
@@ -559,18 +587,6 @@ class Project:
                 for name in mentioned:
                     if (resolved := self.resolve(name)) in self.functions:
                         found[resolved].add(table)
-        return found
-
-    @cached_property
-    def _readers_of_tables(self) -> dict[str, list[str]]:
-        """Table -> the functions that name it (or an attribute of it: ``SETUPS.items()``)."""
-        tables = {table for held in self.tables_holding.values() for table in held}
-        found: dict[str, list[str]] = defaultdict(list)
-        if not tables:
-            return found
-        for name, (fn, _) in self.functions.items():
-            for table in {p for ref in fn.refs for p in self.prefixes(ref)} & tables:
-                found[table].append(name)
         return found
 
     def _callers_unseen(self, fn: Function) -> bool:
@@ -694,7 +710,9 @@ class Project:
         """Is every object of ``cls`` this project makes made inside ``async def`` (where the
         current loop is the running one)? False when nothing here makes one."""
         init = self.functions.get(f"{cls}.__init__")
-        return init is not None and self._runs_in_loop(init[0].qualname, depth=0)
+        return init is not None and self.every_caller(
+            init[0].qualname, self._coroutine, self.calling_scopes, _MAX_CONSTRUCTOR_CALLER_DEPTH,
+            recursion=False)
 
     def made_in_coroutine(self, cls: str) -> str:
         """``path:line`` where an ``async def`` makes an object of ``cls``, or ""."""
@@ -705,16 +723,6 @@ class Project:
                 return f"`async def {maker[0].qualname.rsplit('.', 1)[-1]}` ({path}:" \
                        f"{call.site.line})"
         return ""
-
-    def _runs_in_loop(self, name: str, depth: int) -> bool:
-        """Is every call of a function made inside ``async def``, directly or through sync
-        helpers that only coroutines call (two levels)? False when nothing calls it."""
-        sites = [call.site for call, _ in self.callers.get(name, ()) if call.site is not None]
-        if not sites or depth > 2:
-            return False
-        callers = [self.functions.get(site.scope) for site in sites]
-        return all(fn is not None and (fn[0].is_async or self._runs_in_loop(
-            fn[0].qualname, depth + 1)) for fn in callers)
 
     def primitives(self, instances: bool = False) -> Iterator[tuple[Binding, FileFacts]]:
         """asyncio primitives made once for the process: at module or class level, or
@@ -1615,6 +1623,33 @@ class Project:
             merged[callee] = [e[1:] for e in calls] + self._submits.get(callee, [])
         return merged
 
+    def every_caller(self, name: str, settled: Callable[[str], bool | None],
+                     callers_of: Callable[[str], list[str]], levels: int,
+                     recursion: bool = True) -> bool:
+        """Does every way up from the function ``name``, through ``callers_of`` each
+        function, end where ``settled`` says True? ``settled(f)``: True or False decides
+        ``f``, None asks its callers; a function with none, or ``levels`` callers above
+        ``name``, is False. A caller already on the way up (recursion, an override calling
+        ``super()``) says ``recursion``: True, nothing new; False, the walk fails."""
+        return self._every_caller(name, settled, callers_of, levels, recursion, frozenset())
+
+    def _every_caller(self, name: str, settled: Callable[[str], bool | None],
+                      callers_of: Callable[[str], list[str]], levels: int, recursion: bool,
+                      path: frozenset[str]) -> bool:
+        verdict = settled(name)
+        if verdict is not None:
+            return verdict
+        callers = callers_of(name)
+        if not callers or levels <= 0:
+            return False
+        path = path | {name}
+        return all(recursion if caller in path else self._every_caller(
+            caller, settled, callers_of, levels - 1, recursion, path) for caller in callers)
+
+    def calling_scopes(self, name: str) -> list[str]:
+        """The functions (and module top levels) whose calls of ``name`` the join sees."""
+        return [call.site.scope for call, _ in self.callers.get(name, ()) if call.site]
+
     @cached_property
     def _static_callers(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
         """``callers`` of the calls whose callees follow from names alone."""
@@ -1740,8 +1775,8 @@ class Project:
         users: dict[str, list[Function]] = defaultdict(list)
         for fn, _ in self.functions.values():
             if fn.is_async:
-                names = {p for r in fn.refs for p in self.prefixes(r)}
-                names |= {self.attribute_named(r) for r in fn.refs} - {None}
+                names = self.names_in(fn) | (
+                    {self.attribute_named(r) for r in fn.refs} - {None})
                 for name in names:
                     users[name].append(fn)
         return users

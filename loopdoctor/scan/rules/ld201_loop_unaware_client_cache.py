@@ -88,14 +88,10 @@ def _filled_in_programs_one_loop(project: Project, store: Store) -> bool:
     return _called_only_from(project, store.site.scope, coroutines)
 
 
-def _called_only_from(project: Project, name: str, roots: set[str], depth: int = 0) -> bool:
+def _called_only_from(project: Project, name: str, roots: set[str]) -> bool:
     """Is ``name`` one of ``roots``, or called (two levels up, at most) only by them?"""
-    if name in roots:
-        return True
-    callers = project.callers.get(name, ())
-    return bool(callers) and depth < _MAX_CALLER_DEPTH and all(
-        call.site is not None and _called_only_from(project, call.site.scope, roots, depth + 1)
-        for call, _ in callers)
+    return project.every_caller(name, lambda f: True if f in roots else None,
+                                project.calling_scopes, _MAX_CALLER_DEPTH, recursion=False)
 
 
 _MAX_CALLER_DEPTH = 2
@@ -107,28 +103,29 @@ def _used_only_by_request_handlers(project: Project, holder: str) -> bool:
     starts reaches it: the server that runs the handlers runs one loop per process."""
     if any(second_loop(project, site) for site in loops_reaching(project, holder)):
         return False
-    users = [name for name, (fn, _) in project.functions.items()
-             if any(holder in project.prefixes(ref) for ref in fn.refs)]
+    users = project.functions_naming(holder)
     return bool(users) and all(_in_request_handlers(project, name) for name in users)
 
 
-def _in_request_handlers(project: Project, name: str, depth: int = 0,
-                         path: frozenset[str] = frozenset()) -> bool:
+def _in_request_handlers(project: Project, name: str) -> bool:
     """Is ``name`` a request handler, or called (a few levels up) only by them? A nested
     function nothing is seen to call runs where the function it is written in runs."""
+    return project.every_caller(name, lambda f: _is_request_handler(project, f),
+                                lambda f: _callers_or_enclosing(project, f), _MAX_HANDLER_DEPTH)
+
+
+def _is_request_handler(project: Project, name: str) -> bool | None:
     found = project.functions.get(name)
     if found is None:
         return False
-    if found[0].is_async and _handles_requests(found[0].decorators):
-        return True
-    callers = [call.site.scope for call, _ in project.callers.get(name, ()) if call.site]
+    return True if found[0].is_async and _handles_requests(found[0].decorators) else None
+
+
+def _callers_or_enclosing(project: Project, name: str) -> list[str]:
+    callers = project.calling_scopes(name)
     if not callers and ".<locals>." in name:
-        callers = [name.rsplit(".<locals>.", 1)[0]]
-    if not callers or depth >= _MAX_HANDLER_DEPTH:
-        return False
-    path = path | {name}
-    return all(caller in path or _in_request_handlers(project, caller, depth + 1, path)
-               for caller in callers)
+        return [name.rsplit(".<locals>.", 1)[0]]
+    return callers
 
 
 def _handles_requests(decorators: tuple[str, ...]) -> bool:

@@ -91,6 +91,7 @@ class FileContext:
         self._callees: dict[tuple[int, int], str | None] = {}
         self._resolved: dict[tuple[int, int], tuple[ast.AST, str | None]] = {}
         self._typing: set[tuple[str, int]] = set()
+        self._annotation_names: dict[tuple[int, int], tuple[ast.expr, frozenset[str]]] = {}
         self.memo: dict[str, dict | set] = {}  # what later passes compute once per file
         self.has_main_guard = False
         self._fallback_imports: set[int] = set()  # imports under ``except ImportError:``
@@ -533,9 +534,20 @@ class FileContext:
 
     def annotation_names(self, annotation: ast.expr | None, scope: Scope) -> frozenset[str]:
         """``AsyncOpenAI``, ``AsyncOpenAI | None``, ``Optional[AsyncOpenAI]`` -> the type;
-        ``Callable[[], AsyncOpenAI]`` and ``type[AsyncOpenAI]`` hold a maker, not one."""
+        ``Callable[[], AsyncOpenAI]`` and ``type[AsyncOpenAI]`` hold a maker, not one.
+        (Asked again by several passes, and a string annotation is parsed: answered once.)"""
+        if annotation is None:
+            return frozenset()
+        key = (id(annotation), id(scope))
+        known = self._annotation_names.get(key)
+        if known is None or known[0] is not annotation:
+            known = self._annotation_names[key] = (annotation,
+                                                   self._annotated_names(annotation, scope))
+        return known[1]
+
+    def _annotated_names(self, annotation: ast.expr, scope: Scope) -> frozenset[str]:
         found: set[str] = set()
-        pending = [annotation] if annotation is not None else []
+        pending = [annotation]
         while pending:
             node = pending.pop()
             if isinstance(node, ast.BinOp):

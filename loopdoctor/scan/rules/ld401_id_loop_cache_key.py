@@ -15,6 +15,8 @@ MESSAGE = ("`id(loop)` in a cache key: ids are reused once a loop is collected, 
 
 
 def collect(ctx: FileContext) -> Iterator[Candidate]:
+    if not any(isinstance(c.node.func, ast.Name) and c.node.func.id == "id" for c in ctx.calls):
+        return  # every finding is an ``id(...)`` call, and the index holds each call
     seen: set[int] = set()
     for key, scope in _key_positions(ctx):
         for call in ctx.id_loop_calls(key, scope):

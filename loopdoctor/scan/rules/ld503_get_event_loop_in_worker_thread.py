@@ -26,8 +26,10 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
     for nothing, whichever thread its callers use."""
     if is_test_module(ctx.module, ctx.path):
         return
+    calling = _calling_get_event_loop(ctx)
     for fn in ctx.functions():
-        if fn.kind != "function" or fn.is_async or _is_property(fn.node):
+        if id(fn) not in calling or fn.kind != "function" or fn.is_async \
+                or _is_property(fn.node):
             continue  # (a property's readers are expressions, in the coroutines that use it)
         read = {n.id for n in ast.walk(fn.node) if isinstance(n, ast.Name)
                 and isinstance(n.ctx, ast.Load)}
@@ -35,6 +37,13 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
             if name not in read:
                 yield RULE.candidate(ctx.site(node, fn), UNUSED_MESSAGE.format(
                     name=name, function=fn.qualname.rpartition(".")[2]))
+
+
+def _calling_get_event_loop(ctx: FileContext) -> set[int]:
+    """The scopes (by id) whose own code calls ``asyncio.get_event_loop()``: the only ones
+    worth walking (a statement of a function is indexed with that function's scope)."""
+    return {id(call.scope) for call in ctx.calls
+            if ctx.callee(call.node, call.scope) == "asyncio.get_event_loop"}
 
 
 def _loop_assignments(ctx: FileContext, fn: Scope) -> Iterator[tuple[str, ast.Assign]]:

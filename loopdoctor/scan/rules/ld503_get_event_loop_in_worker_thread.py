@@ -43,7 +43,7 @@ def _calling_get_event_loop(ctx: FileContext) -> set[int]:
     """The scopes (by id) whose own code calls ``asyncio.get_event_loop()``: the only ones
     worth walking (a statement of a function is indexed with that function's scope)."""
     return {id(call.scope) for call in ctx.calls
-            if ctx.callee(call.node, call.scope) == "asyncio.get_event_loop"}
+            if ctx.callee(call.node, call.scope) in kb.GET_EVENT_LOOP}
 
 
 def _loop_assignments(ctx: FileContext, fn: Scope) -> Iterator[tuple[str, ast.Assign]]:

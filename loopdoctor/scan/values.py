@@ -193,17 +193,10 @@ def _given_loop(ctx: FileContext, call: ast.Call, scope: Scope) -> Values:
 
 
 def _passes_loop(call: ast.Call) -> bool:
-    """``Queue(loop=self._loop)``, ``Manager(name, self._loop)``: the caller names the loop;
-    a getter called right there (``loop=asyncio.get_event_loop()``) is the current loop
-    again, not a chosen one."""
+    """``Queue(loop=self._loop)``: the caller names the loop; a getter called right there
+    (``loop=asyncio.get_event_loop()``) is the current loop again, not a chosen one."""
     return any(k.arg in kb.LOOP_KEYWORDS and not isinstance(k.value, ast.Call)
-               for k in call.keywords) or any(_named_as_loop(arg) for arg in call.args)
-
-
-def _named_as_loop(arg: ast.expr) -> bool:
-    name = arg.id if isinstance(arg, ast.Name) else arg.attr \
-        if isinstance(arg, ast.Attribute) else ""
-    return name.strip("_") in kb.LOOP_KEYWORDS
+               for k in call.keywords)
 
 
 def guarded_calls(ctx: FileContext) -> set[int]:
@@ -331,9 +324,7 @@ def _name(ctx: FileContext, name: ast.Name, scope: Scope, hops: int, depth: int)
 def _local(ctx: FileContext, name: ast.Name, owner: Scope, hops: int, depth: int) -> Values:
     assigned = owner.assigns.get(name.id, [])
     found: Values = ()
-    defaults = _parameter_defaults(ctx)
-    if name.id in owner.params and all(defaults.get(id(value)) == name.id
-                                       for value, _ in assigned):
+    if name.id in owner.params and not assigned:
         found = (Value(Op.PARAM, owner.qualname, owner.params.index(name.id)),)
     if name.id in owner.annotations:
         found += annotated(ctx, owner.annotations[name.id], owner.parent or owner)
@@ -345,41 +336,6 @@ def _local(ctx: FileContext, name: ast.Name, owner: Scope, hops: int, depth: int
         if any(_empty_list(value) for value, _ in assigned):
             found += _appended(ctx, name.id, owner, hops, depth)
     return found
-
-
-def _parameter_defaults(ctx: FileContext) -> dict[int, str]:
-    """Values assigned only when a parameter was not given (``if loop is None: x = ...``,
-    the ``else`` of ``if loop is not None:`` or ``if loop:``) -> that parameter: the
-    spelled-out ``loop or get_event_loop()``, where the caller's value wins when given."""
-    if "parameter defaults" not in ctx.memo:
-        found: dict[int, str] = {}
-        for node, scope in ctx.ifs:
-            param, missing_in_body = _missing_test(node.test)
-            if param in scope.params:
-                for stmt in node.body if missing_in_body else node.orelse:
-                    found.update((id(n.value), param) for n in _walk_here(stmt)
-                                 if isinstance(n, (ast.Assign, ast.AnnAssign)))
-        ctx.memo["parameter defaults"] = found
-    return ctx.memo["parameter defaults"]
-
-
-def _missing_test(test: ast.expr) -> tuple[str, bool]:
-    """The parameter an ``if`` tests for being absent, and whether its body is the branch
-    taken when it is (``if p is None``, ``if not p``) or its ``else`` (``if p is not None``,
-    ``if p``); ("", False) for any other test."""
-    if isinstance(test, ast.Name):
-        return test.id, False
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) \
-            and isinstance(test.operand, ast.Name):
-        return test.operand.id, True
-    if isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) \
-            and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant) \
-            and test.comparators[0].value is None:
-        if isinstance(test.ops[0], (ast.Is, ast.Eq)):
-            return test.left.id, True
-        if isinstance(test.ops[0], (ast.IsNot, ast.NotEq)):
-            return test.left.id, False
-    return "", False
 
 
 def _empty_list(node: ast.AST) -> bool:

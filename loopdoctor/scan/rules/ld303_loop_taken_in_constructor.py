@@ -9,7 +9,7 @@ from dataclasses import replace
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain
 from loopdoctor.scan.context import FileContext, Scope
-from loopdoctor.scan.model import Bind, Binding, Candidate, FileFacts, Finding, Function, Op
+from loopdoctor.scan.model import Binding, Candidate, FileFacts, Finding, Op
 from loopdoctor.scan.project import Project, takes_loop_before_310
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
@@ -48,84 +48,19 @@ def taken_in_constructors(
     object is made, or its loop driven, outside a running loop ("" when none is visible),
     and whether that evidence is about the object itself (not an object that makes it).
     A project class that only holds such an object, with nothing seen made outside a loop
-    and no loop run by the class itself, adds a second report and no evidence: left out.
-    A loop taken only when the caller passes none (``loop or get_event_loop()``) is the
-    caller's choice, as asyncio's own primitives took it up to 3.9: reported only where a
-    caller that passes none is seen outside a loop. A part that takes the current loop in a
-    constructor that keeps the loop it is given (``self._lock = asyncio.Lock()`` beside
-    ``self._loop = loop or get_event_loop()``) is on another loop whenever a caller chooses
-    one: that is its evidence."""
-    given_loops = _given_loops(project)
+    and no loop run by the class itself, adds a second report and no evidence: left out."""
     for binding, file, bound in project.made_in_setup():
         setup = project.functions[binding.site.scope][0]
         cls = setup.cls or ""
         driven = project.drives_loop(cls) if bound.type == LOOP else ""
-        passed = _given_instead(project, binding, setup)
+        passed = next((v.index for v in binding.values
+                       if v.op is Op.PARAM and v.name == setup.qualname), None)
         made, direct = project.made_outside_loop(cls, passed)
-        kept = given_loops.get(cls, "") if bound.type != LOOP or bound.via else ""
         evidence = (f"the object drives that loop at {driven}" if driven else
-                    f"one is made outside a running loop at {made}" if made else
-                    _not_given(cls, kept) if kept else "")
+                    f"one is made outside a running loop at {made}" if made else "")
         if bound.via and bound.holds and not evidence and not _starts_loops(project, cls):
             continue  # left to the held object's own report, where it takes the loop
-        if bound.type == LOOP and passed is not None and not evidence:
-            continue
-        yield binding, file, bound, evidence, (direct and not kept) or bool(driven)
-    for binding, file, bound in _locks_beside_given_loop(project, given_loops):
-        cls = project.functions[binding.site.scope][0].cls or ""
-        yield binding, file, bound, _not_given(cls, given_loops[cls]), False
-
-
-def _not_given(cls: str, kept: str) -> str:
-    return (f"`{cls.rsplit('.', 1)[-1]}` keeps the loop its caller gives in `{kept}` and "
-            f"does not pass it here")
-
-
-def _locks_beside_given_loop(project: Project, given_loops: dict[str, str]):
-    """A Lock or Semaphore a constructor makes without the loop it keeps: up to Python 3.9
-    it binds the current loop, and the waiters its owner's loop adds under contention wait
-    on futures of another loop. (One made on its own is left out: without contention it
-    never waits on a future.)"""
-    for binding, file in (pair for pairs in project.bindings.values() for pair in pairs):
-        setup = project.functions.get(binding.site.scope)
-        if setup is None or setup[0].cls not in given_loops or not setup[0].setup \
-                or binding.kind is not Bind.INSTANCE or binding.in_loop:
-            continue
-        made = next((project.resolve(v.name) for v in binding.values
-                     if v.op is Op.CALL and not v.index), "")
-        if made in kb.ASYNCIO_PRIMITIVES - kb.WAITING_PRIMITIVES:
-            yield binding, file, Bound(made, path=file.path, line=binding.site.line)
-
-
-def _given_instead(project: Project, binding: Binding, setup: Function) -> int | None:
-    """The parameter of ``setup`` whose value, when given, is stored instead of this one:
-    in the value itself (``loop or get_event_loop()``, a parameter defaulted when None), or
-    stored in the same attribute by another branch of the same constructor (``if loop is
-    not None: self._loop = loop`` / ``else: self._loop = get_event_loop()``)."""
-    siblings = [binding.values, *(other.values for other, _ in project.bindings.get(
-        binding.target, ()) if other.site.scope == setup.qualname)]
-    return next((v.index for values in siblings for v in values
-                 if v.op is Op.PARAM and v.name == setup.qualname), None)
-
-
-def _given_loops(project: Project) -> dict[str, str]:
-    """Class -> the attribute its constructor keeps a loop parameter in, taking the current
-    loop only when the caller passes none (``loop or get_event_loop()``): the loop its
-    objects are for."""
-    found: dict[str, str] = {}
-    for target, bindings in project.bindings.items():
-        for binding, _ in bindings:
-            setup = project.functions.get(binding.site.scope)
-            if setup is None or not setup[0].setup or not setup[0].cls \
-                    or binding.kind is not Bind.INSTANCE:
-                continue
-            params = setup[0].params
-            given = _given_instead(project, binding, setup[0])
-            if given is not None and given < len(params) and params[given] in kb.LOOP_KEYWORDS \
-                    and any(v.op is Op.LOOP for other, _ in bindings
-                            if other.site.scope == setup[0].qualname for v in other.values):
-                found.setdefault(setup[0].cls, target.rpartition(".")[2])
-    return found
+        yield binding, file, bound, evidence, direct or bool(driven)
 
 
 def _starts_loops(project: Project, cls: str) -> bool:
@@ -245,12 +180,8 @@ so are, for now, the loop taken through a project class, Kafka, pika, Telethon o
 agent framework those were all false: sync helpers that run on its loop). A
 `get_event_loop()` inside `try ... except RuntimeError` with a fallback, an object made
 under `if <a loop is running>`, made lazily inside the loop that uses it, handed the
-owner's loop (`loop=self._loop`, or positionally: `Manager(name, self._loop)`), or a loop
-the constructor has just made and set (`set_event_loop(new_event_loop())` before
-`get_event_loop()`, in the same block) is fine. A loop taken only when the caller passes none
-(`loop or asyncio.get_event_loop()`, `if loop is None: loop = ...`, an `if`/`else` on the
-parameter) is the caller's choice, as asyncio's own primitives took it up to 3.9: reported
-only where a caller that passes none is seen making the object outside a loop.
+owner's loop (`loop=self._loop`), or a loop the constructor has just made and set
+(`set_event_loop(new_event_loop())` before `get_event_loop()`, in the same block) is fine.
 Also here, while the code still runs on Python 3.9 or older (the target version): a sync
 function that makes an asyncio primitive, hands it on (an argument of a call) and then
 starts a new loop with `asyncio.run`. Up to 3.9 the primitive took the thread's current loop

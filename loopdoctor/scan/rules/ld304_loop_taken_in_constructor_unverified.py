@@ -227,14 +227,10 @@ lock-like object made under one loop and used under another waits on the first l
 futures (a class this project makes only inside coroutines keeps the loop that uses it, and
 is left out). An asyncio protocol (a subclass of `asyncio.Protocol` or `BaseProtocol`, or a
 mixin only such protocols derive from) is left out too: the loop's `create_connection` or
-`create_server` calls its factory on the loop that then drives it. And a part a constructor
-makes without the loop it keeps from its caller (`self._loop = loop or get_event_loop()`
-beside `self._lock = asyncio.Lock()`, or a project class of the same idiom made without
-`loop=`): whenever the caller chooses a loop other than the current one, the part is on
-another loop than its owner (a Lock or Semaphore too, which waits on a future under
-contention). A project class that only holds such an object is not reported again while
-nothing shows it made outside a loop and it runs no loop itself: the held object is reported
-where it takes the loop. A preview rule: select `LD304` to see these.
+`create_server` calls its factory on the loop that then drives it. A project class that only
+holds such an object is not reported again while nothing shows it made outside a loop and it
+runs no loop itself: the held object is reported where it takes the loop. A preview rule:
+select `LD304` to see these.
 
 ## Bad
 ```python

@@ -78,10 +78,16 @@ ASYNCIO_PRIMITIVES: frozenset[str] = frozenset(
     )
 )
 
+# ``asyncio.get_event_loop_policy().get_event_loop()``: the thread's loop, as
+# ``get_event_loop()`` gives it outside a running loop (inside one, the loop ``asyncio.run``
+# set), written so to avoid get_event_loop()'s deprecation warning.
+POLICY_GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop_policy.get_event_loop",
+                                   "asyncio.events.get_event_loop_policy.get_event_loop"})
+GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"}) \
+    | POLICY_GET_EVENT_LOOP
 RUNNING_LOOP_GETTERS: frozenset[str] = frozenset({
-    "asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio._get_running_loop",
-    "asyncio.events.get_running_loop", "asyncio.events.get_event_loop",
-})
+    "asyncio.get_running_loop", "asyncio._get_running_loop", "asyncio.events.get_running_loop",
+}) | GET_EVENT_LOOP
 # The running task: it lives on one loop, so what it makes and removes itself stays there.
 CURRENT_TASK: frozenset[str] = frozenset({"asyncio.current_task", "asyncio.tasks.current_task"})
 RUNNING_LOOP_PROBES: frozenset[str] = frozenset({
@@ -103,7 +109,6 @@ CLOSE_METHODS: frozenset[str] = frozenset({"aclose", "close", "dispose", "discon
 # runs then (SQLAlchemy's ``AsyncEngine.dispose()``): a close and a reset in one call.
 POOL_RESETS: frozenset[str] = frozenset({"dispose"})
 CLOSED_PROBES: frozenset[str] = frozenset({"closed", "is_closed", "_closed"})
-GET_EVENT_LOOP = frozenset({"asyncio.get_event_loop", "asyncio.events.get_event_loop"})
 SET_EVENT_LOOP = frozenset({"asyncio.set_event_loop", "asyncio.events.set_event_loop"})
 NEW_EVENT_LOOP = frozenset({"asyncio.new_event_loop", "asyncio.events.new_event_loop"})
 ASYNCIO_RUN: frozenset[str] = frozenset({"asyncio.run", "asyncio.runners.run"})

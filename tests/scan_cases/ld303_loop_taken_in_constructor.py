@@ -25,6 +25,17 @@ class StreamConn:
     async def connect(self) -> None: ...
 
 
+class PolicyConn:  # the thread's loop through the policy: get_event_loop() without its warning
+    def __init__(self, url: str):
+        self.url = url
+        self.loop = asyncio.get_event_loop_policy().get_event_loop()  # error: LD303 "PolicyConn.loop"
+
+    def run(self) -> None:
+        self.loop.run_until_complete(self.connect())
+
+    async def connect(self) -> None: ...
+
+
 class Provider:
     def __init__(self, api_key: str):
         self._client = xai_sdk.AsyncClient(api_key=api_key)  # error: LD304 "AsyncClient" "Provider._client"

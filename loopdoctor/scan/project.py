@@ -185,6 +185,7 @@ class Project:
         self._resolved.clear()
         self._prefixes.clear()
         self._names.clear()
+        self.__dict__.pop("_functions_naming", None)  # (a cached_property built from _names)
         self._members.clear()
         self._mros.clear()
         self._made_per_run.clear()

@@ -272,7 +272,7 @@ def _walk_here(node: ast.AST) -> Iterator[ast.AST]:
 _HOLDS_STATEMENTS = (ast.stmt, ast.ExceptHandler, ast.match_case)
 
 
-def _statements_here(node: ast.AST) -> Iterator[ast.AST]:
+def statements_here(node: ast.AST) -> Iterator[ast.AST]:
     """The statements ``_walk_here`` meets, in its order, without entering expressions
     (no statement is inside one): a fifth of the nodes. (And the clauses that hold them.)"""
     pending = [node]
@@ -378,11 +378,11 @@ def _excluded_types(ctx: FileContext, owner: Scope) -> dict[int, tuple[str, ...]
     memo = ctx.memo.setdefault("excluded", {})
     if id(owner) not in memo:
         found: dict[int, tuple[str, ...]] = {}
-        for node in _statements_here(owner.node):
+        for node in statements_here(owner.node):
             if isinstance(node, ast.If) and (test := _isinstance_test(ctx, node.test, owner)):
                 name, types = test
                 for stmt in node.orelse:
-                    for inner in _statements_here(stmt):
+                    for inner in statements_here(stmt):
                         if isinstance(inner, (ast.Assign, ast.AnnAssign)) \
                                 and _is_name(inner.value, name):
                             found[id(inner.value)] = found.get(id(inner.value), ()) + types

@@ -10,6 +10,7 @@ from loopdoctor.scan.context import FileContext, Scope
 from loopdoctor.scan.model import Candidate, Finding
 from loopdoctor.scan.project import Project, is_test_module
 from loopdoctor.scan.rules.base import Rule
+from loopdoctor.scan.values import statements_here
 
 MESSAGE = ("`asyncio.get_event_loop()` in code run by a worker thread: that thread has no "
            "current loop (RuntimeError), and on a borrowed loop it is the wrong one")
@@ -47,22 +48,11 @@ def _calling_get_event_loop(ctx: FileContext) -> set[int]:
 
 
 def _loop_assignments(ctx: FileContext, fn: Scope) -> Iterator[tuple[str, ast.Assign]]:
-    for node in _own_statements(fn.node):
+    for node in statements_here(fn.node):  # (not those of functions defined in it)
         if isinstance(node, ast.Assign) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call) \
                 and ctx.callee(node.value, fn) in kb.GET_EVENT_LOOP:
             yield node.targets[0].id, node
-
-
-def _own_statements(node: ast.AST) -> Iterator[ast.AST]:
-    """The function's statements, not those of functions or classes defined in it."""
-    pending = list(ast.iter_child_nodes(node))
-    while pending:
-        child = pending.pop()
-        if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
-                                  ast.Lambda)):
-            yield child
-            pending.extend(ast.iter_child_nodes(child))
 
 
 def _is_property(node: ast.AST) -> bool:

@@ -2,10 +2,10 @@
 
 Two pickles per cache folder, both named by the analyzer's version (``code_version``). The
 small index holds ``stat`` (path -> mtime, size, content hash: an unchanged file is not even
-read), ``skip`` (prefilter verdicts per content hash), ``names`` (the module names the last
-project's imports decided, keyed by its paths and contents) and ``results`` (the findings of
-the last project, keyed by everything they depend on). The large one holds ``facts`` per (path,
-module, content hash), loaded only when a project has to be joined again.
+read), ``skip`` and ``wanted`` (prefilter verdicts per content hash), ``names`` (the module
+names the last project's imports decided, keyed by its paths and contents) and ``results``
+(the findings of the last project, keyed by everything they depend on). The large one holds
+``facts`` per (path, module, content hash), loaded only when a project has to be joined again.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import loopdoctor
 
-_FORMAT = 4
+_FORMAT = 5
 # A file written this recently may be written again within the same mtime tick, keeping its
 # size: its stat proves nothing yet, so it is hashed again next time (git's "racily clean").
 _RACY_NS = 2_000_000_000
@@ -57,10 +57,11 @@ class Cache:
         self._facts_file = folder / f"facts-{version}.pickle" if folder else None
         self.stat: dict[str, tuple[int, int, str]]
         self.skip: set[tuple[str, str]]
+        self.wanted: set[tuple[str, str]]
         self.results: dict[str, object]
         self.names: dict[str, dict[str, str]]
-        self.stat, self.skip, self.results, self.names = _load(self._index_file,
-                                                               ({}, set(), {}, {}))
+        self.stat, self.skip, self.wanted, self.results, self.names = _load(
+            self._index_file, ({}, set(), set(), {}, {}))
         self._facts: dict[tuple[str, str, str], object] | None = None
         self._dirty_index = self._dirty_facts = False
 
@@ -93,6 +94,11 @@ class Cache:
             self.skip.add((digest, verdict_key))
             self._dirty_index = True
 
+    def remember_wanted(self, digest: str, verdict_key: str) -> None:
+        if (digest, verdict_key) not in self.wanted:
+            self.wanted.add((digest, verdict_key))
+            self._dirty_index = True
+
     def remember_result(self, key: str, result: object) -> None:
         self.results = {key: result}
         self._dirty_index = True
@@ -115,7 +121,8 @@ class Cache:
                     old.unlink(missing_ok=True)
             if self._dirty_facts:
                 _dump(self._facts_file, self.facts)
-            _dump(self._index_file, (self.stat, self.skip, self.results, self.names))
+            _dump(self._index_file, (self.stat, self.skip, self.wanted, self.results,
+                                    self.names))
         except OSError:
             pass  # a read-only checkout still gets its findings
 

@@ -12,7 +12,7 @@ import tokenize
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from loopdoctor.scan import suppressions, timing
@@ -25,6 +25,7 @@ from loopdoctor.scan.model import Candidate, FileFacts, Finding, Suppression
 from loopdoctor.scan.prefilter import Mentions, Prefilter, mentions, words_of
 from loopdoctor.scan.project import Project
 from loopdoctor.scan.rules import ALL_RULES, BY_CODE
+from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.rules.ld000_parse_error import parse_error
 from loopdoctor.scan.session import Pending, ScanOptions
 
@@ -80,36 +81,67 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True)
+class _Stage:
+    """The rules whose needs and exports decide which files one join reads, and the
+    selected codes checked on it."""
+
+    rules: tuple[Rule, ...]
+    checked: frozenset[str]
+
+
+def _stages(codes: frozenset[str]) -> list[_Stage]:
+    """Default rules are checked on the files every default rule pulls in, whatever else is
+    selected; preview rules, when selected, on a join that adds the files every rule pulls
+    in. (A default finding made of a file only a preview rule wants would come and go with
+    the selection, and with what an earlier scan left in the cache.)"""
+    preview = frozenset(rule.code for rule in ALL_RULES if rule.preview)
+    stages = [_Stage(tuple(rule for rule in ALL_RULES if not rule.preview), codes - preview)]
+    if codes & preview:
+        stages.append(_Stage(ALL_RULES, codes & (preview | {"LD000"})))
+    return stages
+
+
 def _analyse(options: ScanOptions, pending: list[Pending],
              unreadable: dict[Path, OSError], cache: Cache):
-    config, codes = options.config, options.codes
-    prefilter = Prefilter([BY_CODE[c] for c in sorted(codes)],
-                          [t.rsplit(".", 1)[-1] for t in config.loop_bound_types])
-    facts, unparsed, hits, parsed = _first_round(pending, cache, prefilter, options.jobs)
-    timing.count("files parsed, round 1", parsed)
-    facts.update((str(path), _unreadable(path, exc)) for path, exc in unreadable.items())
+    config = options.config
     extra_types, python = frozenset(config.loop_bound_types), config.python
-    with _join_phase("join"):
-        project = _project(facts, extra_types, python)
-    for _ in range(_MAX_ROUNDS):
-        with _join_phase("exports and mentions"):
-            more = _mentioning(project, codes, unparsed, cache)
-        if not more:
-            break
-        with timing.phase("parse and facts, later rounds"):
-            new = _parse_all(more, cache, options.jobs)
-        parsed += len(new)
-        timing.count("files parsed, later rounds", len(new))
-        timing.count("rounds", 1)
-        facts.update((str(p.path), f) for p, f in zip(more, new, strict=True))
-        unparsed = [p for p in unparsed if str(p.path) not in facts]
-        project.release()  # freed by counting: a collection would walk every live fact
-        del project
+    facts = {str(path): _unreadable(path, exc) for path, exc in unreadable.items()}
+    unparsed, parsed, hits, found = pending, 0, 0, []
+    project = None
+    for stage in _stages(options.codes):
+        prefilter = Prefilter(stage.rules, [t.rsplit(".", 1)[-1] for t in config.loop_bound_types])
+        first, unparsed, stage_hits, stage_parsed = _first_round(unparsed, cache, prefilter,
+                                                                 options.jobs)
+        facts.update(first)
+        hits += stage_hits
+        parsed += stage_parsed
+        timing.count("files parsed, round 1", stage_parsed)
+        if project is not None:
+            project.release()  # freed by counting: a collection would walk every live fact
+            del project
         with _join_phase("join"):
             project = _project(facts, extra_types, python)
+        for _ in range(_MAX_ROUNDS):
+            with _join_phase("exports and mentions"):
+                more = _mentioning(project, stage.rules, unparsed, cache)
+            if not more:
+                break
+            with timing.phase("parse and facts, later rounds"):
+                new, new_parsed = _facts_of(more, cache, options.jobs)
+            parsed += new_parsed
+            timing.count("files parsed, later rounds", new_parsed)
+            timing.count("rounds", 1)
+            facts.update((str(p.path), f) for p, f in zip(more, new, strict=True))
+            unparsed = [p for p in unparsed if str(p.path) not in facts]
+            project.release()
+            del project
+            with _join_phase("join"):
+                project = _project(facts, extra_types, python)
+        with _join_phase("check"):
+            found += _checked(project, stage.checked)
     parse_errors = sum(f.parse_error is not None for f in facts.values())
-    with _join_phase("check"):
-        return _check(project, codes, config), parse_errors, parsed, hits
+    return _reported(project, found, options.codes, config), parse_errors, parsed, hits
 
 
 def _project(facts: dict[str, FileFacts], extra_types: frozenset[str],
@@ -123,18 +155,22 @@ def _project(facts: dict[str, FileFacts], extra_types: frozenset[str],
 
 
 def _first_round(pending: list[Pending], cache: Cache, prefilter: Prefilter, jobs: int):
+    """The files the prefilter wants, their facts (cached ones too), and the rest. A file's
+    cached facts are its facts, not a reason to join it: an earlier scan with a wider
+    selection, or a later round, may have parsed it."""
     facts: dict[str, FileFacts] = {}
     to_parse: list[Pending] = []
     unparsed: list[Pending] = []
     hits = 0
     for item in pending:
-        cached = cache.facts.get((str(item.path), item.module, item.digest))
-        if cached is not None:
-            facts[str(item.path)] = cached
+        verdict = (item.digest, prefilter.digest)
+        if verdict in cache.skip:
+            unparsed.append(item)
             hits += 1
             continue
-        if (item.digest, prefilter.digest) in cache.skip:
-            unparsed.append(item)
+        cached = cache.facts.get((str(item.path), item.module, item.digest))
+        if cached is not None and verdict in cache.wanted:
+            facts[str(item.path)] = cached
             hits += 1
             continue
         if item.data is None:
@@ -142,16 +178,30 @@ def _first_round(pending: list[Pending], cache: Cache, prefilter: Prefilter, job
         if item.data is not None and (problem := _unreadable_text(item)) is not None:
             facts[str(item.path)] = problem
             cache.remember_facts((str(item.path), item.module, item.digest), problem)
+            cache.remember_wanted(*verdict)
         elif item.data is not None and prefilter.wants(item.data):
-            to_parse.append(item)
+            cache.remember_wanted(*verdict)
+            if cached is not None:
+                facts[str(item.path)] = cached
+                hits += 1
+            else:
+                to_parse.append(item)
         else:
-            cache.remember_skip(item.digest, prefilter.digest)
+            cache.remember_skip(*verdict)
             unparsed.append(item)
     with timing.phase("parse and facts, round 1"):
         results = _parse_all(to_parse, cache, jobs)
     for item, result in zip(to_parse, results, strict=True):
         facts[str(item.path)] = result
     return facts, unparsed, hits, len(to_parse)
+
+
+def _facts_of(pending: list[Pending], cache: Cache, jobs: int) -> tuple[list[FileFacts], int]:
+    """Each file's facts, from the cache or parsed; and how many were parsed."""
+    cached = [cache.facts.get((str(p.path), p.module, p.digest)) for p in pending]
+    parsed = iter(_parse_all([p for p, c in zip(pending, cached, strict=True) if c is None],
+                             cache, jobs))
+    return [c if c is not None else next(parsed) for c in cached], sum(c is None for c in cached)
 
 
 def _read(path: Path) -> bytes | None:
@@ -183,10 +233,10 @@ def _unreadable(path: Path, exc: OSError) -> FileFacts:
                      parse_error=parse_error(str(path), f"cannot read: {reason}"))
 
 
-def _mentioning(project: Project, codes: frozenset[str], unparsed: list[Pending],
+def _mentioning(project: Project, rules: tuple[Rule, ...], unparsed: list[Pending],
                 cache: Cache) -> list[Pending]:
     """Unparsed files that mention a name the project's findings may flow through."""
-    matcher = mentions(_interesting_names(project, codes), project.ancestors)
+    matcher = mentions(_interesting_names(project, rules), project.ancestors)
     if matcher is None:
         return []
     found = []
@@ -209,12 +259,11 @@ def _mentions(matcher: Mentions, pending: Pending) -> bool:
     return pending.data is not None and matcher.matches(pending.data, pending.words)
 
 
-def _interesting_names(project: Project, codes: frozenset[str]) -> set[str]:
-    """Qualified names that the selected rules need to see used in other files."""
+def _interesting_names(project: Project, rules: tuple[Rule, ...]) -> set[str]:
+    """Qualified names that the rules need to see used in other files."""
     # In rule order, each shared one once: the join's memo and budget see one order of
     # questions on every run, and the check after the last round inherits them.
-    exports = dict.fromkeys(rule.exports for rule in ALL_RULES
-                            if rule.exports and rule.code in codes)
+    exports = dict.fromkeys(rule.exports for rule in rules if rule.exports)
     return {name for export in exports for name in export(project)}
 
 
@@ -318,24 +367,30 @@ def _decode(data: bytes, errors: str = "replace") -> str:
 # -- checking ---------------------------------------------------------------------------
 
 
-def _check(project: Project, codes: frozenset[str], config: Config) -> list[Finding]:
-    """Every selected rule's findings, minus per-file ignores and suppression comments,
-    plus LD001 for suppressions that suppressed nothing."""
-    by_path: dict[str, list[Finding]] = defaultdict(list)
-    for file in project.files:
-        for candidate in [file.parse_error, *file.candidates]:
-            if candidate is not None and candidate.code in codes \
-                    and project.python < candidate.python_below:
-                by_path[file.path].append(_from_candidate(file, candidate))
+def _checked(project: Project, codes: frozenset[str]) -> list[Finding]:
+    """The findings of these codes on a join: its files' own candidates, then the rules'."""
+    found = [_from_candidate(file, candidate) for file in project.files
+             for candidate in [file.parse_error, *file.candidates]
+             if candidate is not None and candidate.code in codes
+             and project.python < candidate.python_below]
     for rule in ALL_RULES:
         if rule.check is not None and rule.code in codes:
-            for finding in rule.check(project):
-                by_path[finding.path].append(finding)
+            found += rule.check(project)
+    return found
+
+
+def _reported(project: Project, found: list[Finding], codes: frozenset[str],
+              config: Config) -> list[Finding]:
+    """The findings minus per-file ignores and suppression comments, plus LD001 for
+    suppressions that suppressed nothing."""
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for finding in found:
+        by_path[finding.path].append(finding)
     findings = []
     for file in project.files:
-        found = [f for f in _dedupe(by_path.get(file.path, []))
-                 if not _ignored_for_file(f, file.path, config)]
-        kept, unused = suppressions.apply(found, file.suppressions, codes)
+        kept = [f for f in _dedupe(by_path.get(file.path, []))
+                if not _ignored_for_file(f, file.path, config)]
+        kept, unused = suppressions.apply(kept, file.suppressions, codes)
         findings += kept
         if "LD001" in codes:
             findings += [_unused(file, s) for s in unused]

@@ -138,7 +138,9 @@ ASYNCIO_FUTURES: frozenset[str] = frozenset({"asyncio.Future", "asyncio.Task",
 ASYNCIO_PROTOCOLS: frozenset[str] = frozenset(
     f"asyncio.{module}{name}" for module in ("", "protocols.")
     for name in ("BaseProtocol", "Protocol", "BufferedProtocol", "DatagramProtocol",
-                 "SubprocessProtocol"))
+                 "SubprocessProtocol")) | frozenset({  # and asyncio's own protocols
+    "asyncio.StreamReaderProtocol", "asyncio.streams.StreamReaderProtocol",
+    "asyncio.subprocess.SubprocessStreamProtocol"})
 THREAD_EXECUTORS: frozenset[str] = frozenset({"concurrent.futures.ThreadPoolExecutor",
                                               "concurrent.futures.thread.ThreadPoolExecutor"})
 PROCESS_EXECUTORS: frozenset[str] = frozenset({

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import CallAt, FileContext, Scope
 from loopdoctor.scan.model import LoopCall
-from loopdoctor.scan.values import guarded_calls, values_of
+from loopdoctor.scan.values import NESTED, guarded_calls, values_of
 
 # Only the loop's own thread may call these (``call_soon_threadsafe`` is the exception).
 LOOP_METHODS = frozenset({"create_task", "call_soon", "call_later", "call_at"})
@@ -40,7 +40,6 @@ SETS = "set_event_loop"
 RUN_BY_THREAD = "run_forever in a thread"  # ``Thread(target=loop.run_forever)``
 HOLDS = "holds"  # ``with lock:``, ``lock.acquire()`` in a function that touches a loop
 TOUCHES = LOOP_METHODS | PRIMITIVE_METHODS | TASK_FUNCTIONS
-_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def loop_calls(ctx: FileContext, scope: Scope, calls: list[CallAt]) -> tuple[LoopCall, ...]:
@@ -56,7 +55,7 @@ def _locks_held(ctx: FileContext, scope: Scope) -> Iterator[LoopCall]:
     pending: list[ast.AST] = list(scope.node.body) if isinstance(scope.node.body, list) else []
     while pending:
         node = pending.pop()
-        if isinstance(node, _NESTED):
+        if isinstance(node, NESTED):
             continue
         if isinstance(node, ast.With):
             for item in node.items:
@@ -138,7 +137,7 @@ def _path_to(root: ast.AST, target: ast.AST) -> list[tuple[ast.AST, str, ast.stm
     """(node, field, statement) from ``root`` down to the statement that holds ``target``."""
     for field, value in ast.iter_fields(root):
         for child in value if isinstance(value, list) else ():
-            if isinstance(child, ast.stmt) and not isinstance(child, _NESTED) \
+            if isinstance(child, ast.stmt) and not isinstance(child, NESTED) \
                     and any(n is target for n in ast.walk(child)):
                 return [(root, field, child), *_path_to(child, target)]
     return []

@@ -709,11 +709,12 @@ class Project:
 
     def made_in_coroutines(self, cls: str) -> bool:
         """Is every object of ``cls`` this project makes made inside ``async def`` (where the
-        current loop is the running one)? False when nothing here makes one."""
+        current loop is the running one)? False when nothing here makes one. A maker kept in a
+        table of callables runs where the table's readers run."""
         init = self.functions.get(f"{cls}.__init__")
         return init is not None and self.every_caller(
-            init[0].qualname, self._coroutine, self.calling_scopes, _MAX_CONSTRUCTOR_CALLER_DEPTH,
-            recursion=False)
+            init[0].qualname, self._coroutine, self._callers_or_table_readers,
+            _MAX_CONSTRUCTOR_CALLER_DEPTH, recursion=False)
 
     def made_in_coroutine(self, cls: str) -> str:
         """``path:line`` where an ``async def`` makes an object of ``cls``, or ""."""

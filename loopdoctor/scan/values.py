@@ -256,7 +256,7 @@ def _blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
                 yield block
 
 
-_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def _walk_here(node: ast.AST) -> Iterator[ast.AST]:
@@ -266,7 +266,7 @@ def _walk_here(node: ast.AST) -> Iterator[ast.AST]:
         current = pending.pop()
         yield current
         pending.extend(child for child in ast.iter_child_nodes(current)
-                       if not isinstance(child, _NESTED))
+                       if not isinstance(child, NESTED))
 
 
 _HOLDS_STATEMENTS = (ast.stmt, ast.ExceptHandler, ast.match_case)
@@ -283,7 +283,7 @@ def statements_here(node: ast.AST) -> Iterator[ast.AST]:
             children = getattr(current, name, None)
             if isinstance(children, list):
                 pending.extend(child for child in children if isinstance(
-                    child, _HOLDS_STATEMENTS) and not isinstance(child, _NESTED))
+                    child, _HOLDS_STATEMENTS) and not isinstance(child, NESTED))
 
 
 def _field_default(ctx: FileContext, call: ast.Call, scope: Scope, hops: int,

@@ -28,7 +28,7 @@ class StreamConn:
 class PolicyConn:  # the thread's loop through the policy: get_event_loop() without its warning
     def __init__(self, url: str):
         self.url = url
-        self.loop = asyncio.get_event_loop_policy().get_event_loop()  # error: LD303 "PolicyConn.loop"
+        self.loop = asyncio.get_event_loop_policy().get_event_loop()  # error: LD303 "PolicyConn.loop" "`asyncio.get_event_loop_policy().get_event_loop()`"
 
     def run(self) -> None:
         self.loop.run_until_complete(self.connect())

@@ -5,7 +5,8 @@
 # a different loop"). Safe forms stay silent: futures made on the running loop when waiting,
 # a loop bound lazily and compared with the running one, a kept loop compared before waiting,
 # a kept loop that only schedules callbacks, a class made only inside coroutines, and an
-# asyncio protocol (or a mixin only protocols derive from), which its loop's factory makes.
+# asyncio protocol (or a mixin only protocols derive from, or a subclass of asyncio's own
+# StreamReaderProtocol), which its loop's factory makes.
 from __future__ import annotations
 
 import asyncio
@@ -118,7 +119,17 @@ class Connection(asyncio.Protocol):
         await self.loop.create_future()
 
 
+class Session(asyncio.StreamReaderProtocol):
+    def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self.loop = loop or asyncio.get_event_loop()
+        super().__init__(asyncio.StreamReader(loop=self.loop), loop=self.loop)
+
+    async def starttls(self) -> None:
+        await self.loop.create_future()
+
+
 async def connect(host: str) -> None:
     loop = asyncio.get_running_loop()
     await loop.create_connection(LineProtocol, host, 25)
     await loop.create_connection(Connection, host, 80)
+    await loop.create_server(Session, host, 587)

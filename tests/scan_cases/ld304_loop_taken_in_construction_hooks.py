@@ -38,7 +38,7 @@ class AsyncIOScheduler(BaseScheduler):
 
 class DefaultLoopScheduler(BaseScheduler):
     def _configure(self, config: dict) -> None:
-        self.event_loop = maybe_ref(config.pop("event_loop", asyncio.get_event_loop()))  # error: LD304 "DefaultLoopScheduler.event_loop"
+        self.event_loop = maybe_ref(config.pop("event_loop", asyncio.get_event_loop()))  # error: LD304 "DefaultLoopScheduler.event_loop" "in the stored expression"
         super()._configure(config)
 
 

@@ -86,7 +86,7 @@ def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,
     taken = "the current event loop" if bound.type == LOOP else f"`{bound.type}`"
     what = (f"makes `{bound.via.rsplit('.', 1)[-1]}`, whose constructor takes {taken} "
             f"(at {bound.path}:{bound.line})," if bound.via else
-            "keeps `asyncio.get_event_loop()`" if bound.type == LOOP else
+            f"keeps {_loop_kept(binding)}" if bound.type == LOOP else
             f"makes `{bound.type}`, which up to Python 3.9 binds to the current event loop "
             f"when made," if takes_loop_before_310(bound) else
             f"makes `{bound.type}`, which binds to the current event loop when made,"
@@ -98,6 +98,17 @@ def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,
     return (f"`{setup}` {what} in `{attr}`: made wherever the object is (at import, in a "
             f"thread, before `asyncio.run`), it holds a loop other than the one that will use "
             f"it{seen}{tail}")
+
+
+def _loop_kept(binding: Binding) -> str:
+    """The call the stored loop comes from, as the code makes it."""
+    called = next((v.name for v in binding.values if v.op is Op.LOOP), None)
+    if called is None:  # asked for inside the stored expression (a default, an argument)
+        return "the current event loop (`get_event_loop()` in the stored expression)"
+    if called in kb.POLICY_GET_EVENT_LOOP:
+        policy, _, method = called.rpartition(".")
+        return f"`{policy}().{method}()`"
+    return f"`{called}()`"
 
 
 def collect(ctx: FileContext) -> Iterator[Candidate]:

@@ -225,9 +225,10 @@ running loop, or a loop it is given, on the instance while a coroutine method aw
 made on it (`self._loop.create_future()`) and nothing compares it with the running loop: a
 lock-like object made under one loop and used under another waits on the first loop's
 futures (a class this project makes only inside coroutines keeps the loop that uses it, and
-is left out). An asyncio protocol (a subclass of `asyncio.Protocol` or `BaseProtocol`, or a
-mixin only such protocols derive from) is left out too: the loop's `create_connection` or
-`create_server` calls its factory on the loop that then drives it. A project class that only
+is left out). An asyncio protocol (a subclass of `asyncio.Protocol`, `BaseProtocol` or
+asyncio's `StreamReaderProtocol`, or a mixin only such protocols derive from) is left out
+too: the loop's `create_connection` or `create_server` calls its factory on the loop that
+then drives it. A project class that only
 holds such an object is not reported again while nothing shows it made outside a loop and it
 runs no loop itself: the held object is reported where it takes the loop. A preview rule:
 select `LD304` to see these.

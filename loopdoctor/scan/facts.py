@@ -787,10 +787,11 @@ def _tables(ctx: FileContext) -> tuple[tuple[str, frozenset[str]], ...]:
 
 def _routes(ctx: FileContext) -> tuple[tuple[str, str], ...]:
     """What this file hands a server to run per request by call, not by decorator: the
-    project functions a route is made of (``app.add_api_route("/x", h)``,
+    project functions (or class-based views) a route is made of (``app.add_api_route("/x", h)``,
     ``Route("/x", endpoint=h)``, ``app.router.add_get("/", h)``, ``web.get("/", h)``) and the
     classes of the objects registered as gRPC servicers
-    (``add_FooServicer_to_server(Foo(), server)``); each with the call's name."""
+    (``add_FooServicer_to_server(Foo(), server)``); each with the route's call ("" for a
+    servicer's: that function, generated into the project or not, is gRPC's)."""
     found = []
     for call_at in ctx.calls:
         node, scope = call_at.node, call_at.scope
@@ -800,7 +801,7 @@ def _routes(ctx: FileContext) -> tuple[tuple[str, str], ...]:
                       if isinstance(arg, (ast.Name, ast.Attribute))
                       and (name := ctx.resolve(arg, scope)) and not ctx.is_external(name)]
         elif _registers_servicer(callee) and node.args:
-            found += [(callee, cls) for cls in sorted(ctx.value_ctors(node.args[0], scope))]
+            found += [("", cls) for cls in sorted(ctx.value_ctors(node.args[0], scope))]
     return tuple(found)
 
 

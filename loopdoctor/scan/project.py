@@ -977,15 +977,18 @@ class Project:
         those decorated as a route (``@app.get("/x")``), those a framework's route is made of
         by call (``app.add_api_route("/x", h)``, ``Route("/x", h)``; a method of the project's
         own class that takes a function is no route), and the public coroutine methods of a
-        gRPC servicer (a subclass of a ``*_pb2_grpc`` module's ``*Servicer``, or the class of
-        an object handed to its ``add_*Servicer_to_server``)."""
+        class a route is made of (a class-based view) and of a gRPC servicer (a subclass of a
+        ``*_pb2_grpc`` module's ``*Servicer``, or the class of an object handed to its
+        ``add_*Servicer_to_server``)."""
         servicers = {cls for cls in self.classes if any(map(_generated_servicer, self.mro(cls)))}
         routed: set[str] = set()
         for file in self.files:
             for call, target in file.routes:
-                if self.resolve(target) in self.classes:
-                    servicers.add(self.resolve(target))
-                elif self.function(call) is None and (found := self.function(target)):
+                if call and self.function(call) is not None:
+                    continue  # the project's own ``add_route``: a table it reads itself
+                if (cls := self.resolve(target)) in self.classes:
+                    servicers.add(cls)
+                elif found := self.function(target):
                     routed.add(found[0].qualname)
         return frozenset(name for name, (fn, _) in self.functions.items() if fn.is_async and (
             name in routed or _routes_requests(fn.decorators)

@@ -1,7 +1,7 @@
 # negative for: LD201
 # Module-level caches of async clients keyed by host only, used only by request handlers that
 # are registered by call rather than by decorator: FastAPI's `add_api_route`, Starlette's
-# `Route(path, endpoint=...)` inside a `Mount`, aiohttp's `router.add_get` and `web.get` inside
+# `Route(path, endpoint=...)` inside a `Mount` (a function, or a class-based view), aiohttp's `router.add_get` and `web.get` inside
 # `add_routes`, Quart's `add_url_rule`. Their server runs one loop per process: silent.
 # `_export_clients` is also used by a handler that a sync export runs on a new loop per call,
 # and `_job_clients` by a coroutine handed to the project's own `add_route` (a job table, no
@@ -13,6 +13,7 @@ from aiohttp import web
 from fastapi import APIRouter, FastAPI
 from quart import Quart
 from starlette.applications import Starlette
+from starlette.endpoints import HTTPEndpoint
 from starlette.routing import Mount, Route
 
 _model_clients: dict[str, httpx.AsyncClient] = {}
@@ -81,8 +82,15 @@ async def page(request) -> bytes:
     return (await page_client("http://pages").get(request.url.path)).content
 
 
+class PageIndex(HTTPEndpoint):
+    async def get(self, request) -> bytes:
+        return (await page_client("http://pages").get("/")).content
+
+
 def page_app() -> Starlette:
-    return Starlette(routes=[Mount("/pages", routes=[Route("/{name}", endpoint=page)])])
+    return Starlette(routes=[
+        Mount("/pages", routes=[Route("/", PageIndex), Route("/{name}", endpoint=page)]),
+    ])
 
 
 async def feed(request) -> web.Response:

@@ -93,6 +93,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         names=frozenset(ctx.module_scope.locals | set(ctx.module_scope.imports)),
         script=ctx.has_main_guard,
         tables=_tables(ctx),
+        routes=_routes(ctx),
         nest_asyncio=any(t.split(".")[0] == "nest_asyncio"
                          for s in ctx.scopes for t in s.imports.values()),
     )
@@ -782,6 +783,32 @@ def _tables(ctx: FileContext) -> tuple[tuple[str, frozenset[str]], ...]:
         if mentioned:
             found.append((f"{scope.qualname}.{target.id}", mentioned))
     return tuple(found)
+
+
+def _routes(ctx: FileContext) -> tuple[tuple[str, str], ...]:
+    """What this file hands a server to run per request by call, not by decorator: the
+    project functions (or class-based views) a route is made of (``app.add_api_route("/x", h)``,
+    ``Route("/x", endpoint=h)``, ``app.router.add_get("/", h)``, ``web.get("/", h)``) and the
+    classes of the objects registered as gRPC servicers
+    (``add_FooServicer_to_server(Foo(), server)``); each with the route's call ("" for a
+    servicer's: that function, generated into the project or not, is gRPC's)."""
+    found = []
+    for call_at in ctx.calls:
+        node, scope = call_at.node, call_at.scope
+        callee = ctx.callee(node, scope) or ""
+        if method_name(node) in kb.ROUTE_REGISTRATION_METHODS or callee in kb.ROUTE_CONSTRUCTORS:
+            found += [(callee, name) for arg in [*node.args, *(k.value for k in node.keywords)]
+                      if isinstance(arg, (ast.Name, ast.Attribute))
+                      and (name := ctx.resolve(arg, scope)) and not ctx.is_external(name)]
+        elif _registers_servicer(callee) and node.args:
+            found += [("", cls) for cls in sorted(ctx.value_ctors(node.args[0], scope))]
+    return tuple(found)
+
+
+def _registers_servicer(callee: str) -> bool:
+    first, last = kb.GRPC_REGISTRATION_AFFIXES
+    name = callee.rpartition(".")[2]
+    return name.startswith(first) and name.endswith(last)
 
 
 def _annotation_bindings(ctx: FileContext):

@@ -266,6 +266,28 @@ ROUTE_DECORATOR_METHODS: frozenset[str] = frozenset({
     "get", "post", "put", "patch", "delete", "head", "options", "route", "api_route",
     "websocket", "websocket_route",
 })
+# ``app.add_api_route("/path", handler)``, ``app.router.add_get("/", handler)``,
+# ``app.add_url_rule("/path", view_func=handler)``: a coroutine handed to one of these methods
+# (of a framework's app or router, not of the project's own class) is a request handler too.
+ROUTE_REGISTRATION_METHODS: frozenset[str] = frozenset({
+    "add_api_route", "add_api_websocket_route", "add_route", "add_websocket_route",
+    "add_url_rule", "add_get", "add_post", "add_put", "add_patch", "add_delete", "add_head",
+    "add_options",
+})
+# ``Route("/path", handler)`` (in ``Starlette(routes=[...])`` or ``Mount(routes=[...])``) and
+# ``web.get("/", handler)`` (in ``app.add_routes([...])``): a route made with a coroutine.
+ROUTE_CONSTRUCTORS: frozenset[str] = frozenset({
+    "starlette.routing.Route", "starlette.routing.WebSocketRoute", "fastapi.routing.APIRoute",
+    "fastapi.routing.APIWebSocketRoute",
+    *(f"aiohttp.web.{method}" for method in (
+        "get", "post", "put", "patch", "delete", "head", "options", "route")),
+})
+# A gRPC servicer: a subclass of the ``FooServicer`` a ``foo_pb2_grpc`` module generates, or an
+# object handed to its ``add_FooServicer_to_server(obj, server)``. A ``grpc.aio`` server runs
+# its coroutine methods on the loop it was started on.
+GRPC_MODULE_SUFFIX = "_pb2_grpc"
+GRPC_SERVICER_SUFFIX = "Servicer"
+GRPC_REGISTRATION_AFFIXES = ("add_", "Servicer_to_server")
 
 ENTRY_POINT_DECORATOR_SUFFIXES: tuple[str, ...] = (
     ".command", ".group", ".callback", "pytest.fixture", "pytest_asyncio.fixture",

@@ -318,3 +318,6 @@ class FileFacts:
     script: bool = False  # has an ``if __name__ == "__main__":`` block
     tables: tuple[tuple[str, frozenset[str]], ...] = ()  # module/class-level names whose value
     # mentions project names without calling them (a table of callables): (name, mentioned)
+    routes: tuple[tuple[str, str], ...] = ()  # handed to a server by call: (the call, what it
+    # registers): a request handler (``add_api_route("/x", f)``), a class-based view, or a
+    # gRPC servicer's class ("", the class)

@@ -972,6 +972,29 @@ class Project:
         return frozenset(info.qualname for info in self.classes.values()
                          if _marked_singleton(info) or self._new_returns_slot(info.qualname))
 
+    @cached_property
+    def request_handlers(self) -> frozenset[str]:
+        """The coroutine functions a server runs per request, on the one loop it serves on:
+        those decorated as a route (``@app.get("/x")``), those a framework's route is made of
+        by call (``app.add_api_route("/x", h)``, ``Route("/x", h)``; a method of the project's
+        own class that takes a function is no route), and the public coroutine methods of a
+        class a route is made of (a class-based view) and of a gRPC servicer (a subclass of a
+        ``*_pb2_grpc`` module's ``*Servicer``, or the class of an object handed to its
+        ``add_*Servicer_to_server``)."""
+        servicers = {cls for cls in self.classes if any(map(_generated_servicer, self.mro(cls)))}
+        routed: set[str] = set()
+        for file in self.files:
+            for call, target in file.routes:
+                if call and self.function(call) is not None:
+                    continue  # the project's own ``add_route``: a table it reads itself
+                if (cls := self.resolve(target)) in self.classes:
+                    servicers.add(cls)
+                elif found := self.function(target):
+                    routed.add(found[0].qualname)
+        return frozenset(name for name, (fn, _) in self.functions.items() if fn.is_async and (
+            name in routed or _routes_requests(fn.decorators)
+            or (fn.cls in servicers and not name.rpartition(".")[2].startswith("_"))))
+
     def _new_returns_slot(self, cls: str) -> bool:
         new = self.functions.get(f"{cls}.__new__")
         return new is not None and f"{cls}.__init__" not in self.functions and any(
@@ -1833,6 +1856,16 @@ def _binds_when_made(name: str) -> bool:
 def short_name(name: str) -> str:
     """``pkg.mod.Cls.attr`` as ``Cls.attr``: the last two parts of a dotted name."""
     return ".".join(name.split(".")[-2:]) if name.count(".") > 1 else name
+
+
+def _routes_requests(decorators: tuple[str, ...]) -> bool:
+    return any(d.endswith("()") and d[:-2].rpartition(".")[2] in kb.ROUTE_DECORATOR_METHODS
+               for d in decorators)
+
+
+def _generated_servicer(cls: str) -> bool:
+    module, _, name = cls.rpartition(".")
+    return module.endswith(kb.GRPC_MODULE_SUFFIX) and name.endswith(kb.GRPC_SERVICER_SUFFIX)
 
 
 def _marked_singleton(info: ClassInfo) -> bool:

@@ -98,9 +98,9 @@ _MAX_CALLER_DEPTH = 2
 
 
 def _used_only_by_request_handlers(project: Project, holder: str) -> bool:
-    """Every function that names the cache runs only inside a web app's request handlers
-    (coroutines decorated ``@app.get(...)``), through its callers, and no loop this project
-    starts reaches it: the server that runs the handlers runs one loop per process."""
+    """Every function that names the cache runs only inside a server's request handlers
+    (``Project.request_handlers``), through its callers, and no loop this project starts
+    reaches it: the server that runs the handlers runs one loop per process."""
     if any(second_loop(project, site) for site in loops_reaching(project, holder)):
         return False
     users = project.functions_naming(holder)
@@ -115,10 +115,9 @@ def _in_request_handlers(project: Project, name: str) -> bool:
 
 
 def _is_request_handler(project: Project, name: str) -> bool | None:
-    found = project.functions.get(name)
-    if found is None:
+    if name not in project.functions:
         return False
-    return True if found[0].is_async and _handles_requests(found[0].decorators) else None
+    return True if name in project.request_handlers else None
 
 
 def _callers_or_enclosing(project: Project, name: str) -> list[str]:
@@ -126,11 +125,6 @@ def _callers_or_enclosing(project: Project, name: str) -> list[str]:
     if not callers and ".<locals>." in name:
         return [name.rsplit(".<locals>.", 1)[0]]
     return callers
-
-
-def _handles_requests(decorators: tuple[str, ...]) -> bool:
-    return any(d.endswith("()") and d[:-2].rpartition(".")[2] in kb.ROUTE_DECORATOR_METHODS
-               for d in decorators)
 
 
 _MAX_HANDLER_DEPTH = 5
@@ -175,9 +169,14 @@ Nor is a slot filled only inside the coroutines of a program's one loop (a CLI c
 `asyncio.run`) when no second loop of the project reaches it: that process has one loop; nor
 an object that holds a client, kept at module level, when the only loops that reach it are a
 program's entries (`main()`'s branches, each the one loop of its process); nor a cache, a
-singleton's slot or a client a long-lived object keeps that only a web app's request handlers
-use (coroutines decorated `@app.get(...)`, `@routes.post(...)`, and the helpers only they
-call), when no loop of the project reaches it: their server runs one loop per process.
+singleton's slot or a client a long-lived object keeps that only a server's request handlers
+use (coroutines decorated `@app.get(...)`, `@routes.post(...)`; registered by call:
+`app.add_api_route(path, f)`, `Route(path, f)`, `app.router.add_get(path, f)`,
+`web.get(path, f)`, `app.add_url_rule(path, view_func=f)`; the coroutine methods of a gRPC
+servicer, a subclass of a `*_pb2_grpc` module's `*Servicer` or an object handed to its
+`add_*Servicer_to_server`; and the helpers only they call), when no loop of the project
+reaches it: their server runs one loop per process. (A project's own `add_route` method is
+not a server's: what it is given is reported as before.)
 (Not seen: a process that serves the app twice, on two loops, such as two servers started
 in threads; there the cache meets both.)
 

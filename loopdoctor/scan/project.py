@@ -598,10 +598,19 @@ class Project:
         parameter typed by a protocol, a config handed around), that nothing here is seen to
         call. It runs wherever its receiver calls it, inside the loop too. Class and static
         methods, and constructors, are called through their class's name, found as a module
-        function's are."""
+        function's are. A call that names a method this one overrides is not seen to call
+        this one."""
         constructor = fn.qualname.endswith(".__init__")
         return (".<locals>." in fn.qualname or (_instance_method(fn) and not constructor)) \
-            and not self.callers.get(fn.qualname)
+            and not any(self._call_names(call, fn.qualname)
+                        for call, _ in self.callers.get(fn.qualname, ()))
+
+    def _call_names(self, call: Call | ThreadSubmit, function: str) -> bool:
+        """Does the call name ``function`` (or a name that resolves to it), rather than
+        another function it overrides (``config.create()`` with ``config: BaseConfig``: which
+        override runs is whatever object the caller was handed)?"""
+        named = self.function(call.callee if isinstance(call, Call) else call.target)
+        return named is None or named[0].qualname == function
 
     def drives_loop(self, cls: str) -> str:
         """``path:line`` where a method of ``cls`` runs a loop it did not make, or ""."""

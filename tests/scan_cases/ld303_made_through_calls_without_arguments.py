@@ -2,7 +2,10 @@
 # a sync method that a module-level sync function calls, again with no argument
 # (`pool.warm_up()`): a call that passes nothing is still an edge, so the way up ends in the
 # library's sync API and the channel is made outside a running loop (LD303). The same chain
-# started from a coroutine makes it inside the loop that uses it: silent.
+# started from a coroutine makes it inside the loop that uses it: silent. A call through an
+# object typed by a base class (`config.make_conn()`, `config: Config`) names the base's
+# method: which override runs depends on what the caller hands in, so it is no evidence that
+# this override's object is made outside a loop (LD304, the preview rule, as when unseen).
 import grpc
 
 
@@ -42,3 +45,23 @@ async def serve() -> None:
     pool = LoopPool()
     pool.warm_up()
     await pool.conn.channel.channel_ready()
+
+
+class Config:
+    def make_conn(self) -> object:
+        raise NotImplementedError
+
+
+class HandedConn:
+    def __init__(self) -> None:
+        self.channel = grpc.aio.insecure_channel("localhost:50051")  # error: LD304 "insecure_channel"
+
+
+class GrpcConfig(Config):
+    def make_conn(self) -> HandedConn:
+        return HandedConn()
+
+
+class Files:
+    def __init__(self, config: Config) -> None:
+        self.conn = config.make_conn()

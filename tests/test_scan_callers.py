@@ -69,3 +69,37 @@ def test_calls_by_name_and_through_an_attribute_keep_the_order_of_the_code(
 def test_thread_submissions_come_after_the_calls(tmp_path: Path) -> None:
     assert lines(project(tmp_path), "app.agent.helper") == [
         ("Call", 18), ("Call", 27), ("ThreadSubmit", 26)]
+
+
+SERVICE = """\
+class Store:
+    def close(self, reason=None):
+        pass
+
+
+def reset():
+    pass
+
+
+class Service:
+    def __init__(self):
+        self.store = Store()
+
+    def stop(self):
+        reset()
+        self.store.close()
+
+    async def astop(self, reason):
+        self.store.close(reason)
+        reset()
+"""
+
+
+def test_calls_that_pass_nothing_are_edges_too(tmp_path: Path) -> None:
+    path = tmp_path / "service.py"
+    path.write_text(SERVICE)
+    found = Project([analyze(str(path), "app.service", path.read_bytes())])
+    assert lines(found, "app.service.reset") == [("Call", 15), ("Call", 20)]
+    assert sorted(lines(found, "app.service.Store.close")) == [("Call", 16), ("Call", 19)]
+    assert sorted(found.calling_scopes("app.service.Store.close")) == [
+        "app.service.Service.astop", "app.service.Service.stop"]

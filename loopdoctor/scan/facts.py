@@ -176,10 +176,8 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         returns_key=returns_key,
         refs=frozenset(refs | {n for _, n in names if n and not ctx.is_external(n)}),
         brief_holds=brief_holds,
-        calls=tuple(call for c, name in names
-                    if name and not ctx.is_external(name)
-                    and (call := _call(ctx, c, name, again.get(name, frozenset())))
-                    is not None),
+        calls=tuple(_call(ctx, c, name, again.get(name, frozenset())) for c, name in names
+                    if name and not ctx.is_external(name)),
         checks_running_loop=probes or any(
             name in kb.RUNNING_LOOP_PROBES or method_name(c.node) == "is_running"
             for c, name in names),
@@ -267,8 +265,9 @@ def _handed_again(ctx: FileContext, scope: Scope,
 
 
 def _call(ctx: FileContext, call_at: CallAt, callee: str,
-          handed_again: frozenset[str] = frozenset()) -> Call | None:
-    """A call whose arguments may carry a coroutine or a client; None when none can.
+          handed_again: frozenset[str] = frozenset()) -> Call:
+    """A call and what its arguments carry (coroutines, objects; nothing for ``f()`` or
+    constants: the edge to the callee still counts for every walk over callers).
     ``handed_again``: the names that other calls of ``callee`` here are given too."""
     scope, call = call_at.scope, call_at.node
     args = tuple(_arg_ref(ctx, a, call_at, handed_again=handed_again) for a in call.args)
@@ -278,9 +277,6 @@ def _call(ctx: FileContext, call_at: CallAt, callee: str,
     values = tuple(values_of(ctx, a, scope) for a in call.args)
     kwvalues = tuple((k.arg, found) for k in call.keywords
                      if k.arg and (found := values_of(ctx, k.value, scope)))
-    if not kwargs and not kwvalues and all(a == _EMPTY for a in args) and not any(values) \
-            and not callee.rpartition(".")[2][:1].isupper():
-        return None  # nothing flows in; kept only when it may make an object (``Settings()``)
     return Call(callee, _is_bound(ctx, call.func, scope), args, kwargs, values, kwvalues,
                 ctx.site(call, scope))
 

@@ -107,8 +107,9 @@ class CoroRef:
 
 @dataclass(frozen=True)
 class Call:
-    """A call to something the project may define; args feed parameter flow: the coroutines
-    they carry (``args``) and the objects they are (``values``)."""
+    """A call to something the project may define: an edge from its caller, recorded for
+    every call (``f()`` too); args feed parameter flow: the coroutines they carry (``args``)
+    and the objects they are (``values``)."""
 
     callee: str
     bound: bool  # called through an instance (``self.m(x)``): x is parameter 1
@@ -117,6 +118,15 @@ class Call:
     values: tuple[Values, ...] = ()
     kwvalues: tuple[tuple[str, Values], ...] = ()
     site: Site | None = None
+
+    @property
+    def carries(self) -> bool:
+        """Does an argument carry a coroutine or an object (not only constants, or none)?"""
+        return bool(self.kwargs or self.kwvalues or any(self.values)
+                    or any(arg != _NOTHING for arg in self.args))
+
+
+_NOTHING = CoroRef()
 
 
 @dataclass(frozen=True)

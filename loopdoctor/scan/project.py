@@ -144,6 +144,7 @@ class Project:
         self._inits: dict[str, str | None] = {}
         self._sorted_callees: dict[str, tuple[object, tuple[str, ...]]] = {}
         self._callers_building: list[list] = []  # builds of ``callers`` in progress
+        self._edges_building: dict | None = None  # ``callers`` so far, while edges are added
         self._loop_bound_classes: frozenset[str] | None = None
         for file in files:
             self._add(file)
@@ -597,10 +598,19 @@ class Project:
         parameter typed by a protocol, a config handed around), that nothing here is seen to
         call. It runs wherever its receiver calls it, inside the loop too. Class and static
         methods, and constructors, are called through their class's name, found as a module
-        function's are."""
+        function's are. A call that names a method this one overrides is not seen to call
+        this one."""
         constructor = fn.qualname.endswith(".__init__")
         return (".<locals>." in fn.qualname or (_instance_method(fn) and not constructor)) \
-            and not self.callers.get(fn.qualname)
+            and not any(self._call_names(call, fn.qualname)
+                        for call, _ in self.callers.get(fn.qualname, ()))
+
+    def _call_names(self, call: Call | ThreadSubmit, function: str) -> bool:
+        """Does the call name ``function`` (or a name that resolves to it), rather than
+        another function it overrides (``config.create()`` with ``config: BaseConfig``: which
+        override runs is whatever object the caller was handed)?"""
+        named = self.function(call.callee if isinstance(call, Call) else call.target)
+        return named is None or named[0].qualname == function
 
     def drives_loop(self, cls: str) -> str:
         """``path:line`` where a method of ``cls`` runs a loop it did not make, or ""."""
@@ -1577,14 +1587,15 @@ class Project:
         return {d.site: d for found in self.decorated.values() for d in found}
 
     def argument_values(self, function: str, index: int) -> Iterator[tuple[Values, str]]:
-        """What callers pass for one parameter, as values (with the caller's path)."""
+        """What callers pass for one parameter, as values (with the caller's path); calls
+        that pass only constants, or nothing, give none."""
         fn = self.functions.get(function)
         if fn is None:
             return
         name = fn[0].params[index]
         is_method = fn[0].cls is not None
         for call, path in self.callers.get(function, ()):
-            if not isinstance(call, Call):
+            if not isinstance(call, Call) or not call.carries:
                 continue
             at = index - 1 if is_method and call.bound else index
             if 0 <= at < len(call.values) and fn[0].by_position(index):
@@ -1627,8 +1638,31 @@ class Project:
         The join's questions ask for it while it is built, so it may be built again inside
         itself. Most calls' callees follow from names alone (``_static_calls``); only the
         others (through what an attribute holds) are looked up at each build, and a build
-        inside another starts where that one is, from a copy of what it found."""
-        static, dynamic = self._static_calls
+        inside another starts where that one is, from a copy of what it found. Those of them
+        whose arguments carry nothing (``self.store.close()``: an edge, no parameter flow) are
+        looked up last, once, against what the others found: what a lookup asks of callers is
+        what they pass, which such a call adds nothing to, so it never nests a build."""
+        if self._callers_building:
+            return self._callers_passing()
+        if self._edges_building is not None:
+            return self._edges_building
+        found = self._edges_building = self._callers_passing()
+        edges: dict[str, list[tuple[Call | ThreadSubmit, str]]] = defaultdict(list)
+        try:
+            for _, key, call, path in self._static_calls[2]:
+                for callee in self._callees(key, None):
+                    edges[callee].append((call, path))
+        finally:
+            self._edges_building = None
+        merged = defaultdict(list, found)
+        for callee, entries in edges.items():
+            merged[callee] = [*found.get(callee, ()), *entries]
+        return merged
+
+    def _callers_passing(self) -> dict[str, list[tuple[Call | ThreadSubmit, str]]]:
+        """``callers`` without the calls looked up last: those whose callee needs what an
+        attribute holds and whose arguments carry nothing."""
+        static, dynamic, _ = self._static_calls
         outer = self._callers_building[-1] if self._callers_building else None
         found = defaultdict(list, {k: list(v) for k, v in outer[0].items()}) if outer else \
             defaultdict(list)
@@ -1685,22 +1719,24 @@ class Project:
 
     @cached_property
     def _static_calls(self) -> tuple[dict[str, list[tuple[int, Call, str]]],
+                                     list[tuple[int, tuple[str, bool], Call, str]],
                                      list[tuple[int, tuple[str, bool], Call, str]]]:
-        """The calls whose callees follow from names alone, by callee, and the others; each
-        with its index among ``_calls``."""
+        """The calls whose callees follow from names alone, by callee; the others whose
+        arguments carry something; the others (only an edge); each with its index among
+        ``_calls``."""
         static: dict[str, list[tuple[int, Call, str]]] = defaultdict(list)
-        dynamic = []
+        dynamic, edges = [], []
         for index, (key, init, call, path) in enumerate(self._calls):
             if init is not None:
                 callees = (init,) if init else ()
             elif (named := self._denote(key[0], 0, False, types=False)) is not None:
                 callees = sorted(named[1])
             else:
-                dynamic.append((index, key, call, path))
+                (dynamic if call.carries else edges).append((index, key, call, path))
                 continue
             for callee in callees:
                 static[callee].append((index, call, path))
-        return static, dynamic
+        return static, dynamic, edges
 
     @cached_property
     def _submits(self) -> dict[str, list[tuple[ThreadSubmit, str]]]:

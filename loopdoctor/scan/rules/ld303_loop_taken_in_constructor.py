@@ -181,9 +181,11 @@ then holds the thread's default loop (or raises in a thread that has none, and o
 "attached to a different loop", or hangs. Reported when this project shows the object is
 made outside a running loop (at import, in sync code) or drives the loop it kept
 (`run_until_complete`). A sync function counts as made outside a loop only where its callers
-can be seen: a factory method nothing here is seen to call (reached through an object whose
-type the scan does not follow, `config.create()`, as often from the coroutine that uses the
-client) is no evidence, nor is one only coroutines call: through sync helpers, or through a
+can be seen (any call, one that passes nothing too: `self._connect()`): a factory method
+nothing here is seen to call (reached through an object whose type the scan does not follow,
+`config.create()`, as often from the coroutine that uses the client; or called only as an
+override of the method a base-typed object names: `config: BaseConfig`, `config.create()`)
+is no evidence, nor is one only coroutines call: through sync helpers, or through a
 table of callables (`SETUPS = {"a": a.setup}`) whose readers are coroutines. Without evidence
 the same shape is LD304, a preview rule, and
 so are, for now, the loop taken through a project class, Kafka, pika, Telethon or

@@ -24,3 +24,18 @@ async def upload_everything(names: list[str]) -> list[str]:
 
 def main(names: list[str]) -> list[str]:
     return asyncio.run(upload_everything(names))
+
+
+class BatchLogger:
+    def __init__(self) -> None:
+        asyncio.create_task(self.flush_periodically())  # raises unless a loop runs here
+        self.flush_lock = asyncio.Lock()  # so it is made on the loop that runs it
+
+    async def flush_periodically(self) -> None:
+        while True:
+            async with self.flush_lock:
+                await asyncio.sleep(5)
+
+
+def make_logger() -> BatchLogger:
+    return BatchLogger()

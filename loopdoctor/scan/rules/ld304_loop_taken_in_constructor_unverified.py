@@ -42,7 +42,8 @@ def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound, evidence, direct in taken_in_constructors(project):
         if reported_by(project, bound, evidence, direct) == RULE.code \
                 and not _made_by_its_loop(project, _class_of(project, binding)) \
-                and not _one_for_the_process(project, binding, file, bound):
+                and not _one_for_the_process(project, binding, file, bound) \
+                and not (takes_loop_before_310(bound) and _on_a_running_loop(project, binding)):
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
     yield from _waits_on_kept_loop(project)
@@ -56,6 +57,17 @@ def _one_for_the_process(project: Project, binding: Binding, file: FileFacts,
     return takes_loop_before_310(bound) and not bound.via \
         and project.process_wide_instance(binding) is not None \
         and bool(shared_users(project, binding, file))
+
+
+def _on_a_running_loop(project: Project, binding: Binding) -> bool:
+    """A constructor that schedules a task with ``asyncio.create_task`` runs inside a running
+    loop (elsewhere it raises): a primitive it makes binds to that loop."""
+    writer = project.functions.get(binding.site.scope)
+    return writer is not None and any(call.method in _RUNNING_LOOP_TASKS
+                                      for call in writer[0].loop_calls)
+
+
+_RUNNING_LOOP_TASKS = frozenset({"asyncio.create_task", "asyncio.tasks.create_task"})
 
 
 def _class_of(project: Project, binding: Binding) -> str:
@@ -239,7 +251,8 @@ they bind when made only up to Python 3.9 (since 3.10 they bind to the loop that
 waits on them): an asyncio primitive made in a constructor whose object this project makes
 outside a running loop (a `Lock` or `Semaphore` waits on its loop only when contended, which
 is what it is made for; one on an object the process keeps one of, which LD302 reports, is
-not reported again), and
+not reported again, nor one made by a constructor that schedules a task with
+`asyncio.create_task`, which only runs on a running loop), and
 any asyncio primitive a sync function (a decorator, a factory) makes for the coroutine
 function it defines, which is made when the decorator runs, at import, and a module- or
 class-level

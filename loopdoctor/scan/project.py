@@ -217,17 +217,18 @@ class Project:
         import finds those by module path."""
         used: set[str] = set()  # ``from .timeout import timeout`` aliases a name to itself.x
         for _ in range(_MAX_ALIAS_HOPS):
-            parts = name.split(".")
-            for cut in range(len(parts), 0, -1):
-                head = ".".join(parts[:cut])
+            head = longer = name  # each dotted prefix, longest first, and the one before it
+            while True:
                 target = self.aliases.get(head)
                 if target is not None and target != head and head not in used \
-                        and ".".join(parts[:cut + 1]) not in self.modules:
+                        and longer not in self.modules:
                     used.add(head)
-                    name = ".".join([target, *parts[cut:]])
+                    name = target + name[len(head):]
                     break
-            else:
-                return name
+                dot = head.rfind(".")
+                if dot < 0:
+                    return name
+                head, longer = head[:dot], head
         return name
 
     def is_internal(self, name: str) -> bool:

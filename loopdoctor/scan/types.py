@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -93,6 +94,8 @@ class Types:
         self._cut = _NONE  # the shallowest in-progress evaluation a cycle was cut at
         self._budget = _MAX_EVALUATIONS
         self._too_deep = 0  # evaluations refused for depth
+        self._cycles_cut = 0  # evaluations refused as cycles
+        self._reads: set[str] | None = None  # table entries read while one class is worked out
         # Answers made only of complete evaluations (each value's is in the memo): names, and
         # what a function returns (by its ``returns`` tuple, kept alive here).
         self._named: dict[str, tuple[Typ, ...]] = {}
@@ -114,6 +117,7 @@ class Types:
         parameter's values, which recursion feeds back into, are ``keep``: computed once.)"""
         if key in self._active:
             self._cut = min(self._cut, self._active[key])
+            self._cycles_cut += 1
             return empty
         if len(self._active) > _MAX_DEPTH:
             self._too_deep += 1
@@ -308,6 +312,8 @@ class Types:
             if self._table is None:
                 self._table = {}
                 self._fill_table()
+            if self._reads is not None:
+                self._reads.add(name)
             return self._table.get(name)
         if name not in self._classes:
             self._classes[name] = self._evaluate(("named", name), lambda: self._named_bound(name),
@@ -317,16 +323,42 @@ class Types:
     def _fill_table(self) -> None:
         """Project classes, to a fixpoint: a class is loop-bound through its bases and what
         its attributes hold, which may be other project classes, in any order and in cycles.
-        A reason only ever improves (none, then held through others, then made directly)."""
+        A reason only ever improves (none, then held through others, then made directly).
+
+        A pass asks again only the classes whose answer could differ from their last one: a
+        class is *settled* when its last answer evaluated nothing and met no cut or depth
+        limit (asked again, it would read the same memo and spend nothing), until a table
+        entry that answer read changes. Skipping a settled class is asking it again."""
+        settled: set[str] = set()
+        readers: dict[str, list[str]] = defaultdict(list)  # entry -> settled classes that read it
         for _ in range(_MAX_ROUNDS):
             changed = False
             for name in self.project.classes:
-                old, new = self._table.get(name), self._project_class_bound(name)
+                if name in settled:
+                    continue
+                new, read = self._class_answer(name)
+                if read is not None:
+                    settled.add(name)
+                    for entry in read:
+                        readers[entry].append(name)
+                old = self._table.get(name)
                 if new is not None and (old is None or (new.direct and not old.direct)):
                     self._table[name] = new
                     changed = True
+                    settled.difference_update(readers.pop(name, ()))
             if not changed:
                 return
+
+    def _class_answer(self, name: str) -> tuple[ClassBound | None, set[str] | None]:
+        """A project class's reason now, and the table entries it read if it is settled."""
+        spent = (self._budget, self._cycles_cut, self._too_deep)
+        outer, self._reads = self._reads, set()
+        try:
+            found = self._project_class_bound(name)
+            read = self._reads
+        finally:
+            self._reads = outer
+        return found, read if spent == (self._budget, self._cycles_cut, self._too_deep) else None
 
     def _named_bound(self, name: str) -> ClassBound | None:
         """A factory function's result, or an outside class named like an async client."""

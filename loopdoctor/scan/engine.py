@@ -96,10 +96,12 @@ def _stages(codes: frozenset[str]) -> list[_Stage]:
     in. (A default finding made of a file only a preview rule wants would come and go with
     the selection, and with what an earlier scan left in the cache.)"""
     preview = frozenset(rule.code for rule in ALL_RULES if rule.preview)
-    stages = [_Stage(tuple(rule for rule in ALL_RULES if not rule.preview), codes - preview)]
-    if codes & preview:
-        stages.append(_Stage(ALL_RULES, codes & (preview | {"LD000"})))
-    return stages
+    if not codes & preview:
+        return [_Stage(tuple(rule for rule in ALL_RULES if not rule.preview), codes)]
+    whole = _Stage(ALL_RULES, codes & (preview | {"LD000"}))
+    if not codes - preview - {"LD000"}:
+        return [whole]  # preview rules only: no default finding to keep apart
+    return [_Stage(tuple(rule for rule in ALL_RULES if not rule.preview), codes - preview), whole]
 
 
 def _analyse(options: ScanOptions, pending: list[Pending],

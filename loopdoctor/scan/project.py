@@ -1873,11 +1873,11 @@ def _made_taker(project: Project, binding: Binding, takers: dict[str, Bound]) ->
     return None
 
 
-def takes_loop_when_made(name: str) -> bool:
-    """Another library's constructor known to take the loop, or an asyncio primitive (up to
-    Python 3.9; a Lock or Semaphore waits on that loop only when contended, which is what
-    it is made for)."""
-    return name in kb.TAKE_LOOP_WHEN_MADE or name in kb.ASYNCIO_PRIMITIVES
+def takes_loop_when_made(name: str, primitives: frozenset[str] = kb.WAITING_PRIMITIVES) -> bool:
+    """Another library's constructor known to take the loop, or an asyncio primitive: for an
+    object's attribute, one that waits on that loop in ordinary use (a Lock only under
+    contention); ``primitives`` says which."""
+    return name in kb.TAKE_LOOP_WHEN_MADE or name in primitives
 
 
 def takes_loop_before_310(bound: Bound) -> bool:

@@ -6,28 +6,22 @@ from collections.abc import Iterator
 
 from loopdoctor.scan.chain import loops_reaching
 from loopdoctor.scan.loops import loop_sites, second_loop
-from loopdoctor.scan.model import Binding, FileFacts, Finding, Function
+from loopdoctor.scan.model import Binding, Finding, Function
 from loopdoctor.scan.project import Project, short_name
 from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file in project.primitives(instances=True):
-        users = shared_users(project, binding, file)
+        if project.is_script(file) or other_loops_miss_it(project, binding.target):
+            continue
+        kind = project.resolve(binding.values[0].name)
+        users = coroutine_users(project, binding, kind)
         if users:
-            kind = project.resolve(binding.values[0].name)
             user = users[0].qualname.rsplit(".", 1)[-1]
             yield RULE.finding(file, binding.site, (
                 f"{_where(project, binding, kind)} is used from coroutines (`{user}`): it "
                 f"binds to the first event loop that uses it"))
-
-
-def shared_users(project: Project, binding: Binding, file: FileFacts) -> list[Function]:
-    """The coroutines of several loops that use a primitive made once for the process (one
-    of ``project.primitives(instances=True)``): none, where this rule is silent."""
-    if project.is_script(file) or other_loops_miss_it(project, binding.target):
-        return []
-    return coroutine_users(project, binding, project.resolve(binding.values[0].name))
 
 
 def _where(project: Project, binding: Binding, kind: str) -> str:

@@ -88,7 +88,7 @@ def message(project: Project, binding: Binding, file: FileFacts, bound: Bound,
             f"(at {bound.path}:{bound.line})," if bound.via else
             f"keeps {_loop_kept(binding)}" if bound.type == LOOP else
             f"makes `{bound.type}`, which up to Python 3.9 binds to the current event loop "
-            f"when made{_when_it_waits(bound.type)}," if takes_loop_before_310(bound) else
+            f"when made," if takes_loop_before_310(bound) else
             f"makes `{bound.type}`, which binds to the current event loop when made,"
             if bound.type.startswith("asyncio.") else
             f"makes {bound.describe()}, which binds to the current event loop when made,")
@@ -109,11 +109,6 @@ def _loop_kept(binding: Binding) -> str:
         policy, _, method = called.rpartition(".")
         return f"`{policy}().{method}()`"
     return f"`{called}()`"
-
-
-def _when_it_waits(primitive: str) -> str:
-    """A Lock or Semaphore waits on its loop only when contended, as it is made to be."""
-    return "" if primitive in kb.WAITING_PRIMITIVES else " (and waits on it when contended)"
 
 
 def collect(ctx: FileContext) -> Iterator[Candidate]:

@@ -7,27 +7,12 @@ from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import FileContext, Scope
-from loopdoctor.scan.model import (
-    EVERY_PYTHON,
-    Bind,
-    Binding,
-    Candidate,
-    FileFacts,
-    Finding,
-    Function,
-    Op,
-)
-from loopdoctor.scan.project import (
-    Project,
-    short_name,
-    takes_loop_before_310,
-    takes_loop_when_made,
-)
+from loopdoctor.scan.model import EVERY_PYTHON, Bind, Binding, Candidate, Finding, Function, Op
+from loopdoctor.scan.project import Project, short_name, takes_loop_when_made
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.rules.ld302_module_level_asyncio_primitive import (
     coroutine_users,
     other_loops_miss_it,
-    shared_users,
 )
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import RULE as LD303
 from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import (
@@ -35,39 +20,16 @@ from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import (
     reported_by,
     taken_in_constructors,
 )
-from loopdoctor.scan.types import Bound
 
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound, evidence, direct in taken_in_constructors(project):
         if reported_by(project, bound, evidence, direct) == RULE.code \
-                and not _made_by_its_loop(project, _class_of(project, binding)) \
-                and not _one_for_the_process(project, binding, file, bound) \
-                and not (takes_loop_before_310(bound) and _on_a_running_loop(project, binding)):
+                and not _made_by_its_loop(project, _class_of(project, binding)):
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
     yield from _waits_on_kept_loop(project)
     yield from _waiting_primitives_made_at_import(project)
-
-
-def _one_for_the_process(project: Project, binding: Binding, file: FileFacts,
-                         bound: Bound) -> bool:
-    """A primitive on an object the process keeps one of, which LD302 reports where the
-    project's loops share it: one report for the line."""
-    return takes_loop_before_310(bound) and not bound.via \
-        and project.process_wide_instance(binding) is not None \
-        and bool(shared_users(project, binding, file))
-
-
-def _on_a_running_loop(project: Project, binding: Binding) -> bool:
-    """A constructor that schedules a task with ``asyncio.create_task`` runs inside a running
-    loop (elsewhere it raises): a primitive it makes binds to that loop."""
-    writer = project.functions.get(binding.site.scope)
-    return writer is not None and any(call.method in _RUNNING_LOOP_TASKS
-                                      for call in writer[0].loop_calls)
-
-
-_RUNNING_LOOP_TASKS = frozenset({"asyncio.create_task", "asyncio.tasks.create_task"})
 
 
 def _class_of(project: Project, binding: Binding) -> str:
@@ -186,7 +148,7 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
         for name in sorted(_free_names(inner)):
             for call in ctx.assigned_calls(name, outer):
                 made = ctx.callee(call, outer)
-                if made is not None and takes_loop_when_made(made) \
+                if made is not None and takes_loop_when_made(made, kb.ASYNCIO_PRIMITIVES) \
                         and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
                     yield RULE.candidate(ctx.site(call, outer), _closure_message(
                         outer, inner, name, made), _python_below(made))
@@ -248,11 +210,8 @@ users make it at import or in sync setup code has the bug, one whose users make 
 `async def` does not. aiohttp's session and connector (3.10+) take the *running* loop, and
 raise outside one: without that evidence they are not reported here. Also here, because
 they bind when made only up to Python 3.9 (since 3.10 they bind to the loop that first
-waits on them): an asyncio primitive made in a constructor whose object this project makes
-outside a running loop (a `Lock` or `Semaphore` waits on its loop only when contended, which
-is what it is made for; one on an object the process keeps one of, which LD302 reports, is
-not reported again, nor one made by a constructor that schedules a task with
-`asyncio.create_task`, which only runs on a running loop), and
+waits on them): an asyncio `Event`, `Condition` or
+`Queue` made in a constructor whose object this project makes outside a running loop, and
 any asyncio primitive a sync function (a decorator, a factory) makes for the coroutine
 function it defines, which is made when the decorator runs, at import, and a module- or
 class-level

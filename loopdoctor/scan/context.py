@@ -215,7 +215,7 @@ class FileContext:
         inner = Scope(
             "lambda" if is_lambda else "function", node, qualname, scope,
             cls=scope.qualname if scope.kind == "class" else None,
-            is_async=isinstance(node, ast.AsyncFunctionDef),
+            is_async=isinstance(node, ast.AsyncFunctionDef) or _generator_coroutine(node),
             params=[a.arg for a in all_args],
             positional=len(args.posonlyargs) + len(args.args),
             annotations={a.arg: a.annotation for a in all_args if a.annotation is not None},
@@ -668,3 +668,13 @@ def _is_main_guard(test: ast.expr) -> bool:
             and test.left.id == "__name__" and len(test.comparators) == 1
             and isinstance(test.comparators[0], ast.Constant)
             and test.comparators[0].value == "__main__")
+
+
+def _generator_coroutine(node: ast.AST) -> bool:
+    """``@asyncio.coroutine`` / ``@types.coroutine`` over a generator (Python 3.10 and older):
+    a coroutine function a loop runs, as ``async def`` is."""
+    return isinstance(node, ast.FunctionDef) and any(
+        (isinstance(d, ast.Attribute) and d.attr == "coroutine"
+         and isinstance(d.value, ast.Name) and d.value.id in ("asyncio", "types"))
+        or (isinstance(d, ast.Name) and d.id == "coroutine")
+        for d in node.decorator_list)

@@ -2,7 +2,8 @@
 
 Two pickles per cache folder, both named by the analyzer's version (``code_version``). The
 small index holds ``stat`` (path -> mtime, size, content hash: an unchanged file is not even
-read), ``skip`` and ``wanted`` (prefilter verdicts per content hash), ``names`` (the module
+read), ``verdicts`` (whether a prefilter, or a later round's matcher, wants a file: per
+content hash and the matcher's digest), ``names`` (the module
 names the last project's imports decided, keyed by its paths and contents) and ``results``
 (the findings of the last project, keyed by everything they depend on). The large one holds
 ``facts`` per (path, module, content hash), loaded only when a project has to be joined again.
@@ -56,12 +57,11 @@ class Cache:
         self._index_file = folder / f"index-{version}.pickle" if folder else None
         self._facts_file = folder / f"facts-{version}.pickle" if folder else None
         self.stat: dict[str, tuple[int, int, str]]
-        self.skip: set[tuple[str, str]]
-        self.wanted: set[tuple[str, str]]
+        self.verdicts: dict[tuple[str, str], bool]
         self.results: dict[str, object]
         self.names: dict[str, dict[str, str]]
-        self.stat, self.skip, self.wanted, self.results, self.names = _load(
-            self._index_file, ({}, set(), set(), {}, {}))
+        self.stat, self.verdicts, self.results, self.names = _load(self._index_file,
+                                                                   ({}, {}, {}, {}))
         self._facts: dict[tuple[str, str, str], object] | None = None
         self._dirty_index = self._dirty_facts = False
 
@@ -89,14 +89,9 @@ class Cache:
         self.facts[key] = facts
         self._dirty_facts = True
 
-    def remember_skip(self, digest: str, verdict_key: str) -> None:
-        if (digest, verdict_key) not in self.skip:
-            self.skip.add((digest, verdict_key))
-            self._dirty_index = True
-
-    def remember_wanted(self, digest: str, verdict_key: str) -> None:
-        if (digest, verdict_key) not in self.wanted:
-            self.wanted.add((digest, verdict_key))
+    def remember_verdict(self, key: tuple[str, str], wanted: bool) -> None:
+        if self.verdicts.get(key) is not wanted:
+            self.verdicts[key] = wanted
             self._dirty_index = True
 
     def remember_result(self, key: str, result: object) -> None:
@@ -121,8 +116,7 @@ class Cache:
                     old.unlink(missing_ok=True)
             if self._dirty_facts:
                 _dump(self._facts_file, self.facts)
-            _dump(self._index_file, (self.stat, self.skip, self.wanted, self.results,
-                                    self.names))
+            _dump(self._index_file, (self.stat, self.verdicts, self.results, self.names))
         except OSError:
             pass  # a read-only checkout still gets its findings
 

@@ -166,12 +166,13 @@ def _first_round(pending: list[Pending], cache: Cache, prefilter: Prefilter, job
     hits = 0
     for item in pending:
         verdict = (item.digest, prefilter.digest)
-        if verdict in cache.skip:
+        wanted = cache.verdicts.get(verdict)
+        if wanted is False:
             unparsed.append(item)
             hits += 1
             continue
         cached = cache.facts.get((str(item.path), item.module, item.digest))
-        if cached is not None and verdict in cache.wanted:
+        if cached is not None and wanted:
             facts[str(item.path)] = cached
             hits += 1
             continue
@@ -180,16 +181,16 @@ def _first_round(pending: list[Pending], cache: Cache, prefilter: Prefilter, job
         if item.data is not None and (problem := _unreadable_text(item)) is not None:
             facts[str(item.path)] = problem
             cache.remember_facts((str(item.path), item.module, item.digest), problem)
-            cache.remember_wanted(*verdict)
+            cache.remember_verdict(verdict, True)
         elif item.data is not None and prefilter.wants(item.data):
-            cache.remember_wanted(*verdict)
+            cache.remember_verdict(verdict, True)
             if cached is not None:
                 facts[str(item.path)] = cached
                 hits += 1
             else:
                 to_parse.append(item)
         else:
-            cache.remember_skip(*verdict)
+            cache.remember_verdict(verdict, False)
             unparsed.append(item)
     with timing.phase("parse and facts, round 1"):
         results = _parse_all(to_parse, cache, jobs)
@@ -243,12 +244,12 @@ def _mentioning(project: Project, rules: tuple[Rule, ...], unparsed: list[Pendin
         return []
     found = []
     for pending in unparsed:
-        if (pending.digest, matcher.digest) in cache.skip:
+        if cache.verdicts.get((pending.digest, matcher.digest)) is False:
             continue
         if _mentions(matcher, pending):
             found.append(pending)
         else:
-            cache.remember_skip(pending.digest, matcher.digest)
+            cache.remember_verdict((pending.digest, matcher.digest), False)
     return found
 
 

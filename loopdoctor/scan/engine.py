@@ -96,12 +96,13 @@ def _stages(codes: frozenset[str]) -> list[_Stage]:
     in. (A default finding made of a file only a preview rule wants would come and go with
     the selection, and with what an earlier scan left in the cache.)"""
     preview = frozenset(rule.code for rule in ALL_RULES if rule.preview)
-    if not codes & preview:
-        return [_Stage(tuple(rule for rule in ALL_RULES if not rule.preview), codes)]
+    default = _Stage(tuple(rule for rule in ALL_RULES if not rule.preview), codes - preview)
     whole = _Stage(ALL_RULES, codes & (preview | {"LD000"}))
+    if not codes & preview:
+        return [default]
     if not codes - preview - {"LD000"}:
         return [whole]  # preview rules only: no default finding to keep apart
-    return [_Stage(tuple(rule for rule in ALL_RULES if not rule.preview), codes - preview), whole]
+    return [default, whole]
 
 
 def _analyse(options: ScanOptions, pending: list[Pending],
@@ -119,11 +120,7 @@ def _analyse(options: ScanOptions, pending: list[Pending],
         hits += stage_hits
         parsed += stage_parsed
         timing.count("files parsed, round 1", stage_parsed)
-        if project is not None:
-            project.release()  # freed by counting: a collection would walk every live fact
-            del project
-        with _join_phase("join"):
-            project = _project(facts, extra_types, python)
+        project = _joined(project, facts, extra_types, python)
         for _ in range(_MAX_ROUNDS):
             with _join_phase("exports and mentions"):
                 more = _mentioning(project, stage.rules, unparsed, cache)
@@ -136,14 +133,21 @@ def _analyse(options: ScanOptions, pending: list[Pending],
             timing.count("rounds", 1)
             facts.update((str(p.path), f) for p, f in zip(more, new, strict=True))
             unparsed = [p for p in unparsed if str(p.path) not in facts]
-            project.release()
-            del project
-            with _join_phase("join"):
-                project = _project(facts, extra_types, python)
+            project = _joined(project, facts, extra_types, python)
         with _join_phase("check"):
             found += _checked(project, stage.checked)
     parse_errors = sum(f.parse_error is not None for f in facts.values())
     return _reported(project, found, options.codes, config), parse_errors, parsed, hits
+
+
+def _joined(old: Project | None, facts: dict[str, FileFacts], extra_types: frozenset[str],
+            python: tuple[int, int]) -> Project:
+    """A new join over the facts, the old one released first (freed by counting: a
+    collection would walk every live fact)."""
+    if old is not None:
+        old.release()
+    with _join_phase("join"):
+        return _project(facts, extra_types, python)
 
 
 def _project(facts: dict[str, FileFacts], extra_types: frozenset[str],

@@ -27,6 +27,8 @@ from typing import Any
 import psutil
 import pytest
 
+from loopdoctor.run.harness import forkserver
+
 MARKER_VAR = "LOOPDOCTOR_TEST_RUN_MARKER"
 READY_VAR = "LOOPDOCTOR_TEST_READY_DIR"
 SAMPLE = 0.1  # seconds between two looks at the CLI's descendants
@@ -299,6 +301,18 @@ def test_terminal_ctrl_c_while_the_forkserver_preloads(
     assert run.finish(limit=5) == 130
     assert_no_traceback(run)
     run.assert_nothing_left()
+
+
+@pytest.mark.timeout(10)
+def test_a_ctrl_c_while_the_forkserver_is_spawned_is_held_then_raised() -> None:
+    """The processes spawned then must not get it (they ignore SIGINT), but the CLI must: a
+    Ctrl-C in that window was lost, and the run went on to its end."""
+    reached_the_end = False
+    with pytest.raises(KeyboardInterrupt), forkserver._ctrl_c_spared():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        reached_the_end = True
+    assert reached_the_end
 
 
 @pytest.mark.timeout(60)

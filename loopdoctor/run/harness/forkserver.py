@@ -20,6 +20,7 @@ import signal
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 
 PRELOAD = "loopdoctor.run.harness.preload"
 USER_MODULES = "loopdoctor.run.harness.user_modules"  # imports those named in USER_MODULES_VAR
@@ -82,8 +83,8 @@ def start_for_command_line(args: Sequence[str]) -> None:
     the harness checks it once they are parsed, and replaces a wrong guess."""
     boot = boot_for_command_line(args)
     if boot is not None:
+        atexit.register(stop)  # a usage error or a Ctrl-C exits before any harness could stop it
         start(boot)
-        atexit.register(stop)  # a usage error exits before any harness could stop it
 
 
 def boot_for_command_line(args: Sequence[str]) -> Boot | None:
@@ -115,16 +116,20 @@ def _server() -> multiprocessing.forkserver.ForkServer:
 def _ctrl_c_spared() -> Iterator[None]:
     """Processes started inside ignore SIGINT (SIG_IGN survives exec). A terminal's Ctrl-C
     reaches the whole process group, and a child still importing would print a
-    KeyboardInterrupt traceback; only this process should handle it (a Ctrl-C in these few
-    milliseconds is lost)."""
+    KeyboardInterrupt traceback; only this process should handle it. A Ctrl-C meanwhile is held
+    (SIGINT blocked) and raised on the way out, not lost: the resource tracker is started first,
+    because starting it unblocks SIGINT (CPython's own way of sparing it)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    resource_tracker.ensure_running()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @contextlib.contextmanager

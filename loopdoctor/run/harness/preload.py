@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import signal
 
 from loopdoctor.run import scenario
 from loopdoctor.run.harness import child
@@ -18,6 +19,9 @@ from loopdoctor.run.harness import child
 # Cells hold the forkserver's "alive" pipe open, so the forkserver would outlive a parent killed
 # with SIGKILL, and its cells (which die with their parent, the forkserver) with it.
 child.die_with_parent()
+# Started with SIGINT ignored and blocked (a Ctrl-C meant for the parent is held there, not here):
+# unblocked, it stays ignored, and the cells do not inherit a blocked SIGINT.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 # What any first request imports lazily, whatever the client.
 LAZY_IMPORTS = ("encodings.idna", "stringprep", "concurrent.futures.thread")

@@ -2,9 +2,10 @@
 # object) and then serves the app with aiohttp's web.run_app without loop=: since aiohttp 3.8
 # run_app makes a new loop, so the pool, the task and the object the first loop got are bound
 # to a loop that no longer runs ("attached to a different loop", a task that never runs).
-# Safe forms stay silent: run_app given that loop, setup done inside the app (on_startup),
-# a loop used only after the server stopped, a loop used in the other branch of an if, and
-# run_app in a coroutine (a loop already runs there: another bug, LD501's business).
+# Safe forms stay silent: run_app given that loop (or keywords built here, which may hold
+# it), setup done inside the app (on_startup), a loop used only after the server stopped, a
+# loop used in the other branch of an if, and run_app in a coroutine (a loop already runs
+# there: another bug).
 from __future__ import annotations
 
 import asyncio
@@ -54,6 +55,20 @@ def serve_on_that_loop() -> None:
     web.run_app(app, loop=loop)
 
 
+def serve_with_options(port: int) -> None:
+    loop = asyncio.get_event_loop()
+    loop.create_task(shell())
+    options = {"app": web.Application(), "port": port}
+    options["loop"] = loop
+    web.run_app(**options)
+
+
+def serve_passing_on(**kwargs: object) -> None:
+    loop = asyncio.get_event_loop()
+    loop.run_until_complete(shell())
+    web.run_app(web.Application(), **kwargs)  # error: LD303 "run_until_complete" "loop="
+
+
 def serve_set_up_inside() -> None:
     app = web.Application()
     app.on_startup.append(init_pool)
@@ -85,4 +100,4 @@ async def serve_from_a_coroutine() -> None:
 if __name__ == "__main__":
     main_loop = asyncio.get_event_loop()
     application = main_loop.run_until_complete(init_app())
-    web.run_app(application)  # error: LD303 "run_until_complete" "line 87"
+    web.run_app(application)  # error: LD303 "run_until_complete" "line 102"

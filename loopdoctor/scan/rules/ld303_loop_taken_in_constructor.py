@@ -148,11 +148,12 @@ def _served_on_a_new_loop(ctx: FileContext) -> Iterator[Candidate]:
     for call_at in ctx.calls:
         scope = call_at.scope
         if scope.kind not in ("module", "function") or scope.is_async \
-                or ctx.callee(call_at.node, scope) not in kb.NEW_LOOP_SERVERS \
-                or any(k.arg in kb.LOOP_KEYWORDS for k in call_at.node.keywords):
+                or ctx.callee(call_at.node, scope) not in kb.NEW_LOOP_SERVERS:
             continue
         line = call_at.node.lineno
         scopes = _sync_chain(scope)
+        if _may_pass_loop(call_at.node, scopes):
+            continue
         ids = {id(s) for s in scopes}
         used = sorted((c for c in ctx.calls if id(c.scope) in ids and c.node.lineno < line
                        and _loop_use(ctx, c.node, c.scope)
@@ -167,6 +168,16 @@ def _served_on_a_new_loop(ctx: FileContext) -> Iterator[Candidate]:
                 f"{first.node.lineno}): what that loop made or scheduled is bound to a loop "
                 f"that no longer runs (\"attached to a different loop\"); pass `loop=` or "
                 f"start it inside the app (`on_startup`, `cleanup_ctx`)"))
+
+
+def _may_pass_loop(call: ast.Call, scopes: list[Scope]) -> bool:
+    """``loop=`` given, or keywords built here (``run_app(**options)``, where ``options``
+    may have been given the loop); the caller's own ``**kwargs`` passed on are the
+    caller's choice, not evidence."""
+    passed_on = {kwarg.arg for scope in scopes
+                 if (kwarg := getattr(getattr(scope.node, "args", None), "kwarg", None))}
+    return any(k.arg in kb.LOOP_KEYWORDS or (k.arg is None and not (
+        isinstance(k.value, ast.Name) and k.value.id in passed_on)) for k in call.keywords)
 
 
 def _sync_chain(scope: Scope) -> list[Scope]:
@@ -276,8 +287,8 @@ script's `__main__` block) that uses a loop (runs a coroutine on it with
 `run_until_complete`, schedules a task, makes a future, hands the loop to a call) and then
 serves its app with aiohttp's `web.run_app` without `loop=`: since aiohttp 3.8 `run_app`
 makes a new loop, as `asyncio.run` does, so the pool the setup made, the task it scheduled,
-the object it gave the loop to are on a loop that no longer runs. `run_app(app, loop=loop)`,
-setup inside the app (`on_startup`, `cleanup_ctx`), or a loop used only in the other branch
+the object it gave the loop to are on a loop that no longer runs. `run_app(app, loop=loop)`
+(or keywords built here, `run_app(**options)`, which may hold it), setup inside the app (`on_startup`, `cleanup_ctx`), or a loop used only in the other branch
 of an `if` is fine.
 
 ## Bad

@@ -288,8 +288,8 @@ script's `__main__` block) that uses a loop (runs a coroutine on it with
 serves its app with aiohttp's `web.run_app` without `loop=`: since aiohttp 3.8 `run_app`
 makes a new loop, as `asyncio.run` does, so the pool the setup made, the task it scheduled,
 the object it gave the loop to are on a loop that no longer runs. `run_app(app, loop=loop)`
-(or keywords built here, `run_app(**options)`, which may hold it), setup inside the app (`on_startup`, `cleanup_ctx`), or a loop used only in the other branch
-of an `if` is fine.
+(or keywords built here, `run_app(**options)`, which may hold it), setup inside the app
+(`on_startup`, `cleanup_ctx`), or a loop used only in the other branch of an `if` is fine.
 
 ## Bad
 ```python

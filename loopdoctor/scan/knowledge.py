@@ -110,9 +110,18 @@ CLOSE_METHODS: frozenset[str] = frozenset({"aclose", "close", "dispose", "discon
 POOL_RESETS: frozenset[str] = frozenset({"dispose"})
 CLOSED_PROBES: frozenset[str] = frozenset({"closed", "is_closed", "_closed"})
 SET_EVENT_LOOP = frozenset({"asyncio.set_event_loop", "asyncio.events.set_event_loop"})
+ENSURE_FUTURE = frozenset({"asyncio.ensure_future", "asyncio.tasks.ensure_future"})
 NEW_EVENT_LOOP = frozenset({"asyncio.new_event_loop", "asyncio.events.new_event_loop"})
 ASYNCIO_RUN: frozenset[str] = frozenset({"asyncio.run", "asyncio.runners.run"})
 ASYNCIO_RUNNER: frozenset[str] = frozenset({"asyncio.Runner", "asyncio.runners.Runner"})
+# Serves an app on a loop of its own: since aiohttp 3.8 ``run_app`` without ``loop=`` makes a
+# new loop (as ``asyncio.run`` does), not the thread's current one.
+NEW_LOOP_SERVERS: frozenset[str] = frozenset({"aiohttp.web.run_app"})
+# A loop's methods that run or schedule work on it, or make a future of it.
+LOOP_WORK: frozenset[str] = frozenset({
+    "run_until_complete", "create_task", "run_in_executor", "call_soon", "call_later",
+    "call_at", "create_future",
+})
 RUN_COROUTINE_THREADSAFE: frozenset[str] = frozenset({
     "asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe",
 })

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain
-from loopdoctor.scan.context import FileContext, Scope
+from loopdoctor.scan.context import FileContext, Scope, method_name
 from loopdoctor.scan.model import Binding, Candidate, FileFacts, Finding, Op
 from loopdoctor.scan.project import Project, takes_loop_before_310
 from loopdoctor.scan.rules.base import Rule
@@ -136,6 +136,88 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
                         and not any(k.arg in kb.LOOP_KEYWORDS for k in call.keywords):
                     yield RULE.candidate(ctx.site(call, scope), _new_loop_message(
                         scope, name, made, runs[id(scope)]), kb.PRIMITIVES_BIND_ON_FIRST_USE)
+    yield from _served_on_a_new_loop(ctx)
+
+
+def _served_on_a_new_loop(ctx: FileContext) -> Iterator[Candidate]:
+    """Sync code uses a loop (runs or schedules a coroutine on it, makes a future of it, or
+    hands it to a call) and then serves its app with aiohttp's ``web.run_app`` without
+    ``loop=``: since aiohttp 3.8 that makes a new loop, so what the first loop made or
+    scheduled is bound to a loop that no longer runs ("attached to a different loop", tasks
+    that never run)."""
+    for call_at in ctx.calls:
+        scope = call_at.scope
+        if scope.kind not in ("module", "function") or scope.is_async \
+                or ctx.callee(call_at.node, scope) not in kb.NEW_LOOP_SERVERS:
+            continue
+        line = call_at.node.lineno
+        scopes = _sync_chain(scope)
+        if _may_pass_loop(call_at.node, scopes):
+            continue
+        ids = {id(s) for s in scopes}
+        used = sorted((c for c in ctx.calls if id(c.scope) in ids and c.node.lineno < line
+                       and _loop_use(ctx, c.node, c.scope)
+                       and not _other_branch(scopes[-1].node, c.node, call_at.node)),
+                      key=lambda c: c.node.lineno)
+        if used:
+            first = used[0]
+            what = _loop_use(ctx, first.node, first.scope)
+            yield RULE.candidate(ctx.site(call_at.node, scope), (
+                f"`web.run_app` without `loop=` serves the app on a new event loop (aiohttp "
+                f"3.8+), not on the loop this code used first ({what} at line "
+                f"{first.node.lineno}): what that loop made or scheduled is bound to a loop "
+                f"that no longer runs (\"attached to a different loop\"); pass `loop=` or "
+                f"start it inside the app (`on_startup`, `cleanup_ctx`)"))
+
+
+def _may_pass_loop(call: ast.Call, scopes: list[Scope]) -> bool:
+    """``loop=`` given, or keywords built here (``run_app(**options)``, where ``options``
+    may have been given the loop); the caller's own ``**kwargs`` passed on are the
+    caller's choice, not evidence."""
+    passed_on = {kwarg.arg for scope in scopes
+                 if (kwarg := getattr(getattr(scope.node, "args", None), "kwarg", None))}
+    return any(k.arg in kb.LOOP_KEYWORDS or (k.arg is None and not (
+        isinstance(k.value, ast.Name) and k.value.id in passed_on)) for k in call.keywords)
+
+
+def _sync_chain(scope: Scope) -> list[Scope]:
+    """The scope and the sync functions it is nested in (a module only as itself)."""
+    chain = [scope]
+    while scope.is_function and scope.parent is not None and scope.parent.is_function \
+            and not scope.parent.is_async:
+        scope = scope.parent
+        chain.append(scope)
+    return chain
+
+
+def _loop_use(ctx: FileContext, call: ast.Call, scope: Scope) -> str:
+    """What a call does with a loop: ``loop.run_until_complete(...)``,
+    ``asyncio.ensure_future(...)`` (the thread's loop), or the loop handed to a call."""
+    method = method_name(call)
+    if method in kb.LOOP_WORK and ctx.is_loop_expr(call.func.value, scope):
+        return f"`{method}`"
+    callee = ctx.callee(call, scope) or ""
+    if callee in kb.ENSURE_FUTURE:
+        return "`ensure_future`"
+    if callee in kb.SET_EVENT_LOOP or callee in kb.NEW_LOOP_SERVERS:
+        return ""
+    args = [*call.args, *(k.value for k in call.keywords)]
+    if any(isinstance(a, (ast.Name, ast.Attribute)) and ctx.is_loop_expr(a, scope)
+           for a in args):
+        return f"the loop handed to `{callee.rsplit('.', 1)[-1] or method}`"
+    return ""
+
+
+def _other_branch(root: ast.AST, use: ast.AST, serve: ast.AST) -> bool:
+    """The loop's use and the serving call sit in different branches of one ``if``."""
+    for node in ast.walk(root):
+        if isinstance(node, ast.If):
+            body = {id(n) for stmt in node.body for n in ast.walk(stmt)}
+            orelse = {id(n) for stmt in node.orelse for n in ast.walk(stmt)}
+            if (id(use) in body and id(serve) in orelse) \
+                    or (id(use) in orelse and id(serve) in body):
+                return True
+    return False
 
 
 def _passed_names(ctx: FileContext, scope: Scope) -> set[str]:
@@ -159,7 +241,8 @@ RULE = Rule(
     summary="__init__ or a validator stores the current event loop, or makes an object that "
             "binds to it when made (grpc.aio channels, aiohttp sessions), in a class made "
             "outside a running loop; up to Python 3.9, a sync function makes an asyncio "
-            "primitive and hands it to the coroutines of the asyncio.run it then starts.",
+            "primitive and hands it to the coroutines of the asyncio.run it then starts; sync "
+            "code uses a loop, then serves with aiohttp's run_app (a new loop since 3.8).",
     needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk",
             *kb.TAKE_LOOP_TOKENS),),
     collect=collect,
@@ -199,7 +282,14 @@ Also here, while the code still runs on Python 3.9 or older (the target version)
 function that makes an asyncio primitive, hands it on (an argument of a call) and then
 starts a new loop with `asyncio.run`. Up to 3.9 the primitive took the thread's current loop
 when made, not the one `asyncio.run` makes and runs its users on; an `asyncio.run` kept to
-Python 3.10+ by `if sys.version_info >= (3, 10):` is fine.
+Python 3.10+ by `if sys.version_info >= (3, 10):` is fine. And sync code (a function, a
+script's `__main__` block) that uses a loop (runs a coroutine on it with
+`run_until_complete`, schedules a task, makes a future, hands the loop to a call) and then
+serves its app with aiohttp's `web.run_app` without `loop=`: since aiohttp 3.8 `run_app`
+makes a new loop, as `asyncio.run` does, so the pool the setup made, the task it scheduled,
+the object it gave the loop to are on a loop that no longer runs. `run_app(app, loop=loop)`
+(or keywords built here, `run_app(**options)`, which may hold it), setup inside the app
+(`on_startup`, `cleanup_ctx`), or a loop used only in the other branch of an `if` is fine.
 
 ## Bad
 ```python

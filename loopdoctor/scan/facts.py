@@ -278,7 +278,13 @@ def _call(ctx: FileContext, call_at: CallAt, callee: str,
     kwvalues = tuple((k.arg, found) for k in call.keywords
                      if k.arg and (found := values_of(ctx, k.value, scope)))
     return Call(callee, _is_bound(ctx, call.func, scope), args, kwargs, values, kwvalues,
-                ctx.site(call, scope))
+                ctx.site(call, scope), _through_super(call.func))
+
+
+def _through_super(func: ast.expr) -> bool:
+    """``super().m(...)``: it runs the ``m`` next in the class's MRO, not every override."""
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) \
+        and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
 
 
 _EMPTY = CoroRef()

@@ -118,6 +118,7 @@ class Call:
     values: tuple[Values, ...] = ()
     kwvalues: tuple[tuple[str, Values], ...] = ()
     site: Site | None = None
+    through_super: bool = False  # ``super().m(x)``: the base's ``m`` only, no override of it
 
     @property
     def carries(self) -> bool:

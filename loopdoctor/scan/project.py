@@ -1730,6 +1730,9 @@ class Project:
         for index, (key, init, call, path) in enumerate(self._calls):
             if init is not None:
                 callees = (init,) if init else ()
+            elif isinstance(call, Call) and call.through_super:
+                found = self.function(key[0])  # the base's own method, not its overrides
+                callees = (found[0].qualname,) if found else ()
             elif (named := self._denote(key[0], 0, False, types=False)) is not None:
                 callees = sorted(named[1])
             else:

@@ -875,6 +875,7 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
     """Targets written by a function that also tests them: ``if self._c is None: self._c =
     C()``, or an early ``return self._c`` when it is set (get-or-create)."""
     tested: dict[int, dict[str, Guard]] = defaultdict(dict)
+    governed: dict[tuple[int, str], _Governed] = {}
     for node, scope in ctx.ifs:
         if _is_setup(ctx, scope):
             continue  # a constructor or validator may test what it sets, but runs once per object
@@ -884,15 +885,39 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
         for name in names:  # the most a function's tests ask of one target
             tested[id(scope)][name] = max(guard, tested[id(scope)].get(name, guard),
                                           key=list(Guard).index)
+            governed.setdefault((id(scope), name), _Governed()).add(node)
     lazy: dict[int, Guard] = dict.fromkeys(_made_when_missing(ctx), Guard.MISSING)
     for name, _, scope in ctx.global_stores:
-        if (guard := tested.get(id(scope), {}).get(f"{ctx.module}.{name.id}")) is not None:
+        resolved = f"{ctx.module}.{name.id}"
+        if (guard := tested.get(id(scope), {}).get(resolved)) is not None \
+                and governed[(id(scope), resolved)].covers(name):
             lazy[id(name)] = guard
     for target, _, scope in ctx.attr_stores:
         if tested.get(id(scope)) and (resolved := ctx.resolve(target, scope)) is not None \
-                and (guard := tested[id(scope)].get(resolved)) is not None:
+                and (guard := tested[id(scope)].get(resolved)) is not None \
+                and governed[(id(scope), resolved)].covers(target):
             lazy[id(target)] = guard
     return lazy
+
+
+class _Governed:
+    """The ``if``s of one function that test one target: a write of it is made on their
+    answer when it sits in one's branches, or after one whose body returns (``if self._c:
+    return self._c``), not when it follows a test that only decides something else
+    (``if self._s.closed: self._s.close()``, then ``self._s = Session()`` every time)."""
+
+    def __init__(self) -> None:
+        self.inside: set[int] = set()
+        self.after = 0  # the last line of the first ``if`` whose body returns
+
+    def add(self, node: ast.If) -> None:
+        self.inside.update(id(n) for stmt in (*node.body, *node.orelse) for n in ast.walk(stmt))
+        if any(isinstance(n, ast.Return) for stmt in node.body for n in ast.walk(stmt)):
+            end = node.end_lineno or node.lineno
+            self.after = min(self.after, end) if self.after else end
+
+    def covers(self, target: ast.AST) -> bool:
+        return id(target) in self.inside or 0 < self.after < getattr(target, "lineno", 0)
 
 
 def _made_when_missing(ctx: FileContext) -> Iterator[int]:

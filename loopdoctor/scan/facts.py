@@ -94,6 +94,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         script=ctx.has_main_guard,
         tables=_tables(ctx),
         routes=_routes(ctx),
+        signal_handlers=_signal_handlers(ctx),
         nest_asyncio=any(t.split(".")[0] == "nest_asyncio"
                          for s in ctx.scopes for t in s.imports.values()),
     )
@@ -162,7 +163,7 @@ _SUSPENSIONS = (ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Yield, ast.YieldFrom
 def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str],
               direct_starts: list[LoopStart], returns: Values, probes: bool,
               returns_key: KeyKind, brief_holds: frozenset[str]) -> Function:
-    names = [(c, ctx.callee(c.node, scope)) for c in calls]
+    names = [(c, ctx.callee(c.node, scope) or ctx.called_object(c.node, scope)) for c in calls]
     again = _handed_again(ctx, scope, names)
     node = scope.node
     return Function(
@@ -804,6 +805,24 @@ def _routes(ctx: FileContext) -> tuple[tuple[str, str], ...]:
                       and (name := ctx.resolve(arg, scope)) and not ctx.is_external(name)]
         elif _registers_servicer(callee) and node.args:
             found += [("", cls) for cls in sorted(ctx.value_ctors(node.args[0], scope))]
+    return tuple(found)
+
+
+def _signal_handlers(ctx: FileContext) -> tuple[str, ...]:
+    """The project functions (lambdas too) this file gives ``signal.signal(sig, h)`` or a
+    loop's ``add_signal_handler(sig, h)``: run on the main thread, on its running loop."""
+    found = []
+    for call_at in ctx.calls:
+        node, scope = call_at.node, call_at.scope
+        if len(node.args) < 2 or (ctx.callee(node, scope) not in kb.SIGNAL_REGISTRATIONS
+                                  and method_name(node) != "add_signal_handler"):
+            continue
+        handler = node.args[1]
+        if isinstance(handler, ast.Lambda):
+            found.append(ctx.scope_of[id(handler)].qualname)
+        elif isinstance(handler, (ast.Name, ast.Attribute)) \
+                and (name := ctx.resolve(handler, scope)) and not ctx.is_external(name):
+            found.append(name)
     return tuple(found)
 
 

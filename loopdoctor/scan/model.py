@@ -332,3 +332,4 @@ class FileFacts:
     routes: tuple[tuple[str, str], ...] = ()  # handed to a server by call: (the call, what it
     # registers): a request handler (``add_api_route("/x", f)``), a class-based view, or a
     # gRPC servicer's class ("", the class)
+    signal_handlers: tuple[str, ...] = ()  # given to ``signal.signal`` / ``add_signal_handler``

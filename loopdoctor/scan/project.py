@@ -1006,6 +1006,19 @@ class Project:
             name in routed or _routes_requests(fn.decorators)
             or (fn.cls in servicers and not name.rpartition(".")[2].startswith("_"))))
 
+    @cached_property
+    def signal_handlers(self) -> frozenset[str]:
+        """The project functions given to ``signal.signal`` or ``add_signal_handler``: they
+        run on the main thread, so what they call or schedule with ``create_task`` runs on the
+        loop that thread is running, none of their own."""
+        found = set()
+        for file in self.files:
+            for name in file.signal_handlers:
+                fn = self.function(name)
+                if fn is not None:
+                    found.add(fn[0].qualname)
+        return frozenset(found)
+
     def _new_returns_slot(self, cls: str) -> bool:
         new = self.functions.get(f"{cls}.__new__")
         return new is not None and f"{cls}.__init__" not in self.functions and any(

@@ -193,7 +193,30 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         decorators=_decorators(ctx, scope),
         browser_only=_browser_only(ctx, scope),
         loop_calls=loop_calls(ctx, scope, calls),
+        refuses=_refused_types(ctx, scope),
     )
+
+
+def _refused_types(ctx: FileContext, scope: Scope) -> frozenset[tuple[str, str]]:
+    """``if isinstance(self.db, AsyncDb): raise TypeError(...)``, a statement of the function's
+    own body: past it, that attribute holds no ``AsyncDb``, so what the function then runs or
+    hands on does not reach one through it."""
+    found: set[tuple[str, str]] = set()
+    body = scope.node.body if isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+        else ()
+    for stmt in body:
+        test = stmt.test if isinstance(stmt, ast.If) and not stmt.orelse \
+            and len(stmt.body) == 1 and isinstance(stmt.body[0], ast.Raise) else None
+        if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) \
+                and test.func.id == "isinstance" and len(test.args) == 2 \
+                and (attr := _attribute_name(ctx, test.args[0], scope)):
+            kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+            found.update((attr, name) for kind in kinds if (name := ctx.resolve(kind, scope)))
+    return frozenset(found)
+
+
+def _attribute_name(ctx: FileContext, expr: ast.expr, scope: Scope) -> str | None:
+    return ctx.resolve(expr, scope) if isinstance(expr, ast.Attribute) else None
 
 
 def _browser_only(ctx: FileContext, scope: Scope | None) -> bool:

@@ -193,6 +193,8 @@ class Function:
     get_event_loop_guarded: bool = False  # one is inside ``try ... except RuntimeError``
     browser_only: bool = False  # runs only under Pyodide (imports ``js``; a ``pyodide`` package)
     loop_calls: tuple[LoopCall, ...] = ()
+    refuses: frozenset[tuple[str, str]] = frozenset()  # ``if isinstance(self.db, T): raise``
+    # as a statement of its body: (the attribute, T)
 
     def by_position(self, index: int) -> bool:
         """May a call pass parameter ``index`` by position (not a keyword-only one)?"""

@@ -17,6 +17,8 @@ from functools import cached_property
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import KeyKind, Site
 
+CASTS = frozenset({"typing.cast", "typing_extensions.cast"})
+
 
 @dataclass(eq=False)
 class Scope:
@@ -404,6 +406,28 @@ class FileContext:
             return self.resolve(value.func, scope)
         finally:
             self._typing.discard(key)
+
+    def called_object(self, call: ast.Call, scope: Scope) -> str | None:
+        """``model(x)`` where the local ``model`` is declared a ``T`` (a parameter annotated
+        ``T``, or narrowed last by ``model = cast(T, model)``): ``T.__call__``. A local with
+        no declared type (``f = make(); f()``) says nothing here."""
+        func = call.func
+        owner = self.owner(func.id, scope) if isinstance(func, ast.Name) else None
+        if owner is None:
+            return None
+        before = [v for v, _ in owner.assigns.get(func.id, [])
+                  if getattr(v, "lineno", 0) < call.lineno]
+        if before:
+            last = before[-1]
+            if not (isinstance(last, ast.Call) and last.args
+                    and self.callee(last, owner) in CASTS):
+                return None
+            types = self.annotation_names(last.args[0], owner)
+        elif func.id in owner.annotations and not owner.assigns.get(func.id):
+            types = self.annotation_names(owner.annotations[func.id], owner.parent or owner)
+        else:
+            return None
+        return f"{next(iter(types))}.__call__" if len(types) == 1 else None
 
     def callee(self, call: ast.Call, scope: Scope) -> str | None:
         key = (id(call), id(scope))

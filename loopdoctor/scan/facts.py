@@ -94,6 +94,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         script=ctx.has_main_guard,
         tables=_tables(ctx),
         routes=_routes(ctx),
+        signal_handlers=_signal_handlers(ctx),
         nest_asyncio=any(t.split(".")[0] == "nest_asyncio"
                          for s in ctx.scopes for t in s.imports.values()),
     )
@@ -162,7 +163,7 @@ _SUSPENSIONS = (ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Yield, ast.YieldFrom
 def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str],
               direct_starts: list[LoopStart], returns: Values, probes: bool,
               returns_key: KeyKind, brief_holds: frozenset[str]) -> Function:
-    names = [(c, ctx.callee(c.node, scope)) for c in calls]
+    names = [(c, ctx.callee(c.node, scope) or ctx.called_object(c.node, scope)) for c in calls]
     again = _handed_again(ctx, scope, names)
     node = scope.node
     return Function(
@@ -192,7 +193,30 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         decorators=_decorators(ctx, scope),
         browser_only=_browser_only(ctx, scope),
         loop_calls=loop_calls(ctx, scope, calls),
+        refuses=_refused_types(ctx, scope),
     )
+
+
+def _refused_types(ctx: FileContext, scope: Scope) -> frozenset[tuple[str, str]]:
+    """``if isinstance(self.db, AsyncDb): raise TypeError(...)``, a statement of the function's
+    own body: past it, that attribute holds no ``AsyncDb``, so what the function then runs or
+    hands on does not reach one through it."""
+    found: set[tuple[str, str]] = set()
+    body = scope.node.body if isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+        else ()
+    for stmt in body:
+        test = stmt.test if isinstance(stmt, ast.If) and not stmt.orelse \
+            and len(stmt.body) == 1 and isinstance(stmt.body[0], ast.Raise) else None
+        if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) \
+                and test.func.id == "isinstance" and len(test.args) == 2 \
+                and (attr := _attribute_name(ctx, test.args[0], scope)):
+            kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+            found.update((attr, name) for kind in kinds if (name := ctx.resolve(kind, scope)))
+    return frozenset(found)
+
+
+def _attribute_name(ctx: FileContext, expr: ast.expr, scope: Scope) -> str | None:
+    return ctx.resolve(expr, scope) if isinstance(expr, ast.Attribute) else None
 
 
 def _browser_only(ctx: FileContext, scope: Scope | None) -> bool:
@@ -278,7 +302,13 @@ def _call(ctx: FileContext, call_at: CallAt, callee: str,
     kwvalues = tuple((k.arg, found) for k in call.keywords
                      if k.arg and (found := values_of(ctx, k.value, scope)))
     return Call(callee, _is_bound(ctx, call.func, scope), args, kwargs, values, kwvalues,
-                ctx.site(call, scope))
+                ctx.site(call, scope), _through_super(call.func))
+
+
+def _through_super(func: ast.expr) -> bool:
+    """``super().m(...)``: it runs the ``m`` next in the class's MRO, not every override."""
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) \
+        and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"
 
 
 _EMPTY = CoroRef()
@@ -801,6 +831,24 @@ def _routes(ctx: FileContext) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+def _signal_handlers(ctx: FileContext) -> tuple[str, ...]:
+    """The project functions (lambdas too) this file gives ``signal.signal(sig, h)`` or a
+    loop's ``add_signal_handler(sig, h)``: run on the main thread, on its running loop."""
+    found = []
+    for call_at in ctx.calls:
+        node, scope = call_at.node, call_at.scope
+        if len(node.args) < 2 or (ctx.callee(node, scope) not in kb.SIGNAL_REGISTRATIONS
+                                  and method_name(node) != "add_signal_handler"):
+            continue
+        handler = node.args[1]
+        if isinstance(handler, ast.Lambda):
+            found.append(ctx.scope_of[id(handler)].qualname)
+        elif isinstance(handler, (ast.Name, ast.Attribute)) \
+                and (name := ctx.resolve(handler, scope)) and not ctx.is_external(name):
+            found.append(name)
+    return tuple(found)
+
+
 def _registers_servicer(callee: str) -> bool:
     first, last = kb.GRPC_REGISTRATION_AFFIXES
     name = callee.rpartition(".")[2]
@@ -869,6 +917,7 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
     """Targets written by a function that also tests them: ``if self._c is None: self._c =
     C()``, or an early ``return self._c`` when it is set (get-or-create)."""
     tested: dict[int, dict[str, Guard]] = defaultdict(dict)
+    governed: dict[tuple[int, str], _Governed] = {}
     for node, scope in ctx.ifs:
         if _is_setup(ctx, scope):
             continue  # a constructor or validator may test what it sets, but runs once per object
@@ -878,15 +927,39 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
         for name in names:  # the most a function's tests ask of one target
             tested[id(scope)][name] = max(guard, tested[id(scope)].get(name, guard),
                                           key=list(Guard).index)
+            governed.setdefault((id(scope), name), _Governed()).add(node)
     lazy: dict[int, Guard] = dict.fromkeys(_made_when_missing(ctx), Guard.MISSING)
     for name, _, scope in ctx.global_stores:
-        if (guard := tested.get(id(scope), {}).get(f"{ctx.module}.{name.id}")) is not None:
+        resolved = f"{ctx.module}.{name.id}"
+        if (guard := tested.get(id(scope), {}).get(resolved)) is not None \
+                and governed[(id(scope), resolved)].covers(name):
             lazy[id(name)] = guard
     for target, _, scope in ctx.attr_stores:
         if tested.get(id(scope)) and (resolved := ctx.resolve(target, scope)) is not None \
-                and (guard := tested[id(scope)].get(resolved)) is not None:
+                and (guard := tested[id(scope)].get(resolved)) is not None \
+                and governed[(id(scope), resolved)].covers(target):
             lazy[id(target)] = guard
     return lazy
+
+
+class _Governed:
+    """The ``if``s of one function that test one target: a write of it is made on their
+    answer when it sits in one's branches, or after one whose body returns (``if self._c:
+    return self._c``), not when it follows a test that only decides something else
+    (``if self._s.closed: self._s.close()``, then ``self._s = Session()`` every time)."""
+
+    def __init__(self) -> None:
+        self.inside: set[int] = set()
+        self.after = 0  # the last line of the first ``if`` whose body returns
+
+    def add(self, node: ast.If) -> None:
+        self.inside.update(id(n) for stmt in (*node.body, *node.orelse) for n in ast.walk(stmt))
+        if any(isinstance(n, ast.Return) for stmt in node.body for n in ast.walk(stmt)):
+            end = node.end_lineno or node.lineno
+            self.after = min(self.after, end) if self.after else end
+
+    def covers(self, target: ast.AST) -> bool:
+        return id(target) in self.inside or 0 < self.after < getattr(target, "lineno", 0)
 
 
 def _made_when_missing(ctx: FileContext) -> Iterator[int]:

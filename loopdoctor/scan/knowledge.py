@@ -291,6 +291,9 @@ ROUTE_CONSTRUCTORS: frozenset[str] = frozenset({
     *(f"aiohttp.web.{method}" for method in (
         "get", "post", "put", "patch", "delete", "head", "options", "route")),
 })
+# ``signal.signal(sig, handler)``: the handler runs on the main thread between its
+# bytecodes, so on the loop that thread is running (a loop's ``add_signal_handler`` too).
+SIGNAL_REGISTRATIONS: frozenset[str] = frozenset({"signal.signal"})
 # A gRPC servicer: a subclass of the ``FooServicer`` a ``foo_pb2_grpc`` module generates, or an
 # object handed to its ``add_FooServicer_to_server(obj, server)``. A ``grpc.aio`` server runs
 # its coroutine methods on the loop it was started on.

@@ -118,6 +118,7 @@ class Call:
     values: tuple[Values, ...] = ()
     kwvalues: tuple[tuple[str, Values], ...] = ()
     site: Site | None = None
+    through_super: bool = False  # ``super().m(x)``: the base's ``m`` only, no override of it
 
     @property
     def carries(self) -> bool:
@@ -192,6 +193,8 @@ class Function:
     get_event_loop_guarded: bool = False  # one is inside ``try ... except RuntimeError``
     browser_only: bool = False  # runs only under Pyodide (imports ``js``; a ``pyodide`` package)
     loop_calls: tuple[LoopCall, ...] = ()
+    refuses: frozenset[tuple[str, str]] = frozenset()  # ``if isinstance(self.db, T): raise``
+    # as a statement of its body: (the attribute, T)
 
     def by_position(self, index: int) -> bool:
         """May a call pass parameter ``index`` by position (not a keyword-only one)?"""
@@ -331,3 +334,4 @@ class FileFacts:
     routes: tuple[tuple[str, str], ...] = ()  # handed to a server by call: (the call, what it
     # registers): a request handler (``add_api_route("/x", f)``), a class-based view, or a
     # gRPC servicer's class ("", the class)
+    signal_handlers: tuple[str, ...] = ()  # given to ``signal.signal`` / ``add_signal_handler``

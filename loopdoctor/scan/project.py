@@ -1006,6 +1006,19 @@ class Project:
             name in routed or _routes_requests(fn.decorators)
             or (fn.cls in servicers and not name.rpartition(".")[2].startswith("_"))))
 
+    @cached_property
+    def signal_handlers(self) -> frozenset[str]:
+        """The project functions given to ``signal.signal`` or ``add_signal_handler``: they
+        run on the main thread, so what they call or schedule with ``create_task`` runs on the
+        loop that thread is running, none of their own."""
+        found = set()
+        for file in self.files:
+            for name in file.signal_handlers:
+                fn = self.function(name)
+                if fn is not None:
+                    found.add(fn[0].qualname)
+        return frozenset(found)
+
     def _new_returns_slot(self, cls: str) -> bool:
         new = self.functions.get(f"{cls}.__new__")
         return new is not None and f"{cls}.__init__" not in self.functions and any(
@@ -1358,11 +1371,12 @@ class Project:
                 found.update(dict.fromkeys(self._passed_in(param) - found.keys(), ""))
             elif len(seen) < _MAX_PARAM_DEPTH and key not in seen:
                 passed: dict[Source, str] = {}
-                for arg, site in self.arguments(param):
+                for arg, site, caller in self._arguments_from(param):
                     if param.called:  # the callable passed in is what runs
                         arg = replace(arg, runs=arg.runs | arg.values, values=frozenset())
                     for source, via in self._trace(arg, seen | {key}, runs and param.runs).items():
-                        passed.setdefault(source, via or site)
+                        if not self._refused(caller, source):
+                            passed.setdefault(source, via or site)
                 if not passed and (site := self._passes_long_lived(param)):
                     passed = dict.fromkeys(self._passed_in(param), site)
                 found = {**passed, **found}
@@ -1506,13 +1520,30 @@ class Project:
     def arguments(self, param: Param) -> Iterator[tuple[CoroRef, str]]:
         """What callers (and thread submissions) pass for one parameter, and where; for the
         first parameter of a decorator, the functions it decorates."""
+        yield from ((ref, site) for ref, site, _ in self._arguments_from(param))
+
+    def _arguments_from(self, param: Param) -> Iterator[tuple[CoroRef, str, str]]:
+        """``arguments``, each with the function that passes it ("" for a decorator's)."""
         for call, path in self.callers.get(param.function, ()):
             site = f"{path}:{call.site.line}" if call.site is not None else ""
-            yield from ((ref, site) for ref in self.passed(call, param))
+            scope = call.site.scope if call.site is not None else ""
+            yield from ((ref, site, scope) for ref in self.passed(call, param))
         fn = self.functions.get(param.function)
         if param.index == 0 and (fn is None or fn[0].cls is None):
             for decorated in self.decorated.get(param.function, ()):
-                yield CoroRef(runs=frozenset({decorated.function})), decorated.site
+                yield CoroRef(runs=frozenset({decorated.function})), decorated.site, ""
+
+    def _refused(self, caller: str, source: Source) -> bool:
+        """The caller refuses, before it passes anything on, what ``source`` is: an attribute
+        it tests with ``if isinstance(self.db, AsyncDb): raise``, as that class."""
+        fn = self.functions.get(caller)
+        if fn is None or not fn[0].refuses or source.bound is None:
+            return False
+        kinds = {self.resolve(kind) for kind in (source.bound.via, source.bound.type) if kind}
+        ancestors = {base for kind in kinds for base in self.mro(kind)} | kinds
+        holder = self.resolve(source.name)
+        return any(self.resolve(attr) == holder and self.resolve(cls) in ancestors
+                   for attr, cls in fn[0].refuses)
 
     def passed(self, call: Call | ThreadSubmit, param: Param) -> Iterator[CoroRef]:
         """What one call passes for a parameter, by position or by keyword."""
@@ -1730,6 +1761,9 @@ class Project:
         for index, (key, init, call, path) in enumerate(self._calls):
             if init is not None:
                 callees = (init,) if init else ()
+            elif isinstance(call, Call) and call.through_super:
+                found = self.function(key[0])  # the base's own method, not its overrides
+                callees = (found[0].qualname,) if found else ()
             elif (named := self._denote(key[0], 0, False, types=False)) is not None:
                 callees = sorted(named[1])
             else:

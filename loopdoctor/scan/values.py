@@ -12,7 +12,7 @@ import ast
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.context import FileContext, Scope, catches_runtime_error
+from loopdoctor.scan.context import CASTS, FileContext, Scope, catches_runtime_error
 from loopdoctor.scan.model import Op, Value, Values
 
 _MAX_HOPS = 3  # assignments of a local followed back
@@ -76,7 +76,6 @@ def call_target(ctx: FileContext, call: ast.Call, scope: Scope) -> str | None:
     return ctx.resolve(func, scope)
 
 
-_CASTS = frozenset({"typing.cast", "typing_extensions.cast"})
 
 
 def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int) -> Values:
@@ -94,7 +93,7 @@ def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int)
     callee = call_target(ctx, call, scope)
     if callee is None:
         return ()
-    if callee in _CASTS and len(call.args) == 2:  # ``cast(T, x)`` is ``x`` at run time
+    if callee in CASTS and len(call.args) == 2:  # ``cast(T, x)`` is ``x`` at run time
         return values_of(ctx, call.args[1], scope, hops, depth)
     if callee in kb.FIELD_DECLARATORS:
         return _field_default(ctx, call, scope, hops, depth)

@@ -2,11 +2,14 @@
 # negative for: LD201, LD203
 # instance a second loop reaches) keeps one for every loop; a slot recreated only when the
 # client is closed (a closed loop does not close the client), or when it or its loop is
-# closed (two loops open at once still share it), is LD203, a preview rule. A slot
+# closed (two loops open at once still share it), is LD203, a preview rule, whether the
+# write sits under the test or after an early return of the open one. A slot
 # that compares the loop it was made on with the running one, one the object's own shutdown
 # closes and resets, and a lazy attribute of an ordinary object stay silent (LD204, a preview
 # rule, reports the last when a loop this project's sync code starts reaches the object; the
-# loop this file starts reaches only the settings).
+# loop this file starts reaches only the settings). A write that a test of the slot does
+# not govern (it closes a closed session, then makes a new one on every call) is no
+# get-or-create.
 import asyncio
 
 import aiohttp
@@ -50,6 +53,27 @@ class LoopCheckingClient:
         if self._session is None or self._session.closed or self._session._loop.is_closed():
             self._session = aiohttp.ClientSession()  # error: LD203 "LoopCheckingClient._session" "its loop is closed" "open at the same time"
         return self._session
+
+
+class ReturningClient:
+    def __init__(self):
+        self._session: aiohttp.ClientSession | None = None
+
+    async def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is not None and not self._session.closed:
+            return self._session
+        self._session = aiohttp.ClientSession()  # error: LD203 "ReturningClient._session" "closed"
+        return self._session
+
+
+class ConnectorClient:
+    def __init__(self):
+        self._session: aiohttp.ClientSession | None = None
+
+    async def set_connector(self, connector: aiohttp.BaseConnector) -> None:
+        if self._session is not None and self._session.closed:
+            await self._session.close()
+        self._session = aiohttp.ClientSession(connector=connector)
 
 
 class TTSService:

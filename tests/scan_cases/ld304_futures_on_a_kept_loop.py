@@ -6,7 +6,9 @@
 # a loop bound lazily and compared with the running one, a kept loop compared before waiting,
 # a kept loop that only schedules callbacks, a class made only inside coroutines, and an
 # asyncio protocol (or a mixin only protocols derive from, or a subclass of asyncio's own
-# StreamReaderProtocol), which its loop's factory makes.
+# StreamReaderProtocol), which its loop's factory makes. A sibling class's
+# `super().__init__()` runs the base's constructor, not this one's: it is no maker of it
+# (`Browser`); a subclass's is (`Finder`, made by `LocalFinder` in sync code).
 from __future__ import annotations
 
 import asyncio
@@ -133,3 +135,48 @@ async def connect(host: str) -> None:
     await loop.create_connection(LineProtocol, host, 25)
     await loop.create_connection(Connection, host, 80)
     await loop.create_server(Session, host, 587)
+
+
+class Controller:
+    def __init__(self, cache: dict) -> None:
+        self.cache = cache
+
+
+class Browser(Controller):
+    def __init__(self, cache: dict) -> None:
+        super().__init__(cache)
+        self._loop = asyncio.get_running_loop()
+
+    async def find(self) -> None:
+        await self._loop.create_future()
+
+
+class IpBrowser(Browser):
+    pass
+
+
+class Hub(Controller):
+    def __init__(self) -> None:
+        super().__init__({})  # the base's constructor: no IpBrowser is made here
+
+
+async def discover() -> None:
+    await IpBrowser({}).find()
+
+
+class Finder(Controller):
+    def __init__(self, cache: dict) -> None:
+        super().__init__(cache)
+        self._loop = asyncio.get_running_loop()  # error: LD304 "running loop" "_loop" "find"
+
+    async def find(self) -> None:
+        await self._loop.create_future()
+
+
+class LocalFinder(Finder):
+    def __init__(self) -> None:
+        super().__init__({})
+
+
+def local_finder() -> LocalFinder:
+    return LocalFinder()

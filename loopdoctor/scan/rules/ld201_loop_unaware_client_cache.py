@@ -99,25 +99,31 @@ _MAX_CALLER_DEPTH = 2
 
 def _used_only_by_request_handlers(project: Project, holder: str) -> bool:
     """Every function that names the cache runs only inside a server's request handlers
-    (``Project.request_handlers``), through its callers, and no loop this project starts
-    reaches it: the server that runs the handlers runs one loop per process."""
+    (``Project.request_handlers``), through its callers, or in what a signal handler calls or
+    schedules (the shutdown: on the main thread's running loop, the server's), and no loop
+    this project starts reaches it: the server that runs the handlers runs one loop per
+    process. At least one of them must be a request handler's."""
     if any(second_loop(project, site) for site in loops_reaching(project, holder)):
         return False
     users = project.functions_naming(holder)
-    return bool(users) and all(_in_request_handlers(project, name) for name in users)
+    served = [name for name in users
+              if _runs_under(project, name, project.request_handlers)]
+    return bool(served) and all(
+        name in served or _runs_under(project, name, project.signal_handlers)
+        for name in users)
 
 
-def _in_request_handlers(project: Project, name: str) -> bool:
-    """Is ``name`` a request handler, or called (a few levels up) only by them? A nested
+def _runs_under(project: Project, name: str, roots: frozenset[str]) -> bool:
+    """Is ``name`` one of ``roots``, or called (a few levels up) only by them? A nested
     function nothing is seen to call runs where the function it is written in runs."""
-    return project.every_caller(name, lambda f: _is_request_handler(project, f),
+    return project.every_caller(name, lambda f: _is_root(project, f, roots),
                                 lambda f: _callers_or_enclosing(project, f), _MAX_HANDLER_DEPTH)
 
 
-def _is_request_handler(project: Project, name: str) -> bool | None:
+def _is_root(project: Project, name: str, roots: frozenset[str]) -> bool | None:
     if name not in project.functions:
         return False
-    return True if name in project.request_handlers else None
+    return True if name in roots else None
 
 
 def _callers_or_enclosing(project: Project, name: str) -> list[str]:
@@ -127,7 +133,7 @@ def _callers_or_enclosing(project: Project, name: str) -> list[str]:
     return callers
 
 
-_MAX_HANDLER_DEPTH = 5
+_MAX_HANDLER_DEPTH = 6
 
 
 def _chain(project: Project, holder: str, bound: Bound, file: FileFacts, site: Site) -> str:
@@ -174,8 +180,12 @@ use (coroutines decorated `@app.get(...)`, `@routes.post(...)`; registered by ca
 `app.add_api_route(path, f)`, `Route(path, f)`, `app.router.add_get(path, f)`,
 `web.get(path, f)`, `app.add_url_rule(path, view_func=f)`; the coroutine methods of a gRPC
 servicer, a subclass of a `*_pb2_grpc` module's `*Servicer` or an object handed to its
-`add_*Servicer_to_server`; and the helpers only they call), when no loop of the project
-reaches it: their server runs one loop per process. (A project's own `add_route` method is
+`add_*Servicer_to_server`; and the helpers only they call, an object they call of a declared
+type included: `model = cast(Model, model)`, then `await model(x)` runs `Model.__call__` or an
+override), when no loop of the project reaches it: their server runs one loop per process.
+What a signal handler (`signal.signal`, `add_signal_handler`) calls or schedules, such as a
+shutdown that closes the clients, runs on the main thread's running loop and does not count
+against that, as long as request handlers use it too. (A project's own `add_route` method is
 not a server's: what it is given is reported as before.)
 (Not seen: a process that serves the app twice, on two loops, such as two servers started
 in threads; there the cache meets both.)

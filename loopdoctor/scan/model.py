@@ -1,8 +1,9 @@
 """The data that flows through a scan: per-file facts (cached), then findings.
 
 Per-file facts are plain frozen dataclasses (``Value``, the most numerous, a named tuple)
-so they pickle into the cache and cross process boundaries cheaply. Qualified names are dotted: ``pkg.mod.func``,
-``pkg.mod.Class.method``, ``pkg.mod.Class.attr``, ``pkg.mod.outer.<locals>.inner``.
+so they pickle into the cache and cross process boundaries cheaply. Qualified names are
+dotted: ``pkg.mod.func``, ``pkg.mod.Class.method``, ``pkg.mod.Class.attr``,
+``pkg.mod.outer.<locals>.inner``.
 """
 
 from __future__ import annotations

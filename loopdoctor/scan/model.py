@@ -1,14 +1,16 @@
 """The data that flows through a scan: per-file facts (cached), then findings.
 
-Per-file facts are plain frozen dataclasses so they pickle into the cache and cross
-process boundaries cheaply. Qualified names are dotted: ``pkg.mod.func``,
-``pkg.mod.Class.method``, ``pkg.mod.Class.attr``, ``pkg.mod.outer.<locals>.inner``.
+Per-file facts are plain frozen dataclasses (``Value``, the most numerous, a named tuple)
+so they pickle into the cache and cross process boundaries cheaply. Qualified names are
+dotted: ``pkg.mod.func``, ``pkg.mod.Class.method``, ``pkg.mod.Class.attr``,
+``pkg.mod.outer.<locals>.inner``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from loopdoctor.scan.finding import Finding as Finding  # in a module of its own: see there
 
@@ -53,10 +55,14 @@ class Op(str, Enum):
     EXCEPT = "not an instance of"  # parts[0] where ``isinstance(.., name)`` was false (an else)
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """What an expression evaluates to, symbolically: the join resolves it to types across
-    files (``project.Types``). Names are qualified as the file resolves them."""
+    files (``project.Types``). Names are qualified as the file resolves them.
+
+    A named tuple, not a dataclass: the join's memo hashes and compares values millions of
+    times, and a tuple does both in C (a frozen dataclass's ``__hash__`` and ``__eq__`` are
+    Python code, all the way down its parts). The hash is the same number either way (that
+    of the tuple of its fields), so sets and dicts of values keep their order."""
 
     op: Op
     name: str = ""

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.model import Op, Value, Values
@@ -47,8 +47,9 @@ class How(str, Enum):
     USED = "used as an async client"
 
 
-@dataclass(frozen=True)
-class Typ:
+class Typ(NamedTuple):
+    """One type a value may have. (A named tuple, as ``Value``: hashed and compared in C.)"""
+
     name: str  # a qualified class (or factory) name, LOOP, TUPLE or USED
     path: str = ""
     line: int = 0

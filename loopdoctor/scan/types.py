@@ -99,8 +99,9 @@ class Types:
         self._cycles_cut = 0  # evaluations refused as cycles
         self._open = 0  # refusals for depth not worked out at the top (yet)
         self._refused: list[tuple] = []  # evaluations refused for depth, to work out at the top
-        self._deferring: set[object] = set()  # those being worked out at the top
+        self._given_up: set[object] = set()  # on a cycle longer than the depth limit
         self._at_top: dict[object, object] = {}  # their complete answers
+        self._short: dict[tuple[Value, str], frozenset[Typ]] = {}  # cut short, this question
         self._reads: set[str] | None = None  # table entries read while one class is worked out
         # Answers made only of complete evaluations (each value's is in the memo): names, and
         # what a function returns (by its ``returns`` tuple, kept alive here).
@@ -113,6 +114,10 @@ class Types:
         key = (value, path)
         found = self._memo.get(key)
         if found is not None:
+            return found
+        found = self._short.get(key)
+        if found is not None:  # cut short by the depth limit in this question: so is this
+            self._open += 1
             return found
         return self._evaluate(key, lambda: frozenset(_first(self._of(value, path))),
                               self._memo, frozenset(), keep=value.op is Op.PARAM)
@@ -154,8 +159,11 @@ class Types:
         cut = self._cut
         self._budget -= 1
         refused = self._open != opened
-        if not refused and (cut >= depth or keep or self._budget < 0):
-            memo[key] = found  # complete, or too costly to do again
+        if cut >= depth or keep or self._budget < 0:  # complete, or too costly to do again
+            if not refused:
+                memo[key] = found
+            elif memo is self._memo:  # for the rest of this top-level question only
+                self._short[key] = found
         self._cut = outer if cut >= depth else min(outer, cut)
         return found, refused
 
@@ -165,6 +173,8 @@ class Types:
         again: with a stack, not recursion, however long the chain. Left incomplete only by
         a cycle longer than the depth limit (or after ``_MAX_RETRIES``)."""
         opened = self._open
+        if key in self._given_up:
+            return self._once(key, compute, memo, keep)[0]
         root = _Top(key, compute, memo, keep)
         stack, on_stack = [root], {key}
         while stack:
@@ -172,12 +182,12 @@ class Types:
             if top.waits and not any(k in self._at_top for k in top.waits):
                 top.waits = ()  # nothing it waited for came out complete: as it is
             else:
-                self._refused = []
+                self._refused, self._short = [], {}
                 top.found, top.refused = self._once(top.key, top.compute, top.memo, top.keep)
                 top.tries += 1
                 top.waits = () if not top.refused or top.tries >= _MAX_RETRIES else tuple(
-                    {r[0]: r for r in self._refused
-                     if r[0] not in self._at_top and r[0] not in on_stack}.values())
+                    {r[0]: r for r in self._refused if r[0] not in self._at_top
+                     and r[0] not in on_stack and r[0] not in self._given_up}.values())
                 if top.waits:
                     stack += [_Top(*r) for r in top.waits]
                     on_stack.update(r[0] for r in top.waits)
@@ -185,9 +195,12 @@ class Types:
                     continue
             stack.pop()
             on_stack.discard(top.key)
-            if not top.refused and top is not root:
+            if top.refused:  # on a cycle longer than the depth limit: kept as it is
+                self._given_up.add(top.key)
+                top.memo[top.key] = top.found
+            elif top is not root:
                 self._at_top[top.key] = top.found
-        self._refused = []
+        self._refused, self._short = [], {}
         self._open = opened + root.refused
         return root.found
 

@@ -10,7 +10,11 @@ with a one-line reason). Findings nobody judged yet are listed: read the code, t
 the verdict. A judged finding of a selected rule that no longer appears is listed as gone.
 
     python benchmarks/bench_scan_precision.py [--set NAME|all] [--only NAME] [--cache DIR]
-        [--select CODES] [--fetch-only]
+        [--select CODES] [--seeds 0,1,...] [--fetch-only]
+
+``--seeds`` scans each project once per ``PYTHONHASHSEED`` value (the scan's process inherits
+it) and lists, as ``SEED``, every finding that some of them report and others do not; the
+first seed's findings are the ones judged.
 
 A set is any ``set`` the manifest names. ``final`` projects were first scanned after the
 analyzer's tuning was done; ``dev`` projects were scanned while it was tuned (their precision
@@ -22,6 +26,7 @@ tuned on after its measurement).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +59,7 @@ class Result:
     false: list[str] = field(default_factory=list)
     unjudged: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
+    seed_dependent: list[str] = field(default_factory=list)  # "at (seeds ...)"
     files: int = 0
     seconds: float = 0.0
 
@@ -76,8 +82,8 @@ def scan(tree: Path, select: str = "LD", options: tuple[str, ...] = ()
     return found, report["files_scanned"], seconds
 
 
-def judge(project: Project, cache: Path, fetch_only: bool = False, select: str = "LD"
-          ) -> Result:
+def judge(project: Project, cache: Path, fetch_only: bool = False, select: str = "LD",
+          seeds: tuple[int, ...] = ()) -> Result:
     result = Result(project)
     try:
         archive = corpus.download_release(project.package, project.version, project.archive,
@@ -89,7 +95,16 @@ def judge(project: Project, cache: Path, fetch_only: bool = False, select: str =
     if fetch_only:
         result.status = f"fetched, not scanned: {sum(1 for _ in tree.rglob('*.py'))} files"
         return result
-    found, result.files, result.seconds = scan(tree, select, corpus.declared_python(archive))
+    options = corpus.declared_python(archive)
+    if seeds:
+        by_seed = {seed: _seeded(seed, lambda: scan(tree, select, options)) for seed in seeds}
+        found, result.files, result.seconds = by_seed[seeds[0]]
+        every = {at for scanned in by_seed.values() for at in scanned[0]}
+        result.seed_dependent = sorted(
+            f"{at} (seeds {', '.join(str(s) for s, r in by_seed.items() if at in r[0])})"
+            for at in every if not all(at in r[0] for r in by_seed.values()))
+    else:
+        found, result.files, result.seconds = scan(tree, select, options)
     if not result.files:  # a meta-package holds no code: it would count as a clean project
         result.status = f"no Python files in {project.archive}: name the package with the code"
         return result
@@ -102,6 +117,19 @@ def judge(project: Project, cache: Path, fetch_only: bool = False, select: str =
     result.gone = sorted(at for at in set(project.verdicts) - set(found)
                          if at.rsplit(":", 1)[1] in codes)
     return result
+
+
+def _seeded(seed: int, run):
+    """``run()`` with ``PYTHONHASHSEED`` set to ``seed`` for the processes it starts."""
+    before = os.environ.get("PYTHONHASHSEED")
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    try:
+        return run()
+    finally:
+        if before is None:
+            del os.environ["PYTHONHASHSEED"]
+        else:
+            os.environ["PYTHONHASHSEED"] = before
 
 
 def precision(results: list[Result]) -> str:
@@ -143,6 +171,8 @@ def report(results: list[Result]) -> None:
             print(f"UNJUDGED  {r.project.name}: {at}")
         for at in r.gone:
             print(f"gone   {r.project.name}: {at}")
+        for at in r.seed_dependent:
+            print(f"SEED   {r.project.name}: {at}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], metavar="NAME")
     parser.add_argument("--select", default="LD", metavar="CODES",
                         help="rules to scan with, as scan's --select takes them (ALL: preview too)")
+    parser.add_argument("--seeds", default="", metavar="N,N,...",
+                        help="scan under each PYTHONHASHSEED; list findings that differ")
     parser.add_argument("--fetch-only", action="store_true",
                         help="download, check and unpack the releases; scan nothing")
     args = parser.parse_args(argv)
@@ -166,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for project in projects:
         print(f"... {project.name} {project.version}", file=sys.stderr)
-        results.append(judge(project, args.cache, args.fetch_only, args.select))
+        results.append(judge(project, args.cache, args.fetch_only, args.select,
+                             tuple(int(s) for s in args.seeds.split(",") if s)))
     report(results)
     return 0
 

@@ -1,5 +1,8 @@
 """The same tree gives the same findings whatever the hash seed: each scan runs in a process
-of its own (``PYTHONHASHSEED`` decides the order sets of names are walked in)."""
+of its own (``PYTHONHASHSEED`` decides the order sets of names are walked in). And what the
+join says of a value does not depend on which question was asked first when the chain behind
+it is deeper than the join's nesting limit: a value refused for depth is worked out on its
+own, and nothing cut short is kept."""
 
 from __future__ import annotations
 
@@ -10,6 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from loopdoctor.scan.engine import analyze
+from loopdoctor.scan.model import Op, Value
+from loopdoctor.scan.project import Project
 
 SEEDS = range(8)
 
@@ -60,3 +67,62 @@ def test_findings_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     found = {seed: scan_with_seed(tmp_path, seed) for seed in SEEDS}
     assert all(result == found[0] for result in found.values()), found
     assert found[0] == [("LD103", "pkg/metric.py", 21)]
+
+
+LINKS = 32  # f0() -> f1() -> ... -> f32() -> AsyncOpenAI(): deeper than the nesting limit
+
+
+def chain(start: int = 0) -> str:
+    lines = ["from openai import AsyncOpenAI\n\n\n"]
+    lines += [f"def f{i}():\n    return f{i + 1}()\n\n\n" for i in range(LINKS)]
+    lines.append(f"def f{LINKS}():\n    return AsyncOpenAI()\n\n\n")
+    lines.append(f"C1 = f{start}()\nC2 = f12()\n")
+    return "".join(lines)
+
+
+def project(tmp_path: Path) -> Project:
+    path = tmp_path / "chain.py"
+    path.write_text(chain())
+    return Project([analyze(str(path), "app.chain", path.read_bytes())])
+
+
+def bound(project: Project, function: str) -> str | None:
+    found = project.types.bound((Value(Op.CALL, f"app.chain.{function}", line=1),), "chain.py")
+    return found.type if found else None
+
+
+@pytest.mark.parametrize("first", ["f0", "f12", "f20"])
+def test_an_answer_does_not_depend_on_what_was_asked_first(tmp_path: Path, first: str) -> None:
+    join = project(tmp_path)
+    bound(join, first)
+    assert [bound(join, f) for f in ("f0", "f12", "f20", "f31")] == ["openai.AsyncOpenAI"] * 4
+
+
+USE = """\
+import asyncio
+import threading
+
+from pkg import chain
+
+
+async def ask():
+    await chain.C1.chat.completions.create(model="m", messages=[])
+    await chain.C2.chat.completions.create(model="m", messages=[])
+
+
+def bridge():
+    threading.Thread(target=lambda: asyncio.run(ask())).start()
+"""
+
+
+@pytest.mark.timeout(120)
+def test_a_client_made_deeper_than_the_limit_is_found_under_every_seed(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "chain.py").write_text(chain())
+    (tmp_path / "pkg" / "use.py").write_text(USE)
+    found = {seed: scan_with_seed(tmp_path, seed) for seed in range(4)}
+    assert all(result == found[0] for result in found.values()), found
+    c1 = chain().count("\n") - 1
+    assert found[0] == [("LD101", "pkg/use.py", 13), ("LD301", "pkg/chain.py", c1),
+                        ("LD301", "pkg/chain.py", c1 + 1)]

@@ -1222,8 +1222,8 @@ class Project:
         key = (ref, sources)
         found = self._denoted.get(key) if depth == 0 else None
         if found is None:
-            found = self._denote(ref, depth, sources)
-            if depth == 0:
+            found, complete = self.types.completely(lambda: self._denote(ref, depth, sources))
+            if depth == 0 and complete:  # not what a cycle or the depth limit cut short
                 self._denoted[key] = found
         return found
 

@@ -28,7 +28,9 @@ _MAX_TYPES = 12  # types kept per value
 _MAX_CALLERS = 24  # call sites followed back for one parameter
 _MAX_EVALUATIONS = 20_000  # beyond this, results cut by a cycle are kept as they are
 _MAX_ROUNDS = 8  # of the project classes' fixpoint
+_MAX_RETRIES = 8  # of one top-level evaluation, after working out what depth refused
 _NONE = 1 << 30
+_UNKNOWN = object()
 _ASYNC_NAME = re.compile(kb.ASYNC_CLIENT_NAME)
 _STDLIB = frozenset(sys.stdlib_module_names)
 LOOP = "<event loop>"
@@ -96,6 +98,11 @@ class Types:
         self._budget = _MAX_EVALUATIONS
         self._too_deep = 0  # evaluations refused for depth
         self._cycles_cut = 0  # evaluations refused as cycles
+        self._open = 0  # refusals for depth not worked out at the top (yet)
+        self._refused: list[tuple] = []  # evaluations refused for depth, to work out at the top
+        self._given_up: set[object] = set()  # on a cycle longer than the depth limit
+        self._at_top: dict[object, object] = {}  # their complete answers
+        self._short: dict[tuple[Value, str], frozenset[Typ]] = {}  # cut short, this question
         self._reads: set[str] | None = None  # table entries read while one class is worked out
         # Answers made only of complete evaluations (each value's is in the memo): names, and
         # what a function returns (by its ``returns`` tuple, kept alive here).
@@ -109,21 +116,41 @@ class Types:
         found = self._memo.get(key)
         if found is not None:
             return found
+        found = self._short.get(key)
+        if found is not None:  # cut short by the depth limit in this question: so is this
+            self._open += 1
+            return found
         return self._evaluate(key, lambda: frozenset(_first(self._of(value, path))),
                               self._memo, frozenset(), keep=value.op is Op.PARAM)
 
     def _evaluate(self, key, compute, memo: dict, empty, keep: bool = False):
         """Compute once. A cycle is cut (that path adds ``empty``), and what was computed
         while one of its own callers was cut off is not kept: it may be incomplete. (A
-        parameter's values, which recursion feeds back into, are ``keep``: computed once.)"""
+        parameter's values, which recursion feeds back into, are ``keep``: computed once.)
+
+        Nesting is bounded: an evaluation refused for depth adds ``empty`` too, and nothing
+        that asked it is kept. At the top, what was refused is worked out at the top first,
+        then the question is asked again: the answer does not depend on what was asked
+        before it."""
         if key in self._active:
             self._cut = min(self._cut, self._active[key])
             self._cycles_cut += 1
             return empty
         if len(self._active) > _MAX_DEPTH:
+            known = self._at_top.get(key, _UNKNOWN)
+            if known is not _UNKNOWN:
+                return known
             self._too_deep += 1
+            self._open += 1
+            self._refused.append((key, compute, memo, keep))
             return empty
-        depth = len(self._active)
+        if self._active:
+            return self._once(key, compute, memo, keep)[0]
+        return self._at_the_top(key, compute, memo, keep)
+
+    def _once(self, key, compute, memo: dict, keep: bool) -> tuple[object, bool]:
+        """One evaluation, and whether one under it was refused for depth."""
+        depth, opened = len(self._active), self._open
         self._active[key] = depth
         outer, self._cut = self._cut, _NONE
         try:
@@ -132,10 +159,51 @@ class Types:
             del self._active[key]
         cut = self._cut
         self._budget -= 1
+        refused = self._open != opened
         if cut >= depth or keep or self._budget < 0:  # complete, or too costly to do again
-            memo[key] = found
+            if not refused:
+                memo[key] = found
+            elif memo is self._memo:  # for the rest of this top-level question only
+                self._short[key] = found
         self._cut = outer if cut >= depth else min(outer, cut)
-        return found
+        return found, refused
+
+    def _at_the_top(self, key, compute, memo: dict, keep: bool) -> object:
+        """A top-level evaluation. While one under it is refused for depth, each refused one
+        is worked out at the top first (its complete answer kept), then this one is asked
+        again: with a stack, not recursion, however long the chain. Left incomplete only by
+        a cycle longer than the depth limit (or after ``_MAX_RETRIES``)."""
+        opened = self._open
+        if key in self._given_up:
+            return self._once(key, compute, memo, keep)[0]
+        root = _Top(key, compute, memo, keep)
+        stack, on_stack = [root], {key}
+        while stack:
+            top = stack[-1]
+            if top.waits and not any(k in self._at_top for k in top.waits):
+                top.waits = ()  # nothing it waited for came out complete: as it is
+            else:
+                self._refused, self._short = [], {}
+                top.found, top.refused = self._once(top.key, top.compute, top.memo, top.keep)
+                top.tries += 1
+                top.waits = () if not top.refused or top.tries >= _MAX_RETRIES else tuple(
+                    {r[0]: r for r in self._refused if r[0] not in self._at_top
+                     and r[0] not in on_stack and r[0] not in self._given_up}.values())
+                if top.waits:
+                    stack += [_Top(*r) for r in top.waits]
+                    on_stack.update(r[0] for r in top.waits)
+                    top.waits = tuple(r[0] for r in top.waits)
+                    continue
+            stack.pop()
+            on_stack.discard(top.key)
+            if top.refused:  # on a cycle longer than the depth limit: kept as it is
+                self._given_up.add(top.key)
+                top.memo[top.key] = top.found
+            elif top is not root:
+                self._at_top[top.key] = top.found
+        self._refused, self._short = [], {}
+        self._open = opened + root.refused
+        return root.found
 
     def of_all(self, values: Values, path: str) -> frozenset[Typ]:
         if len(values) == 1:  # most are one value: its own set
@@ -198,7 +266,7 @@ class Types:
         kept = self._returned.get((id(values), path))
         if kept is not None and kept[0] is values:
             return kept[1]
-        found, complete = self._completely(lambda: self.of_all(
+        found, complete = self.completely(lambda: self.of_all(
             tuple(v for v in values if v.op is not Op.PARAM), path))
         if complete:
             self._returned[id(values), path] = (values, found)
@@ -208,24 +276,24 @@ class Types:
         """What a module global, class attribute or instance attribute may hold."""
         found = self._named.get(name)
         if found is None:
-            found, complete = self._completely(lambda: tuple(self._named_types(name)))
+            found, complete = self.completely(lambda: tuple(self._named_types(name)))
             # Not through an attribute: that answer is not kept, it would be computed again.
             if complete and (name in self.project.classes or self.project.bindings_of(name)):
                 self._named[name] = found
         return found
 
-    def _completely(self, compute: Callable[[], _T]) -> tuple[_T, bool]:
+    def completely(self, compute: Callable[[], _T]) -> tuple[_T, bool]:
         """``compute()``, and whether computing it again would give the same and spend
         nothing: no cycle was cut at an evaluation outside it and none was refused for depth,
         so every value it asked is in the memo."""
-        depth, too_deep = len(self._active), self._too_deep
+        depth, opened = len(self._active), self._open
         outer, self._cut = self._cut, _NONE
         try:
             found = compute()
         finally:
             cut = self._cut
             self._cut = min(outer, cut)
-        return found, cut >= depth and too_deep == self._too_deep
+        return found, cut >= depth and opened == self._open
 
     def _named_types(self, name: str):
         project = self.project
@@ -316,10 +384,13 @@ class Types:
             if self._reads is not None:
                 self._reads.add(name)
             return self._table.get(name)
-        if name not in self._classes:
-            self._classes[name] = self._evaluate(("named", name), lambda: self._named_bound(name),
-                                                 {}, None)
-        return self._classes[name]
+        found = self._classes.get(name, _UNKNOWN)
+        if found is _UNKNOWN:
+            found, complete = self.completely(lambda: self._evaluate(
+                ("named", name), lambda: self._named_bound(name), {}, None))
+            if complete:  # a cycle cut outside it, or a refusal, would decide it otherwise
+                self._classes[name] = found
+        return found
 
     def _fill_table(self) -> None:
         """Project classes, to a fixpoint: a class is loop-bound through its bases and what
@@ -352,14 +423,14 @@ class Types:
 
     def _class_answer(self, name: str) -> tuple[ClassBound | None, set[str] | None]:
         """A project class's reason now, and the table entries it read if it is settled."""
-        spent = (self._budget, self._cycles_cut, self._too_deep)
+        spent = (self._budget, self._cycles_cut, self._open)
         outer, self._reads = self._reads, set()
         try:
             found = self._project_class_bound(name)
             read = self._reads
         finally:
             self._reads = outer
-        return found, read if spent == (self._budget, self._cycles_cut, self._too_deep) else None
+        return found, read if spent == (self._budget, self._cycles_cut, self._open) else None
 
     def _named_bound(self, name: str) -> ClassBound | None:
         """A factory function's result, or an outside class named like an async client."""
@@ -403,6 +474,20 @@ class Types:
                 return ClassBound(made.type, cls, True, True)
             found = found or ClassBound(held.type, cls, True, False)
         return found
+
+
+@dataclass(eq=False)
+class _Top:
+    """One evaluation worked out at the top, and the refused ones it waits for."""
+
+    key: object
+    compute: Callable[[], object]
+    memo: dict
+    keep: bool
+    found: object = None
+    refused: bool = False
+    tries: int = 0
+    waits: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -53,14 +53,27 @@ def taken_in_constructors(
         setup = project.functions[binding.site.scope][0]
         cls = setup.cls or ""
         driven = project.drives_loop(cls) if bound.type == LOOP else ""
-        passed = next((v.index for v in binding.values
-                       if v.op is Op.PARAM and v.name == setup.qualname), None)
+        passed = _given_instead(project, binding, setup.qualname)
         made, direct = project.made_outside_loop(cls, passed)
         evidence = (f"the object drives that loop at {driven}" if driven else
                     f"one is made outside a running loop at {made}" if made else "")
         if bound.via and bound.holds and not evidence and not _starts_loops(project, cls):
             continue  # left to the held object's own report, where it takes the loop
         yield binding, file, bound, evidence, direct or bool(driven)
+
+
+def _given_instead(project: Project, binding: Binding, setup: str) -> int | None:
+    """The parameter of the constructor that, when a caller gives it, is kept in the slot
+    instead of what the constructor takes itself: ``loop or get_event_loop()``, or the same
+    choice written as two stores of the slot in the constructor (``self._loop = loop`` in one
+    branch, ``self._loop = get_event_loop()`` in the other; or the parameter first, the
+    current loop when it is None). A caller that gives it decides which loop is kept."""
+    for found in (binding, *(other for other, _ in project.bindings.get(binding.target, ())
+                             if other.site.scope == binding.site.scope)):
+        for value in found.values:
+            if value.op is Op.PARAM and value.name == setup:
+                return value.index
+    return None
 
 
 def _starts_loops(project: Project, cls: str) -> bool:

@@ -8,12 +8,19 @@
 import asyncio
 
 
-class OrClient:
+class Timed:  # every client below reads its kept loop
+    _loop: asyncio.AbstractEventLoop
+
+    def now(self) -> float:
+        return self._loop.time()
+
+
+class OrClient(Timed):
     def __init__(self, loop=None):
         self._loop = loop or asyncio.get_event_loop()  # error: LD304 "OrClient._loop"
 
 
-class BranchClient:
+class BranchClient(Timed):
     def __init__(self, name: str, loop=None):
         self.name = name
         if loop is not None:
@@ -22,14 +29,14 @@ class BranchClient:
             self._loop = asyncio.get_event_loop()  # error: LD304 "BranchClient._loop"
 
 
-class NoneFirstClient:
+class NoneFirstClient(Timed):
     def __init__(self, loop=None):
         self._loop = loop
         if self._loop is None:
             self._loop = asyncio.get_event_loop()  # error: LD304 "NoneFirstClient._loop"
 
 
-class BareClient:  # the unsafe twin: its maker gives no loop
+class BareClient(Timed):  # the unsafe twin: its maker gives no loop
     def __init__(self, name: str, loop=None):
         self.name = name
         if loop is not None:

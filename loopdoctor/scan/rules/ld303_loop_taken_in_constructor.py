@@ -59,7 +59,18 @@ def taken_in_constructors(
                     f"one is made outside a running loop at {made}" if made else "")
         if bound.via and bound.holds and not evidence and not _starts_loops(project, cls):
             continue  # left to the held object's own report, where it takes the loop
+        if bound.type == LOOP and not bound.via and _never_read(project, binding.target):
+            continue  # a kept loop nothing reads runs nothing
         yield binding, file, bound, evidence, direct or bool(driven)
+
+
+def _never_read(project: Project, target: str) -> bool:
+    """No code of the project reads an attribute of the slot's name (``self._loop``,
+    ``other._loop``, a subclass's): the loop a constructor keeps there schedules nothing,
+    whichever loop it is. A name read anywhere counts as read, whatever it is read on."""
+    attr = target.rpartition(".")[2]
+    return not any(attr in ref.split(".")[1:] for fn, _ in project.functions.values()
+                   for ref in fn.refs)
 
 
 def _given_instead(project: Project, binding: Binding, setup: str) -> int | None:

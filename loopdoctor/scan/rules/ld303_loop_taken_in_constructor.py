@@ -218,7 +218,10 @@ agent framework those were all false: sync helpers that run on its loop). A
 `get_event_loop()` inside `try ... except RuntimeError` with a fallback, an object made
 under `if <a loop is running>`, made lazily inside the loop that uses it, handed the
 owner's loop (`loop=self._loop`), or a loop the constructor has just made and set
-(`set_event_loop(new_event_loop())` before `get_event_loop()`, in the same block) is fine.
+(`set_event_loop(new_event_loop())` before `get_event_loop()`, in the same block) is fine,
+and so is a kept loop that no code of the project reads. A loop the caller may give
+(`loop or get_event_loop()`, or `self._loop = loop` in one branch and `get_event_loop()` in
+the other) is seen made outside a loop only where a maker gives none.
 Also here, while the code still runs on Python 3.9 or older (the target version): a sync
 function that makes an asyncio primitive, hands it on (an argument of a call) and then
 starts a new loop with `asyncio.run`. Up to 3.9 the primitive took the thread's current loop

@@ -101,6 +101,9 @@ def test_a_selection_change_gives_the_cold_findings(options: dict) -> None:
             def __init__(self):
                 self.lock = asyncio.Lock()
                 self.loop = asyncio.get_event_loop()
+
+            def now(self):
+                return self.loop.time()
     """})
     before = found(run())
     after = found(run(**options))

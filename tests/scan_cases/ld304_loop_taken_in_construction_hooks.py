@@ -35,11 +35,17 @@ class AsyncIOScheduler(BaseScheduler):
         self._eventloop = maybe_ref(config.pop("event_loop", None)) or asyncio.get_event_loop()  # error: LD304 "_configure" "AsyncIOScheduler._eventloop"
         super()._configure(config)
 
+    def wakeup(self) -> None:
+        self._eventloop.call_soon_threadsafe(self.wakeup)
+
 
 class DefaultLoopScheduler(BaseScheduler):
     def _configure(self, config: dict) -> None:
         self.event_loop = maybe_ref(config.pop("event_loop", asyncio.get_event_loop()))  # error: LD304 "DefaultLoopScheduler.event_loop" "in the stored expression"
         super()._configure(config)
+
+    def wakeup(self) -> None:
+        self.event_loop.call_soon_threadsafe(self.wakeup)
 
 
 class LazyScheduler(BaseScheduler):

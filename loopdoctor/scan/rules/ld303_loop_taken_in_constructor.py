@@ -53,14 +53,38 @@ def taken_in_constructors(
         setup = project.functions[binding.site.scope][0]
         cls = setup.cls or ""
         driven = project.drives_loop(cls) if bound.type == LOOP else ""
-        passed = next((v.index for v in binding.values
-                       if v.op is Op.PARAM and v.name == setup.qualname), None)
+        passed = _given_instead(project, binding, setup.qualname)
         made, direct = project.made_outside_loop(cls, passed)
         evidence = (f"the object drives that loop at {driven}" if driven else
                     f"one is made outside a running loop at {made}" if made else "")
         if bound.via and bound.holds and not evidence and not _starts_loops(project, cls):
             continue  # left to the held object's own report, where it takes the loop
+        if bound.type == LOOP and not bound.via and _never_read(project, binding.target):
+            continue  # a kept loop nothing reads runs nothing
         yield binding, file, bound, evidence, direct or bool(driven)
+
+
+def _never_read(project: Project, target: str) -> bool:
+    """No code of the project reads an attribute of the slot's name (``self._loop``,
+    ``other._loop``, a subclass's): the loop a constructor keeps there schedules nothing,
+    whichever loop it is. A name read anywhere counts as read, whatever it is read on."""
+    attr = target.rpartition(".")[2]
+    return not any(attr in ref.split(".")[1:] for fn, _ in project.functions.values()
+                   for ref in fn.refs)
+
+
+def _given_instead(project: Project, binding: Binding, setup: str) -> int | None:
+    """The parameter of the constructor that, when a caller gives it, is kept in the slot
+    instead of what the constructor takes itself: ``loop or get_event_loop()``, or the same
+    choice written as two stores of the slot in the constructor (``self._loop = loop`` in one
+    branch, ``self._loop = get_event_loop()`` in the other; or the parameter first, the
+    current loop when it is None). A caller that gives it decides which loop is kept."""
+    for found in (binding, *(other for other, _ in project.bindings.get(binding.target, ())
+                             if other.site.scope == binding.site.scope)):
+        for value in found.values:
+            if value.op is Op.PARAM and value.name == setup:
+                return value.index
+    return None
 
 
 def _starts_loops(project: Project, cls: str) -> bool:
@@ -277,7 +301,10 @@ agent framework those were all false: sync helpers that run on its loop). A
 `get_event_loop()` inside `try ... except RuntimeError` with a fallback, an object made
 under `if <a loop is running>`, made lazily inside the loop that uses it, handed the
 owner's loop (`loop=self._loop`), or a loop the constructor has just made and set
-(`set_event_loop(new_event_loop())` before `get_event_loop()`, in the same block) is fine.
+(`set_event_loop(new_event_loop())` before `get_event_loop()`, in the same block) is fine,
+and so is a kept loop that no code of the project reads. A loop the caller may give
+(`loop or get_event_loop()`, or `self._loop = loop` in one branch and `get_event_loop()` in
+the other) is seen made outside a loop only where a maker gives none.
 Also here, while the code still runs on Python 3.9 or older (the target version): a sync
 function that makes an asyncio primitive, hands it on (an argument of a call) and then
 starts a new loop with `asyncio.run`. Up to 3.9 the primitive took the thread's current loop

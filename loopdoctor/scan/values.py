@@ -76,8 +76,6 @@ def call_target(ctx: FileContext, call: ast.Call, scope: Scope) -> str | None:
     return ctx.resolve(func, scope)
 
 
-
-
 def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int) -> Values:
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr in _ITEM_METHODS and call.args:

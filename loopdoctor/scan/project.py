@@ -444,6 +444,14 @@ class Project:
                 found[name].append(function)
         return {name: tuple(functions) for name, functions in found.items()}
 
+    @cached_property
+    def attributes_read(self) -> frozenset[str]:
+        """Every attribute name a project function reads, on whatever object (``_loop`` for
+        ``self._loop.call_soon(...)`` and for ``other._loop``): the parts of its refs after
+        the first."""
+        return frozenset(part for fn, _ in self.functions.values() for ref in fn.refs
+                         for part in ref.split(".")[1:])
+
     def names_in(self, fn: Function) -> frozenset[str]:
         """Every name the refs of ``fn`` resolve to, with its dotted prefixes (not the bare
         first part), as the aliases resolve it (kept: ``_alias_module_instances`` drops it)."""

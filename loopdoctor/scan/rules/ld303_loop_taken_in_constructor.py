@@ -68,9 +68,7 @@ def _never_read(project: Project, target: str) -> bool:
     """No code of the project reads an attribute of the slot's name (``self._loop``,
     ``other._loop``, a subclass's): the loop a constructor keeps there schedules nothing,
     whichever loop it is. A name read anywhere counts as read, whatever it is read on."""
-    attr = target.rpartition(".")[2]
-    return not any(attr in ref.split(".")[1:] for fn, _ in project.functions.values()
-                   for ref in fn.refs)
+    return target.rpartition(".")[2] not in project.attributes_read
 
 
 def _given_instead(project: Project, binding: Binding, setup: str) -> int | None:

@@ -177,17 +177,16 @@ def _served_on_a_new_loop(ctx: FileContext) -> Iterator[Candidate]:
         if _may_pass_loop(call_at.node, scopes):
             continue
         ids = {id(s) for s in scopes}
-        used = sorted((c for c in ctx.calls if id(c.scope) in ids and c.node.lineno < line
-                       and _loop_use(ctx, c.node, c.scope)
-                       and not _other_branch(scopes[-1].node, c.node, call_at.node)),
-                      key=lambda c: c.node.lineno)
-        if used:
-            first = used[0]
-            what = _loop_use(ctx, first.node, first.scope)
+        uses = [(c.node.lineno, what) for c in ctx.calls
+                if id(c.scope) in ids and c.node.lineno < line
+                and (what := _loop_use(ctx, c.node, c.scope))
+                and not _other_branch(scopes[-1].node, c.node, call_at.node)]
+        if uses:
+            first_line, what = min(uses, key=lambda use: use[0])
             yield RULE.candidate(ctx.site(call_at.node, scope), (
                 f"`web.run_app` without `loop=` serves the app on a new event loop (aiohttp "
                 f"3.8+), not on the loop this code used first ({what} at line "
-                f"{first.node.lineno}): what that loop made or scheduled is bound to a loop "
+                f"{first_line}): what that loop made or scheduled is bound to a loop "
                 f"that no longer runs (\"attached to a different loop\"); pass `loop=` or "
                 f"start it inside the app (`on_startup`, `cleanup_ctx`)"))
 

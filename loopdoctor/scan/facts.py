@@ -209,14 +209,11 @@ def _refused_types(ctx: FileContext, scope: Scope) -> frozenset[tuple[str, str]]
             and len(stmt.body) == 1 and isinstance(stmt.body[0], ast.Raise) else None
         if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) \
                 and test.func.id == "isinstance" and len(test.args) == 2 \
-                and (attr := _attribute_name(ctx, test.args[0], scope)):
+                and isinstance(test.args[0], ast.Attribute) \
+                and (attr := ctx.resolve(test.args[0], scope)):
             kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
             found.update((attr, name) for kind in kinds if (name := ctx.resolve(kind, scope)))
     return frozenset(found)
-
-
-def _attribute_name(ctx: FileContext, expr: ast.expr, scope: Scope) -> str | None:
-    return ctx.resolve(expr, scope) if isinstance(expr, ast.Attribute) else None
 
 
 def _browser_only(ctx: FileContext, scope: Scope | None) -> bool:

@@ -1,9 +1,9 @@
 """One cell, inside its own process: set up, play the scenario, measure, report, exit.
 
 The forkserver imports it, with everything a cell needs, before any cell is forked (see
-``preload``). The parent hears from a cell through one pipe: ``("progress", n)`` after each
-checked response, ``("alive", why)`` while it is slow but not stuck, then one
-``("result", CellReport)``.
+``preload``). The parent hears from a cell through one pipe: ``("playing", None)`` once it is set
+up, ``("progress", n)`` after each checked response, ``("alive", why)`` while it is slow but
+not stuck, then one ``("result", CellReport)``.
 """
 
 from __future__ import annotations
@@ -248,6 +248,7 @@ def run_cell(spec: CellSpec, reporter: Reporter) -> CellReport:
 
     watchdog = Watchdog(reporter, spec.timeout, spec.stats_url, describe)
     watchdog.start()
+    reporter.playing()
     error = None
     try:
         scenario.body(ctx)

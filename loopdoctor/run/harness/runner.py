@@ -132,9 +132,11 @@ class Admission:
         return len(self._working) < self._limit
 
     def working(self, pid: int) -> bool:
-        """Whether the cell was using the CPU at the last look (a cell just started is)."""
+        """Whether the cell was using the CPU at the last look (a cell just started is), or
+        its scenario waits for a core now: on a loaded machine a cell that works can get no
+        CPU time for longer than QUIET."""
         self._look()
-        return pid in self._working
+        return pid in self._working or self._runnable(pid)
 
     def worked_since(self, pid: int, since: float) -> bool:
         """Whether the cell used the CPU after ``since``: slow, perhaps starved, not stuck."""
@@ -142,6 +144,14 @@ class Admission:
             return False
         self._is_working(pid, time.monotonic())  # refreshes when the CPU time last moved
         return self._cells[pid][2] > since
+
+    def _runnable(self, pid: int) -> bool:
+        """Whether the cell's main thread, which plays its scenario, runs or waits for a core
+        (one look, not one per thread: this one is asked often)."""
+        try:
+            return self._cells[pid][0].status() == psutil.STATUS_RUNNING
+        except (KeyError, psutil.Error):
+            return False
 
     def _look(self) -> None:
         now = time.monotonic()
@@ -173,6 +183,7 @@ class Running:
     deadline: float
     heard: float  # when the cell last said something
     may_hang: bool = False
+    playing: bool = False  # set up, its scenario started
 
 
 class Harness:
@@ -276,12 +287,13 @@ class Harness:
 
     def _admits(self, cell: Cell) -> bool:
         """Whether the CPU allows another cell now. One that cannot hang also waits while a cell
-        that may hang still works: a hung cell's timeout runs from when it goes quiet, which
-        the others setting up beside it on the same cores would delay."""
+        that may hang is setting up or works: a hung cell's timeout runs from when it goes
+        quiet, which the others setting up beside it on the same cores would delay."""
         if not self._admission.open():
             return False
         return self._may_hang(cell) or not any(
-            running.may_hang and self._admission.working(running.process.pid)
+            running.may_hang and (not running.playing
+                                  or self._admission.working(running.process.pid))
             for running in self._running.values())
 
     def _start_order(self, cell: Cell) -> tuple[bool, int]:
@@ -335,7 +347,8 @@ class Harness:
                 continue
             if kind == "result":
                 finish(running, payload)
-            else:  # progress, or alive: the cell is slow, not stuck
+            else:  # playing, progress, or alive: the cell is slow, not stuck
+                running.playing = True
                 running.heard = time.monotonic()
                 running.deadline = running.heard + self.options.timeout + GRACE
         now = time.monotonic()

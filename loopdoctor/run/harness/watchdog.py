@@ -47,6 +47,10 @@ class Reporter:
         self.last_progress = time.monotonic()
         self._send(("progress", made))
 
+    def playing(self) -> None:
+        """Tell the parent that the cell is set up and its scenario starts."""
+        self._send(("playing", None))
+
     def alive(self, why: str) -> None:
         """Tell the parent that the cell is slow, not stuck, so that it waits on."""
         self._send(("alive", why))

@@ -192,3 +192,22 @@ def test_the_types_kept_past_the_limit_do_not_depend_on_the_hash_seed() -> None:
                            check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}
                            ).stdout for seed in SEEDS}
     assert kept == {"['annotated']\n"}, kept
+
+
+OVERRIDES = """\
+from loopdoctor.scan.engine import analyze
+from loopdoctor.scan.project import Project
+
+SOURCE = "class Base:\\n    def run(self):\\n        pass\\n" + "".join(
+    f"\\n\\nclass Sub{i}(Base):\\n    def run(self):\\n        pass\\n" for i in range(8))
+print(Project([analyze("m.py", "m", SOURCE.encode())]).overrides("m.Base.run"))
+"""
+
+
+@pytest.mark.timeout(120)
+def test_subclasses_are_walked_in_the_same_order_under_every_hash_seed() -> None:
+    """What a call of ``Base.run`` may run, in the order the join is asked about them."""
+    walked = {subprocess.run([sys.executable, "-c", OVERRIDES], capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}
+                             ).stdout for seed in SEEDS}
+    assert walked == {str(("m.Base.run", *(f"m.Sub{i}.run" for i in range(8)))) + "\n"}, walked

@@ -50,13 +50,14 @@ PROJECT = {
 }
 
 
-def scan_with_seed(root: Path, seed: int) -> list[tuple[str, str, int]]:
+def scan_with_seed(root: Path, seed: int, messages: bool = False) -> list[tuple]:
     env = {**os.environ, "PYTHONHASHSEED": str(seed)}
     done = subprocess.run(
         [sys.executable, "-m", "loopdoctor", "scan", ".", "--select", "ALL", "--no-cache",
          "--format", "json", "--exit-zero", "-j", "1"],
         cwd=root, env=env, capture_output=True, text=True, timeout=60, check=True)
-    return sorted((f["code"], f["path"], f["line"]) for f in json.loads(done.stdout)["findings"])
+    return sorted((f["code"], f["path"], f["line"], *([f["message"]] if messages else []))
+                  for f in json.loads(done.stdout)["findings"])
 
 
 @pytest.mark.timeout(180)
@@ -126,3 +127,87 @@ def test_a_client_made_deeper_than_the_limit_is_found_under_every_seed(tmp_path:
     c1 = chain().count("\n") - 1
     assert found[0] == [("LD101", "pkg/use.py", 13), ("LD301", "pkg/chain.py", c1),
                         ("LD301", "pkg/chain.py", c1 + 1)]
+
+
+# ``Service.backend`` is an ``Alpha`` or a ``Beta``, made on one line, and each holds an
+# ``AsyncOpenAI``: two reasons that tie on kind and place. The one the message names must not
+# be the one a set happens to give first.
+TIED = """\
+import asyncio
+import threading
+
+from openai import AsyncOpenAI
+
+
+class Alpha:
+    def __init__(self):
+        self.client = AsyncOpenAI()
+
+
+class Beta:
+    def __init__(self):
+        self.client = AsyncOpenAI()
+
+
+class Service:
+    def __init__(self, fast):
+        self.backend = Alpha() if fast else Beta()
+
+    async def ask(self):
+        return await self.backend.client.chat.completions.create(model="m", messages=[])
+
+
+SERVICE = Service(True)
+
+
+def bridge():
+    threading.Thread(target=lambda: asyncio.run(SERVICE.ask())).start()
+"""
+
+
+@pytest.mark.timeout(180)
+def test_the_reason_named_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    (tmp_path / "svc.py").write_text(TIED)
+    found = {seed: scan_with_seed(tmp_path, seed, messages=True) for seed in SEEDS}
+    assert all(result == found[0] for result in found.values()), found
+    [(code, _, line, message)] = found[0]
+    assert (code, line) == ("LD101", 29) and "[`Alpha` created at line 19" in message
+
+
+FIRST = """\
+import sys
+
+from loopdoctor.scan.types import _MAX_TYPES, How, Typ, _first
+
+# One more than the limit, the last two alike but for how they are known: which is cut?
+types = [Typ(f"a{i}", "p.py", 1) for i in range(_MAX_TYPES - 1)]
+types += [Typ("b", "p.py", 2, How.MADE), Typ("b", "p.py", 2, How.ANNOTATED)]
+print(sorted(t.how.value for t in _first(types) if t.name == "b"))
+"""
+
+
+@pytest.mark.timeout(120)
+def test_the_types_kept_past_the_limit_do_not_depend_on_the_hash_seed() -> None:
+    kept = {subprocess.run([sys.executable, "-c", FIRST], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}
+                           ).stdout for seed in SEEDS}
+    assert kept == {"['annotated']\n"}, kept
+
+
+OVERRIDES = """\
+from loopdoctor.scan.engine import analyze
+from loopdoctor.scan.project import Project
+
+SOURCE = "class Base:\\n    def run(self):\\n        pass\\n" + "".join(
+    f"\\n\\nclass Sub{i}(Base):\\n    def run(self):\\n        pass\\n" for i in range(8))
+print(Project([analyze("m.py", "m", SOURCE.encode())]).overrides("m.Base.run"))
+"""
+
+
+@pytest.mark.timeout(120)
+def test_subclasses_are_walked_in_the_same_order_under_every_hash_seed() -> None:
+    """What a call of ``Base.run`` may run, in the order the join is asked about them."""
+    walked = {subprocess.run([sys.executable, "-c", OVERRIDES], capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}
+                             ).stdout for seed in SEEDS}
+    assert walked == {str(("m.Base.run", *(f"m.Sub{i}.run" for i in range(8)))) + "\n"}, walked

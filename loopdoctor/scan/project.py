@@ -372,11 +372,14 @@ class Project:
                 for cls in self.classes}
 
     @cached_property
-    def subclasses(self) -> dict[str, set[str]]:
-        found: dict[str, set[str]] = defaultdict(set)
+    def subclasses(self) -> dict[str, dict[str, None]]:
+        """Each class to its direct subclasses, in the project's order (a dict, not a set:
+        what walks them, and asks the join on the way, meets them in the same order under
+        every hash seed)."""
+        found: dict[str, dict[str, None]] = defaultdict(dict)
         for cls in self.classes.values():
             for base in cls.bases:
-                found[self.resolve(base)].add(cls.qualname)
+                found[self.resolve(base)][cls.qualname] = None
         return found
 
     def overrides(self, name: str) -> tuple[str, ...]:
@@ -1511,7 +1514,7 @@ class Project:
         """Each class at the fewest steps through attributes and subclasses it takes to
         reach it (at most two): the same set whatever order they are met in."""
         steps: dict[str, int] = {}
-        pending = [(cls, 0) for cls in roots if cls in self.classes]
+        pending = [(cls, 0) for cls in sorted(roots) if cls in self.classes]  # (join's order)
         while pending:
             cls, depth = pending.pop()
             if steps.get(cls, depth + 1) <= depth:

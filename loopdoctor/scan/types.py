@@ -499,14 +499,19 @@ class ClassBound:
 
 
 def _order(bound: Bound) -> tuple:
-    return bound.how != How.MADE, bound.holds, bound.path, bound.line, bound.type
+    """Made before annotated or used, then by place; every field, so that two reasons at
+    one place (``A() if x else B()``, both holding one type) are not picked by set order."""
+    return (bound.how != How.MADE, bound.holds, bound.path, bound.line, bound.type,
+            bound.via, not bound.direct, bound.how.value)
 
 
-def _first(types: Iterable[Typ]) -> list[Typ]:
+def _first(types: Iterable[Typ]) -> set[Typ] | list[Typ]:
     """At most ``_MAX_TYPES`` of them, the same ones whatever order they came in."""
     found = set(types)
-    return sorted(found, key=_typ_order)[:_MAX_TYPES] if len(found) > 1 else list(found)
+    return sorted(found, key=_typ_order)[:_MAX_TYPES] if len(found) > _MAX_TYPES else found
 
 
-def _typ_order(typ: Typ) -> tuple[str, str, int, str]:
-    return typ.name, typ.path, typ.line, typ.detail
+def _typ_order(typ: Typ) -> tuple:
+    """Every field (a tuple's parts too): types that tie on a prefix are not cut by set order."""
+    return (typ.name, typ.path, typ.line, typ.detail, typ.how.value,
+            tuple(sorted(map(_typ_order, part)) for part in typ.parts))

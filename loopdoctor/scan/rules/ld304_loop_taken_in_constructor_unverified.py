@@ -45,7 +45,7 @@ def _made_by_its_loop(project: Project, cls: str) -> bool:
         return False
     if any(base in kb.ASYNCIO_PROTOCOLS for base in project.mro(cls)):
         return True
-    derived = project.subclasses.get(cls, set())
+    derived = project.subclasses.get(cls, ())
     return bool(derived) and all(
         any(base in kb.ASYNCIO_PROTOCOLS for base in project.mro(sub)) for sub in derived)
 

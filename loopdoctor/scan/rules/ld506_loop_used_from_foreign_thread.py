@@ -312,7 +312,7 @@ def _run_by_thread(project: Project, values: Values, loops: set[Value], depth: i
 RULE = Rule(
     code="LD506",
     name="loop-used-from-foreign-thread",
-    summary="(preview) A loop's create_task / call_soon, asyncio.create_task / current_task, "
+    summary="A loop's create_task / call_soon, asyncio.create_task / current_task, "
             "or an asyncio Event's set() / Queue's put_nowait in a worker thread that does not "
             "run that loop "
             "(or in sync code under a threading lock), or another thread's running loop set as "
@@ -323,7 +323,6 @@ RULE = Rule(
             "all_tasks")),
     check=check,
     exports=exports,
-    preview=True,
     doc="""\
 ## Why
 An event loop and what is bound to it (tasks, futures, `asyncio.Event`, `asyncio.Queue`)

@@ -244,3 +244,23 @@ def send_later(send, message: str) -> None:
 
 def start_writer(send) -> None:
     threading.Thread(target=dispatch_write, args=(send, "hello"), daemon=True).start()
+
+
+class Repeater:
+    """Started from a pool thread too, but it schedules only on a loop it finds running on
+    the calling thread (`get_running_loop()` then `is_running()`): never on another's."""
+
+    def start(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop and loop.is_running():
+            self.task = asyncio.create_task(self.repeat())
+
+    async def repeat(self) -> None:
+        await asyncio.sleep(1)
+
+
+def start_repeater_in_pool(pool, repeater: Repeater) -> None:
+    pool.submit(repeater.start)

@@ -20,13 +20,6 @@ _MAX_DEPTH = 4  # returns and bindings followed to a loop a thread runs
 _MAX_BINDINGS = 8
 
 
-def exports(project: Project) -> Iterator[str]:
-    """Functions a thread started in another file may run."""
-    for name, (fn, _) in project.functions.items():
-        if not fn.is_async and any(_touches(call) for call in fn.loop_calls):
-            yield name
-
-
 def check(project: Project) -> Iterator[Finding]:
     handed = {project.resolve(name) for fn, _ in project.functions.values()
               for call in fn.loop_calls for name in call.handed}
@@ -34,6 +27,8 @@ def check(project: Project) -> Iterator[Finding]:
     for name, (fn, file) in sorted(project.functions.items()):
         if not fn.loop_calls or fn.is_async or name in handed:
             continue  # a function handed to a loop runs on the loop's own thread
+        if fn.checks_running_loop:
+            continue  # it asks for the running loop: what it schedules, it schedules there
         thread = threads.get(name) or _lock_held(project, fn, file.path) \
             or _hands_off_threadsafe(project, fn)
         for call in fn.loop_calls if thread else ():
@@ -56,8 +51,8 @@ def _lock_held(project: Project, fn: Function, path: str) -> Thread | None:
     """Sync code that holds a ``threading`` lock is written for callers on several threads
     (unless it runs a loop of its own, or overrides a base's method: the base's callers
     decide the thread)."""
-    if _runs_own_loop(fn) or _overrides(project, fn) or fn.checks_running_loop:
-        return None  # (asking for the running loop: it runs on a loop's thread)
+    if _runs_own_loop(fn) or _overrides(project, fn):
+        return None
     for call in fn.loop_calls:
         if call.method == lc.HOLDS and any(t.name in kb.THREAD_LOCKS for t in
                                            project.types.of_all(call.receiver, path)):
@@ -72,7 +67,7 @@ def _hands_off_threadsafe(project: Project, fn: Function) -> Thread | None:
     thread): its direct scheduling comes from that thread too. Unless it asks which loop
     runs here, itself or through a helper (``if loop is get_running_loop(): loop.call_soon``):
     then the direct call is the branch for the loop's own thread."""
-    if _runs_own_loop(fn) or fn.checks_running_loop or _asks_through_helper(project, fn):
+    if _runs_own_loop(fn) or _asks_through_helper(project, fn):
         return None
     threadsafe = {call.text for call in fn.loop_calls if call.method == "call_soon_threadsafe"}
     if any(call.method in lc.LOOP_METHODS and call.text in threadsafe for call in fn.loop_calls):
@@ -164,12 +159,6 @@ def _runs_own_loop(fn: Function) -> bool:
 
 
 # -- what only the loop's own thread may do ----------------------------------------------
-
-
-def _touches(call: LoopCall) -> bool:
-    return call.method in lc.TASK_FUNCTIONS or call.method in lc.RUNNING_TASK_FUNCTIONS \
-        or call.method in lc.LOOP_METHODS \
-        or call.method in lc.PRIMITIVE_METHODS or call.method == lc.SETS
 
 
 def _unsafe(project: Project, call: LoopCall, path: str, thread: Thread) -> str:
@@ -312,18 +301,16 @@ def _run_by_thread(project: Project, values: Values, loops: set[Value], depth: i
 RULE = Rule(
     code="LD506",
     name="loop-used-from-foreign-thread",
-    summary="(preview) A loop's create_task / call_soon, asyncio.create_task / current_task, "
+    summary="A loop's create_task / call_soon, asyncio.create_task / current_task, "
             "or an asyncio Event's set() / Queue's put_nowait in a worker thread that does not "
             "run that loop "
             "(or in sync code under a threading lock), or another thread's running loop set as "
             "this thread's loop.",
-    needs=(("asyncio", "loop"),
+    needs=(("asyncio",),
            ("create_task", "ensure_future", "call_soon", "call_later", "call_at", ".set()",
             "put_nowait", "set_result", "set_exception", "set_event_loop", "current_task",
             "all_tasks")),
     check=check,
-    exports=exports,
-    preview=True,
     doc="""\
 ## Why
 An event loop and what is bound to it (tasks, futures, `asyncio.Event`, `asyncio.Queue`)
@@ -346,7 +333,9 @@ primitive, only a thread a coroutine starts (a loop runs beside it), or sync cod
 whose callers decide the thread); sync code that hands work to a loop with
 `call_soon_threadsafe` and schedules on the same loop directly (`loop.create_task`) beside it,
 written to run off that loop's thread (a callback a foreign library calls on its own thread),
-unless it asks, itself or through a helper, whether that loop runs on its thread.
+unless it asks, itself or through a helper, whether that loop runs on its thread. Sync code
+that asks for the running loop (`get_running_loop()`, `loop.is_running()`) schedules on the
+loop it finds there: left out wherever it runs.
 A function handed to a loop (`call_soon_threadsafe(f)`,
 `call_later(t, f)`, `add_done_callback(partial(f, x))`) runs on the loop's thread. A receiver
 is a loop when its type is one, or when nothing is known of it and its name ends in `loop`.

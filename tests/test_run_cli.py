@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import subprocess
 import sys
 import textwrap
@@ -15,7 +14,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from loopdoctor import __main__ as entry_point
 from loopdoctor.cli import app as cli_app
 from loopdoctor.run.clients import KINDS
 from loopdoctor.run.harness import forkserver, session
@@ -206,21 +204,23 @@ def test_bad_selections_exit_2_with_the_valid_choices(
     assert "Traceback" not in ran.stderr
 
 
-def test_a_ctrl_c_while_the_cli_imports_exits_130_without_a_traceback(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    real_import = builtins.__import__
-
-    def interrupted(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "loopdoctor.cli":
-            raise KeyboardInterrupt
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", interrupted)
-    with pytest.raises(SystemExit) as exited:
-        entry_point.main()
-    assert exited.value.code == 130
-    assert capsys.readouterr().err == ""
+def test_a_ctrl_c_while_the_cli_imports_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    """It exits at once (os._exit, atexit handlers run): a handled KeyboardInterrupt must not
+    turn into the interpreter killing itself with SIGINT at exit."""
+    script = ("import atexit, builtins, sys\n"
+              "from loopdoctor.__main__ import main\n"
+              "real_import = builtins.__import__\n"
+              "def interrupted(name, *args, **kwargs):\n"
+              "    if name == 'loopdoctor.cli':\n"
+              "        raise KeyboardInterrupt\n"
+              "    return real_import(name, *args, **kwargs)\n"
+              "builtins.__import__ = interrupted\n"
+              "atexit.register(print, 'the atexit handlers ran')\n"
+              "sys.argv = ['loopdoctor', 'scan', '.']\n"
+              "main()\n")
+    ran = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)
+    assert (ran.returncode, ran.stdout, ran.stderr) == (130, "the atexit handlers ran\n", "")
 
 
 def test_run_exits_with_its_code_its_atexit_handlers_and_its_output(tmp_path: Path) -> None:

@@ -204,34 +204,34 @@ def test_bad_selections_exit_2_with_the_valid_choices(
     assert "Traceback" not in ran.stderr
 
 
+def run_entry_point(tmp_path: Path, argv: list[str], setup: str = "") -> Any:
+    """``loopdoctor.__main__.main()`` in a child, after ``setup``, with an atexit handler."""
+    script = ("import atexit, builtins, sys\n"
+              "from loopdoctor.__main__ import main\n"
+              f"{setup}"
+              "atexit.register(print, 'the atexit handlers ran')\n"
+              f"sys.argv = {argv!r}\n"
+              "main()\n")
+    return subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+
+
 def test_a_ctrl_c_while_the_cli_imports_exits_130_without_a_traceback(tmp_path: Path) -> None:
     """It exits at once (os._exit, atexit handlers run): a handled KeyboardInterrupt must not
     turn into the interpreter killing itself with SIGINT at exit."""
-    script = ("import atexit, builtins, sys\n"
-              "from loopdoctor.__main__ import main\n"
-              "real_import = builtins.__import__\n"
-              "def interrupted(name, *args, **kwargs):\n"
-              "    if name == 'loopdoctor.cli':\n"
-              "        raise KeyboardInterrupt\n"
-              "    return real_import(name, *args, **kwargs)\n"
-              "builtins.__import__ = interrupted\n"
-              "atexit.register(print, 'the atexit handlers ran')\n"
-              "sys.argv = ['loopdoctor', 'scan', '.']\n"
-              "main()\n")
-    ran = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
-                         text=True, timeout=60)
+    ran = run_entry_point(tmp_path, ["loopdoctor", "scan", "."], setup=(
+        "real_import = builtins.__import__\n"
+        "def interrupted(name, *args, **kwargs):\n"
+        "    if name == 'loopdoctor.cli':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real_import(name, *args, **kwargs)\n"
+        "builtins.__import__ = interrupted\n"))
     assert (ran.returncode, ran.stdout, ran.stderr) == (130, "the atexit handlers ran\n", "")
 
 
 def test_run_exits_with_its_code_its_atexit_handlers_and_its_output(tmp_path: Path) -> None:
     """``run`` ends without tearing the interpreter down, and loses none of those on the way."""
-    script = ("import atexit, sys\n"
-              "from loopdoctor.__main__ import main\n"
-              "atexit.register(print, 'the atexit handlers ran')\n"
-              "sys.argv = ['loopdoctor', 'run', '--timeout', 'soon']\n"
-              "main()\n")
-    ran = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
-                         text=True, timeout=60)
+    ran = run_entry_point(tmp_path, ["loopdoctor", "run", "--timeout", "soon"])
     assert ran.returncode == 2
     assert ran.stdout == "the atexit handlers ran\n"
     assert "Invalid value for '--timeout'" in ran.stderr

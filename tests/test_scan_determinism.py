@@ -174,6 +174,13 @@ def test_the_reason_named_does_not_depend_on_the_hash_seed(tmp_path: Path) -> No
     assert (code, line) == ("LD101", 29) and "[`Alpha` created at line 19" in message
 
 
+def outputs_under_every_seed(script: str) -> set[str]:
+    """What ``python -c script`` prints under each of SEEDS: one output when none leaks."""
+    return {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}
+                           ).stdout for seed in SEEDS}
+
+
 FIRST = """\
 import sys
 
@@ -188,9 +195,7 @@ print(sorted(t.how.value for t in _first(types) if t.name == "b"))
 
 @pytest.mark.timeout(120)
 def test_the_types_kept_past_the_limit_do_not_depend_on_the_hash_seed() -> None:
-    kept = {subprocess.run([sys.executable, "-c", FIRST], capture_output=True, text=True,
-                           check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}
-                           ).stdout for seed in SEEDS}
+    kept = outputs_under_every_seed(FIRST)
     assert kept == {"['annotated']\n"}, kept
 
 
@@ -207,7 +212,5 @@ print(Project([analyze("m.py", "m", SOURCE.encode())]).overrides("m.Base.run"))
 @pytest.mark.timeout(120)
 def test_subclasses_are_walked_in_the_same_order_under_every_hash_seed() -> None:
     """What a call of ``Base.run`` may run, in the order the join is asked about them."""
-    walked = {subprocess.run([sys.executable, "-c", OVERRIDES], capture_output=True, text=True,
-                             check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}
-                             ).stdout for seed in SEEDS}
+    walked = outputs_under_every_seed(OVERRIDES)
     assert walked == {str(("m.Base.run", *(f"m.Sub{i}.run" for i in range(8)))) + "\n"}, walked

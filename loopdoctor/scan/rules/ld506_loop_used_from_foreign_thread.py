@@ -65,8 +65,8 @@ def _hands_off_threadsafe(project: Project, fn: Function) -> Thread | None:
     """Sync code that hands work to a loop with ``call_soon_threadsafe`` and schedules on the
     same loop directly is written to run off that loop's thread (a foreign library's callback
     thread): its direct scheduling comes from that thread too. Unless it asks which loop
-    runs here, itself or through a helper (``if loop is get_running_loop(): loop.call_soon``):
-    then the direct call is the branch for the loop's own thread."""
+    runs here through a helper (``if self._on_loop(): loop.call_soon``; asking itself, it is
+    left out in ``check``): then the direct call is the branch for the loop's own thread."""
     if _runs_own_loop(fn) or _asks_through_helper(project, fn):
         return None
     threadsafe = {call.text for call in fn.loop_calls if call.method == "call_soon_threadsafe"}

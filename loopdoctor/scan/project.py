@@ -8,6 +8,7 @@ expression reach, which functions run in worker threads, and who calls whom with
 from __future__ import annotations
 
 import heapq
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -413,6 +414,22 @@ class Project:
         starting at most one loop. Its module-level objects meet one loop only."""
         return (file.script or bool(file.module_loop_starts)) \
             and len(file.module_loop_starts) <= 1 and file.module not in self._imported_modules
+
+    def runs_as_program(self, file: FileFacts) -> bool:
+        """A file written to run with its own folder on ``sys.path`` (it imports a module that
+        sits beside it by that module's bare name: ``from app_utils import x`` next to
+        ``app_utils.py``, inside a package's folder), that no scanned module
+        imports: a program a server or runner loads (an app template), not a library module.
+        When it starts no loop and hands nothing to a thread, its coroutines run on the loop
+        of the process that loads it."""
+        if file.module in self._imported_modules or file.module_loop_starts \
+                or file.thread_submits \
+                or any(fn.loop_starts or fn.sets_event_loop for fn in file.functions):
+            return False
+        folder = os.path.dirname(file.path)
+        return _in_package(folder) and any(
+            _beside(folder, target.partition(".")[0]) for _, target in file.aliases
+            if target.partition(".")[0] != file.module.partition(".")[0])
 
     @staticmethod
     def in_tests(file: FileFacts) -> bool:
@@ -2017,3 +2034,16 @@ def _argument(call: Call, index: int, callee: str, project: Project) -> Values:
     return next((values for kw, values in call.kwvalues if kw == name), ())
 
 
+def _beside(folder: str, name: str) -> bool:
+    """Is ``name`` a module or package in ``folder`` (a sibling imported by its bare name)?"""
+    return bool(name) and (os.path.isfile(os.path.join(folder, f"{name}.py"))
+                           or os.path.isfile(os.path.join(folder, name, "__init__.py")))
+
+
+def _in_package(folder: str) -> bool:
+    """Does ``folder`` or a folder above it (as far as its path names) hold ``__init__.py``?"""
+    while folder and folder != os.path.dirname(folder):
+        if os.path.isfile(os.path.join(folder, "__init__.py")):
+            return True
+        folder = os.path.dirname(folder)
+    return False

@@ -107,17 +107,59 @@ def _call(ctx: FileContext, call: ast.Call, scope: Scope, hops: int, depth: int)
 
 def _keeps_no_pool(ctx: FileContext, call: ast.Call, callee: str, scope: Scope) -> bool:
     """An async engine that may be given ``poolclass=NullPool`` (in the call, or in the
-    ``**options`` it is given, on any path: the pool is the deployment's choice), and a
-    session factory or session over such an engine."""
+    ``**options`` it is given, on any path: the pool is the deployment's choice), one whose URL
+    names a driver that binds no loop (aiosqlite), and a session factory or session over such
+    an engine."""
     if callee in kb.ENGINE_USERS:
         bind = call.args[0] if call.args else next(
             (k.value for k in call.keywords if k.arg == "bind"), None)
         return isinstance(bind, ast.Name) and _engine_keeps_no_pool(ctx, bind, scope)
     if callee not in kb.POOLED_ENGINES:
         return False
+    url = call.args[0] if call.args else next(
+        (k.value for k in call.keywords if k.arg == "url"), None)
+    if _url_binds_no_loop(ctx, url, scope):
+        return True
     return any(_names_no_pool(ctx, k.value, scope) if k.arg == "poolclass" else
                k.arg is None and isinstance(k.value, ast.Name)
                and _options_name_no_pool(ctx, k.value, scope) for k in call.keywords)
+
+
+def _url_binds_no_loop(ctx: FileContext, url: ast.AST | None, scope: Scope,
+                       hops: int = 0) -> bool:
+    """``"sqlite+aiosqlite:///app.db"``, ``f"sqlite+aiosqlite:///{path}"``, a name this file
+    assigns only such URLs, ``make_url(...)`` or ``URL.create("sqlite+aiosqlite", ...)`` of
+    one: an engine over a driver that binds no loop (an unknown URL may name any driver)."""
+    if url is None or hops > _MAX_HOPS:
+        return False
+    if isinstance(url, ast.Name):
+        owner = _home(ctx, url.id, scope)
+        made = [v for v, _ in owner.assigns.get(url.id, [])] if owner else []
+        return bool(made) and all(_url_binds_no_loop(ctx, v, owner, hops + 1) for v in made)
+    if isinstance(url, ast.Call):
+        callee = ctx.callee(url, scope)
+        if callee in kb.URL_MAKERS:
+            driver = url.args[0] if url.args else next(
+                (k.value for k in url.keywords if k.arg == "drivername"), None)
+            return isinstance(driver, ast.Constant) and isinstance(driver.value, str) \
+                and _driver_binds_no_loop(driver.value)
+        if callee in kb.ENGINE_URLS and url.args:
+            return _url_binds_no_loop(ctx, url.args[0], scope, hops + 1)
+        if isinstance(url.func, ast.Attribute) and url.func.attr == "format":
+            return _url_binds_no_loop(ctx, url.func.value, scope, hops + 1)
+        return False
+    if isinstance(url, ast.BinOp) and isinstance(url.op, (ast.Add, ast.Mod)):
+        return _url_binds_no_loop(ctx, url.left, scope, hops + 1)
+    if isinstance(url, ast.JoinedStr) and url.values:
+        url = url.values[0]
+    if isinstance(url, ast.Constant) and isinstance(url.value, str) and "://" in url.value:
+        return _driver_binds_no_loop(url.value.partition("://")[0])
+    return False
+
+
+def _driver_binds_no_loop(scheme: str) -> bool:
+    """``sqlite+aiosqlite``: the driver after the dialect."""
+    return scheme.partition("+")[2].strip().lower() in kb.LOOP_FREE_DRIVERS
 
 
 def _home(ctx: FileContext, name: str, scope: Scope) -> Scope | None:

@@ -61,3 +61,40 @@ def get_for(loop=None):
     if loop is None:  # a test against None does not check the cached entry's loop
         loop = asyncio.get_running_loop()
     return _clients.setdefault(id(loop), AsyncOpenAI())  # error: LD401 "id(loop)"
+
+
+_in_flight: dict = {}
+
+
+async def create_once(name: str, create):
+    # the (id(loop), name) entry is removed in the finally of the call that stored it: it
+    # lives only while this call runs on its loop, and no later loop finds it: silent
+    loop = asyncio.get_running_loop()
+    flight_key = (id(loop), name)
+    pending = _in_flight.get(flight_key)
+    if pending is not None:
+        return await asyncio.shield(pending)
+    future = loop.create_future()
+    _in_flight[flight_key] = future
+    try:
+        result = await create()
+    finally:
+        _in_flight.pop(flight_key, None)
+    future.set_result(result)
+    return result
+
+
+async def create_once_kept_on_error(name: str, create):
+    # removed only when create() succeeds: a failed call leaves the entry (and its future)
+    # for a later loop with the same id
+    loop = asyncio.get_running_loop()
+    flight_key = (id(loop), name)  # error: LD401 "id(loop)"
+    pending = _in_flight.get(flight_key)
+    if pending is not None:
+        return await asyncio.shield(pending)
+    future = loop.create_future()
+    _in_flight[flight_key] = future
+    result = await create()
+    _in_flight.pop(flight_key, None)
+    future.set_result(result)
+    return result

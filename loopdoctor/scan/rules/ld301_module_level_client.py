@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.chain import chain
-from loopdoctor.scan.model import Bind, Binding, Finding
-from loopdoctor.scan.project import Project
+from loopdoctor.scan.chain import chain, loops_reaching
+from loopdoctor.scan.model import Bind, Binding, FileFacts, Finding
+from loopdoctor.scan.project import Project, Source
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
 
@@ -17,6 +17,9 @@ def check(project: Project) -> Iterator[Finding]:
         if binding.provider or project.is_script(file) or not bound.direct \
                 or _loop_used_only_at_import(project, binding, bound):
             continue
+        holder = project.holder(binding.target, bound)
+        if _served_by_its_host(project, file, holder):
+            continue
         name = binding.target.rsplit(".", 1)[-1]
         here = (file.path, binding.site.line)
         what = (f"event loop captured at import time as `{name}`: every thread and every later "
@@ -25,7 +28,18 @@ def check(project: Project) -> Iterator[Finding]:
                      f"event loop in the process shares it")
         yield RULE.finding(file, binding.site, (
             f"{what}"
-            f"{chain(project, project.holder(binding.target, bound), here, bound)}"))
+            f"{chain(project, holder, here, bound)}"))
+
+
+def _served_by_its_host(project: Project, file: FileFacts, holder: Source | None) -> bool:
+    """A client of a program a server loads (``Project.runs_as_program``: an app template)
+    that no loop start of the project reaches, except from other files of its module name
+    (other apps' ``app.py``, which the join cannot tell apart): the app's coroutines run on
+    the one loop of the server that loads it."""
+    if not project.runs_as_program(file):
+        return False
+    return holder is None or all(site.file.module == file.module and site.file is not file
+                                 for site in loops_reaching(project, holder.name))
 
 
 def _loop_used_only_at_import(project: Project, binding: Binding, bound: Bound) -> bool:

@@ -19,10 +19,61 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
         return  # every finding is an ``id(...)`` call, and the index holds each call
     seen: set[int] = set()
     for key, scope in _key_positions(ctx):
+        if isinstance(key, ast.Name) and _entry_dies_with_call(scope.node, key.id):
+            continue
         for call in ctx.id_loop_calls(key, scope):
             if id(call) not in seen and not _identity_checked(ctx, call, scope):
                 seen.add(id(call))
                 yield RULE.candidate(ctx.site(call, scope), MESSAGE)
+
+
+def _entry_dies_with_call(func: ast.AST, key: str) -> bool:
+    """Every entry this function stores under the local ``key`` is removed in the ``finally``
+    of a ``try`` that holds the store or comes right after it (``_in_flight[key] = future``,
+    then ``try: ... finally: _in_flight.pop(key, None)``): the entry lives only while the
+    call runs on its loop, so no later loop can find it under a reused id."""
+    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    stores = [n for n in ast.walk(func) if _stores_under(n, key)]
+    if not stores:
+        return False
+    guarded: list[ast.AST] = []
+    for node in ast.walk(func):
+        for field in ("body", "orelse", "finalbody"):
+            stmts = getattr(node, field, None)
+            if not isinstance(stmts, list):
+                continue
+            for i, stmt in enumerate(stmts):
+                if isinstance(stmt, ast.Try) and _removes(stmt.finalbody, key):
+                    guarded.extend(stmt.body)
+                    if i > 0:
+                        guarded.append(stmts[i - 1])
+    inside = {id(n) for g in guarded for n in ast.walk(g)}
+    return all(id(s) in inside for s in stores)
+
+
+def _stores_under(node: ast.AST, key: str) -> bool:
+    """``c[key] = v`` or ``c.setdefault(key, v)``."""
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Subscript) and _is_name(t.slice, key) for t in node.targets)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+        and node.func.attr == "setdefault" and bool(node.args) and _is_name(node.args[0], key)
+
+
+def _removes(stmts: list[ast.stmt], key: str) -> bool:
+    """``c.pop(key, ...)`` or ``del c[key]`` in these statements."""
+    for node in (n for s in stmts for n in ast.walk(s)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "pop" and node.args and _is_name(node.args[0], key):
+            return True
+        if isinstance(node, ast.Delete) and any(
+                isinstance(t, ast.Subscript) and _is_name(t.slice, key) for t in node.targets):
+            return True
+    return False
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _identity_checked(ctx: FileContext, call: ast.Call, scope: Scope) -> bool:

@@ -33,6 +33,8 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
         if loop is None:
             continue
         if _is_running_loop(ctx, loop, scope):
+            if _own_loop_refused_before(ctx, loop, call, scope):
+                continue
             yield RULE.candidate(ctx.site(call, scope), MESSAGE)
         elif isinstance(loop, ast.Attribute) and scope.qualname in callbacks:
             name, line = scope.qualname.rsplit(".", 1)[-1], callbacks[scope.qualname]
@@ -111,6 +113,49 @@ def _attribute_of_self(expr: ast.expr, scope: Scope) -> str | None:
             and scope.self_name is not None and expr.value.id == scope.self_name:
         return expr.attr
     return None
+
+
+def _own_loop_refused_before(ctx: FileContext, loop: ast.expr, call: ast.Call,
+                             scope: Scope) -> bool:
+    """A statement of the function's body before the wait leaves it when ``loop`` is the
+    running loop (``if loop.is_running() and loop == asyncio.get_running_loop(): raise``):
+    the wait runs only on a loop of another thread."""
+    body = getattr(scope.node, "body", None)
+    if not isinstance(loop, ast.Name) or not isinstance(body, list):
+        return False
+    for stmt in body:
+        if stmt.lineno >= call.lineno:
+            return False
+        if isinstance(stmt, ast.If) and stmt.body \
+                and isinstance(stmt.body[-1], (ast.Raise, ast.Return)) \
+                and _tests_own_loop(ctx, stmt.test, loop.id, scope):
+            return True
+    return False
+
+
+def _tests_own_loop(ctx: FileContext, test: ast.expr, name: str, scope: Scope) -> bool:
+    """``loop == get_running_loop()`` (or ``is``), alone or joined by ``and`` with
+    ``loop.is_running()``: true whenever ``loop`` is the running loop."""
+    parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) \
+        else [test]
+    compares = [p for p in parts if isinstance(p, ast.Compare) and len(p.ops) == 1
+                and isinstance(p.ops[0], (ast.Eq, ast.Is))
+                and _is_loop_and_running(ctx, p.left, p.comparators[0], name, scope)]
+    probes = [p for p in parts if isinstance(p, ast.Call) and not p.args
+              and isinstance(p.func, ast.Attribute) and p.func.attr == "is_running"
+              and isinstance(p.func.value, ast.Name) and p.func.value.id == name]
+    return bool(compares) and len(compares) + len(probes) == len(parts)
+
+
+def _is_loop_and_running(ctx: FileContext, left: ast.expr, right: ast.expr, name: str,
+                         scope: Scope) -> bool:
+    def named(e: ast.expr) -> bool:
+        return isinstance(e, ast.Name) and e.id == name
+
+    def running(e: ast.expr) -> bool:
+        return isinstance(e, ast.Call) and ctx.callee(e, scope) in kb.RUNNING_LOOP_PROBES
+
+    return (named(left) and running(right)) or (running(left) and named(right))
 
 
 def _is_running_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:

@@ -1,0 +1,5 @@
+import os
+
+
+def api_key() -> str | None:
+    return os.environ.get("OPENAI_API_KEY")

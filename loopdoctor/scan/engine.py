@@ -109,6 +109,7 @@ def _analyse(options: ScanOptions, pending: list[Pending],
              unreadable: dict[Path, OSError], cache: Cache):
     config = options.config
     extra_types, python = frozenset(config.loop_bound_types), config.python
+    scanned = frozenset(_display(path) for path in [*(p.path for p in pending), *unreadable])
     facts = {str(path): _unreadable(path, exc) for path, exc in unreadable.items()}
     unparsed, parsed, hits, found = pending, 0, 0, []
     project = None
@@ -120,7 +121,7 @@ def _analyse(options: ScanOptions, pending: list[Pending],
         hits += stage_hits
         parsed += stage_parsed
         timing.count("files parsed, round 1", stage_parsed)
-        project = _joined(project, facts, extra_types, python)
+        project = _joined(project, facts, extra_types, python, scanned)
         for _ in range(_MAX_ROUNDS):
             with _join_phase("exports and mentions"):
                 more = _mentioning(project, stage.rules, unparsed, cache)
@@ -133,7 +134,7 @@ def _analyse(options: ScanOptions, pending: list[Pending],
             timing.count("rounds", 1)
             facts.update((str(p.path), f) for p, f in zip(more, new, strict=True))
             unparsed = [p for p in unparsed if str(p.path) not in facts]
-            project = _joined(project, facts, extra_types, python)
+            project = _joined(project, facts, extra_types, python, scanned)
         with _join_phase("check"):
             found += _checked(project, stage.checked)
     parse_errors = sum(f.parse_error is not None for f in facts.values())
@@ -141,20 +142,21 @@ def _analyse(options: ScanOptions, pending: list[Pending],
 
 
 def _joined(old: Project | None, facts: dict[str, FileFacts], extra_types: frozenset[str],
-            python: tuple[int, int]) -> Project:
+            python: tuple[int, int], scanned: frozenset[str]) -> Project:
     """A new join over the facts, the old one released first (freed by counting: a
     collection would walk every live fact)."""
     if old is not None:
         old.release()
     with _join_phase("join"):
-        return _project(facts, extra_types, python)
+        return _project(facts, extra_types, python, scanned)
 
 
 def _project(facts: dict[str, FileFacts], extra_types: frozenset[str],
-             python: tuple[int, int]) -> Project:
-    """The join, over facts whose paths are shown as the user will see them."""
+             python: tuple[int, int], scanned: frozenset[str]) -> Project:
+    """The join, over facts whose paths are shown as the user will see them; ``scanned``
+    is every file of the scan, parsed or not, shown the same way."""
     return Project([replace(f, path=_display(Path(f.path))) for f in facts.values()],
-                   extra_types, python)
+                   extra_types, python, scanned)
 
 
 # -- reading and parsing ----------------------------------------------------------------

@@ -8,7 +8,7 @@ expression reach, which functions run in worker threads, and who calls whom with
 from __future__ import annotations
 
 import heapq
-import os
+import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -120,8 +120,10 @@ def witness(sources: frozenset[Source]) -> Source:
 
 class Project:
     def __init__(self, files: list[FileFacts], extra_loop_bound: frozenset[str] = frozenset(),
-                 python: tuple[int, int] = python_of(DEFAULT_TARGET)):
+                 python: tuple[int, int] = python_of(DEFAULT_TARGET),
+                 scanned: frozenset[str] = frozenset()):
         self.files = files
+        self.scanned = scanned  # every file's path in the scan, parsed or not
         self.loop_bound_types = kb.LOOP_BOUND_TYPES | extra_loop_bound
         self.python = python  # the oldest Python the code runs on
         self.primitives_bind_when_made = python < kb.PRIMITIVES_BIND_ON_FIRST_USE
@@ -426,10 +428,24 @@ class Project:
                 or file.thread_submits \
                 or any(fn.loop_starts or fn.sets_event_loop for fn in file.functions):
             return False
-        folder = os.path.dirname(file.path)
-        return _in_package(folder) and any(
-            _beside(folder, target.partition(".")[0]) for _, target in file.aliases
+        folder = posixpath.dirname(file.path)
+        return self._in_package(folder) and any(
+            self._beside(folder, target.partition(".")[0]) for _, target in file.aliases
             if target.partition(".")[0] != file.module.partition(".")[0])
+
+    def _beside(self, folder: str, name: str) -> bool:
+        """Is ``name`` a module or package of the scan in ``folder`` (a sibling imported by
+        its bare name)?"""
+        return bool(name) and (posixpath.join(folder, f"{name}.py") in self.scanned
+                               or posixpath.join(folder, name, "__init__.py") in self.scanned)
+
+    def _in_package(self, folder: str) -> bool:
+        """Does the scan hold an ``__init__.py`` in ``folder`` or a folder above it?"""
+        while folder and folder != posixpath.dirname(folder):
+            if posixpath.join(folder, "__init__.py") in self.scanned:
+                return True
+            folder = posixpath.dirname(folder)
+        return False
 
     @staticmethod
     def in_tests(file: FileFacts) -> bool:
@@ -2032,18 +2048,3 @@ def _argument(call: Call, index: int, callee: str, project: Project) -> Values:
         return call.values[at]
     name = fn[0].params[index]
     return next((values for kw, values in call.kwvalues if kw == name), ())
-
-
-def _beside(folder: str, name: str) -> bool:
-    """Is ``name`` a module or package in ``folder`` (a sibling imported by its bare name)?"""
-    return bool(name) and (os.path.isfile(os.path.join(folder, f"{name}.py"))
-                           or os.path.isfile(os.path.join(folder, name, "__init__.py")))
-
-
-def _in_package(folder: str) -> bool:
-    """Does ``folder`` or a folder above it (as far as its path names) hold ``__init__.py``?"""
-    while folder and folder != os.path.dirname(folder):
-        if os.path.isfile(os.path.join(folder, "__init__.py")):
-            return True
-        folder = os.path.dirname(folder)
-    return False

@@ -17,15 +17,15 @@ def check(project: Project) -> Iterator[Finding]:
     if any(file.nest_asyncio for file in project.files):
         return  # nest_asyncio.apply() makes nested loops legal for the whole process
     for _, (fn, file) in sorted(project.functions.items()):
-        starts = [start for start in fn.loop_starts if start.api == "asyncio.run"
-                  and not start.in_thread and not start.repeated]
-        if not starts or fn.is_async or fn.fresh_loop_preferred or private(fn):
+        if fn.is_async or fn.fresh_loop_preferred or private(fn) \
+                or not _library_api(project, fn, file) or _asks_for_running_loop(project, fn):
             continue
         name = fn.qualname.rsplit(".", 1)[-1]
-        twins = [(start, twin) for start in starts
-                 if (twin := _twin_run(project, fn, name, start.coro.runs))]
-        if twins and _library_api(project, fn, file) and not _asks_for_running_loop(project, fn):
-            for start, twin in twins:
+        for start in fn.loop_starts:
+            if start.api != "asyncio.run" or start.in_thread or start.repeated:
+                continue
+            twin = _twin_run(project, fn, name, start.coro.runs)
+            if twin:
                 yield RULE.finding(file, start.site, MESSAGE.format(name=name, twin=twin))
 
 

@@ -1,7 +1,6 @@
 # negative for: LD507
-# Sync twins that ask whether a loop runs first (themselves or through a helper), run the
-# coroutine on a loop in another thread, serve only the program's own command, or run
-# something other than a twin.
+# Sync twins that ask whether a loop runs first, run the coroutine on a loop in another
+# thread, try asyncio.run under `except RuntimeError`, or run something other than a twin.
 import asyncio
 import concurrent.futures
 
@@ -41,39 +40,5 @@ class TransitApi:
         asyncio.run(TransitApi.refresh())
 
 
-def _in_running_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-class Rails:
-    async def generate_async(self, prompt: str) -> str:
-        return prompt
-
-    def generate(self, prompt: str) -> str:
-        if _in_running_loop():
-            raise RuntimeError("inside a loop: await generate_async() instead")
-        return asyncio.run(self.generate_async(prompt))
-
-    def execute(self, prompt: str) -> str:
-        def execute() -> str:
-            return asyncio.run(self.generate_async(prompt))
-
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(execute).result()
-
-
-async def chat_async() -> None:
-    return None
-
-
-def chat() -> None:
-    asyncio.run(chat_async())
-
-
 def main() -> None:
     asyncio.run(TransitApi.stations_async())
-    chat()

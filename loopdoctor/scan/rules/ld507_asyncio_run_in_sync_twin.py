@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from loopdoctor.scan.model import FileFacts, Finding, Function
+from loopdoctor.scan.model import Finding, Function
 from loopdoctor.scan.project import Project, private
 from loopdoctor.scan.rules.base import Rule
 
@@ -14,11 +14,9 @@ MESSAGE = ("`{name}` runs `{twin}` with `asyncio.run`: the library offers both, 
 
 
 def check(project: Project) -> Iterator[Finding]:
-    if any(file.nest_asyncio for file in project.files):
-        return  # nest_asyncio.apply() makes nested loops legal for the whole process
     for _, (fn, file) in sorted(project.functions.items()):
-        if fn.is_async or fn.fresh_loop_preferred or private(fn) \
-                or not _library_api(project, fn, file) or _asks_for_running_loop(project, fn):
+        if fn.is_async or fn.checks_running_loop or fn.fresh_loop_preferred \
+                or private(fn) or project.program_code(fn, file):
             continue
         name = fn.qualname.rsplit(".", 1)[-1]
         for start in fn.loop_starts:
@@ -27,24 +25,6 @@ def check(project: Project) -> Iterator[Finding]:
             twin = _twin_run(project, fn, name, start.coro.runs)
             if twin:
                 yield RULE.finding(file, start.site, MESSAGE.format(name=name, twin=twin))
-
-
-def _library_api(project: Project, fn: Function, file: FileFacts) -> bool:
-    """A method or a module's function (not a closure, nor what a thread runs), not a
-    program's own code, and used by the library or by nobody here (its users')."""
-    if fn.qualname.rsplit(".", 1)[0] in project.functions or fn.qualname in project.thread_run \
-            or project.program_code(fn, file):
-        return False
-    users = project.users(fn)
-    return not users or not all(project.program_code(user, at) for user, at in users)
-
-
-def _asks_for_running_loop(project: Project, fn: Function) -> bool:
-    """It asks whether a loop runs, itself or through a helper of the project
-    (``if running_in_loop(): raise RuntimeError("await x_async() instead")``)."""
-    return fn.checks_running_loop or any(
-        (found := project.functions.get(call.callee)) is not None
-        and found[0].checks_running_loop and not found[0].is_async for call in fn.calls)
 
 
 def _twin_run(project: Project, fn: Function, name: str, runs: frozenset[str]) -> str:

@@ -68,9 +68,9 @@ def test_preview_rules_need_their_own_code_or_all() -> None:
     from loopdoctor.scan.config import selected_codes
 
     previews = {r.code for r in ALL_RULES if r.preview}
-    assert previews == {"LD104", "LD203", "LD304", "LD507"}
+    assert previews == {"LD104", "LD203", "LD304"}
     assert not previews & selected_codes(["LD"], [], [])
-    assert not previews & selected_codes(["LD1", "LD2", "LD3", "LD5"], [], [])
+    assert not previews & selected_codes(["LD1", "LD2", "LD3"], [], [])
     assert selected_codes(["LD203"], [], []) == {"LD203"}
     assert previews <= selected_codes(["ALL"], [], [])
     assert all(r.summary.startswith("(preview)") == r.preview for r in ALL_RULES)

@@ -70,6 +70,18 @@ def run_by_feature(coro):
     return asyncio.run(coro)
 
 
+def run_anywhere(coro):
+    """`get_event_loop()` only once `get_running_loop()` found one (nest_asyncio lets it
+    nest); `asyncio.run` where none runs."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop and loop.is_running():
+        return asyncio.get_event_loop().run_until_complete(coro)
+    return asyncio.run(coro)
+
+
 def serve() -> None:
     """A program's serve(), which only its main() calls: the program's one loop."""
     asyncio.get_event_loop().run_until_complete(fetch())

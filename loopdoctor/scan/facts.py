@@ -166,6 +166,11 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
     names = [(c, ctx.callee(c.node, scope) or ctx.called_object(c.node, scope)) for c in calls]
     again = _handed_again(ctx, scope, names)
     node = scope.node
+    starts = tuple([*_loop_starts(ctx, calls), *direct_starts])
+    tried = {ctx.site(c.node, scope) for c in calls if id(c.node) in guarded_calls(ctx)}
+    gated = {ctx.site(c.node, scope) for c, name in names if id(c.node) in _version_gated(ctx)
+             and (name in kb.GET_EVENT_LOOP or any(ctx.site(c.node, scope) == start.site
+                                                   for start in starts))}
     return Function(
         qualname=scope.qualname,
         site=ctx.site(node, scope),
@@ -189,12 +194,30 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
                                    if name in kb.GET_EVENT_LOOP),
         get_event_loop_guarded=any(name in kb.GET_EVENT_LOOP and id(c.node) in guarded_calls(ctx)
                                    for c, name in names),
-        loop_starts=tuple([*_loop_starts(ctx, calls), *direct_starts]),
+        loop_starts=starts,
+        fresh_loop_preferred=any(start.fresh_loop and start.site in tried for start in starts)
+        or (bool(gated) and any(start.fresh_loop for start in starts)),
         decorators=_decorators(ctx, scope),
         browser_only=_browser_only(ctx, scope),
         loop_calls=loop_calls(ctx, scope, calls),
         refuses=_refused_types(ctx, scope),
     )
+
+
+def _version_gated(ctx: FileContext) -> set[int]:
+    """Calls in the branches of an ``if`` that tests the Python version
+    (``sys.version_info``, ``hasattr(asyncio, "run")``)."""
+    if "version_gated" not in ctx.memo:
+        found = set()
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.If) and any(
+                    (isinstance(n, ast.Attribute) and n.attr == "version_info")
+                    or (isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                    and n.func.id == "hasattr") for n in ast.walk(node.test)):
+                found.update(id(n) for stmt in (*node.body, *node.orelse)
+                             for n in ast.walk(stmt) if isinstance(n, ast.Call))
+        ctx.memo["version_gated"] = found
+    return ctx.memo["version_gated"]
 
 
 def _refused_types(ctx: FileContext, scope: Scope) -> frozenset[tuple[str, str]]:

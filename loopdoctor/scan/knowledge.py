@@ -207,8 +207,10 @@ PROCESS_EXITS: frozenset[str] = frozenset({"sys.exit", "os._exit", "exit", "quit
 ARGUMENT_PARSERS: frozenset[str] = frozenset({"argparse.ArgumentParser"})
 COMMAND_LINE_PARSES: frozenset[str] = frozenset({"parse_args", "parse_known_args"})
 # Functions that run once per process (and often never return): their loop is the program's.
+# Not `serve`: a library's `serve(handler, address)` is what its users' programs call, from
+# wherever they run it; a program's own `serve()` is reached from its main or `__main__` guard.
 ENTRY_POINT_NAMES: frozenset[str] = frozenset({"main", "_main", "cli", "run_cli", "entrypoint",
-                                               "serve", "run_forever", "run_server"})
+                                               "run_forever", "run_server"})
 # Test case classes whose runner awaits `async def` test methods on a loop it runs. Another
 # `...TestCase` (unittest's own, or one of a tree that is not scanned, unless its name says
 # Async/Aio) calls them and drops the coroutine: no loop runs their body.

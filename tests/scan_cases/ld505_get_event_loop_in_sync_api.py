@@ -1,6 +1,7 @@
 # A library's blocking API over `asyncio.get_event_loop().run_until_complete(...)`: a user's
 # thread (a WSGI worker, an executor) has no current loop, and a running loop refuses it.
 import asyncio
+import os
 
 
 def _make_sync(coro):
@@ -40,3 +41,25 @@ class WebSocketClient:
 
 def main() -> None:
     WebSocketClient().connect()
+
+
+class BatchProcessor:
+    """`asyncio.run` on one branch (outside the platform) leaves the other branch borrowing
+    the thread's loop: where the variable is set, a thread with no loop fails."""
+
+    async def _process(self) -> list[str]:
+        return []
+
+    def process(self) -> list[str]:
+        coro = self._process()
+        if os.getenv("LAMBDA_TASK_ROOT"):
+            loop = asyncio.get_event_loop()  # error: LD505 "process" "no current event loop"
+            return loop.run_until_complete(coro)
+        return asyncio.run(coro)
+
+
+def serve(handler: Client, address: str) -> None:
+    """A library's `serve(...)`, called by its users' programs: not itself a program's entry
+    (nothing here calls it from one)."""
+    loop = asyncio.get_event_loop()  # error: LD505 "serve"
+    loop.run_until_complete(handler.get_async(address))

@@ -60,11 +60,16 @@ def _short(fn: Function) -> str:
 def _borrows_current_loop(fn: Function) -> bool:
     """A sync function that takes the thread's current loop and runs a coroutine on it, but
     neither handles its absence (``except RuntimeError``), nor makes and sets a loop, nor
-    tries ``asyncio.run`` first (LD504's, when its handler borrows the running loop)."""
+    tries ``asyncio.run`` first (LD504's, when its handler borrows the running loop) or
+    where the Python version has it or where no loop runs (it asks), nor hands a loop of its
+    own to a thread. An ``asyncio.run`` on another branch (another environment, a flag)
+    leaves the branch that borrows the loop as it was."""
     starts = fn.loop_starts
+    fresh = [start for start in starts if start.fresh_loop]
     return not fn.is_async and not fn.sets_event_loop and bool(fn.get_event_loop_sites) \
-        and not fn.get_event_loop_guarded \
-        and not any(start.fresh_loop for start in starts) \
+        and not fn.get_event_loop_guarded and not fn.fresh_loop_preferred \
+        and not (fresh and fn.checks_running_loop) \
+        and not any(start.in_thread for start in fresh) \
         and any(start.api == "run_until_complete" and not start.per_thread
                 and not start.in_thread for start in starts)
 

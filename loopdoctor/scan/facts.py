@@ -947,7 +947,7 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
         for name in names:  # the most a function's tests ask of one target
             tested[id(scope)][name] = max(guard, tested[id(scope)].get(name, guard),
                                           key=list(Guard).index)
-            governed.setdefault((id(scope), name), _Governed()).add(node)
+            governed.setdefault((id(scope), name), _Governed(ctx)).add(node)
     lazy: dict[int, Guard] = dict.fromkeys(_made_when_missing(ctx), Guard.MISSING)
     for name, _, scope in ctx.global_stores:
         resolved = f"{ctx.module}.{name.id}"
@@ -966,20 +966,42 @@ class _Governed:
     """The ``if``s of one function that test one target: a write of it is made on their
     answer when it sits in one's branches, or after one whose body returns (``if self._c:
     return self._c``), not when it follows a test that only decides something else
-    (``if self._s.closed: self._s.close()``, then ``self._s = Session()`` every time)."""
+    (``if self._s.closed: self._s.close()``, then ``self._s = Session()`` every time).
+    Each ``if``'s branches are walked once per file, and only when a write of a target it
+    tests is asked about (most tested names are never written in the function)."""
 
-    def __init__(self) -> None:
-        self.inside: set[int] = set()
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.ifs: list[ast.If] = []
+        self.inside: set[int] | None = None
         self.after = 0  # the last line of the first ``if`` whose body returns
 
     def add(self, node: ast.If) -> None:
-        self.inside.update(id(n) for stmt in (*node.body, *node.orelse) for n in ast.walk(stmt))
-        if any(isinstance(n, ast.Return) for stmt in node.body for n in ast.walk(stmt)):
-            end = node.end_lineno or node.lineno
-            self.after = min(self.after, end) if self.after else end
+        self.ifs.append(node)
 
     def covers(self, target: ast.AST) -> bool:
+        if self.inside is None:
+            self.inside = set()
+            for node in self.ifs:
+                inside, returns = _branches(self.ctx, node)
+                self.inside |= inside
+                if returns:
+                    end = node.end_lineno or node.lineno
+                    self.after = min(self.after, end) if self.after else end
         return id(target) in self.inside or 0 < self.after < getattr(target, "lineno", 0)
+
+
+def _branches(ctx: FileContext, node: ast.If) -> tuple[frozenset[int], bool]:
+    """Every node of an ``if``'s branches, and whether its body returns (once per ``if``)."""
+    walked = ctx.memo.setdefault("if branches", {})
+    found = walked.get(id(node))
+    if found is None:
+        body = [n for stmt in node.body for n in ast.walk(stmt)]
+        inside = {id(n) for n in body}
+        inside.update(id(n) for stmt in node.orelse for n in ast.walk(stmt))
+        found = walked[id(node)] = (frozenset(inside),
+                                    any(isinstance(n, ast.Return) for n in body))
+    return found
 
 
 def _made_when_missing(ctx: FileContext) -> Iterator[int]:

@@ -639,6 +639,18 @@ def method_name(call: ast.Call) -> str | None:
     return call.func.attr if isinstance(call.func, ast.Attribute) else None
 
 
+def is_name(node: ast.AST, name: str) -> bool:
+    """The bare name ``name``."""
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
+    """The argument given at ``position``, or else as ``keyword=``; None when neither is."""
+    if len(call.args) > position:
+        return call.args[position]
+    return next((k.value for k in call.keywords if k.arg == keyword), None)
+
+
 def catches(handler: ast.ExceptHandler, *errors: str) -> bool:
     """``except E`` or ``except (E, ...)`` for one of ``errors``, by name."""
     names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]

@@ -12,7 +12,14 @@ import ast
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.context import CASTS, FileContext, Scope, catches_runtime_error
+from loopdoctor.scan.context import (
+    CASTS,
+    FileContext,
+    Scope,
+    argument,
+    catches_runtime_error,
+    is_name,
+)
 from loopdoctor.scan.model import Op, Value, Values
 
 _MAX_HOPS = 3  # assignments of a local followed back
@@ -111,14 +118,11 @@ def _keeps_no_pool(ctx: FileContext, call: ast.Call, callee: str, scope: Scope) 
     names a driver that binds no loop (aiosqlite), and a session factory or session over such
     an engine."""
     if callee in kb.ENGINE_USERS:
-        bind = call.args[0] if call.args else next(
-            (k.value for k in call.keywords if k.arg == "bind"), None)
+        bind = argument(call, 0, "bind")
         return isinstance(bind, ast.Name) and _engine_keeps_no_pool(ctx, bind, scope)
     if callee not in kb.POOLED_ENGINES:
         return False
-    url = call.args[0] if call.args else next(
-        (k.value for k in call.keywords if k.arg == "url"), None)
-    if _url_binds_no_loop(ctx, url, scope):
+    if _url_binds_no_loop(ctx, argument(call, 0, "url"), scope):
         return True
     return any(_names_no_pool(ctx, k.value, scope) if k.arg == "poolclass" else
                k.arg is None and isinstance(k.value, ast.Name)
@@ -139,8 +143,7 @@ def _url_binds_no_loop(ctx: FileContext, url: ast.AST | None, scope: Scope,
     if isinstance(url, ast.Call):
         callee = ctx.callee(url, scope)
         if callee in kb.URL_MAKERS:
-            driver = url.args[0] if url.args else next(
-                (k.value for k in url.keywords if k.arg == "drivername"), None)
+            driver = argument(url, 0, "drivername")
             return isinstance(driver, ast.Constant) and isinstance(driver.value, str) \
                 and _driver_binds_no_loop(driver.value)
         if callee in kb.ENGINE_URLS and url.args:
@@ -196,14 +199,14 @@ def _pool_options(node: ast.AST, options: str) -> Iterator[ast.expr | None]:
     for n in ast.walk(node):
         if isinstance(n, ast.Assign) and len(n.targets) == 1:
             target = n.targets[0]
-            if isinstance(target, ast.Subscript) and _is_name(target.value, options) \
+            if isinstance(target, ast.Subscript) and is_name(target.value, options) \
                     and isinstance(target.slice, ast.Constant) \
                     and target.slice.value == "poolclass":
                 yield n.value
-            elif _is_name(target, options) and isinstance(n.value, ast.Dict):
+            elif is_name(target, options) and isinstance(n.value, ast.Dict):
                 yield from _dict_pool(n.value)
         elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) \
-                and n.func.attr == "update" and _is_name(n.func.value, options):
+                and n.func.attr == "update" and is_name(n.func.value, options):
             yield from (k.value for k in n.keywords if k.arg == "poolclass")
             for arg in n.args:
                 yield from _dict_pool(arg)
@@ -213,10 +216,6 @@ def _dict_pool(node: ast.expr) -> Iterator[ast.expr]:
     if isinstance(node, ast.Dict):
         yield from (v for k, v in zip(node.keys, node.values, strict=True)
                     if isinstance(k, ast.Constant) and k.value == "poolclass")
-
-
-def _is_name(node: ast.expr, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
 
 
 def _given_loop(ctx: FileContext, call: ast.Call, scope: Scope) -> Values:
@@ -423,7 +422,7 @@ def _excluded_types(ctx: FileContext, owner: Scope) -> dict[int, tuple[str, ...]
                 for stmt in node.orelse:
                     for inner in statements_here(stmt):
                         if isinstance(inner, (ast.Assign, ast.AnnAssign)) \
-                                and _is_name(inner.value, name):
+                                and is_name(inner.value, name):
                             found[id(inner.value)] = found.get(id(inner.value), ()) + types
         memo[id(owner)] = found
     return memo[id(owner)]
@@ -432,7 +431,7 @@ def _excluded_types(ctx: FileContext, owner: Scope) -> dict[int, tuple[str, ...]
 def _isinstance_test(ctx: FileContext, test: ast.expr,
                      scope: Scope) -> tuple[str, tuple[str, ...]] | None:
     """``isinstance(x, T)`` / ``isinstance(x, (T, U))`` -> ("x", (T, U)), names qualified."""
-    if not (isinstance(test, ast.Call) and _is_name(test.func, "isinstance")
+    if not (isinstance(test, ast.Call) and is_name(test.func, "isinstance")
             and len(test.args) == 2 and isinstance(test.args[0], ast.Name)):
         return None
     kinds = test.args[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from loopdoctor.scan.context import FileContext, Scope
+from loopdoctor.scan.context import FileContext, Scope, is_name
 from loopdoctor.scan.model import Candidate
 from loopdoctor.scan.rules.base import Rule
 
@@ -55,25 +55,21 @@ def _entry_dies_with_call(func: ast.AST, key: str) -> bool:
 def _stores_under(node: ast.AST, key: str) -> bool:
     """``c[key] = v`` or ``c.setdefault(key, v)``."""
     if isinstance(node, ast.Assign):
-        return any(isinstance(t, ast.Subscript) and _is_name(t.slice, key) for t in node.targets)
+        return any(isinstance(t, ast.Subscript) and is_name(t.slice, key) for t in node.targets)
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-        and node.func.attr == "setdefault" and bool(node.args) and _is_name(node.args[0], key)
+        and node.func.attr == "setdefault" and bool(node.args) and is_name(node.args[0], key)
 
 
 def _removes(stmts: list[ast.stmt], key: str) -> bool:
     """``c.pop(key, ...)`` or ``del c[key]`` in these statements."""
     for node in (n for s in stmts for n in ast.walk(s)):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and node.func.attr == "pop" and node.args and _is_name(node.args[0], key):
+                and node.func.attr == "pop" and node.args and is_name(node.args[0], key):
             return True
         if isinstance(node, ast.Delete) and any(
-                isinstance(t, ast.Subscript) and _is_name(t.slice, key) for t in node.targets):
+                isinstance(t, ast.Subscript) and is_name(t.slice, key) for t in node.targets):
             return True
     return False
-
-
-def _is_name(node: ast.AST, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
 
 
 def _identity_checked(ctx: FileContext, call: ast.Call, scope: Scope) -> bool:

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from loopdoctor.scan import knowledge as kb
-from loopdoctor.scan.context import FileContext, Scope
+from loopdoctor.scan.context import FileContext, Scope, argument, is_name
 from loopdoctor.scan.model import Candidate
 from loopdoctor.scan.rules.base import Rule
 
@@ -57,8 +57,7 @@ def _submitted_to(ctx: FileContext, expr: ast.expr, scope: Scope) -> ast.expr | 
         ctx.assigned_calls(expr.id, scope) if isinstance(expr, ast.Name) else [])
     for call in calls:
         if ctx.callee(call, scope) in kb.RUN_COROUTINE_THREADSAFE:
-            return call.args[1] if len(call.args) > 1 else next(
-                (k.value for k in call.keywords if k.arg == "loop"), None)
+            return argument(call, 1, "loop")
     return None
 
 
@@ -143,19 +142,16 @@ def _tests_own_loop(ctx: FileContext, test: ast.expr, name: str, scope: Scope) -
                 and _is_loop_and_running(ctx, p.left, p.comparators[0], name, scope)]
     probes = [p for p in parts if isinstance(p, ast.Call) and not p.args
               and isinstance(p.func, ast.Attribute) and p.func.attr == "is_running"
-              and isinstance(p.func.value, ast.Name) and p.func.value.id == name]
+              and is_name(p.func.value, name)]
     return bool(compares) and len(compares) + len(probes) == len(parts)
 
 
 def _is_loop_and_running(ctx: FileContext, left: ast.expr, right: ast.expr, name: str,
                          scope: Scope) -> bool:
-    def named(e: ast.expr) -> bool:
-        return isinstance(e, ast.Name) and e.id == name
-
     def running(e: ast.expr) -> bool:
         return isinstance(e, ast.Call) and ctx.callee(e, scope) in kb.RUNNING_LOOP_PROBES
 
-    return (named(left) and running(right)) or (running(left) and named(right))
+    return (is_name(left, name) and running(right)) or (running(left) and is_name(right, name))
 
 
 def _is_running_loop(ctx: FileContext, expr: ast.expr, scope: Scope) -> bool:

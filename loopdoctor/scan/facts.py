@@ -213,8 +213,7 @@ def _version_gated(ctx: FileContext) -> set[int]:
         for node in ast.walk(ctx.tree):
             if isinstance(node, ast.If) and any(
                     (isinstance(n, ast.Attribute) and n.attr == "version_info")
-                    or (isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-                    and n.func.id == "hasattr") for n in ast.walk(node.test)):
+                    or _asks_asyncio_for(n) for n in ast.walk(node.test)):
                 found.update(id(n) for stmt in (*node.body, *node.orelse)
                              for n in ast.walk(stmt) if isinstance(n, ast.Call))
         ctx.memo["version_gated"] = found
@@ -238,6 +237,15 @@ def _refused_types(ctx: FileContext, scope: Scope) -> frozenset[tuple[str, str]]
             kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
             found.update((attr, name) for kind in kinds if (name := ctx.resolve(kind, scope)))
     return frozenset(found)
+
+
+def _asks_asyncio_for(node: ast.AST) -> bool:
+    """``hasattr(asyncio, "run")``: a test of what the Python version's asyncio has. Not
+    ``hasattr(self, "_loop")`` nor ``hasattr(loop, "shutdown_default_executor")``: those test
+    an object, not the version."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+        and node.func.id == "hasattr" and len(node.args) == 2 \
+        and isinstance(node.args[0], ast.Name) and node.args[0].id == "asyncio"
 
 
 def _refused_parameters(scope: Scope) -> tuple[tuple[int, int], ...]:

@@ -15,7 +15,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 CORPUS = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
-SET = re.compile(r"^(dev|final\d*)$")
+SET = re.compile(r"^(dev\d*|final\d*)$")
 FINDING = re.compile(r"^[^:\s]+\.py:\d+:LD\d{3}$")
 
 

@@ -201,6 +201,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         browser_only=_browser_only(ctx, scope),
         loop_calls=loop_calls(ctx, scope, calls),
         refuses=_refused_types(ctx, scope),
+        refuses_given=_refused_parameters(scope),
     )
 
 
@@ -212,8 +213,7 @@ def _version_gated(ctx: FileContext) -> set[int]:
         for node in ast.walk(ctx.tree):
             if isinstance(node, ast.If) and any(
                     (isinstance(n, ast.Attribute) and n.attr == "version_info")
-                    or (isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-                    and n.func.id == "hasattr") for n in ast.walk(node.test)):
+                    or _asks_asyncio_for(n) for n in ast.walk(node.test)):
                 found.update(id(n) for stmt in (*node.body, *node.orelse)
                              for n in ast.walk(stmt) if isinstance(n, ast.Call))
         ctx.memo["version_gated"] = found
@@ -237,6 +237,37 @@ def _refused_types(ctx: FileContext, scope: Scope) -> frozenset[tuple[str, str]]
             kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
             found.update((attr, name) for kind in kinds if (name := ctx.resolve(kind, scope)))
     return frozenset(found)
+
+
+def _asks_asyncio_for(node: ast.AST) -> bool:
+    """``hasattr(asyncio, "run")``: a test of what the Python version's asyncio has. Not
+    ``hasattr(self, "_loop")`` nor ``hasattr(loop, "shutdown_default_executor")``: those test
+    an object, not the version."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+        and node.func.id == "hasattr" and len(node.args) == 2 \
+        and isinstance(node.args[0], ast.Name) and node.args[0].id == "asyncio"
+
+
+def _refused_parameters(scope: Scope) -> tuple[tuple[int, int], ...]:
+    """``if session is not None: raise ValueError(...)`` (or ``if session: raise``), a
+    statement of the function's own body that tests one of its parameters: past it, that
+    parameter was not given, so what the function then runs does not reach it."""
+    if not isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return ()
+    found = []
+    for stmt in scope.node.body:
+        if not (isinstance(stmt, ast.If) and not stmt.orelse and len(stmt.body) == 1
+                and isinstance(stmt.body[0], ast.Raise)):
+            continue
+        test = stmt.test
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 \
+                and isinstance(test.ops[0], ast.IsNot) \
+                and isinstance(test.comparators[0], ast.Constant) \
+                and test.comparators[0].value is None:
+            test = test.left
+        if isinstance(test, ast.Name) and test.id in scope.params:
+            found.append((scope.params.index(test.id), stmt.lineno))
+    return tuple(found)
 
 
 def _browser_only(ctx: FileContext, scope: Scope | None) -> bool:

@@ -203,6 +203,8 @@ class Function:
     loop_calls: tuple[LoopCall, ...] = ()
     refuses: frozenset[tuple[str, str]] = frozenset()  # ``if isinstance(self.db, T): raise``
     # as a statement of its body: (the attribute, T)
+    refuses_given: tuple[tuple[int, int], ...] = ()  # ``if session is not None: raise``
+    # as a statement of its body: (the parameter's index, the line of the test)
 
     def by_position(self, index: int) -> bool:
         """May a call pass parameter ``index`` by position (not a keyword-only one)?"""

@@ -1589,6 +1589,24 @@ class Project:
         return any(self.resolve(attr) == holder and self.resolve(cls) in ancestors
                    for attr, cls in fn[0].refuses)
 
+    def refused_when_given(self, coro: CoroRef, line: int, source: Source) -> bool:
+        """The function whose parameter carries ``coro`` refuses, before ``line``, to go on
+        when another of its parameters was given (``if session is not None: raise``), and
+        every call that hands it a coroutine reaching ``source`` hands it, for that parameter,
+        that client too (the caller's own ``session: AsyncClient``): past the test, no
+        coroutine that reaches the client is there."""
+        for param in coro.params:
+            found = self.functions.get(param.function)
+            guards = [replace(param, index=index, name=found[0].params[index])
+                      for index, at in (found[0].refuses_given if found else ()) if at < line]
+            carriers = [call for call, _ in self.callers.get(param.function, ()) if guards
+                        and any(source in self.trace(ref) for ref in self.passed(call, param))]
+            if carriers and all(any(source in self._passed_in(given)
+                                    for guard in guards for ref in self.passed(call, guard)
+                                    for given in ref.params) for call in carriers):
+                return True
+        return False
+
     def passed(self, call: Call | ThreadSubmit, param: Param) -> Iterator[CoroRef]:
         """What one call passes for a parameter, by position or by keyword."""
         fn = self.functions.get(param.function)

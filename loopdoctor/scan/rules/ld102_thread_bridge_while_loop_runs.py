@@ -7,19 +7,26 @@ from collections.abc import Iterator
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import loop_chain
 from loopdoctor.scan.loops import LoopKind, api_label, exported_names, loop_sites
-from loopdoctor.scan.model import Finding
-from loopdoctor.scan.project import Project
+from loopdoctor.scan.model import Finding, LoopStart
+from loopdoctor.scan.project import Project, Source
 from loopdoctor.scan.rules.base import Rule
 
 
 def check(project: Project) -> Iterator[Finding]:
     for site in loop_sites(project):
-        if site.kind is LoopKind.BRIDGE and (traced := project.trace(site.start.coro)):
+        if site.kind is LoopKind.BRIDGE and (traced := _not_refused(project, site.start)):
             source, tail = loop_chain(project, site, traced)
             yield RULE.finding(site.file, site.start.site, (
                 f"sync-to-async bridge: while a loop is running, `{api_label(site.start)}` "
                 f"starts a second loop in a thread over a coroutine that reaches "
                 f"{source.describe()}{tail}"))
+
+
+def _not_refused(project: Project, start: LoopStart) -> dict[Source, str]:
+    """What the coroutine reaches, less a client the bridge refuses when it is given: ``if
+    session is not None: raise`` before the thread, and the caller hands it that client."""
+    return {source: via for source, via in project.trace(start.coro).items()
+            if not project.refused_when_given(start.coro, start.site.line, source)}
 
 
 RULE = Rule(

@@ -75,6 +75,7 @@ def _public_sync_method(project: Project, fn: Function, file: FileFacts) -> bool
     return not fn.is_async and fn.cls is not None and fn.qualname == f"{fn.cls}.{method}" \
         and not method.startswith("_") and not private(fn) \
         and not fn.checks_running_loop and not fn.fresh_loop_preferred \
+        and not fn.warns_running_loop \
         and fn.qualname not in project.thread_run and not project.program_code(fn, file)
 
 
@@ -187,7 +188,9 @@ public sync methods that each run a coroutine with `asyncio.run` or `run_until_c
 (`stations()`, `lines()`, ...). Its users hold the object where they await those coroutines,
 inside a running loop (an async application, Home Assistant, a notebook), and its sync
 methods called there raise; one convenience wrapper (`run_sync()`), usually documented for
-scripts, is not reported. Projects that apply `nest_asyncio` are not reported, nor the
+scripts, is not reported, nor a method whose docstring says it cannot run where an event loop
+runs ("can't use this method inside async code"). Projects that apply `nest_asyncio` are
+not reported, nor the
 `async def test*` methods of a sync `unittest.TestCase`: its runner calls them and drops
 the coroutine, so no loop runs them (a test that never runs, which is another bug), nor a
 private coroutine nothing in the project uses (dead code).

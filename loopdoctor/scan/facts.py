@@ -7,6 +7,7 @@ both. Everything here is derived from ``FileContext`` and pickles into the cache
 from __future__ import annotations
 
 import ast
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -199,10 +200,24 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
         or (bool(gated) and any(start.fresh_loop for start in starts)),
         decorators=_decorators(ctx, scope),
         browser_only=_browser_only(ctx, scope),
+        warns_running_loop=bool(starts) and _warns_running_loop(node),
         loop_calls=loop_calls(ctx, scope, calls),
         refuses=_refused_types(ctx, scope),
         refuses_given=_refused_parameters(scope),
     )
+
+
+_LOOP_WARNING = re.compile(
+    r"event loop|running loop|async (code|context)|inside async|from async", re.IGNORECASE)
+
+
+def _warns_running_loop(node: ast.AST) -> bool:
+    """A docstring that tells where the function cannot run: "You therefore can't use this
+    method inside async code or if there's an active event loop"."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    doc = ast.get_docstring(node, clean=False)
+    return bool(doc and _LOOP_WARNING.search(doc))
 
 
 def _version_gated(ctx: FileContext) -> set[int]:

@@ -200,6 +200,7 @@ class Function:
     fresh_loop_preferred: bool = False  # ``asyncio.run`` tried first (in such a ``try``), or
     # chosen by the Python version (``if sys.version_info >= (3, 7):``)
     browser_only: bool = False  # runs only under Pyodide (imports ``js``; a ``pyodide`` package)
+    warns_running_loop: bool = False  # its docstring says: not where an event loop runs
     loop_calls: tuple[LoopCall, ...] = ()
     refuses: frozenset[tuple[str, str]] = frozenset()  # ``if isinstance(self.db, T): raise``
     # as a statement of its body: (the attribute, T)

@@ -14,9 +14,11 @@ from loopdoctor.scan.context import (
     method_name,
 )
 from loopdoctor.scan.loops import LoopKind, api_label, loop_sites
-from loopdoctor.scan.model import Candidate, Finding
-from loopdoctor.scan.project import Project
+from loopdoctor.scan.model import Candidate, FileFacts, Finding, Function, LoopStart
+from loopdoctor.scan.project import Project, private
 from loopdoctor.scan.rules.base import Rule
+
+_MIRRORED = 3  # public sync methods that run a loop: a sync client, not one wrapper
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -31,6 +33,65 @@ def check(project: Project) -> Iterator[Finding]:
             yield RULE.finding(site.file, site.start.site, (
                 f"`{api_label(site.start)}` {where}: a loop is already running in this "
                 f"thread; await the coroutine instead"))
+    yield from _sync_methods_beside_coroutines(project)
+
+
+def _sync_methods_beside_coroutines(project: Project) -> Iterator[Finding]:
+    """A sync client mirroring an async one: a class with public coroutine methods (its own
+    or a base's) and at least ``_MIRRORED`` public sync methods that each run a loop
+    (``asyncio.run(self.get_async())``). Whoever holds the object awaits those coroutines
+    inside a running loop, and calls its sync methods there too; one convenience wrapper
+    (``run_sync``), documented for scripts, is left alone."""
+    by_class: dict[str, list[tuple[str, Function, FileFacts]]] = {}
+    for name, (fn, file) in sorted(project.functions.items()):
+        if fn.loop_starts and _public_sync_method(project, fn, file) \
+                and not _asks_for_running_loop(project, fn) \
+                and any(_runs_here(start) for start in fn.loop_starts):
+            by_class.setdefault(fn.cls or "", []).append((name, fn, file))
+    for cls, methods in sorted(by_class.items()):
+        coroutines = _public_coroutine_methods(project, cls) \
+            if len(methods) >= _MIRRORED else []
+        for name, fn, file in methods if coroutines else ():
+            method = name.rsplit(".", 1)[-1]
+            short = cls.rsplit(".", 1)[-1]
+            for start in filter(_runs_here, fn.loop_starts):
+                runs = {run.rsplit(".", 1)[-1] for run in start.coro.runs}
+                named = next((c for c in coroutines if c in runs), coroutines[0])
+                yield RULE.finding(file, start.site, (
+                    f"`{short}.{method}` runs `{api_label(start)}`, and `{short}` also offers "
+                    f"coroutine methods (`{named}`): code that awaits those runs a loop in "
+                    f"this thread, and `{method}()` called there raises; ask for a running "
+                    f"loop first and run the coroutine on another thread's loop when one runs"))
+
+
+def _runs_here(start: LoopStart) -> bool:
+    return not start.in_thread and start.api in ("asyncio.run", "run_until_complete")
+
+
+def _public_sync_method(project: Project, fn: Function, file: FileFacts) -> bool:
+    """A sync method of a class, public by name, in a library's code, that runs in the
+    caller's thread and neither tries a fresh loop first nor asks whether a loop runs."""
+    method = fn.qualname.rsplit(".", 1)[-1]
+    return not fn.is_async and fn.cls is not None and fn.qualname == f"{fn.cls}.{method}" \
+        and not method.startswith("_") and not private(fn) \
+        and not fn.checks_running_loop and not fn.fresh_loop_preferred \
+        and not fn.warns_running_loop \
+        and fn.qualname not in project.thread_run and not project.program_code(fn, file)
+
+
+def _asks_for_running_loop(project: Project, fn: Function) -> bool:
+    """It asks a sync helper of the project whether a loop runs
+    (``if in_running_loop(): raise RuntimeError("await get_async() instead")``)."""
+    return any((found := project.functions.get(call.callee)) is not None
+               and found[0].checks_running_loop and not found[0].is_async
+               for call in fn.calls)
+
+
+def _public_coroutine_methods(project: Project, cls: str) -> list[str]:
+    """The public ``async def`` methods of a class and its project bases, by name."""
+    return sorted({name.rsplit(".", 1)[-1] for name in project.methods(cls)
+                   if project.functions[name][0].is_async
+                   and not name.rsplit(".", 1)[-1].startswith("_")})
 
 
 def collect(ctx: FileContext) -> Iterator[Candidate]:
@@ -104,8 +165,9 @@ RULE = Rule(
     code="LD501",
     name="loop-inside-async-def",
     summary="asyncio.run / run_until_complete called inside async def, in __init__ of a "
-            "class that async def makes, in a sync helper a coroutine calls directly, or in "
-            "__del__.",
+            "class that async def makes, in a sync helper a coroutine calls directly, in "
+            "__del__, or in a public sync method of a class that also offers public coroutine "
+            "methods.",
     needs=(("asyncio", "run_until_complete"),),
     collect=collect,
     check=check,
@@ -120,7 +182,15 @@ helper first asks whether a loop runs, or starts its loop only under an `if` or 
 `except RuntimeError`. A `__del__` that runs a loop (closing a session with
 `self._loop.run_until_complete(...)`) is the same: the object is collected wherever its last
 reference goes, inside a coroutine too; only asking whether a loop runs, or `except
-RuntimeError`, guards it. Projects that apply `nest_asyncio` are not reported, nor the
+RuntimeError`, guards it. So is a sync client that mirrors an async one: a class that
+offers public coroutine methods (`stations_async()`, its own or a base's) and three or more
+public sync methods that each run a coroutine with `asyncio.run` or `run_until_complete`
+(`stations()`, `lines()`, ...). Its users hold the object where they await those coroutines,
+inside a running loop (an async application, Home Assistant, a notebook), and its sync
+methods called there raise; one convenience wrapper (`run_sync()`), usually documented for
+scripts, is not reported, nor a method whose docstring says it cannot run where an event loop
+runs ("can't use this method inside async code"). Projects that apply `nest_asyncio` are
+not reported, nor the
 `async def test*` methods of a sync `unittest.TestCase`: its runner calls them and drops
 the coroutine, so no loop runs them (a test that never runs, which is another bug), nor a
 private coroutine nothing in the project uses (dead code).

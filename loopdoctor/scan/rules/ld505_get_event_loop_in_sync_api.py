@@ -16,17 +16,28 @@ CAPTURED = ("`{maker}` takes `asyncio.get_event_loop()` when it runs and `{runne
             "coroutines on that loop with `run_until_complete` ({at}) on every later call: "
             "from another thread, under a running loop or after that loop is closed, the "
             "calls go to the loop that was current when `{maker}` ran")
+NO_LOOP_YET = ("`{name}` takes `asyncio.get_event_loop()` at the program's start, where nothing "
+               "has set a loop in its thread: Python 3.14 raises \"There is no current event "
+               "loop in thread 'MainThread'\" there (3.12 and 3.13 warn), as any thread without "
+               "a loop does; make the loop with `asyncio.new_event_loop()` and "
+               "`set_event_loop()`, or run the program with `asyncio.run`")
+CALLERS_DEPTH = 3  # how many calls away from a program's entry point its start is followed
 
 
 def check(project: Project) -> Iterator[Finding]:
+    reported = set()
     for name, (fn, file) in sorted(project.functions.items()):
         if _borrows_current_loop(fn) and not _self_contained(project, fn, file) \
                 and (_public_method(fn) or _called_by_library_code(project, fn)):
+            reported.add(name)
             short = name.rsplit(".", 1)[-1]
             running = "" if fn.checks_running_loop else RUNNING
             for site in fn.get_event_loop_sites:
                 yield RULE.finding(file, site, MESSAGE.format(name=short) + running)
-    yield from _closures_over_a_taken_loop(project)
+    for finding in _closures_over_a_taken_loop(project):
+        reported.add(finding.scope)
+        yield finding
+    yield from _program_start_without_a_loop(project, reported)
 
 
 def _closures_over_a_taken_loop(project: Project) -> Iterator[Finding]:
@@ -46,6 +57,44 @@ def _closures_over_a_taken_loop(project: Project) -> Iterator[Finding]:
                                           at=f"line {start.site.line}")
                 for site in maker.get_event_loop_sites:
                     yield RULE.finding(maker_file, site, message)
+
+
+def _program_start_without_a_loop(project: Project, reported: set[str]) -> Iterator[Finding]:
+    """A program's own start (``main()``, a CLI command, or a sync function only those call)
+    takes ``get_event_loop()`` where no ``set_event_loop()`` came before it, in it or in its
+    callers: the main thread has no loop there, which Python 3.14 no longer makes on demand.
+    Library code is the rest of this rule's; tests, a worker thread's code (LD503's) and
+    code under a running loop (a coroutine's callee) are not a program's start."""
+    for _, (fn, file) in sorted(project.functions.items()):
+        if fn.qualname in reported or fn.is_async or not fn.get_event_loop_unset \
+                or fn.get_event_loop_guarded or fn.browser_only or project.in_tests(file) \
+                or fn.qualname in project.thread_run \
+                or not _starts_the_program(project, fn, file, CALLERS_DEPTH) \
+                or any(callee.sets_event_loop for callee in _callees(project, fn)):
+            continue
+        for site in fn.get_event_loop_unset:
+            yield RULE.finding(file, site, NO_LOOP_YET.format(name=_short(fn)))
+
+
+def _starts_the_program(project: Project, fn: Function, file: FileFacts, depth: int) -> bool:
+    """``fn`` is a program's entry (not a test), or every function that uses it is one, or
+    is used only by such, sync, with no loop set (in ``fn`` itself, its sites that no
+    ``set_event_loop()`` precedes say that): it runs first, on the main thread, with no loop
+    running."""
+    if fn.is_async or fn.setup or (fn.sets_event_loop and depth < CALLERS_DEPTH):
+        return False
+    if fn.entry_point and project.program_code(fn, file):
+        return not _short(fn).startswith("test_")
+    users = project.users(fn)
+    return depth > 0 and bool(users) and all(
+        _starts_the_program(project, user, user_file, depth - 1) for user, user_file in users)
+
+
+def _callees(project: Project, fn: Function) -> Iterator[Function]:
+    for call in fn.calls:
+        found = project.functions.get(call.callee)
+        if found is not None:
+            yield found[0]
 
 
 def _takes_current_loop(fn: Function) -> bool:
@@ -106,7 +155,7 @@ RULE = Rule(
     summary="A library's sync function runs a coroutine with "
             "get_event_loop().run_until_complete and makes no loop when the calling thread "
             "has none.",
-    needs=(("get_event_loop",), ("run_until_complete",)),
+    needs=(("get_event_loop",),),  # a program's start need not run the loop it takes
     check=check,
     doc="""\
 ## Why

@@ -154,7 +154,8 @@ RULE = Rule(
     name="get-event-loop-in-sync-api",
     summary="A library's sync function runs a coroutine with "
             "get_event_loop().run_until_complete and makes no loop when the calling thread "
-            "has none.",
+            "has none; or a program's start takes get_event_loop() before any loop is set "
+            "(Python 3.14 raises).",
     needs=(("get_event_loop",),),  # a program's start need not run the loop it takes
     check=check,
     doc="""\
@@ -191,6 +192,19 @@ def _make_sync(coro):
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
     return loop.run_until_complete(coro)
+```
+
+A program's own start is the same hazard since Python 3.14: `get_event_loop()` no longer
+makes a loop for the main thread, so `main()` (a CLI command, or a sync function only such
+entries call) that takes it before anything set a loop in the thread raises "There is no
+current event loop in thread 'MainThread'" (3.12 and 3.13 warn). A `set_event_loop()`
+before it on its path (in it, or in the entry that calls it), `except RuntimeError` around
+it, or a coroutine's caller (a running loop) leaves it silent; tests are left out.
+
+```python
+def main():
+    loop = asyncio.get_event_loop()  # 3.14: RuntimeError; use asyncio.run(amain())
+    loop.run_until_complete(amain())
 ```
 
 Code that runs only in a browser's Python (a function or module that imports `js` or

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from loopdoctor.scan.model import FileFacts, Finding, Function
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.model import FileFacts, Finding, Function, Op
 from loopdoctor.scan.project import Project, private
 from loopdoctor.scan.rules.base import Rule
 
@@ -16,6 +17,11 @@ CAPTURED = ("`{maker}` takes `asyncio.get_event_loop()` when it runs and `{runne
             "coroutines on that loop with `run_until_complete` ({at}) on every later call: "
             "from another thread, under a running loop or after that loop is closed, the "
             "calls go to the loop that was current when `{maker}` ran")
+KEPT = ("`{runner}` runs coroutines with `run_until_complete` ({at}) on the loop "
+        "`{maker}` takes with `asyncio.get_event_loop()`, which makes no loop when there is "
+        "none: called from a thread its caller started it raises \"There is no current event "
+        "loop in thread\" (since Python 3.14 in the main thread too), and a loop it keeps "
+        "serves every later call, whichever thread or loop makes it")
 NO_LOOP_YET = ("`{name}` takes `asyncio.get_event_loop()` at the program's start, where nothing "
                "has set a loop in its thread: Python 3.14 raises \"There is no current event "
                "loop in thread 'MainThread'\" there (3.12 and 3.13 warn), as any thread without "
@@ -25,7 +31,7 @@ CALLERS_DEPTH = 3  # how many calls away from a program's entry point its start 
 
 
 def check(project: Project) -> Iterator[Finding]:
-    reported = set()
+    reported, taken = set(), set()
     for name, (fn, file) in sorted(project.functions.items()):
         if _borrows_current_loop(fn) and not _self_contained(project, fn, file) \
                 and (_public_method(fn) or _called_by_library_code(project, fn)):
@@ -34,9 +40,11 @@ def check(project: Project) -> Iterator[Finding]:
             running = "" if fn.checks_running_loop else RUNNING
             for site in fn.get_event_loop_sites:
                 yield RULE.finding(file, site, MESSAGE.format(name=short) + running)
-    for finding in _closures_over_a_taken_loop(project):
-        reported.add(finding.scope)
-        yield finding
+    for finding in (*_closures_over_a_taken_loop(project), *_loops_kept_then_run(project)):
+        if (finding.scope, finding.line) not in taken:
+            taken.add((finding.scope, finding.line))
+            reported.add(finding.scope)
+            yield finding
     yield from _program_start_without_a_loop(project, reported)
 
 
@@ -57,6 +65,54 @@ def _closures_over_a_taken_loop(project: Project) -> Iterator[Finding]:
                                           at=f"line {start.site.line}")
                 for site in maker.get_event_loop_sites:
                     yield RULE.finding(maker_file, site, message)
+
+
+def _loops_kept_then_run(project: Project) -> Iterator[Finding]:
+    """A sync getter returns ``get_event_loop()`` (or keeps it on the instance) and a sync
+    function of the library's API runs coroutines on what it returns, or on the kept
+    attribute, with ``run_until_complete``: the same borrowed loop as a direct call, one
+    step away, reported where the getter takes it."""
+    for _, (fn, file) in sorted(project.functions.items()):
+        if not _borrows_through_a_call(fn) or _self_contained(project, fn, file) \
+                or not (_public_method(fn) or _called_by_library_code(project, fn)):
+            continue
+        for call in fn.calls:
+            base, _, method = call.callee.rpartition(".")
+            if method != "run_until_complete":
+                continue
+            for maker, maker_file in _loop_takers(project, base):
+                line = call.site.line if call.site else fn.site.line
+                at = f"line {line}" if maker_file is file else f"{file.path}:{line}"
+                message = KEPT.format(maker=_short(maker), runner=_short(fn), at=at)
+                for site in maker.get_event_loop_sites:
+                    yield RULE.finding(maker_file, site, message)
+
+
+def _borrows_through_a_call(fn: Function) -> bool:
+    """A sync function that runs ``run_until_complete`` on a loop it did not make, with no
+    ``get_event_loop()`` of its own (those are the direct path's)."""
+    return not fn.is_async and not fn.get_event_loop_sites and not fn.sets_event_loop \
+        and not fn.fresh_loop_preferred and any(
+            start.api == "run_until_complete" and not start.fresh_loop and not start.per_thread
+            and not start.in_thread for start in fn.loop_starts)
+
+
+def _loop_takers(project: Project, base: str) -> Iterator[tuple[Function, FileFacts]]:
+    """The sync functions that take ``get_event_loop()`` (unguarded, no loop set) for
+    ``base``: a getter that returns it, or a writer of the attribute that keeps it."""
+    found = project.functions.get(base)
+    if found is not None:
+        if _takes_current_loop(found[0]) and any(
+                v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index
+                for v in found[0].returns):
+            yield found
+        return
+    for binding, _ in project.bindings.get(base, ()):
+        writer = project.functions.get(binding.site.scope)
+        if writer is not None and not writer[0].setup and _takes_current_loop(writer[0]) \
+                and any(v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index
+                        for v in binding.values):
+            yield writer
 
 
 def _program_start_without_a_loop(project: Project, reported: set[str]) -> Iterator[Finding]:

@@ -196,6 +196,7 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
                                    for c, name in names),
         get_event_loop_unset=tuple(ctx.site(c.node, scope) for c, name in names
                                    if name in kb.GET_EVENT_LOOP and scope.kind == "function"
+                                   and ctx.site(c.node, scope) not in gated
                                    and not _loop_set_before(node.body, c.node)),
         loop_starts=starts,
         fresh_loop_preferred=any(start.fresh_loop and start.site in tried for start in starts)

@@ -1,8 +1,10 @@
 # negative for: LD505
 # A program's start that sets its loop before it takes `get_event_loop()` (in itself, or in
 # the main() that calls it), that makes its loop with `new_event_loop()`, that runs under
-# `asyncio.run`, or that handles a thread with no loop: no Python refuses these.
+# `asyncio.run`, that handles a thread with no loop, or that takes it only before 3.10: no
+# Python refuses these.
 import asyncio
+import sys
 
 
 async def serve_forever() -> None:
@@ -37,6 +39,14 @@ def command() -> None:
     loop.run_until_complete(serve_forever())
 
 
+def versioned_main() -> None:
+    """Before 3.10 (where this branch runs) the main thread's loop is made on demand."""
+    if sys.version_info >= (3, 10):
+        asyncio.run(serve_forever())
+    else:
+        asyncio.get_event_loop().run_until_complete(serve_forever())
+
+
 async def amain() -> None:
     asyncio.get_event_loop().call_soon(print)
 
@@ -50,3 +60,4 @@ if __name__ == "__main__":
     cli()
     command()
     entry()
+    versioned_main()

@@ -195,6 +195,10 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
                                    if name in kb.GET_EVENT_LOOP),
         get_event_loop_guarded=any(name in kb.GET_EVENT_LOOP and id(c.node) in guarded_calls(ctx)
                                    for c, name in names),
+        get_event_loop_unset=tuple(ctx.site(c.node, scope) for c, name in names
+                                   if name in kb.GET_EVENT_LOOP and scope.kind == "function"
+                                   and ctx.site(c.node, scope) not in gated
+                                   and not _loop_set_before(node.body, c.node)),
         loop_starts=starts,
         fresh_loop_preferred=any(start.fresh_loop and start.site in tried for start in starts)
         or (bool(gated) and any(start.fresh_loop for start in starts)),
@@ -218,6 +222,37 @@ def _warns_running_loop(node: ast.AST) -> bool:
         return False
     doc = ast.get_docstring(node, clean=False)
     return bool(doc and _LOOP_WARNING.search(doc))
+
+
+def _loop_set_before(block: list[ast.stmt], call: ast.Call) -> bool:
+    """Does a ``set_event_loop(...)`` call (by any receiver) run before ``call`` on its path
+    through ``block``: in an earlier statement of a block that holds it, in a loop's body that
+    holds it (an earlier pass), in the ``try`` body above the handler that holds it? A branch
+    ``call`` is not on (``if``'s other arm) does not count."""
+    for i, stmt in enumerate(block):
+        if not any(n is call for n in ast.walk(stmt)):
+            continue
+        if any(_sets_loop(stmt_before) for stmt_before in block[:i]):
+            return True
+        if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)) and _sets_loop(stmt):
+            return True
+        inner = [getattr(stmt, name, []) for name in ("body", "orelse", "finalbody")]
+        inner += [h.body for h in getattr(stmt, "handlers", [])]
+        inner += [case.body for case in getattr(stmt, "cases", [])]
+        for sub in inner:
+            if not (isinstance(sub, list) and any(n is call for s in sub for n in ast.walk(s))):
+                continue
+            if isinstance(stmt, ast.Try) and sub is not stmt.body \
+                    and any(_sets_loop(s) for s in stmt.body):
+                return True
+            return _loop_set_before(sub, call)
+        return False
+    return False
+
+
+def _sets_loop(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and (method_name(n) or getattr(n.func, "id", ""))
+               == "set_event_loop" for n in ast.walk(node))
 
 
 def _version_gated(ctx: FileContext) -> set[int]:

@@ -197,6 +197,7 @@ class Function:
     positional: int | None = None  # of ``params``, those a call may pass by position (all: None)
     brief_holds: frozenset[str] = frozenset()  # only ``async with NAME:`` that never suspends
     get_event_loop_guarded: bool = False  # one is inside ``try ... except RuntimeError``
+    get_event_loop_unset: tuple[Site, ...] = ()  # those no ``set_event_loop()`` precedes here
     fresh_loop_preferred: bool = False  # ``asyncio.run`` tried first (in such a ``try``), or
     # chosen by the Python version (``if sys.version_info >= (3, 7):``)
     browser_only: bool = False  # runs only under Pyodide (imports ``js``; a ``pyodide`` package)

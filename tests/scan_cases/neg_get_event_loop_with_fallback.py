@@ -1,6 +1,7 @@
 # negative for: LD505
 # A sync API that gives a thread with no loop its own, a loop of its own per call, a program's
-# main() and the helper only main() calls, and a coroutine handed to a loop another thread owns.
+# main() (which sets its loop) and the helper only main() calls, and a coroutine handed to a
+# loop another thread owns.
 import asyncio
 import sys
 
@@ -35,6 +36,7 @@ def _serve() -> None:
 
 
 def main() -> None:
+    asyncio.set_event_loop(asyncio.new_event_loop())  # (without it, Python 3.14 refuses)
     asyncio.get_event_loop().run_until_complete(fetch())
     _serve()
     serve()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from loopdoctor.scan.model import FileFacts, Finding, Function
+from loopdoctor.scan import knowledge as kb
+from loopdoctor.scan.model import FileFacts, Finding, Function, Op
 from loopdoctor.scan.project import Project, private
 from loopdoctor.scan.rules.base import Rule
 
@@ -16,17 +17,35 @@ CAPTURED = ("`{maker}` takes `asyncio.get_event_loop()` when it runs and `{runne
             "coroutines on that loop with `run_until_complete` ({at}) on every later call: "
             "from another thread, under a running loop or after that loop is closed, the "
             "calls go to the loop that was current when `{maker}` ran")
+KEPT = ("`{runner}` runs coroutines with `run_until_complete` ({at}) on the loop "
+        "`{maker}` takes with `asyncio.get_event_loop()`, which makes no loop when there is "
+        "none: called from a thread its caller started it raises \"There is no current event "
+        "loop in thread\" (since Python 3.14 in the main thread too), and a loop it keeps "
+        "serves every later call, whichever thread or loop makes it")
+NO_LOOP_YET = ("`{name}` takes `asyncio.get_event_loop()` at the program's start, where nothing "
+               "has set a loop in its thread: Python 3.14 raises \"There is no current event "
+               "loop in thread 'MainThread'\" there (3.12 and 3.13 warn), as any thread without "
+               "a loop does; make the loop with `asyncio.new_event_loop()` and "
+               "`set_event_loop()`, or run the program with `asyncio.run`")
+CALLERS_DEPTH = 3  # how many calls away from a program's entry point its start is followed
 
 
 def check(project: Project) -> Iterator[Finding]:
+    reported, taken = set(), set()
     for name, (fn, file) in sorted(project.functions.items()):
         if _borrows_current_loop(fn) and not _self_contained(project, fn, file) \
                 and (_public_method(fn) or _called_by_library_code(project, fn)):
+            reported.add(name)
             short = name.rsplit(".", 1)[-1]
             running = "" if fn.checks_running_loop else RUNNING
             for site in fn.get_event_loop_sites:
                 yield RULE.finding(file, site, MESSAGE.format(name=short) + running)
-    yield from _closures_over_a_taken_loop(project)
+    for finding in (*_closures_over_a_taken_loop(project), *_loops_kept_then_run(project)):
+        if (finding.scope, finding.line) not in taken:
+            taken.add((finding.scope, finding.line))
+            reported.add(finding.scope)
+            yield finding
+    yield from _program_start_without_a_loop(project, reported)
 
 
 def _closures_over_a_taken_loop(project: Project) -> Iterator[Finding]:
@@ -46,6 +65,92 @@ def _closures_over_a_taken_loop(project: Project) -> Iterator[Finding]:
                                           at=f"line {start.site.line}")
                 for site in maker.get_event_loop_sites:
                     yield RULE.finding(maker_file, site, message)
+
+
+def _loops_kept_then_run(project: Project) -> Iterator[Finding]:
+    """A sync getter returns ``get_event_loop()`` (or keeps it on the instance) and a sync
+    function of the library's API runs coroutines on what it returns, or on the kept
+    attribute, with ``run_until_complete``: the same borrowed loop as a direct call, one
+    step away, reported where the getter takes it."""
+    for _, (fn, file) in sorted(project.functions.items()):
+        if not _borrows_through_a_call(fn) or _self_contained(project, fn, file) \
+                or not (_public_method(fn) or _called_by_library_code(project, fn)):
+            continue
+        for call in fn.calls:
+            base, _, method = call.callee.rpartition(".")
+            if method != "run_until_complete":
+                continue
+            for maker, maker_file in _loop_takers(project, base):
+                line = call.site.line if call.site else fn.site.line
+                at = f"line {line}" if maker_file is file else f"{file.path}:{line}"
+                message = KEPT.format(maker=_short(maker), runner=_short(fn), at=at)
+                for site in maker.get_event_loop_sites:
+                    yield RULE.finding(maker_file, site, message)
+
+
+def _borrows_through_a_call(fn: Function) -> bool:
+    """A sync function that runs ``run_until_complete`` on a loop it did not make, with no
+    ``get_event_loop()`` of its own (those are the direct path's)."""
+    return not fn.is_async and not fn.get_event_loop_sites and not fn.sets_event_loop \
+        and not fn.fresh_loop_preferred and any(
+            start.api == "run_until_complete" and not start.fresh_loop and not start.per_thread
+            and not start.in_thread for start in fn.loop_starts)
+
+
+def _loop_takers(project: Project, base: str) -> Iterator[tuple[Function, FileFacts]]:
+    """The sync functions that take ``get_event_loop()`` (unguarded, no loop set) for
+    ``base``: a getter that returns it, or a writer of the attribute that keeps it."""
+    found = project.functions.get(base)
+    if found is not None:
+        if _takes_current_loop(found[0]) and any(
+                v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index
+                for v in found[0].returns):
+            yield found
+        return
+    for binding, _ in project.bindings.get(base, ()):
+        writer = project.functions.get(binding.site.scope)
+        if writer is not None and not writer[0].setup and _takes_current_loop(writer[0]) \
+                and any(v.op is Op.LOOP and v.name in kb.GET_EVENT_LOOP and not v.index
+                        for v in binding.values):
+            yield writer
+
+
+def _program_start_without_a_loop(project: Project, reported: set[str]) -> Iterator[Finding]:
+    """A program's own start (``main()``, a CLI command, or a sync function only those call)
+    takes ``get_event_loop()`` where no ``set_event_loop()`` came before it, in it or in its
+    callers: the main thread has no loop there, which Python 3.14 no longer makes on demand.
+    Library code is the rest of this rule's; tests, a worker thread's code (LD503's) and
+    code under a running loop (a coroutine's callee) are not a program's start."""
+    for _, (fn, file) in sorted(project.functions.items()):
+        if fn.qualname in reported or fn.is_async or not fn.get_event_loop_unset \
+                or fn.get_event_loop_guarded or fn.browser_only or project.in_tests(file) \
+                or fn.qualname in project.thread_run \
+                or not _starts_the_program(project, fn, file, CALLERS_DEPTH) \
+                or any(callee.sets_event_loop for callee in _callees(project, fn)):
+            continue
+        for site in fn.get_event_loop_unset:
+            yield RULE.finding(file, site, NO_LOOP_YET.format(name=_short(fn)))
+
+
+def _starts_the_program(project: Project, fn: Function, file: FileFacts, depth: int) -> bool:
+    """``fn`` is a program's entry (not a test), or every function that uses it is one, or
+    is used only by such, sync, with no loop set (in ``fn`` itself, its sites that no
+    ``set_event_loop()`` precedes say that): it runs first, on the main thread, with no loop
+    running."""
+    if fn.is_async or fn.setup or (fn.sets_event_loop and depth < CALLERS_DEPTH):
+        return False
+    if fn.entry_point and project.program_code(fn, file):
+        return not _short(fn).startswith("test_")
+    users = project.users(fn)
+    return depth > 0 and bool(users) and all(
+        _starts_the_program(project, user, user_file, depth - 1) for user, user_file in users)
+
+
+def _callees(project: Project, fn: Function) -> Iterator[Function]:
+    for call in fn.calls:
+        found = project.functions.get(call.callee)
+        if found is not None:
+            yield found[0]
 
 
 def _takes_current_loop(fn: Function) -> bool:
@@ -105,8 +210,9 @@ RULE = Rule(
     name="get-event-loop-in-sync-api",
     summary="A library's sync function runs a coroutine with "
             "get_event_loop().run_until_complete and makes no loop when the calling thread "
-            "has none.",
-    needs=(("get_event_loop",), ("run_until_complete",)),
+            "has none; or a program's start takes get_event_loop() before any loop is set "
+            "(Python 3.14 raises).",
+    needs=(("get_event_loop",),),  # a program's start need not run the loop it takes
     check=check,
     doc="""\
 ## Why
@@ -142,6 +248,19 @@ def _make_sync(coro):
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
     return loop.run_until_complete(coro)
+```
+
+A program's own start is the same hazard since Python 3.14: `get_event_loop()` no longer
+makes a loop for the main thread, so `main()` (a CLI command, or a sync function only such
+entries call) that takes it before anything set a loop in the thread raises "There is no
+current event loop in thread 'MainThread'" (3.12 and 3.13 warn). A `set_event_loop()`
+before it on its path (in it, or in the entry that calls it), `except RuntimeError` around
+it, or a coroutine's caller (a running loop) leaves it silent; tests are left out.
+
+```python
+def main():
+    loop = asyncio.get_event_loop()  # 3.14: RuntimeError; use asyncio.run(amain())
+    loop.run_until_complete(amain())
 ```
 
 Code that runs only in a browser's Python (a function or module that imports `js` or

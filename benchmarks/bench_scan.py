@@ -17,6 +17,10 @@ The trees:
   into ``--cache``, checked against its sha256 and unpacked there;
 - any PATH given: that folder, as it is.
 
+Each time is also measured in CPU seconds (user + sys: of this process for the floor, of the
+scan and its worker processes for (b) and (c)), which a machine busy with other jobs disturbs
+less than wall seconds; the second table shows them.
+
 Set ``LOOPDOCTOR_PROFILE=FILE`` to have each scan also write where its time goes (see
 ``loopdoctor/scan/timing.py``); ``--phases`` prints that, per tree, for the cold run.
 """
@@ -28,6 +32,7 @@ import ast
 import contextlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -68,6 +73,8 @@ class Tree:
     floor: list[float] = field(default_factory=list)
     cold: list[float] = field(default_factory=list)
     warm: list[float] = field(default_factory=list)
+    cpu: dict[str, list[float]] = field(
+        default_factory=lambda: {"floor": [], "cold": [], "warm": []})
     phases: dict[str, float] = field(default_factory=dict)
 
 
@@ -153,17 +160,20 @@ def python_files(root: Path, exclude: str | None) -> list[Path]:
                   if exclude not in p.relative_to(root).parts and p.is_file())
 
 
-def parse_floor(files: list[Path]) -> float:
-    started = time.perf_counter()
+def parse_floor(files: list[Path]) -> tuple[float, float]:
+    """Wall and CPU seconds of reading and parsing every file in this process."""
+    started, cpu = time.perf_counter(), time.process_time()
     for path in files:
         with warnings.catch_warnings(), contextlib.suppress(
                 SyntaxError, ValueError, MemoryError, RecursionError):
             warnings.simplefilter("ignore")
             ast.parse(path.read_bytes(), filename=str(path))
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def run_scan(tree: Tree, cache_dir: Path | None, profile: Path | None = None) -> float:
+def run_scan(tree: Tree, cache_dir: Path | None,
+             profile: Path | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds (the scan's and its workers') of one scan."""
     command = [sys.executable, "-m", "loopdoctor", "scan", str(tree.root), "--exit-zero",
                "--statistics"]
     command += ["--exclude", tree.exclude] if tree.exclude else []
@@ -172,10 +182,15 @@ def run_scan(tree: Tree, cache_dir: Path | None, profile: Path | None = None) ->
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: the modules' bytecode is cached
     if profile is not None:
         env["LOOPDOCTOR_PROFILE"] = str(profile)
-    started = time.perf_counter()
+    before, started = _children_cpu(), time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=tempfile.gettempdir(),
                    env=env)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _children_cpu() - before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure(trees: list[Tree], repeat: int, phases: bool) -> None:
@@ -185,9 +200,11 @@ def measure(trees: list[Tree], repeat: int, phases: bool) -> None:
             run_scan(tree, caches[tree.name])  # fill the cache once
         for _ in range(repeat):
             for tree in trees:
-                tree.floor.append(parse_floor(tree.files))
-                tree.cold.append(run_scan(tree, None))
-                tree.warm.append(run_scan(tree, caches[tree.name]))
+                for kind, (wall, cpu) in [("floor", parse_floor(tree.files)),
+                                          ("cold", run_scan(tree, None)),
+                                          ("warm", run_scan(tree, caches[tree.name]))]:
+                    getattr(tree, kind).append(wall)
+                    tree.cpu[kind].append(cpu)
         if phases:
             for tree in trees:
                 tree.phases = profiled(tree)
@@ -214,6 +231,12 @@ def report(trees: list[Tree], repeat: int, load: tuple[float, float]) -> None:
         a, b, c = (statistics.median(x) for x in (t.floor, t.cold, t.warm))
         print(f"{t.name:<10} {len(t.files):>6} {t.lines:>10,} {a:>11.2f} {b:>10.2f} "
               f"{b / a:>6.2f}x {c:>10.2f} {c / a:>6.2f}x")
+    print(f"CPU seconds: {'tree':<10} {'(a) floor':>9} {'(b) cold':>9} {'(b)/(a)':>7} "
+          f"{'(c) warm':>9} {'(c)/(a)':>7}")
+    for t in trees:
+        a, b, c = (statistics.median(t.cpu[k]) for k in ("floor", "cold", "warm"))
+        print(f"             {t.name:<10} {a:>9.2f} {b:>9.2f} {b / a:>6.2f}x {c:>9.2f} "
+              f"{c / a:>6.2f}x")
     for t in trees:
         print(f"  {t.name}: {t.root}")
         if t.phases:

@@ -144,6 +144,8 @@ def _brief_holds(ctx: FileContext) -> dict[int, set[str]]:
     the last item of ``async with a, b:`` counts: ``a`` is held while ``b`` is entered."""
     brief_items = {id(node.items[-1].context_expr) for node, _ in ctx.async_withs
                    if not _suspends(node.body)}
+    if not brief_items:
+        return {}  # what no scope holds briefly: the uses need not be sorted
     held: dict[int, set[str]] = defaultdict(set)
     other: dict[int, set[str]] = defaultdict(set)
     for use in ctx.uses:
@@ -168,10 +170,15 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
     again = _handed_again(ctx, scope, names)
     node = scope.node
     starts = tuple([*_loop_starts(ctx, calls), *direct_starts])
-    tried = {ctx.site(c.node, scope) for c in calls if id(c.node) in guarded_calls(ctx)}
-    gated = {ctx.site(c.node, scope) for c, name in names if id(c.node) in _version_gated(ctx)
-             and (name in kb.GET_EVENT_LOOP or any(ctx.site(c.node, scope) == start.site
-                                                   for start in starts))}
+    # Only a function that starts a fresh loop reads ``tried`` and ``gated``: the walks for
+    # guards and version gates (each the file's every node) are made for few files.
+    fresh = any(start.fresh_loop for start in starts)
+    tried = {ctx.site(c.node, scope) for c in calls if id(c.node) in guarded_calls(ctx)} \
+        if fresh else set()
+    gated = {ctx.site(c.node, scope) for c, name in names
+             if (name in kb.GET_EVENT_LOOP or any(ctx.site(c.node, scope) == start.site
+                                                  for start in starts))
+             and id(c.node) in _version_gated(ctx)} if fresh else set()
     return Function(
         qualname=scope.qualname,
         site=ctx.site(node, scope),

@@ -19,9 +19,10 @@ def collect(ctx: FileContext) -> Iterator[Candidate]:
         return  # every finding is an ``id(...)`` call, and the index holds each call
     seen: set[int] = set()
     for key, scope in _key_positions(ctx):
-        if isinstance(key, ast.Name) and _entry_dies_with_call(scope.node, key.id):
+        calls = ctx.id_loop_calls(key, scope)  # first: most keys have none, and it is cheap
+        if not calls or (isinstance(key, ast.Name) and _entry_dies_with_call(scope.node, key.id)):
             continue
-        for call in ctx.id_loop_calls(key, scope):
+        for call in calls:
             if id(call) not in seen and not _identity_checked(ctx, call, scope):
                 seen.add(id(call))
                 yield RULE.candidate(ctx.site(call, scope), MESSAGE)

@@ -170,15 +170,17 @@ def _function(ctx: FileContext, scope: Scope, calls: list[CallAt], refs: set[str
     again = _handed_again(ctx, scope, names)
     node = scope.node
     starts = tuple([*_loop_starts(ctx, calls), *direct_starts])
-    # Only a function that starts a fresh loop reads ``tried`` and ``gated``: the walks for
-    # guards and version gates (each the file's every node) are made for few files.
+    # Only a function that starts a fresh loop reads ``tried``, and only one that does or takes
+    # ``get_event_loop()`` reads ``gated``: the walks for guards and version gates (each the
+    # file's every node) are made for few files.
     fresh = any(start.fresh_loop for start in starts)
+    borrows = any(name in kb.GET_EVENT_LOOP for _, name in names)
     tried = {ctx.site(c.node, scope) for c in calls if id(c.node) in guarded_calls(ctx)} \
         if fresh else set()
     gated = {ctx.site(c.node, scope) for c, name in names
              if (name in kb.GET_EVENT_LOOP or any(ctx.site(c.node, scope) == start.site
                                                   for start in starts))
-             and id(c.node) in _version_gated(ctx)} if fresh else set()
+             and id(c.node) in _version_gated(ctx)} if fresh or borrows else set()
     return Function(
         qualname=scope.qualname,
         site=ctx.site(node, scope),

@@ -46,8 +46,9 @@ def test_project_pins_one_archive_of_its_release(project: dict) -> None:
     assert normalized(project["archive"]).startswith(
         f"{normalized(project['package'])}_{normalized(project['version'])}_")
     assert project["kind"]
-    assert all(FINDING.match(f["at"]) and isinstance(f["verdict"], bool) and f["reason"]
-               for f in project.get("finding", ()))
+    assert all(set(f) == {"at", "verdict", "reason"} and FINDING.match(f["at"])
+               and isinstance(f["verdict"], bool) and f["reason"]
+               for f in project.get("finding", ()))  # a project's key after one goes into it
     why = project.get("why", "one line")
     assert isinstance(why, str) and why.strip() and "\n" not in why
 

@@ -456,6 +456,13 @@ class Project:
         command), a test, a script."""
         return fn.entry_point or self.in_tests(file) or self.is_script(file)
 
+    def callees(self, fn: Function) -> Iterator[Function]:
+        """The project's functions that ``fn`` calls by name."""
+        for call in fn.calls:
+            found = self.functions.get(call.callee)
+            if found is not None:
+                yield found[0]
+
     def users(self, fn: Function) -> list[tuple[Function, FileFacts]]:
         """The functions of the project that name ``fn`` (its class, for a constructor)."""
         name = _used_name(fn)
@@ -1599,8 +1606,10 @@ class Project:
             found = self.functions.get(param.function)
             guards = [replace(param, index=index, name=found[0].params[index])
                       for index, at in (found[0].refuses_given if found else ()) if at < line]
-            carriers = [call for call, _ in self.callers.get(param.function, ()) if guards
-                        and any(source in self.trace(ref) for ref in self.passed(call, param))]
+            if not guards:
+                continue
+            carriers = [call for call, _ in self.callers.get(param.function, ())
+                        if any(source in self.trace(ref) for ref in self.passed(call, param))]
             if carriers and all(any(source in self._passed_in(given)
                                     for guard in guards for ref in self.passed(call, guard)
                                     for given in ref.params) for call in carriers):

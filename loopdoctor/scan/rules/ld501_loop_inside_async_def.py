@@ -82,9 +82,8 @@ def _public_sync_method(project: Project, fn: Function, file: FileFacts) -> bool
 def _asks_for_running_loop(project: Project, fn: Function) -> bool:
     """It asks a sync helper of the project whether a loop runs
     (``if in_running_loop(): raise RuntimeError("await get_async() instead")``)."""
-    return any((found := project.functions.get(call.callee)) is not None
-               and found[0].checks_running_loop and not found[0].is_async
-               for call in fn.calls)
+    return any(callee.checks_running_loop and not callee.is_async
+               for callee in project.callees(fn))
 
 
 def _public_coroutine_methods(project: Project, cls: str) -> list[str]:

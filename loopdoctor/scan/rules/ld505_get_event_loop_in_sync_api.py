@@ -126,7 +126,7 @@ def _program_start_without_a_loop(project: Project, reported: set[str]) -> Itera
                 or fn.get_event_loop_guarded or fn.browser_only or project.in_tests(file) \
                 or fn.qualname in project.thread_run \
                 or not _starts_the_program(project, fn, file, CALLERS_DEPTH) \
-                or any(callee.sets_event_loop for callee in _callees(project, fn)):
+                or any(callee.sets_event_loop for callee in project.callees(fn)):
             continue
         for site in fn.get_event_loop_unset:
             yield RULE.finding(file, site, NO_LOOP_YET.format(name=_short(fn)))
@@ -144,13 +144,6 @@ def _starts_the_program(project: Project, fn: Function, file: FileFacts, depth: 
     users = project.users(fn)
     return depth > 0 and bool(users) and all(
         _starts_the_program(project, user, user_file, depth - 1) for user, user_file in users)
-
-
-def _callees(project: Project, fn: Function) -> Iterator[Function]:
-    for call in fn.calls:
-        found = project.functions.get(call.callee)
-        if found is not None:
-            yield found[0]
 
 
 def _takes_current_loop(fn: Function) -> bool:

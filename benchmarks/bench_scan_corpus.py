@@ -45,7 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pinned import sha256_of
 
-from loopdoctor.scan.config import target_of
+from loopdoctor.scan.config import newest_of, target_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -209,9 +209,10 @@ def pypi_tree(fix: Fix, version: str, archive: str, sha256: str, cache: Path) ->
 
 
 def declared_python(archive: Path) -> tuple[str, ...]:
-    """``--target-version`` from the release's own ``Requires-Python`` (a wheel's METADATA,
-    an sdist's PKG-INFO): what the project's pyproject.toml gives a scan of its source.
-    Nothing when the release does not say (the scan's default, py39)."""
+    """``--target-version`` (and ``--newest-version`` when it has an upper bound) from the
+    release's own ``Requires-Python`` (a wheel's METADATA, an sdist's PKG-INFO): what the
+    project's pyproject.toml gives a scan of its source. Nothing when the release does not
+    say (the scan's default, py39 and no newest)."""
     if archive.suffix in (".whl", ".zip"):
         with zipfile.ZipFile(archive) as bundle:
             names = [n for n in bundle.namelist() if n.endswith((".dist-info/METADATA",
@@ -225,7 +226,11 @@ def declared_python(archive: Path) -> tuple[str, ...]:
             text = handle.read().decode(errors="replace") if handle else ""
     headers = email.parser.HeaderParser().parsestr(text)
     requires = headers.get("Requires-Python")
-    return ("--target-version", target_of(requires)) if requires else ()
+    if not requires:
+        return ()
+    newest = newest_of(requires)
+    return ("--target-version", target_of(requires),
+            *(("--newest-version", newest) if newest else ()))
 
 
 def find_mirror(mirrors: Path, repo: str) -> Path:

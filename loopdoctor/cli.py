@@ -267,6 +267,9 @@ def scan(
     target_version: str | None = typer.Option(
         None, metavar="pyXY", help="The oldest Python the code runs on [default: from "
         "requires-python in pyproject.toml, else py39]."),
+    newest_version: str | None = typer.Option(
+        None, metavar="pyXY", help="The newest Python the code runs on [default: from "
+        "requires-python's upper bound in pyproject.toml, else none]."),
 ) -> None:
     """Find cross-event-loop patterns in Python code (rules: `loopdoctor list rules`)."""
     from loopdoctor.scan.command import ScanRequest, UsageError, run_scan
@@ -278,6 +281,7 @@ def scan(
         baseline=baseline, write_baseline=write_baseline, jobs=jobs or 0, no_cache=no_cache,
         cache_dir=cache_dir, exclude=exclude or [], force_exclude=force_exclude,
         respect_gitignore=respect_gitignore, config=config, target_version=target_version,
+        newest_version=newest_version,
     )
     try:
         code = run_scan(request)

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from loopdoctor.cli import app
 from loopdoctor.scan import ScanOptions, scan
-from loopdoctor.scan.config import discover, target_of
+from loopdoctor.scan.config import discover, newest_of, target_of
 
 SCHEMA = Path(__file__).parent / "sarif-schema-2.1.0.json"
 CLIENT_AT_IMPORT = "from openai import AsyncOpenAI\n\nclient = AsyncOpenAI()\n"
@@ -224,6 +224,53 @@ def test_a_warm_scan_answers_again_when_requires_python_changes(tmp_path: Path) 
     assert json.loads(invoke("app.py", *codes).stdout)["findings"]  # warm
     write(tmp_path, {"pyproject.toml": '[project]\nrequires-python = ">=3.10"\n'})
     assert json.loads(invoke("app.py", *codes).stdout)["findings"] == []
+
+
+PROGRAM_START = """\
+    import asyncio
+
+
+    async def serve():
+        pass
+
+
+    def main():
+        loop = asyncio.get_event_loop()
+        loop.run_until_complete(serve())
+
+
+    if __name__ == "__main__":
+        main()
+    """
+
+
+@pytest.mark.parametrize(("pyproject", "options", "found"), [
+    (None, [], [("LD505", 9)]),
+    ('[project]\nrequires-python = ">=3.10"\n', [], [("LD505", 9)]),
+    ('[project]\nrequires-python = ">=3.10,<4"\n', [], [("LD505", 9)]),
+    ('[project]\nrequires-python = ">=3.10,<3.15"\n', [], [("LD505", 9)]),
+    ('[project]\nrequires-python = ">=3.10,<3.14"\n', [], []),
+    ('[project]\nrequires-python = ">=3.10,<3.14"\n', ["--newest-version", "py314"],
+     [("LD505", 9)]),
+    (None, ["--newest-version", "py313"], []),
+    ('[tool.loopdoctor]\nnewest-version = "py312"\n', [], []),
+])
+def test_a_program_start_without_a_loop_only_where_a_supported_python_raises(
+        tmp_path: Path, pyproject: str | None, options: list[str], found: list) -> None:
+    write(tmp_path, {"app.py": PROGRAM_START, **({"pyproject.toml": pyproject}
+                                                 if pyproject else {})})
+    data = json.loads(invoke("app.py", "--select", "LD505", "--format", "json",
+                             *options).stdout)
+    assert [(f["code"], f["line"]) for f in data["findings"]] == found
+
+
+@pytest.mark.parametrize(("requires", "newest"), [
+    (">=3.10", None), (">=3.9.2,<4", None), ("~=3.11", None), (">=3.11,<3.14", "py313"),
+    ("<=3.12", "py312"), ("==3.12.*", "py312"), ("not a specifier", None), (None, None),
+])
+def test_the_newest_version_is_the_newest_python_requires_python_allows(
+        requires: str | None, newest: str | None) -> None:
+    assert newest_of(requires) == newest
 
 
 @pytest.mark.parametrize(("requires", "target"), [

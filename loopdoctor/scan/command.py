@@ -51,6 +51,7 @@ class ScanRequest:
     respect_gitignore: bool = True
     config: Path | None = None
     target_version: str | None = None  # over the config's
+    newest_version: str | None = None  # over the config's
 
 
 def run_scan(request: ScanRequest) -> int:
@@ -77,6 +78,9 @@ def _scan(request: ScanRequest) -> ScanResult:
         if request.target_version is not None:
             check_target(request.target_version)
             config.target_version = request.target_version
+        if request.newest_version is not None:
+            check_target(request.newest_version, "--newest-version")
+            config.newest_version = request.newest_version
         known = baselines.read(request.baseline) if request.baseline else None
         options = ScanOptions(
             paths=paths, config=config, select=request.select, ignore=request.ignore,

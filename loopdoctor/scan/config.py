@@ -15,10 +15,11 @@ else:  # pragma: no cover - exercised on 3.10 only
 from loopdoctor.scan import rules
 
 _LISTS = ("select", "ignore", "extend-select", "exclude", "loop-bound-types")
-_KNOWN = frozenset({*_LISTS, "per-file-ignores", "target-version"})
+_KNOWN = frozenset({*_LISTS, "per-file-ignores", "target-version", "newest-version"})
 # The oldest Python scanned code is taken to run on when nothing says: ruff's default.
 DEFAULT_TARGET = "py39"
 _TARGET = re.compile(r"py3(\d{1,2})")
+_MINORS = 40  # a specifier that still allows 3.39 sets no newest Python
 
 
 class ConfigError(Exception):
@@ -37,10 +38,17 @@ class Config:
     loop_bound_types: list[str] = field(default_factory=list)
     target_version: str | None = None  # the oldest Python the scanned code runs on
     requires_python: str | None = None  # the nearest pyproject.toml's, when no target is set
+    newest_version: str | None = None  # the newest Python it runs on, when it has one
 
     @property
     def python(self) -> tuple[int, int]:
         return python_of(self.target_version or target_of(self.requires_python))
+
+    @property
+    def newest_python(self) -> tuple[int, int] | None:
+        """The newest Python the code runs on; None when nothing bounds it."""
+        newest = self.newest_version or newest_of(self.requires_python)
+        return python_of(newest) if newest else None
 
 
 def discover(paths: list[str], start: Path | None = None) -> Config:
@@ -92,15 +100,17 @@ def from_table(table: dict, root: Path, source: Path | None = None,
     if not isinstance(per_file, dict) or not all(
             isinstance(v, list) and all(isinstance(c, str) for c in v) for v in per_file.values()):
         raise ConfigError(f"{where}: 'per-file-ignores' must map globs to lists of codes")
-    target = table.get("target-version")
+    target, newest = table.get("target-version"), table.get("newest-version")
     if target is not None:
         check_target(target, f"{where}: 'target-version'")
+    if newest is not None:
+        check_target(newest, f"{where}: 'newest-version'")
     config = Config(
         root=root, source=source, select=table.get("select", ["LD"]),
         ignore=table.get("ignore", []), extend_select=table.get("extend-select", []),
         per_file_ignores=per_file, exclude=table.get("exclude", []),
         loop_bound_types=table.get("loop-bound-types", []), target_version=target,
-        requires_python=requires_python,
+        requires_python=requires_python, newest_version=newest,
     )
     for selector in [*config.select, *config.ignore, *config.extend_select,
                      *(c for codes in per_file.values() for c in codes)]:
@@ -141,6 +151,23 @@ def target_of(requires_python: str | None) -> str:
         if any(allowed.contains(f"3.{minor}.{patch}", prereleases=True) for patch in (0, 99)):
             return f"py3{minor}"
     return DEFAULT_TARGET
+
+
+def newest_of(requires_python: str | None) -> str | None:
+    """The newest Python 3 minor release a ``requires-python`` specifier allows (py313 for
+    ``>=3.11,<3.14``); None when it has no upper bound, allows nothing or cannot be read."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if not requires_python:
+        return None
+    try:
+        allowed = SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        return None
+    minors = [minor for minor in range(_MINORS + 1)
+              if any(allowed.contains(f"3.{minor}.{patch}", prereleases=True)
+                     for patch in (0, 99))]
+    return f"py3{minors[-1]}" if minors and minors[-1] < _MINORS else None
 
 
 def check_selector(selector: str, where: str = "--select/--ignore") -> None:

@@ -31,6 +31,7 @@ from loopdoctor.scan.session import Pending, ScanOptions
 
 _PARALLEL_MIN_FILES = 24
 _MAX_ROUNDS = 8
+Pythons = tuple[tuple[int, int], tuple[int, int] | None]  # the oldest and newest Python
 _ORPHAN_POLL_SECONDS = 0.5
 _GC_THRESHOLD = (10_000, 10, 10)  # allocations between young collections (default 700)
 _OLDEST_GRAMMAR = (3, 6)  # the last Python where ``async`` and ``await`` were names
@@ -108,7 +109,8 @@ def _stages(codes: frozenset[str]) -> list[_Stage]:
 def _analyse(options: ScanOptions, pending: list[Pending],
              unreadable: dict[Path, OSError], cache: Cache):
     config = options.config
-    extra_types, python = frozenset(config.loop_bound_types), config.python
+    extra_types, python = frozenset(config.loop_bound_types), (config.python,
+                                                               config.newest_python)
     scanned = frozenset(_display(path) for path in [*(p.path for p in pending), *unreadable])
     facts = {str(path): _unreadable(path, exc) for path, exc in unreadable.items()}
     unparsed, parsed, hits, found = pending, 0, 0, []
@@ -142,7 +144,7 @@ def _analyse(options: ScanOptions, pending: list[Pending],
 
 
 def _joined(old: Project | None, facts: dict[str, FileFacts], extra_types: frozenset[str],
-            python: tuple[int, int], scanned: frozenset[str]) -> Project:
+            python: Pythons, scanned: frozenset[str]) -> Project:
     """A new join over the facts, the old one released first (freed by counting: a
     collection would walk every live fact)."""
     if old is not None:
@@ -152,11 +154,11 @@ def _joined(old: Project | None, facts: dict[str, FileFacts], extra_types: froze
 
 
 def _project(facts: dict[str, FileFacts], extra_types: frozenset[str],
-             python: tuple[int, int], scanned: frozenset[str]) -> Project:
+             python: Pythons, scanned: frozenset[str]) -> Project:
     """The join, over facts whose paths are shown as the user will see them; ``scanned``
     is every file of the scan, parsed or not, shown the same way."""
     return Project([replace(f, path=_display(Path(f.path))) for f in facts.values()],
-                   extra_types, python, scanned)
+                   extra_types, python[0], scanned, newest_python=python[1])
 
 
 # -- reading and parsing ----------------------------------------------------------------

@@ -255,6 +255,9 @@ TAKE_LOOP_WHEN_MADE: frozenset[str] = frozenset({
 # first use). These wait on a future from that loop in their ordinary use (``wait()``, a
 # ``get()`` on an empty queue); a Lock or Semaphore only under contention.
 PRIMITIVES_BIND_ON_FIRST_USE = (3, 10)
+# From Python 3.14 get_event_loop() in a thread with no loop set raises instead of making one
+# (3.12 and 3.13 warn).
+NO_LOOP_MADE_ON_DEMAND = (3, 14)
 WAITING_PRIMITIVES: frozenset[str] = frozenset(
     f"asyncio.{name}" for name in ("Event", "Condition", "Queue", "PriorityQueue", "LifoQueue",
                                    "Barrier")

@@ -121,11 +121,13 @@ def witness(sources: frozenset[Source]) -> Source:
 class Project:
     def __init__(self, files: list[FileFacts], extra_loop_bound: frozenset[str] = frozenset(),
                  python: tuple[int, int] = python_of(DEFAULT_TARGET),
-                 scanned: frozenset[str] = frozenset()):
+                 scanned: frozenset[str] = frozenset(),
+                 newest_python: tuple[int, int] | None = None):
         self.files = files
         self.scanned = scanned  # every file's path in the scan, parsed or not
         self.loop_bound_types = kb.LOOP_BOUND_TYPES | extra_loop_bound
         self.python = python  # the oldest Python the code runs on
+        self.newest_python = newest_python  # the newest, when something bounds it
         self.primitives_bind_when_made = python < kb.PRIMITIVES_BIND_ON_FIRST_USE
         self.functions: dict[str, tuple[Function, FileFacts]] = {}
         self.classes: dict[str, ClassInfo] = {}

@@ -119,7 +119,7 @@ def _result_key(options: ScanOptions, pending: list[Pending],
     config = options.config
     parts = [os.getcwd(), str(config.root), repr(options.selectors),
              repr(sorted(config.loop_bound_types)), repr(sorted(config.per_file_ignores.items())),
-             repr((config.target_version, config.requires_python)),
+             repr((config.target_version, config.requires_python, config.newest_version)),
              *(f"{p.path}|{p.module}|{p.digest}" for p in pending),
              *(f"{path}|unreadable" for path in unreadable)]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()

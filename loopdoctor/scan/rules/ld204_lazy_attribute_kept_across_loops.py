@@ -25,6 +25,7 @@ def check(project: Project) -> Iterator[Finding]:
             started = _loop_started_by_sync_code(project, target, bound)
             if started is None if bound.type != LOOP else (
                     not _running_loop(project, binding) or _kept_for_one_loop(project, binding)
+                    or _schedules_nothing(project, binding)
                     or (started is None and _part_of_another_object(project, binding))):
                 continue
             yield RULE.finding(file, binding.site, _message(target, bound, started))
@@ -124,6 +125,41 @@ def _running_loop(project: Project, binding: Binding) -> bool:
     return bool(loops) and not any(value.index for value in loops) and (
         (writer is not None and writer[0].is_async)
         or any(value.name in kb.RUNNING_LOOP_PROBES for value in loops))
+
+
+_CLOCK = frozenset({"time"})  # a loop's clock: the same monotonic clock on every loop
+
+
+def _schedules_nothing(project: Project, binding: Binding) -> bool:
+    """A getter keeps the loop and returns it (``@property loop``), and the object's class
+    and its subclasses read it, directly or through the getter, only for its clock
+    (``self.loop.time()``) or not at all: nothing is ever scheduled on it, so a closed or
+    foreign loop harms nothing."""
+    owner, _, attr = binding.target.rpartition(".")
+    getter = binding.site.scope.rpartition(".")[2]
+    kept = project.functions.get(binding.site.scope)
+    if kept is None or kept[0].cls != owner or not any(
+            value.op is Op.NAME and project.resolve(value.name) == binding.target
+            for value in kept[0].returns):
+        return False
+    names = {attr, getter}
+    subclasses, classes, todo = project.subclasses, {owner}, [owner]
+    while todo:
+        for sub_cls in subclasses.get(todo.pop(), {}):
+            if sub_cls not in classes:
+                classes.add(sub_cls)
+                todo.append(sub_cls)
+    holders = {f"{cls}.{name}" for cls in classes for name in names}
+    used = set()
+    for name, (fn, _) in project.functions.items():
+        if name == binding.site.scope:
+            continue
+        for ref in fn.refs:
+            resolved = project.resolve(ref)
+            for holder in holders:
+                if resolved == holder or resolved.startswith(f"{holder}."):
+                    used.add(resolved[len(holder) + 1:].partition(".")[0])
+    return used <= _CLOCK and "" not in used
 
 
 def _kept_for_one_loop(project: Project, binding: Binding) -> bool:

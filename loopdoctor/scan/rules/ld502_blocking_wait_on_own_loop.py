@@ -56,9 +56,30 @@ def _submitted_to(ctx: FileContext, expr: ast.expr, scope: Scope) -> ast.expr | 
     calls = [expr] if isinstance(expr, ast.Call) else (
         ctx.assigned_calls(expr.id, scope) if isinstance(expr, ast.Name) else [])
     for call in calls:
-        if ctx.callee(call, scope) in kb.RUN_COROUTINE_THREADSAFE:
+        if ctx.callee(call, scope) in kb.RUN_COROUTINE_THREADSAFE \
+                and not _is_task(ctx, argument(call, 0, "coro"), scope):
             return argument(call, 1, "loop")
     return None
+
+
+_TASK_METHODS = frozenset({"create_task", "ensure_future", "create_future"})
+_TASK_MAKERS = kb.ENSURE_FUTURE | {"asyncio.create_task", "asyncio.tasks.create_task",
+                                   "asyncio.Task", "asyncio.Future"}
+
+
+def _is_task(ctx: FileContext, expr: ast.expr | None, scope: Scope) -> bool:
+    """``expr`` is a Task or Future (``loop.create_task(coro)``, a local only ever set to
+    one), not a coroutine: ``run_coroutine_threadsafe`` raises TypeError on it before any
+    wait, so nothing blocks."""
+    def made(call: ast.expr) -> bool:
+        return isinstance(call, ast.Call) and (
+            ctx.callee(call, scope) in _TASK_MAKERS
+            or (isinstance(call.func, ast.Attribute) and call.func.attr in _TASK_METHODS))
+
+    if isinstance(expr, ast.Name):
+        values = [v for v, _ in scope.assigns.get(expr.id, [])]
+        return bool(values) and all(made(v) for v in values)
+    return expr is not None and made(expr)
 
 
 def _callbacks(ctx: FileContext) -> dict[str, int]:

@@ -120,7 +120,11 @@ def _program_start_without_a_loop(project: Project, reported: set[str]) -> Itera
     takes ``get_event_loop()`` where no ``set_event_loop()`` came before it, in it or in its
     callers: the main thread has no loop there, which Python 3.14 no longer makes on demand.
     Library code is the rest of this rule's; tests, a worker thread's code (LD503's) and
-    code under a running loop (a coroutine's callee) are not a program's start."""
+    code under a running loop (a coroutine's callee) are not a program's start. Code whose
+    every Python is older than 3.14 (``requires-python = "<3.14"``) only gets a warning."""
+    newest = project.newest_python
+    if newest is not None and newest < kb.NO_LOOP_MADE_ON_DEMAND:
+        return
     for _, (fn, file) in sorted(project.functions.items()):
         if fn.qualname in reported or fn.is_async or not fn.get_event_loop_unset \
                 or fn.get_event_loop_guarded or fn.browser_only or project.in_tests(file) \

@@ -58,13 +58,13 @@ def taken_in_constructors(
         setup = project.functions[binding.site.scope][0]
         cls = setup.cls or ""
         driven = project.drives_loop(cls) if bound.type == LOOP else ""
-        own = (_own_fresh_loop(project, cls) if takes_loop_before_310(bound) and not bound.via
-               and not setup.sets_event_loop else "")
+        own = (_own_fresh_loop(project, cls) or _made_then_run(project, cls)
+               if takes_loop_before_310(bound) and not bound.via and not setup.sets_event_loop
+               and not _made_again_in_coroutines(project, binding.target) else "")
         passed = _given_instead(project, binding, setup.qualname)
         made, direct = project.made_outside_loop(cls, passed)
         evidence = (f"the object drives that loop at {driven}" if driven else
-                    f"the object runs a new loop of its own at {own}, not the one current "
-                    f"when it is made" if own else
+                    f"{own}, not the one current when it is made" if own else
                     f"one is made outside a running loop at {made}" if made else "")
         if bound.via and bound.holds and not evidence and not _starts_loops(project, cls):
             continue  # left to the held object's own report, where it takes the loop
@@ -73,11 +73,37 @@ def taken_in_constructors(
         yield binding, file, bound, evidence, direct or bool(driven) or bool(own), bool(own)
 
 
+def _made_again_in_coroutines(project: Project, target: str) -> bool:
+    """A coroutine stores the slot again (``self.event = asyncio.Event()`` in ``start``):
+    what its waiters use may be the one made on their own loop, not the constructor's."""
+    return any((writer := project.functions.get(other.site.scope)) is not None
+               and writer[0].is_async for other, _ in project.bindings.get(target, ()))
+
+
+def _made_then_run(project: Project, cls: str) -> str:
+    """Where a sync function makes a ``cls`` and then (or in the same statement) starts a new
+    loop itself (``asyncio.run(Peripheral().run())``), setting no loop as the current one: it
+    cannot run inside a running loop, and the loop it starts is not the one current when the
+    object was made. "" when none does."""
+    init = project.functions.get(f"{cls}.__init__")
+    for call, path in project.callers.get(init[0].qualname, ()) if init else ():
+        maker = project.functions.get(call.site.scope) if call.site else None
+        if maker is None or maker[0].is_async or maker[0].setup or maker[0].sets_event_loop:
+            continue
+        for start in maker[0].loop_starts:
+            if start.fresh_loop and not (start.in_thread or start.per_thread) \
+                    and start.site.end_line >= call.site.line:
+                return (f"`{call.site.scope.rsplit('.', 1)[-1]}` makes it at {path}:"
+                        f"{call.site.line} and then runs a new loop ({start.api}, line "
+                        f"{start.site.line})")
+    return ""
+
+
 def _own_fresh_loop(project: Project, cls: str) -> str:
-    """``path:line`` where a method of ``cls`` (or a base) runs a loop it makes itself
-    (``asyncio.run``, a ``new_event_loop()``; or ``run_until_complete`` while the class
-    keeps a ``new_event_loop()`` on the instance), or "": a loop that is never the one
-    current when the constructor runs."""
+    """Where a method of ``cls`` (or a base) runs a loop it makes itself (``asyncio.run``, a
+    ``new_event_loop()``; or ``run_until_complete`` while the class keeps a
+    ``new_event_loop()`` on the instance), or "": a loop that is never the one current when
+    the constructor runs."""
     keeps_new = any(
         binding.kind is Bind.INSTANCE and (writer := project.functions.get(binding.site.scope))
         is not None and writer[0].cls == cls
@@ -88,7 +114,7 @@ def _own_fresh_loop(project: Project, cls: str) -> str:
         for start in fn.loop_starts:
             if not start.per_thread and (start.fresh_loop or (
                     keeps_new and start.api == "run_until_complete" and not start.captured_from)):
-                return f"{file.path}:{start.site.line}"
+                return f"the object runs a new loop of its own at {file.path}:{start.site.line}"
     return ""
 
 
@@ -291,7 +317,8 @@ RULE = Rule(
             "binds to it when made (grpc.aio channels, aiohttp sessions), in a class made "
             "outside a running loop; up to Python 3.9, a sync function makes an asyncio "
             "primitive and hands it to the coroutines of the asyncio.run it then starts, or a "
-            "constructor makes one for an object that runs a new loop of its own; sync "
+            "constructor makes one for an object that runs a new loop of its own or is made "
+            "just before one; sync "
             "code uses a loop, then serves with aiohttp's run_app (a new loop since 3.8).",
     needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk",
             *kb.TAKE_LOOP_TOKENS),),
@@ -340,7 +367,10 @@ an asyncio primitive (without `loop=`) for an object that runs a new loop of its
 thread whose `run()` is `asyncio.run(...)`, or a `new_event_loop()` it keeps and runs with
 `run_until_complete`): wherever the object is made, the loop current in its constructor is
 never the one its own loop runs the waiters on; one that sets its new loop as the current
-one first is fine. And sync code (a function, a
+one first is fine. The same for an object a sync function makes and then runs a new loop
+itself (`asyncio.run(Peripheral().run())`): that function runs outside any loop, and the loop
+it starts is not the one the primitive took. A primitive a coroutine of the class makes again
+(`self.event = asyncio.Event()` in `start`) is left to LD304. And sync code (a function, a
 script's `__main__` block) that uses a loop (runs a coroutine on it with
 `run_until_complete`, schedules a task, makes a future, hands the loop to a call) and then
 serves its app with aiohttp's `web.run_app` without `loop=`: since aiohttp 3.8 `run_app`

@@ -15,7 +15,7 @@ else:
 class Client:
     def __init__(self, loop=None):
         self._loop = loop if loop is not None else asyncio.new_event_loop()
-        self._connected = asyncio.Event()  # error: LD304 "__init__" "asyncio.Event" "_connected"
+        self._connected = asyncio.Event()  # error: LD303 "__init__" "asyncio.Event" "_connected" "main"
 
     async def connected(self):
         await self._connected.wait()

@@ -9,31 +9,35 @@ from dataclasses import replace
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.chain import chain
 from loopdoctor.scan.context import FileContext, Scope, method_name
-from loopdoctor.scan.model import Binding, Candidate, FileFacts, Finding, Op
+from loopdoctor.scan.model import Bind, Binding, Candidate, FileFacts, Finding, Op
 from loopdoctor.scan.project import Project, takes_loop_before_310
 from loopdoctor.scan.rules.base import Rule
 from loopdoctor.scan.types import LOOP, Bound
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for binding, file, bound, evidence, direct in taken_in_constructors(project):
-        if reported_by(project, bound, evidence, direct) == RULE.code:
+    for binding, file, bound, evidence, direct, own in taken_in_constructors(project):
+        if reported_by(project, bound, evidence, direct, own) == RULE.code:
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
 
 
-def reported_by(project: Project, bound: Bound, evidence: str, direct: bool) -> str | None:
+def reported_by(project: Project, bound: Bound, evidence: str, direct: bool,
+                own_loop: bool = False) -> str | None:
     """LD303 when the object is seen made outside a running loop, LD304 (preview) when not.
     An asyncio primitive binds when made only up to Python 3.9: LD304 with that evidence,
     when the code still runs on 3.9, nothing otherwise (made in ``__init__`` it is, since
-    3.10, one per owner: fine). What
+    3.10, one per owner: fine); LD303 when the object runs a loop of its own (``own_loop``):
+    wherever it is made, that loop is not the one current in its constructor. What
     is taken through a project class or a library's constructor, and evidence found only
     through the constructors of other objects, stay LD304: too often false on real code
     (an agent framework whose sync helpers all run on its loop) for the default. An object
     that takes the *running* loop (aiohttp's) is reported only with evidence: nowhere seen
     made outside a loop, it can only be on the loop that made it."""
     if takes_loop_before_310(bound):
-        return "LD304" if evidence and project.primitives_bind_when_made else None
+        if not (evidence and project.primitives_bind_when_made):
+            return None
+        return "LD303" if own_loop and not bound.via else "LD304"
     if not evidence and bound.type in kb.TAKE_RUNNING_LOOP_WHEN_MADE:
         return None  # made outside a loop it raises at once; inside one, it is that loop's
     if bound.via or bound.type in kb.TAKE_LOOP_WHEN_MADE or not direct:
@@ -43,25 +47,75 @@ def reported_by(project: Project, bound: Bound, evidence: str, direct: bool) -> 
 
 def taken_in_constructors(
     project: Project,
-) -> Iterator[tuple[Binding, FileFacts, Bound, str, bool]]:
+) -> Iterator[tuple[Binding, FileFacts, Bound, str, bool, bool]]:
     """Each loop (or object bound when made) a constructor takes, the evidence that the
     object is made, or its loop driven, outside a running loop ("" when none is visible),
-    and whether that evidence is about the object itself (not an object that makes it).
+    whether that evidence is about the object itself (not an object that makes it), and
+    whether it is that an asyncio primitive's owner runs a fresh loop of its own.
     A project class that only holds such an object, with nothing seen made outside a loop
     and no loop run by the class itself, adds a second report and no evidence: left out."""
     for binding, file, bound in project.made_in_setup():
         setup = project.functions[binding.site.scope][0]
         cls = setup.cls or ""
         driven = project.drives_loop(cls) if bound.type == LOOP else ""
+        own = (_own_fresh_loop(project, cls) or _made_then_run(project, cls)
+               if takes_loop_before_310(bound) and not bound.via and not setup.sets_event_loop
+               and not _made_again_in_coroutines(project, binding.target) else "")
         passed = _given_instead(project, binding, setup.qualname)
         made, direct = project.made_outside_loop(cls, passed)
         evidence = (f"the object drives that loop at {driven}" if driven else
+                    f"{own}, not the one current when it is made" if own else
                     f"one is made outside a running loop at {made}" if made else "")
         if bound.via and bound.holds and not evidence and not _starts_loops(project, cls):
             continue  # left to the held object's own report, where it takes the loop
         if bound.type == LOOP and not bound.via and _never_read(project, binding.target):
             continue  # a kept loop nothing reads runs nothing
-        yield binding, file, bound, evidence, direct or bool(driven)
+        yield binding, file, bound, evidence, direct or bool(driven) or bool(own), bool(own)
+
+
+def _made_again_in_coroutines(project: Project, target: str) -> bool:
+    """A coroutine stores the slot again (``self.event = asyncio.Event()`` in ``start``):
+    what its waiters use may be the one made on their own loop, not the constructor's."""
+    return any((writer := project.functions.get(other.site.scope)) is not None
+               and writer[0].is_async for other, _ in project.bindings.get(target, ()))
+
+
+def _made_then_run(project: Project, cls: str) -> str:
+    """Where a sync function makes a ``cls`` and then (or in the same statement) starts a new
+    loop itself (``asyncio.run(Peripheral().run())``), setting no loop as the current one: it
+    cannot run inside a running loop, and the loop it starts is not the one current when the
+    object was made. "" when none does."""
+    init = project.functions.get(f"{cls}.__init__")
+    for call, path in project.callers.get(init[0].qualname, ()) if init else ():
+        maker = project.functions.get(call.site.scope) if call.site else None
+        if maker is None or maker[0].is_async or maker[0].setup or maker[0].sets_event_loop:
+            continue
+        for start in maker[0].loop_starts:
+            if start.fresh_loop and not (start.in_thread or start.per_thread) \
+                    and start.site.end_line >= call.site.line:
+                return (f"`{call.site.scope.rsplit('.', 1)[-1]}` makes it at {path}:"
+                        f"{call.site.line} and then runs a new loop ({start.api}, line "
+                        f"{start.site.line})")
+    return ""
+
+
+def _own_fresh_loop(project: Project, cls: str) -> str:
+    """Where a method of ``cls`` (or a base) runs a loop it makes itself (``asyncio.run``, a
+    ``new_event_loop()``; or ``run_until_complete`` while the class keeps a
+    ``new_event_loop()`` on the instance), or "": a loop that is never the one current when
+    the constructor runs."""
+    keeps_new = any(
+        binding.kind is Bind.INSTANCE and (writer := project.functions.get(binding.site.scope))
+        is not None and writer[0].cls == cls
+        and any(v.op is Op.LOOP and v.name in kb.NEW_EVENT_LOOP for v in binding.values)
+        for found in project.bindings.values() for binding, _ in found)
+    for name in project.methods(cls):
+        fn, file = project.functions[name]
+        for start in fn.loop_starts:
+            if not start.per_thread and (start.fresh_loop or (
+                    keeps_new and start.api == "run_until_complete" and not start.captured_from)):
+                return f"the object runs a new loop of its own at {file.path}:{start.site.line}"
+    return ""
 
 
 def _never_read(project: Project, target: str) -> bool:
@@ -262,7 +316,9 @@ RULE = Rule(
     summary="__init__ or a validator stores the current event loop, or makes an object that "
             "binds to it when made (grpc.aio channels, aiohttp sessions), in a class made "
             "outside a running loop; up to Python 3.9, a sync function makes an asyncio "
-            "primitive and hands it to the coroutines of the asyncio.run it then starts; sync "
+            "primitive and hands it to the coroutines of the asyncio.run it then starts, or a "
+            "constructor makes one for an object that runs a new loop of its own or is made "
+            "just before one; sync "
             "code uses a loop, then serves with aiohttp's run_app (a new loop since 3.8).",
     needs=(("get_event_loop", "grpc", "aiohttp", "AsyncClient", "xai_sdk",
             *kb.TAKE_LOOP_TOKENS),),
@@ -306,7 +362,15 @@ Also here, while the code still runs on Python 3.9 or older (the target version)
 function that makes an asyncio primitive, hands it on (an argument of a call) and then
 starts a new loop with `asyncio.run`. Up to 3.9 the primitive took the thread's current loop
 when made, not the one `asyncio.run` makes and runs its users on; an `asyncio.run` kept to
-Python 3.10+ by `if sys.version_info >= (3, 10):` is fine. And sync code (a function, a
+Python 3.10+ by `if sys.version_info >= (3, 10):` is fine. So is a constructor that makes
+an asyncio primitive (without `loop=`) for an object that runs a new loop of its own (a
+thread whose `run()` is `asyncio.run(...)`, or a `new_event_loop()` it keeps and runs with
+`run_until_complete`): wherever the object is made, the loop current in its constructor is
+never the one its own loop runs the waiters on; one that sets its new loop as the current
+one first is fine. The same for an object a sync function makes and then runs a new loop
+itself (`asyncio.run(Peripheral().run())`): that function runs outside any loop, and the loop
+it starts is not the one the primitive took. A primitive a coroutine of the class makes again
+(`self.event = asyncio.Event()` in `start`) is left to LD304. And sync code (a function, a
 script's `__main__` block) that uses a loop (runs a coroutine on it with
 `run_until_complete`, schedules a task, makes a future, hands the loop to a call) and then
 serves its app with aiohttp's `web.run_app` without `loop=`: since aiohttp 3.8 `run_app`

@@ -23,8 +23,8 @@ from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import (
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for binding, file, bound, evidence, direct in taken_in_constructors(project):
-        if reported_by(project, bound, evidence, direct) == RULE.code \
+    for binding, file, bound, evidence, direct, own in taken_in_constructors(project):
+        if reported_by(project, bound, evidence, direct, own) == RULE.code \
                 and not _made_by_its_loop(project, _class_of(project, binding)):
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))

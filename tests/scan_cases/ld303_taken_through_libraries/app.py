@@ -6,7 +6,7 @@ from .queues import CapturedLoop, Publisher
 class Peer:
     def __init__(self, name: str):
         self.name = name
-        self.connected = asyncio.Event()  # error: LD304 "asyncio.Event" "made outside a running loop"
+        self.connected = asyncio.Event()  # error: LD303 "asyncio.Event" "serve" "asyncio.run"
 
     async def run(self) -> None:
         await self.connected.wait()

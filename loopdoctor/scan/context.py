@@ -39,11 +39,13 @@ class Scope:
     repeated: bool = False  # a lambda defined in a loop or mapped over an iterable
     static: bool = False
 
-    @property
+    # Both read fields fixed when the scope is made; the resolver asks them at every scope it
+    # passes: worked out once.
+    @cached_property
     def is_function(self) -> bool:
         return self.kind in ("function", "lambda")
 
-    @property
+    @cached_property
     def self_name(self) -> str | None:
         """``self``/``cls`` of a method: its first parameter."""
         if self.cls and self.kind == "function" and self.positional and not self.static:
@@ -106,14 +108,14 @@ class FileContext:
         stack: list[tuple[ast.AST, Scope, ast.AST | None, bool]] = [
             (stmt, self.module_scope, None, False) for stmt in reversed(self.tree.body)
         ]
+        pop, push, handler_of = stack.pop, stack.extend, handlers.get
         while stack:
-            node, scope, loop, main_guard = stack.pop()
-            handler = handlers.get(type(node))
+            node, scope, loop, main_guard = pop()
+            handler = handler_of(type(node))
             if handler is None:
-                found = [(c, scope, loop, main_guard) for c in children(node)]
-            else:
-                found = handler(node, scope, loop, main_guard)
-            stack.extend(reversed(found))
+                push([(c, scope, loop, main_guard) for c in reversed(children(node))])
+            elif found := handler(node, scope, loop, main_guard):
+                push(reversed(found))
 
     def _handlers(self) -> dict[type, Callable]:
         def record(into: list):
@@ -337,6 +339,8 @@ class FileContext:
         return found
 
     def _resolve(self, expr: ast.AST, scope: Scope) -> str | None:
+        if type(expr) is ast.Name:  # most uses: no chain to unwind
+            return self.resolve_name(expr.id, scope)
         attrs: list[str] = []
         after_call = False
         while len(attrs) <= _MAX_NAME_PARTS:
@@ -627,11 +631,23 @@ def children(node: ast.AST) -> list[ast.AST]:
     out: list[ast.AST] = []
     for name in fields:
         value = getattr(node, name, None)
-        if isinstance(value, list):
-            out.extend(v for v in value if isinstance(v, ast.AST) and not isinstance(v, _SKIP))
-        elif isinstance(value, ast.AST) and not isinstance(value, _SKIP):
+        if type(value) is list:
+            out += [v for v in value if _KEEP[type(v)]]
+        elif _KEEP[type(value)]:
             out.append(value)
     return out
+
+
+class _Kept(dict):
+    """Per type of a field's value: is it a node ``children`` gives (an ``ast.AST``, none of
+    ``_SKIP``)? Worked out on a type's first value: ``isinstance`` reads the type alone."""
+
+    def __missing__(self, kind: type) -> bool:
+        keep = self[kind] = issubclass(kind, ast.AST) and not issubclass(kind, _SKIP)
+        return keep
+
+
+_KEEP = _Kept()
 
 
 def method_name(call: ast.Call) -> str | None:

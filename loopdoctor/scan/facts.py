@@ -1028,9 +1028,11 @@ def _lazy_writes(ctx: FileContext) -> dict[int, Guard]:
     C()``, or an early ``return self._c`` when it is set (get-or-create)."""
     tested: dict[int, dict[str, Guard]] = defaultdict(dict)
     governed: dict[tuple[int, str], _Governed] = {}
+    writing = {id(scope) for _, _, scope in [*ctx.global_stores, *ctx.attr_stores]}
     for node, scope in ctx.ifs:
-        if _is_setup(ctx, scope):
-            continue  # a constructor or validator may test what it sets, but runs once per object
+        if id(scope) not in writing or _is_setup(ctx, scope):
+            continue  # what a function tests but never writes; a constructor or validator may
+            # test what it sets, but runs once per object
         tested_nodes = _test_nodes(ctx, node)
         names = _tested_names(ctx, tested_nodes, scope)
         guard = _guard(tested_nodes)

@@ -38,6 +38,7 @@ from loopdoctor.scan.model import (
     Value,
     Values,
 )
+from loopdoctor.scan.naming import TAG
 from loopdoctor.scan.types import LOOP, Bound, Types
 
 _MAX_ALIAS_HOPS = 8
@@ -161,7 +162,8 @@ class Project:
         self.__dict__.clear()
 
     def _add(self, file: FileFacts) -> None:
-        self.roots.add(file.module.split(".")[0])
+        top = file.module.split(".")[0]
+        self.roots.update((top, top.partition(TAG)[0]))  # (a name other roots share, too)
         self.modules.add(file.module)
         self.aliases.update(file.aliases)
         self.containers |= file.containers | file.weak_containers

@@ -201,3 +201,10 @@ def test_a_sibling_named_apart_between_two_scans_is_imported_as_a_cold_scan_woul
         "chat/app.py": server,
     })
     assert run() == run(cache=False) == [("LD202", "research/server.py", 7)]
+
+
+def test_a_test_package_named_apart_is_still_a_test_package() -> None:
+    from loopdoctor.scan.project import is_test_module
+
+    assert is_test_module("tests@one.helpers", "one/tests/helpers.py")
+    assert not is_test_module("pkg@one.helpers", "one/pkg/helpers.py")

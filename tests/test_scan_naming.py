@@ -118,3 +118,93 @@ def test_a_file_added_between_two_scans_renames_as_a_cold_scan_would(
     warm, modules = run()
     assert warm == run(cache=False)[0] == [("LD301", "lib/pkg/mod.py", 3)]
     assert "pkg.mod" in modules
+
+
+def test_scripts_that_share_a_name_are_named_apart(tmp_path: Path) -> None:
+    """Each example folder's application.py is its own module, and its siblings import it."""
+    write(tmp_path, {
+        "examples/chat/application.py": "def f(): ...\n",
+        "examples/chat/server.py": "from application import f\n",
+        "examples/research/application.py": "def f(): ...\n",
+        "tools/research/application.py": "def f(): ...\n",
+        "examples/batch/run.py": "import application\n",
+    })
+    assert names(tmp_path) == {
+        "examples/chat/application.py": "application@examples/chat",
+        "examples/chat/server.py": "server",
+        "examples/research/application.py": "application@examples/research",
+        "tools/research/application.py": "application@tools/research",
+        "examples/batch/run.py": "run",
+    }
+    cache = Cache(None)
+    pending, _ = session._hash_files(Discovery(tmp_path).files([str(tmp_path)]), cache)
+    session._name_modules(pending, [str(tmp_path)], cache)
+    renames = {p.path.relative_to(tmp_path).as_posix(): p.renames for p in pending}
+    assert renames["examples/chat/server.py"] == (("application", "application@examples/chat"),)
+    assert renames["examples/batch/run.py"] == ()  # no application.py beside it
+
+
+def test_a_package_in_two_trees_is_named_apart_whole(tmp_path: Path) -> None:
+    """Every module of a shared top-level package gets its tree's tag, not only the ones
+    both trees have: the package's own names stay one package."""
+    write(tmp_path, {
+        "one/pkg/__init__.py": "",
+        "one/pkg/client.py": "from pkg.util import g\n",
+        "one/pkg/util.py": "def g(): ...\n",
+        "two/pkg/__init__.py": "",
+        "two/pkg/client.py": "",
+        "two/other.py": "",
+    })
+    assert names(tmp_path) == {
+        "one/pkg/__init__.py": "pkg@one",
+        "one/pkg/client.py": "pkg@one.client",
+        "one/pkg/util.py": "pkg@one.util",
+        "two/pkg/__init__.py": "pkg@two",
+        "two/pkg/client.py": "pkg@two.client",
+        "two/other.py": "other",
+    }
+
+
+def test_files_with_names_of_their_own_are_not_renamed(tmp_path: Path) -> None:
+    write(tmp_path, {"a/app.py": "", "b/main.py": "", "c/__init__.py": "", "c/app.py": ""})
+    assert names(tmp_path) == {"a/app.py": "app", "b/main.py": "main", "c/__init__.py": "c",
+                               "c/app.py": "c.app"}
+
+
+def test_tags_are_left_out_of_what_people_read() -> None:
+    message = "`@lru_cache` factory `application@examples/deep-research.get` [see `a@b.c.d`]"
+    assert naming.untagged(message) == "`@lru_cache` factory `application.get` [see `a.c.d`]"
+    assert naming.untagged("pkg@one.client.Client.get") == "pkg.client.Client.get"
+
+
+def test_a_sibling_named_apart_between_two_scans_is_imported_as_a_cold_scan_would(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """server.py does not change when a second application.py appears elsewhere, but what
+    its import names does: its cached facts are not reused."""
+    monkeypatch.chdir(tmp_path)
+    server = ("from functools import cache\n\nfrom application import make\n\n\n"
+              "@cache\ndef shared():\n    return make()\n")
+    write(tmp_path, {
+        "research/application.py": "import openai\n\n\ndef make():\n"
+                                   "    return openai.AsyncOpenAI()\n",
+        "research/server.py": server,
+    })
+
+    def run(cache: bool = True) -> list[tuple[str, str, int]]:
+        options = ScanOptions(["."], discover(["."]), jobs=1,
+                              cache_dir=Path("cache") if cache else None)
+        return [(f.code, f.path, f.line) for f in scan(options).findings]
+
+    assert run() == [("LD202", "research/server.py", 7)]
+    write(tmp_path, {
+        "chat/application.py": "import openai\n\n\ndef make():\n    return openai.Client()\n",
+        "chat/app.py": server,
+    })
+    assert run() == run(cache=False) == [("LD202", "research/server.py", 7)]
+
+
+def test_a_test_package_named_apart_is_still_a_test_package() -> None:
+    from loopdoctor.scan.project import is_test_module
+
+    assert is_test_module("tests@one.helpers", "one/tests/helpers.py")
+    assert not is_test_module("pkg@one.helpers", "one/pkg/helpers.py")

@@ -69,11 +69,13 @@ class Use:
 class FileContext:
     """The indexes of one module. Built once; rules read it."""
 
-    def __init__(self, tree: ast.Module, source_lines: list[str], module: str, path: str):
+    def __init__(self, tree: ast.Module, source_lines: list[str], module: str, path: str,
+                 renames: dict[str, str] | None = None):
         self.tree = tree
         self.lines = source_lines
         self.module = module
         self.path = path
+        self.renames = renames or {}  # top-level names named apart (``naming.apart``)
         self.module_scope = Scope("module", tree, module, None)
         self.scopes: list[Scope] = [self.module_scope]
         self.scope_of: dict[int, Scope] = {}  # id(def/lambda/class node) -> its scope
@@ -266,7 +268,7 @@ class FileContext:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 top = alias.name.split(".")[0]
-                record(alias.asname or top, alias.name if alias.asname else top)
+                record(alias.asname or top, self._renamed(alias.name if alias.asname else top))
             return
         base = self._absolute_module(node)
         for alias in node.names:
@@ -275,7 +277,7 @@ class FileContext:
 
     def _absolute_module(self, node: ast.ImportFrom) -> str:
         if not node.level:
-            return node.module or ""
+            return self._renamed(node.module or "")
         package = self.module.split(".")
         is_package = self.path.endswith("__init__.py")
         keep = len(package) - node.level + (1 if is_package else 0)
@@ -283,6 +285,14 @@ class FileContext:
         if node.module:
             parts.append(node.module)
         return ".".join(parts)
+
+    def _renamed(self, name: str) -> str:
+        """An absolute module name as this file's import root names it (``naming.apart``)."""
+        if not self.renames:
+            return name
+        top, dot, rest = name.partition(".")
+        found = self.renames.get(top)
+        return f"{found}{dot}{rest}" if found else name
 
     def _record_assign(self, node, scope, loop, main_guard) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]

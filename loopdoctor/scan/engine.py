@@ -179,7 +179,7 @@ def _first_round(pending: list[Pending], cache: Cache, prefilter: Prefilter, job
             unparsed.append(item)
             hits += 1
             continue
-        cached = cache.facts.get((str(item.path), item.module, item.digest))
+        cached = cache.facts.get(item.key)
         if cached is not None and wanted:
             facts[str(item.path)] = cached
             hits += 1
@@ -188,7 +188,7 @@ def _first_round(pending: list[Pending], cache: Cache, prefilter: Prefilter, job
             item.data = _read(item.path)
         if item.data is not None and (problem := _unreadable_text(item)) is not None:
             facts[str(item.path)] = problem
-            cache.remember_facts((str(item.path), item.module, item.digest), problem)
+            cache.remember_facts(item.key, problem)
             cache.remember_verdict(verdict, True)
         elif item.data is not None and prefilter.wants(item.data):
             cache.remember_verdict(verdict, True)
@@ -209,7 +209,7 @@ def _first_round(pending: list[Pending], cache: Cache, prefilter: Prefilter, job
 
 def _facts_of(pending: list[Pending], cache: Cache, jobs: int) -> tuple[list[FileFacts], int]:
     """Each file's facts, from the cache or parsed; and how many were parsed."""
-    cached = [cache.facts.get((str(p.path), p.module, p.digest)) for p in pending]
+    cached = [cache.facts.get(p.key) for p in pending]
     parsed = iter(_parse_all([p for p, c in zip(pending, cached, strict=True) if c is None],
                              cache, jobs))
     return [c if c is not None else next(parsed) for c in cached], sum(c is None for c in cached)
@@ -279,7 +279,7 @@ def _interesting_names(project: Project, rules: tuple[Rule, ...]) -> set[str]:
 
 
 def _parse_all(pending: list[Pending], cache: Cache, jobs: int) -> list[FileFacts]:
-    work = [(str(p.path), p.module, p.data or b"") for p in pending]
+    work = [(str(p.path), p.module, p.data or b"", dict(p.renames)) for p in pending]
     workers = jobs or os.cpu_count() or 1
     if workers > 1 and len(work) >= _PARALLEL_MIN_FILES:
         from concurrent.futures import ProcessPoolExecutor  # a warm run never needs it
@@ -292,7 +292,7 @@ def _parse_all(pending: list[Pending], cache: Cache, jobs: int) -> list[FileFact
     else:
         results = [_analyze_job(item) for item in work]
     for p, result in zip(pending, results, strict=True):
-        cache.remember_facts((str(p.path), p.module, p.digest), result)
+        cache.remember_facts(p.key, result)
     return results
 
 
@@ -309,12 +309,14 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
-def _analyze_job(item: tuple[str, str, bytes]) -> FileFacts:
+def _analyze_job(item: tuple[str, str, bytes, dict[str, str]]) -> FileFacts:
     return analyze(*item)
 
 
-def analyze(path: str, module: str, data: bytes) -> FileFacts:
-    """Facts of one file; a file that cannot be parsed (or analysed) is an LD000 finding."""
+def analyze(path: str, module: str, data: bytes,
+            renames: dict[str, str] | None = None) -> FileFacts:
+    """Facts of one file; a file that cannot be parsed (or analysed) is an LD000 finding.
+    (``renames``: the top-level names its absolute imports name apart, ``naming.apart``.)"""
     try:
         tree = _parse(data, path)
     except SyntaxError as exc:
@@ -323,7 +325,7 @@ def analyze(path: str, module: str, data: bytes) -> FileFacts:
         return FileFacts(path, module, parse_error=parse_error(path, _parser_gave_up(exc)))
     text = _decode(data)
     try:
-        ctx = FileContext(tree, text.splitlines(), module, path)
+        ctx = FileContext(tree, text.splitlines(), module, path, renames)
         facts = build_facts(ctx)
         candidates = tuple(c for rule in ALL_RULES if rule.collect for c in rule.collect(ctx))
     except RecursionError:

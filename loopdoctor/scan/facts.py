@@ -43,6 +43,7 @@ from loopdoctor.scan.model import (
     Value,
     Values,
 )
+from loopdoctor.scan.naming import untagged
 from loopdoctor.scan.values import annotated, field_factory, guarded_calls, values_of
 
 
@@ -334,7 +335,7 @@ def _browser_only(ctx: FileContext, scope: Scope | None) -> bool:
     it or a scope around it imports a browser-only module unconditionally (a statement of its
     own body, not one inside ``try``/``if``)."""
     if scope is None:
-        return any(part.strip("_") == "pyodide" for part in ctx.module.split("."))
+        return any(part.strip("_") == "pyodide" for part in untagged(ctx.module).split("."))
     known = ctx.memo.setdefault("browser only", {})
     if id(scope) not in known:
         body = getattr(scope.node, "body", ())

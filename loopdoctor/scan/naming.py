@@ -8,6 +8,12 @@ absolute imports decide: the root under which most of them resolve to a scanned 
 (``from vercel._internal.core.session import X`` puts the root above ``vercel/``). With no
 evidence, or where packages have ``__init__.py`` everywhere, the name stays as it was.
 
+Files that still share a name after that (``examples/chat/app.py`` and ``examples/batch/app.py``,
+each a script run from its own folder) are named apart (``apart``): every name under each
+of their import roots gets that root's tag (``app@chat``), and the files under that root
+import the tagged names (``from app import x`` in ``examples/chat/`` is ``app@chat.x``), as
+Python finds a script's siblings first. Nothing keyed by a name then mixes two files.
+
 Light on purpose: a warm scan imports it (the names are part of the cache's keys).
 """
 
@@ -16,7 +22,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,3 +128,62 @@ def _resolves(root: Path, dotted: str, files: set[str]) -> bool:
     not evidence: ``import openai`` says nothing about an ``examples/openai/`` folder)."""
     base = root.joinpath(*dotted.split("."))
     return f"{base}.py" in files or str(base / "__init__.py") in files
+
+
+TAG = "@"  # ``top@tag``: a top-level name of one import root among several that share it
+_UNTAG = re.compile(r"(?<=\w)@[\w/-]+")
+_TAG_CHARS = re.compile(r"[^\w/-]")
+
+
+def import_root(path: Path, name: str) -> Path:
+    """The folder a file's name starts under: ``root/pkg/mod.py`` named ``pkg.mod`` -> root."""
+    if path.name == "__init__.py" and name == "__init__":
+        return path.parent  # a folder no import can name
+    depth = name.count(".") + (1 if path.name == "__init__.py" else 0)
+    return path.parents[min(depth, len(path.parents) - 1)]
+
+
+def apart(names: dict[Path, str]) -> tuple[dict[Path, str], dict[Path, dict[str, str]]]:
+    """Files that share a name, named apart: each top-level name shared by two import roots
+    becomes ``top@tag`` under each root (its tag: the root's last folders, as few as tell
+    the roots apart). Returns the new names, and for every file under such a root the tops
+    its absolute imports rename (``{"app": "app@chat"}``)."""
+    by_name: dict[str, list[Path]] = defaultdict(list)
+    for path, name in names.items():
+        by_name[name].append(path)
+    shared: dict[str, set[Path]] = defaultdict(set)  # top -> the roots that share it
+    for name, paths in by_name.items():
+        if len(paths) > 1:
+            roots = {import_root(path, name) for path in paths}
+            if len(roots) > 1:
+                shared[name.partition(".")[0]] |= roots
+    if not shared:
+        return {}, {}
+    renames: dict[Path, dict[str, str]] = defaultdict(dict)  # root -> top -> tagged top
+    for top, roots in shared.items():
+        for root, tag in _tags(roots).items():
+            renames[root][top] = f"{top}{TAG}{tag}"
+    renamed, imports = {}, {}
+    for path, name in names.items():
+        root = import_root(path, name)
+        if root in renames:
+            imports[path] = renames[root]
+            top, dot, rest = name.partition(".")
+            if top in renames[root]:
+                renamed[path] = f"{renames[root][top]}{dot}{rest}"
+    return renamed, imports
+
+
+def _tags(roots: set[Path]) -> dict[Path, str]:
+    """Each root's last folders (no dots: they would split the name), as few as are unique."""
+    found: dict[Path, str] = {}
+    for count in range(1, max(len(r.parts) for r in roots) + 1):
+        found = {r: _TAG_CHARS.sub("_", "/".join(r.parts[-count:])) for r in roots}
+        if len(set(found.values())) == len(roots):
+            return found
+    return {r: f"{tag}/{i}" for i, (r, tag) in enumerate(sorted(found.items()))}
+
+
+def untagged(text: str) -> str:
+    """A name or message as people write it: ``app@chat.get_client`` -> ``app.get_client``."""
+    return _UNTAG.sub("", text) if TAG in text else text

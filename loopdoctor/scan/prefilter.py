@@ -85,7 +85,8 @@ class Mentions:
             if "<" in qualname:
                 continue  # nested functions and lambdas are not reachable from other files
             *path, name = qualname.split(".")
-            path = [p for p in _owners(path, classes) if p.isidentifier()]
+            path = [p.partition("@")[0] for p in _owners(path, classes)]  # (naming.apart)
+            path = [p for p in path if p.isidentifier()]
             if len(name) > 2 and name.isidentifier() and not name.startswith("__") and path:
                 self.qualifiers.setdefault(name.encode(), set()).update(p.encode() for p in path)
         # A name is a word of the text when it is one of the text's runs of word characters;

@@ -38,6 +38,7 @@ from loopdoctor.scan.model import (
     Value,
     Values,
 )
+from loopdoctor.scan.naming import TAG, untagged
 from loopdoctor.scan.types import LOOP, Bound, Types
 
 _MAX_ALIAS_HOPS = 8
@@ -163,7 +164,8 @@ class Project:
         self.__dict__.clear()
 
     def _add(self, file: FileFacts) -> None:
-        self.roots.add(file.module.split(".")[0])
+        top = file.module.split(".")[0]
+        self.roots.update((top, _top(top)))  # (a name other roots share, too)
         self.modules.add(file.module)
         self.aliases.update(file.aliases)
         self.containers |= file.containers | file.weak_containers
@@ -431,9 +433,10 @@ class Project:
                 or any(fn.loop_starts or fn.sets_event_loop for fn in file.functions):
             return False
         folder = posixpath.dirname(file.path)
+        top = _top(file.module)
         return self._in_package(folder) and any(
-            self._beside(folder, target.partition(".")[0]) for _, target in file.aliases
-            if target.partition(".")[0] != file.module.partition(".")[0])
+            self._beside(folder, _top(target)) for _, target in file.aliases
+            if _top(target) != top)
 
     def _beside(self, folder: str, name: str) -> bool:
         """Is ``name`` a module or package of the scan in ``folder`` (a sibling imported by
@@ -1951,10 +1954,15 @@ class Project:
         return users
 
 
+def _top(name: str) -> str:
+    """A dotted name's top-level module, as imports name it (``app@chat.x`` -> ``app``)."""
+    return name.partition(".")[0].partition(TAG)[0]
+
+
 def is_test_module(module: str, path: str) -> bool:
     """A test module or a helper of a test package (by its module name, not where the
     project happens to be checked out)."""
-    parts = module.split(".")
+    parts = untagged(module).split(".")
     name = PurePosixPath(path).name
     return bool(_TEST_DIRS & set(parts[:-1])) or parts[-1].startswith("test_") \
         or name.endswith("_test.py") or name == "conftest.py"
@@ -2009,7 +2017,8 @@ def _routes_requests(decorators: tuple[str, ...]) -> bool:
 
 def _generated_servicer(cls: str) -> bool:
     module, _, name = cls.rpartition(".")
-    return module.endswith(kb.GRPC_MODULE_SUFFIX) and name.endswith(kb.GRPC_SERVICER_SUFFIX)
+    return untagged(module).endswith(kb.GRPC_MODULE_SUFFIX) \
+        and name.endswith(kb.GRPC_SERVICER_SUFFIX)
 
 
 def _marked_singleton(info: ClassInfo) -> bool:

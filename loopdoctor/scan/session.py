@@ -68,6 +68,13 @@ class Pending:
     digest: str
     data: bytes | None  # None when known from the cache without reading
     words: frozenset[bytes] | None = None  # kept for the rounds after the first
+    renames: tuple[tuple[str, str], ...] = ()  # tops its absolute imports name apart (naming)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What its facts depend on: the file, its name and imports' names, its content."""
+        named = f"{self.module}|{self.renames}" if self.renames else self.module
+        return str(self.path), named, self.digest
 
 
 def scan(options: ScanOptions) -> ScanResult:
@@ -95,11 +102,17 @@ def scan(options: ScanOptions) -> ScanResult:
         cache.remember_result(key, (findings, parse_errors))
     with timing.phase("cache save"):
         cache.save()
-    findings, baselined = _finish([replace(f) for f in findings], options)
+    findings, baselined = _finish([_untagged(f) for f in findings], options)
     timing.count("scan", time.perf_counter() - started)
     timing.write()
     return ScanResult(findings, len(paths), parse_errors, parsed, hits, baselined,
                       time.perf_counter() - started)
+
+
+def _untagged(finding: Finding) -> Finding:
+    """A copy, with names as people write them (``naming.apart``'s tags left out)."""
+    return replace(finding, message=naming.untagged(finding.message),
+                   scope=naming.untagged(finding.scope), name=naming.untagged(finding.name))
 
 
 def _finish(findings: list[Finding], options: ScanOptions) -> tuple[list[Finding], int]:
@@ -120,14 +133,24 @@ def _result_key(options: ScanOptions, pending: list[Pending],
     parts = [os.getcwd(), str(config.root), repr(options.selectors),
              repr(sorted(config.loop_bound_types)), repr(sorted(config.per_file_ignores.items())),
              repr((config.target_version, config.requires_python, config.newest_version)),
-             *(f"{p.path}|{p.module}|{p.digest}" for p in pending),
+             *("|".join(p.key) for p in pending),
              *(f"{path}|unreadable" for path in unreadable)]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def _name_modules(pending: list[Pending], given: list[str], cache: Cache) -> None:
     """Names that folders without ``__init__.py`` leave open, decided by the project's
-    absolute imports (``naming``); remembered for exactly these paths and contents."""
+    absolute imports (``naming``); remembered for exactly these paths and contents. Then
+    files that share a name are named apart."""
+    _decide_names(pending, given, cache)
+    renamed, imports = naming.apart({p.path: p.module for p in pending})
+    for item in pending:
+        item.module = renamed.get(item.path, item.module)
+        if item.path in imports:
+            item.renames = tuple(sorted(imports[item.path].items()))
+
+
+def _decide_names(pending: list[Pending], given: list[str], cache: Cache) -> None:
     roots = [Path(os.path.abspath(p)) for p in given if os.path.isdir(p)]
     scan_roots = naming.ambiguous([p.path for p in pending], roots)
     if not scan_roots:

@@ -33,13 +33,12 @@ def check(project: Project) -> Iterator[Finding]:
 
 def _served_by_its_host(project: Project, file: FileFacts, holder: Source | None) -> bool:
     """A client of a program a server loads (``Project.runs_as_program``: an app template)
-    that no loop start of the project reaches, except from other files of its module name
-    (other apps' ``app.py``, which the join cannot tell apart): the app's coroutines run on
-    the one loop of the server that loads it."""
+    that no loop start of the project reaches (other apps' ``app.py`` are modules of their
+    own: ``naming.apart``): the app's coroutines run on the one loop of the server that
+    loads it."""
     if not project.runs_as_program(file):
         return False
-    return holder is None or all(site.file.module == file.module and site.file is not file
-                                 for site in loops_reaching(project, holder.name))
+    return holder is None or not loops_reaching(project, holder.name)
 
 
 def _loop_used_only_at_import(project: Project, binding: Binding, bound: Bound) -> bool:

@@ -28,8 +28,8 @@ NO_LOOP_YET = ("`{name}` takes `asyncio.get_event_loop()` at the program's start
                "a loop does; make the loop with `asyncio.new_event_loop()` and "
                "`set_event_loop()`, or run the program with `asyncio.run`")
 AT_IMPORT = ("`{name}` takes `asyncio.get_event_loop()` and runs when a module is imported "
-             "(its top level calls it{via}), where nothing has set a loop in the importing "
-             "thread: Python 3.14 raises \"There is no current event loop in thread "
+             "or run as a script (its top level calls it{via}), where nothing has set a loop in "
+             "the thread: Python 3.14 raises \"There is no current event loop in thread "
              "'MainThread'\" at the import (3.12 and 3.13 warn); make and set a loop first, or "
              "take the loop where a coroutine runs")
 CALLERS_DEPTH = 3  # how many calls away from a program's entry point its start is followed

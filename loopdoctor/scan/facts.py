@@ -97,6 +97,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         tables=_tables(ctx),
         routes=_routes(ctx),
         signal_handlers=_signal_handlers(ctx),
+        import_calls=_import_calls(ctx),
         nest_asyncio=any(t.split(".")[0] == "nest_asyncio"
                          for s in ctx.scopes for t in s.imports.values()),
     )
@@ -939,6 +940,22 @@ def _routes(ctx: FileContext) -> tuple[tuple[str, str], ...]:
                       and (name := ctx.resolve(arg, scope)) and not ctx.is_external(name)]
         elif _registers_servicer(callee) and node.args:
             found += [("", cls) for cls in sorted(ctx.value_ctors(node.args[0], scope))]
+    return tuple(found)
+
+
+def _import_calls(ctx: FileContext) -> tuple[str, ...]:
+    """The project names called by the module's own statements or a class body (not inside a
+    function): they run when the module is imported, or run as a script. None when that top
+    level sets a loop itself (``set_event_loop``): what runs after it finds that loop."""
+    found = []
+    for call_at in ctx.calls:
+        if call_at.scope.is_function:
+            continue
+        name = ctx.callee(call_at.node, call_at.scope)
+        if name in kb.SET_EVENT_LOOP:
+            return ()
+        if name and not ctx.is_external(name) and name not in found:
+            found.append(name)
     return tuple(found)
 
 

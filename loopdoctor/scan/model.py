@@ -347,3 +347,5 @@ class FileFacts:
     # registers): a request handler (``add_api_route("/x", f)``), a class-based view, or a
     # gRPC servicer's class ("", the class)
     signal_handlers: tuple[str, ...] = ()  # given to ``signal.signal`` / ``add_signal_handler``
+    import_calls: tuple[str, ...] = ()  # project names the module's or a class's body calls,
+    # run when the module is imported or run as a script (a program's start)

@@ -1063,6 +1063,20 @@ class Project:
             or (fn.cls in servicers and not name.rpartition(".")[2].startswith("_"))))
 
     @cached_property
+    def called_at_import(self) -> frozenset[str]:
+        """The project functions a module's or a class's own statements call, outside tests:
+        they run when the module is imported (or run as a script), on the importing thread."""
+        found = set()
+        for file in self.files:
+            if self.in_tests(file):
+                continue
+            for name in file.import_calls:
+                fn = self.function(name)
+                if fn is not None:
+                    found.add(fn[0].qualname)
+        return frozenset(found)
+
+    @cached_property
     def signal_handlers(self) -> frozenset[str]:
         """The project functions given to ``signal.signal`` or ``add_signal_handler``: they
         run on the main thread, so what they call or schedule with ``create_task`` runs on the

@@ -27,6 +27,11 @@ NO_LOOP_YET = ("`{name}` takes `asyncio.get_event_loop()` at the program's start
                "loop in thread 'MainThread'\" there (3.12 and 3.13 warn), as any thread without "
                "a loop does; make the loop with `asyncio.new_event_loop()` and "
                "`set_event_loop()`, or run the program with `asyncio.run`")
+AT_IMPORT = ("`{name}` takes `asyncio.get_event_loop()` and runs when a module is imported "
+             "or run as a script (its top level calls it{via}), where nothing has set a loop in "
+             "the thread: Python 3.14 raises \"There is no current event loop in thread "
+             "'MainThread'\" at the import (3.12 and 3.13 warn); make and set a loop first, or "
+             "take the loop where a coroutine runs")
 CALLERS_DEPTH = 3  # how many calls away from a program's entry point its start is followed
 
 
@@ -132,22 +137,40 @@ def _program_start_without_a_loop(project: Project, reported: set[str]) -> Itera
                 or not _starts_the_program(project, fn, file, CALLERS_DEPTH) \
                 or any(callee.sets_event_loop for callee in project.callees(fn)):
             continue
+        caller = _imported_caller(project, fn, CALLERS_DEPTH)
+        text = NO_LOOP_YET.format(name=_short(fn)) if caller is None else AT_IMPORT.format(
+            name=_short(fn), via="" if caller is fn else f", through `{_short(caller)}`")
         for site in fn.get_event_loop_unset:
-            yield RULE.finding(file, site, NO_LOOP_YET.format(name=_short(fn)))
+            yield RULE.finding(file, site, text)
 
 
 def _starts_the_program(project: Project, fn: Function, file: FileFacts, depth: int) -> bool:
-    """``fn`` is a program's entry (not a test), or every function that uses it is one, or
-    is used only by such, sync, with no loop set (in ``fn`` itself, its sites that no
-    ``set_event_loop()`` precedes say that): it runs first, on the main thread, with no loop
-    running."""
+    """``fn`` is a program's entry (not a test) or called by a module's top level (at
+    import), or every function that uses it is one, or is used only by such, sync, with no
+    loop set (in ``fn`` itself, its sites that no ``set_event_loop()`` precedes say that): it
+    runs first, on the main thread, with no loop running."""
     if fn.is_async or fn.setup or (fn.sets_event_loop and depth < CALLERS_DEPTH):
         return False
+    if fn.qualname in project.called_at_import:
+        return True
     if fn.entry_point and project.program_code(fn, file):
         return not _short(fn).startswith("test_")
     users = project.users(fn)
     return depth > 0 and bool(users) and all(
         _starts_the_program(project, user, user_file, depth - 1) for user, user_file in users)
+
+
+def _imported_caller(project: Project, fn: Function, depth: int) -> Function | None:
+    """The function, ``fn`` or one of its users (up to ``depth`` calls away), that a module's
+    top level calls: where the program's start is an import."""
+    if fn.qualname in project.called_at_import:
+        return fn
+    if depth <= 0:
+        return None
+    for user, _ in project.users(fn):
+        if (found := _imported_caller(project, user, depth - 1)) is not None:
+            return found
+    return None
 
 
 def _takes_current_loop(fn: Function) -> bool:
@@ -207,8 +230,8 @@ RULE = Rule(
     name="get-event-loop-in-sync-api",
     summary="A library's sync function runs a coroutine with "
             "get_event_loop().run_until_complete and makes no loop when the calling thread "
-            "has none; or a program's start takes get_event_loop() before any loop is set "
-            "(Python 3.14 raises).",
+            "has none; or a program's start (or a function a module calls at import) takes "
+            "get_event_loop() before any loop is set (Python 3.14 raises).",
     needs=(("get_event_loop",),),  # a program's start need not run the loop it takes
     check=check,
     doc="""\
@@ -258,6 +281,19 @@ it, or a coroutine's caller (a running loop) leaves it silent; tests are left ou
 def main():
     loop = asyncio.get_event_loop()  # 3.14: RuntimeError; use asyncio.run(amain())
     loop.run_until_complete(amain())
+```
+
+An import is a program's start too: a function the module's own top level (or a class
+body) calls, directly or up to three calls away, runs on the importing thread before anything
+set a loop there, and the import itself raises on 3.14. A top level that sets a loop first is
+left out.
+
+```python
+def _setup_loop():
+    if not isinstance(asyncio.get_event_loop(), QEventLoop):  # 3.14: the import raises
+        asyncio.set_event_loop(QEventLoop())
+
+_setup_loop()
 ```
 
 Code that runs only in a browser's Python (a function or module that imports `js` or

@@ -20,6 +20,7 @@ _KNOWN = frozenset({*_LISTS, "per-file-ignores", "target-version", "newest-versi
 DEFAULT_TARGET = "py39"
 _TARGET = re.compile(r"py3(\d{1,2})")
 _MINORS = 40  # a specifier that still allows 3.39 sets no newest Python
+_OLDEST_MINORS = 30  # an oldest Python past 3.29 is taken for a misreading: the default
 
 
 class ConfigError(Exception):
@@ -139,35 +140,31 @@ def target_of(requires_python: str | None) -> str:
     """The oldest Python 3 minor release a ``requires-python`` specifier allows (py39 for
     ``>=3.9``); the default when there is none or it cannot be read. (Only a cold scan asks:
     a warm one keys its answer on the text.)"""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    if not requires_python:
-        return DEFAULT_TARGET
-    try:
-        allowed = SpecifierSet(requires_python)
-    except InvalidSpecifier:
-        return DEFAULT_TARGET
-    for minor in range(0, 30):
-        if any(allowed.contains(f"3.{minor}.{patch}", prereleases=True) for patch in (0, 99)):
-            return f"py3{minor}"
-    return DEFAULT_TARGET
+    minors = _allowed_minors(requires_python)
+    return f"py3{minors[0]}" if minors and minors[0] < _OLDEST_MINORS else DEFAULT_TARGET
 
 
 def newest_of(requires_python: str | None) -> str | None:
     """The newest Python 3 minor release a ``requires-python`` specifier allows (py313 for
     ``>=3.11,<3.14``); None when it has no upper bound, allows nothing or cannot be read."""
+    minors = _allowed_minors(requires_python)
+    return f"py3{minors[-1]}" if minors and minors[-1] < _MINORS else None
+
+
+def _allowed_minors(requires_python: str | None) -> list[int]:
+    """The Python 3 minor releases (up to 3.``_MINORS``) a specifier allows, oldest first;
+    none when there is no specifier or it cannot be read."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     if not requires_python:
-        return None
+        return []
     try:
         allowed = SpecifierSet(requires_python)
     except InvalidSpecifier:
-        return None
-    minors = [minor for minor in range(_MINORS + 1)
-              if any(allowed.contains(f"3.{minor}.{patch}", prereleases=True)
-                     for patch in (0, 99))]
-    return f"py3{minors[-1]}" if minors and minors[-1] < _MINORS else None
+        return []
+    return [minor for minor in range(_MINORS + 1)
+            if any(allowed.contains(f"3.{minor}.{patch}", prereleases=True)
+                   for patch in (0, 99))]
 
 
 def check_selector(selector: str, where: str = "--select/--ignore") -> None:

@@ -402,16 +402,19 @@ class Project:
         fn = self.functions.get(name)
         if fn is None or fn[0].cls is None:
             return [name]
-        found, pending, seen = [name], [fn[0].cls], set()
         attr = name.rsplit(".", 1)[-1]
+        return [name, *(f"{sub}.{attr}" for sub in self.descendants(fn[0].cls)
+                         if f"{sub}.{attr}" in self.functions)]
+
+    def descendants(self, cls: str) -> Iterator[str]:
+        """Every subclass of ``cls``, through any number of steps, each once."""
+        pending, seen = [cls], set()
         while pending:
             for sub in self.subclasses.get(pending.pop(), ()):
                 if sub not in seen:
                     seen.add(sub)
                     pending.append(sub)
-                    if f"{sub}.{attr}" in self.functions:
-                        found.append(f"{sub}.{attr}")
-        return found
+                    yield sub
 
     # -- loop-bound types ----------------------------------------------------------------
 

@@ -143,12 +143,7 @@ def _schedules_nothing(project: Project, binding: Binding) -> bool:
             for value in kept[0].returns):
         return False
     names = {attr, getter}
-    subclasses, classes, todo = project.subclasses, {owner}, [owner]
-    while todo:
-        for sub_cls in subclasses.get(todo.pop(), {}):
-            if sub_cls not in classes:
-                classes.add(sub_cls)
-                todo.append(sub_cls)
+    classes = {owner, *project.descendants(owner)}
     holders = {f"{cls}.{name}" for cls in classes for name in names}
     used = set()
     for name, (fn, _) in project.functions.items():

@@ -171,6 +171,31 @@ def test_files_with_names_of_their_own_are_not_renamed(tmp_path: Path) -> None:
                                "c/app.py": "c.app"}
 
 
+def test_a_module_beside_a_package_of_its_name_is_named_apart(tmp_path: Path) -> None:
+    """Python imports the package ``pkg/client/``, never ``pkg/client.py`` beside it (mcp-use
+    keeps both): the module gets a name no import reaches, so neither stands for the other.
+    A folder without ``__init__.py`` is no package: the module beside it keeps its name."""
+    write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/client.py": "from pkg.client.core import Client\n",
+        "pkg/client/__init__.py": "from .core import Client\n",
+        "pkg/client/core.py": "class Client: ...\n",
+        "pkg/user.py": "from pkg.client import Client\n",
+        "pkg/tools.py": "",
+        "pkg/tools/extra.py": "",
+    })
+    assert names(tmp_path) == {
+        "pkg/__init__.py": "pkg",
+        "pkg/client.py": "pkg.client@shadowed",
+        "pkg/client/__init__.py": "pkg.client",
+        "pkg/client/core.py": "pkg.client.core",
+        "pkg/user.py": "pkg.user",
+        "pkg/tools.py": "pkg.tools",
+        "pkg/tools/extra.py": "pkg.tools.extra",
+    }
+    assert naming.untagged("pkg.client@shadowed.MCPClient") == "pkg.client.MCPClient"
+
+
 def test_tags_are_left_out_of_what_people_read() -> None:
     message = "`@lru_cache` factory `application@examples/deep-research.get` [see `a@b.c.d`]"
     assert naming.untagged(message) == "`@lru_cache` factory `application.get` [see `a.c.d`]"

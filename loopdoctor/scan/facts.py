@@ -235,17 +235,18 @@ def _warns_running_loop(node: ast.AST) -> bool:
     return bool(doc and _LOOP_WARNING.search(doc))
 
 
-def _loop_set_before(block: list[ast.stmt], call: ast.Call) -> bool:
+def _loop_set_before(block: list[ast.stmt], call: ast.Call, functions: bool = True) -> bool:
     """Does a ``set_event_loop(...)`` call (by any receiver) run before ``call`` on its path
     through ``block``: in an earlier statement of a block that holds it, in a loop's body that
     holds it (an earlier pass), in the ``try`` body above the handler that holds it? A branch
-    ``call`` is not on (``if``'s other arm) does not count."""
+    ``call`` is not on (``if``'s other arm) does not count; nor, unless ``functions``, one in
+    the body of a function defined on the way (defining it runs nothing)."""
     for i, stmt in enumerate(block):
         if not any(n is call for n in ast.walk(stmt)):
             continue
-        if any(_sets_loop(stmt_before) for stmt_before in block[:i]):
+        if any(_sets_loop(stmt_before, functions) for stmt_before in block[:i]):
             return True
-        if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)) and _sets_loop(stmt):
+        if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)) and _sets_loop(stmt, functions):
             return True
         inner = [getattr(stmt, name, []) for name in ("body", "orelse", "finalbody")]
         inner += [h.body for h in getattr(stmt, "handlers", [])]
@@ -254,16 +255,36 @@ def _loop_set_before(block: list[ast.stmt], call: ast.Call) -> bool:
             if not (isinstance(sub, list) and any(n is call for s in sub for n in ast.walk(s))):
                 continue
             if isinstance(stmt, ast.Try) and sub is not stmt.body \
-                    and any(_sets_loop(s) for s in stmt.body):
+                    and any(_sets_loop(s, functions) for s in stmt.body):
                 return True
-            return _loop_set_before(sub, call)
+            return _loop_set_before(sub, call, functions)
         return False
     return False
 
 
-def _sets_loop(node: ast.AST) -> bool:
+def _sets_loop(node: ast.AST, functions: bool = True) -> bool:
+    """A ``set_event_loop(...)`` call in ``node``; unless ``functions``, not one in the body
+    of a function or lambda defined there."""
+    nodes = ast.walk(node) if functions else _outside_functions(node)
     return any(isinstance(n, ast.Call) and (method_name(n) or getattr(n.func, "id", ""))
-               == "set_event_loop" for n in ast.walk(node))
+               == "set_event_loop" for n in nodes)
+
+
+def _outside_functions(node: ast.AST) -> Iterator[ast.AST]:
+    """``node`` and what it holds, but not the bodies of the functions and lambdas in it
+    (their decorators and defaults run where they are defined)."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        yield current
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            todo += [*current.decorator_list, *current.args.defaults,
+                     *(d for d in current.args.kw_defaults if d is not None)]
+        elif isinstance(current, ast.Lambda):
+            todo += [*current.args.defaults,
+                     *(d for d in current.args.kw_defaults if d is not None)]
+        else:
+            todo += ast.iter_child_nodes(current)
 
 
 def _version_gated(ctx: FileContext) -> set[int]:
@@ -945,17 +966,21 @@ def _routes(ctx: FileContext) -> tuple[tuple[str, str], ...]:
 
 def _import_calls(ctx: FileContext) -> tuple[str, ...]:
     """The project names called by the module's own statements or a class body (not inside a
-    function): they run when the module is imported, or run as a script. None when that top
-    level sets a loop itself (``set_event_loop``): what runs after it finds that loop."""
+    function): they run when the module is imported, or run as a script. A call that a
+    ``set_event_loop(...)`` of that top level runs before (an earlier statement, a loop's
+    earlier pass; one inside a function it only defines sets nothing) is left out: it finds
+    that loop. One in the same statement, or before, runs with none."""
+    top = ctx.tree.body
+    sets = any(_sets_loop(stmt, functions=False) for stmt in top)
     found = []
     for call_at in ctx.calls:
         if call_at.scope.is_function:
             continue
         name = ctx.callee(call_at.node, call_at.scope)
-        if name in kb.SET_EVENT_LOOP:
-            return ()
-        if name and not ctx.is_external(name) and name not in found:
-            found.append(name)
+        if not name or ctx.is_external(name) or name in found \
+                or (sets and _loop_set_before(top, call_at.node, functions=False)):
+            continue
+        found.append(name)
     return tuple(found)
 
 

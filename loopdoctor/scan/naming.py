@@ -147,7 +147,11 @@ def apart(names: dict[Path, str]) -> tuple[dict[Path, str], dict[Path, dict[str,
     """Files that share a name, named apart: each top-level name shared by two import roots
     becomes ``top@tag`` under each root (its tag: the root's last folders, as few as tell
     the roots apart). Returns the new names, and for every file under such a root the tops
-    its absolute imports rename (``{"app": "app@chat"}``)."""
+    its absolute imports rename (``{"app": "app@chat"}``). First, a module that a package of
+    its name sits beside (``client.py`` and ``client/__init__.py``) is named apart from it
+    (``client@shadowed``): Python imports the package, no import reaches the module."""
+    hidden = _shadowed(names)
+    names = {**names, **hidden}
     by_name: dict[str, list[Path]] = defaultdict(list)
     for path, name in names.items():
         by_name[name].append(path)
@@ -158,12 +162,13 @@ def apart(names: dict[Path, str]) -> tuple[dict[Path, str], dict[Path, dict[str,
             if len(roots) > 1:
                 shared[name.partition(".")[0]] |= roots
     if not shared:
-        return {}, {}
+        return hidden, {}
     renames: dict[Path, dict[str, str]] = defaultdict(dict)  # root -> top -> tagged top
     for top, roots in shared.items():
         for root, tag in _tags(roots).items():
             renames[root][top] = f"{top}{TAG}{tag}"
-    renamed, imports = {}, {}
+    renamed: dict[Path, str] = dict(hidden)
+    imports = {}
     for path, name in names.items():
         root = import_root(path, name)
         if root in renames:
@@ -172,6 +177,19 @@ def apart(names: dict[Path, str]) -> tuple[dict[Path, str], dict[Path, dict[str,
             if top in renames[root]:
                 renamed[path] = f"{renames[root][top]}{dot}{rest}"
     return renamed, imports
+
+
+def _shadowed(names: dict[Path, str]) -> dict[Path, str]:
+    """``x.py`` beside a package ``x/`` (its ``__init__.py`` scanned) of the same name: the
+    module, with a tag no import names. (A folder without ``__init__.py`` beside it is a
+    namespace portion, and the module wins: that one keeps its name.)"""
+    packages = {name for path, name in names.items() if path.name == "__init__.py"}
+    found = {}
+    for path, name in names.items():
+        if name in packages and path.name != "__init__.py" and path.suffix == ".py" \
+                and names.get(path.with_suffix("") / "__init__.py") == name:
+            found[path] = f"{name}{TAG}shadowed"
+    return found
 
 
 def _tags(roots: set[Path]) -> dict[Path, str]:

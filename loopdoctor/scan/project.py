@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
+from itertools import chain
 from pathlib import PurePosixPath
 
 from loopdoctor.scan import knowledge as kb
@@ -1022,17 +1023,11 @@ class Project:
                 yield store, why
 
     def long_lived(self, cls: str) -> LongLived | None:
-        """Why instances of ``cls`` (or of a subclass) live as long as the process, or None."""
-        pending, seen = [cls], set()
-        while pending:
-            current = pending.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            if current in self._long_lived:
-                return self._long_lived[current]
-            pending.extend(self.subclasses.get(current, ()))
-        return None
+        """Why instances of ``cls`` (or of a subclass) live as long as the process, or None:
+        ``cls``'s own reason, else the first subclass's that ``descendants`` meets."""
+        reasons = self._long_lived
+        return next((reasons[c] for c in chain((cls,), self.descendants(cls)) if c in reasons),
+                    None)
 
     @cached_property
     def singletons(self) -> frozenset[str]:

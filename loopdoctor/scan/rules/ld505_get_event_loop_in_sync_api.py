@@ -285,8 +285,8 @@ def main():
 
 An import is a program's start too: a function the module's own top level (or a class
 body) calls, directly or up to three calls away, runs on the importing thread before anything
-set a loop there, and the import itself raises on 3.14. A top level that sets a loop first is
-left out.
+set a loop there, and the import itself raises on 3.14. What the top level calls after it
+sets a loop itself (`asyncio.set_event_loop(...)`) is left out; what it calls before is not.
 
 ```python
 def _setup_loop():

@@ -45,6 +45,7 @@ from loopdoctor.scan.types import LOOP, Bound, Types
 _MAX_ALIAS_HOPS = 8
 _MAX_PARAM_DEPTH = 6
 _MAX_DENOTE_DEPTH = 4
+_FOUND, _SOURCE, _THROUGH = "found", "source", "through"  # what ``Project._plan`` says to do
 _MAX_MADE_BY_DEPTH = 3
 _MAX_TAKER_ROUNDS = 6  # classes that take the loop by making another such class
 _MAX_MAKER_DEPTH = 2  # constructors followed back to where their object is made
@@ -145,6 +146,7 @@ class Project:
         self._prefixes: dict[str, tuple[str, ...]] = {}
         self._names: dict[str, frozenset[str]] = {}
         self._members: dict[tuple[str, int], str | None] = {}
+        self._plans: dict[tuple[str, bool, bool], tuple] = {}  # ``_denote``'s, by name
         self._mros: dict[str, tuple[str, ...]] = {}
         self._made_per_run: dict[str, bool] = {}
         self._overrides: dict[str, tuple[str, ...]] = {}
@@ -196,6 +198,7 @@ class Project:
         self._names.clear()
         self.__dict__.pop("_functions_naming", None)  # (a cached_property built from _names)
         self._members.clear()
+        self._plans.clear()
         self._mros.clear()
         self._made_per_run.clear()
         self.types = Types(self)  # what it learnt before the aliases may be stale
@@ -1302,26 +1305,42 @@ class Project:
     def _denote(self, ref: str, depth: int, sources: bool,
                 types: bool = True) -> tuple[frozenset[Source], frozenset[str]] | None:
         """(``types=False``: None where the answer would depend on what attributes hold.)"""
+        key = (ref, sources, depth < _MAX_DENOTE_DEPTH)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._plan(ref, depth, sources)
+        how, found, prefix, rest = plan
+        if how is _SOURCE:
+            return self._sync_method_of(prefix, rest, depth) or found
+        if how is _THROUGH:
+            return self._through_types(prefix, rest, depth, sources) if types else None
+        return found
+
+    def _plan(self, ref: str, depth: int, sources: bool) -> tuple:
+        """What ``_denote`` does with a name, from the join's names alone (kept: asked
+        hundreds of thousands of times, and the same for every depth below the limit): the
+        answer itself, or the prefix and the rest it looks up through a source's or an
+        attribute's types, which it asks again each time."""
         owner, _, last = ref.rpartition(".")
         if last == ANY_METHOD and self.resolve(owner) in self.classes:
-            return frozenset(), frozenset(self._coroutine_methods(self.resolve(owner)))
+            return (_FOUND, (frozenset(), frozenset(self._coroutine_methods(self.resolve(owner)))),
+                    "", ())
         parts = self.resolve(ref).split(".")
         for cut in range(len(parts), 1, -1):
             prefix = ".".join(parts[:cut])
             source = self.member(prefix, self.sources) if sources else None
             if source is not None:
-                return self._sync_method_of(prefix, parts[cut:], depth) \
-                    or (frozenset({self.sources[source]}), frozenset())
+                return (_SOURCE, (frozenset({self.sources[source]}), frozenset()), prefix,
+                        tuple(parts[cut:]))
             fn = self.function(prefix)
             if fn is not None:
-                return frozenset(), frozenset(self.overrides(fn[0].qualname))
+                return _FOUND, (frozenset(), frozenset(self.overrides(fn[0].qualname))), "", ()
             if depth < _MAX_DENOTE_DEPTH and cut < len(parts) \
                     and self.member(prefix, self.bindings) is not None:
-                return self._through_types(prefix, parts[cut:], depth, sources) if types \
-                    else None
-        return frozenset(), frozenset()
+                return _THROUGH, None, prefix, tuple(parts[cut:])
+        return _FOUND, (frozenset(), frozenset()), "", ()
 
-    def _sync_method_of(self, prefix: str, rest: list[str], depth: int
+    def _sync_method_of(self, prefix: str, rest: tuple[str, ...], depth: int
                         ) -> tuple[frozenset[Source], frozenset[str]] | None:
         """``self.client.register(x)`` where ``client`` holds a project class whose
         ``register`` is a plain ``def`` that returns nothing: the call runs that method, it
@@ -1352,7 +1371,7 @@ class Project:
                 found[fn.cls].append(name)
         return found
 
-    def _through_types(self, prefix: str, rest: list[str], depth: int, sources: bool):
+    def _through_types(self, prefix: str, rest: tuple[str, ...], depth: int, sources: bool):
         """``self.model.stream`` where ``self.model`` holds a ``Model``: ``Model.stream``."""
         found: set[Source] = set()
         functions: set[str] = set()

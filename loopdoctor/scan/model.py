@@ -174,6 +174,8 @@ class LoopCall:
     receiver: Values = ()  # what it is called on; set_event_loop, a thread's run_forever: the loop
     text: str = ""  # the receiver as written
     handed: tuple[str, ...] = ()  # callables it hands to the loop, as the file names them
+    thread_asked: bool = False  # on the branch for one thread the function asks for
+    # (``if thread is threading.current_thread():``): the thread that runs the loop
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         aliases=tuple((f"{ctx.module}.{name}", target)
                       for name, target in ctx.module_scope.imports.items()),
         names=frozenset(ctx.module_scope.locals | set(ctx.module_scope.imports)),
+        star_imports=tuple(ctx.module_scope.stars),
         script=ctx.has_main_guard,
         tables=_tables(ctx),
         routes=_routes(ctx),

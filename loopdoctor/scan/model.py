@@ -341,6 +341,7 @@ class FileFacts:
     candidates: tuple[Candidate, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     names: frozenset[str] = frozenset()  # top-level names others may import
+    star_imports: tuple[str, ...] = ()  # the modules of its top level's ``from m import *``
     nest_asyncio: bool = False
     script: bool = False  # has an ``if __name__ == "__main__":`` block
     tables: tuple[tuple[str, frozenset[str]], ...] = ()  # module/class-level names whose value

@@ -221,6 +221,7 @@ class ClassInfo:
     bases: tuple[str, ...]
     metaclass: str | None = None
     decorators: tuple[str, ...] = ()
+    entered_async: bool = False  # its docstring shows it made in ``async with Name(...)``
 
 
 class Guard(Enum):

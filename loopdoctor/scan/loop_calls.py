@@ -38,6 +38,7 @@ MAKES = "new loop"  # the method of a call that makes a loop of the function's o
 RUNS = "runs a loop"  # ... that runs a loop in the calling thread
 SETS = "set_event_loop"
 RUN_BY_THREAD = "run_forever in a thread"  # ``Thread(target=loop.run_forever)``
+HANDS_COROUTINE = "run_coroutine_threadsafe"  # handed: the coroutine function it runs there
 HOLDS = "holds"  # ``with lock:``, ``lock.acquire()`` in a function that touches a loop
 TOUCHES = LOOP_METHODS | PRIMITIVE_METHODS | TASK_FUNCTIONS
 
@@ -86,6 +87,11 @@ def _loop_call(ctx: FileContext, call_at: CallAt) -> LoopCall | None:
         guarded = call.args or call.keywords or id(call) in guarded_calls(ctx)
         return None if guarded else LoopCall(
             site, callee, thread_asked=_thread_asked(ctx, scope, call))
+    if callee in kb.RUN_COROUTINE_THREADSAFE and len(call.args) == 2 \
+            and isinstance(call.args[0], ast.Call) and (
+                coro := ctx.callee(call.args[0], scope)) is not None:
+        return LoopCall(site, HANDS_COROUTINE, values_of(ctx, call.args[1], scope),
+                        _text(call.args[1]), (coro,))
     if callee in kb.NEW_EVENT_LOOP or callee in kb.ASYNCIO_RUN or callee in kb.ASYNCIO_RUNNER:
         return LoopCall(site, MAKES)
     if callee in kb.SET_EVENT_LOOP and call.args:

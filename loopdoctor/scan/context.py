@@ -396,10 +396,9 @@ class FileContext:
                 return current.imports[name]
             if name in current.local_defs:
                 return current.local_defs[name]
-            if current.kind == "module":  # (a name a star import may bring: the join's
-                # aliases follow it to the module that defines it)
+            if current.kind == "module":
                 return f"{self.module}.{name}" if name in current.locals or (
-                    current.stars and name not in _BUILTINS) else name
+                    current.stars and _star_imported(name)) else name
             if current.kind == "class" and name in current.locals:
                 return f"{current.qualname}.{name}"
             if name in current.locals:
@@ -628,6 +627,15 @@ def _spans(statements: list[ast.stmt], line: int) -> bool:
 
 _STDLIB = frozenset(sys.stdlib_module_names)
 _BUILTINS = frozenset(dir(builtins))
+
+
+def _star_imported(name: str) -> bool:
+    """A name this module's ``from m import *`` may bring, named as a class or a constant
+    (``Speaker``, ``PROVIDERS``): the join's aliases follow it to the module that defines it.
+    A module's name (``asyncio``, ``web``: lower case by convention) keeps resolving as an
+    absolute import, since this file's facts test it against known APIs before the join can
+    follow the star."""
+    return name[:1].isupper() and name not in _BUILTINS
 _MAX_NAME_PARTS = 16
 _MAKERS = frozenset({"typing.Callable", "collections.abc.Callable", "typing.Type", "type"})
 _SKIP = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.Constant,

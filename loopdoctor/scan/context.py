@@ -8,6 +8,7 @@ every call with its scope and innermost loop, and a name resolver that follows i
 from __future__ import annotations
 
 import ast
+import builtins
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
@@ -38,6 +39,7 @@ class Scope:
     globals_: set[str] = field(default_factory=set)
     repeated: bool = False  # a lambda defined in a loop or mapped over an iterable
     static: bool = False
+    stars: list[str] = field(default_factory=list)  # ``from m import *`` at module level: m
 
     # Both read fields fixed when the scope is made; the resolver asks them at every scope it
     # passes: worked out once.
@@ -274,6 +276,8 @@ class FileContext:
         for alias in node.names:
             if alias.name != "*":
                 record(alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name)
+            elif base and scope.kind == "module":
+                scope.stars.append(base)
 
     def _absolute_module(self, node: ast.ImportFrom) -> str:
         if not node.level:
@@ -393,7 +397,8 @@ class FileContext:
             if name in current.local_defs:
                 return current.local_defs[name]
             if current.kind == "module":
-                return f"{self.module}.{name}" if name in current.locals else name
+                return f"{self.module}.{name}" if name in current.locals or (
+                    current.stars and _star_imported(name)) else name
             if current.kind == "class" and name in current.locals:
                 return f"{current.qualname}.{name}"
             if name in current.locals:
@@ -621,6 +626,16 @@ def _spans(statements: list[ast.stmt], line: int) -> bool:
 
 
 _STDLIB = frozenset(sys.stdlib_module_names)
+_BUILTINS = frozenset(dir(builtins))
+
+
+def _star_imported(name: str) -> bool:
+    """A name this module's ``from m import *`` may bring, named as a class or a constant
+    (``Speaker``, ``PROVIDERS``): the join's aliases follow it to the module that defines it.
+    A module's name (``asyncio``, ``web``: lower case by convention) keeps resolving as an
+    absolute import, since this file's facts test it against known APIs before the join can
+    follow the star."""
+    return name[:1].isupper() and name not in _BUILTINS
 _MAX_NAME_PARTS = 16
 _MAKERS = frozenset({"typing.Callable", "collections.abc.Callable", "typing.Type", "type"})
 _SKIP = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.Constant,

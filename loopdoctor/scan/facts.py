@@ -93,6 +93,7 @@ def build_facts(ctx: FileContext) -> FileFacts:
         aliases=tuple((f"{ctx.module}.{name}", target)
                       for name, target in ctx.module_scope.imports.items()),
         names=frozenset(ctx.module_scope.locals | set(ctx.module_scope.imports)),
+        star_imports=tuple(ctx.module_scope.stars),
         script=ctx.has_main_guard,
         tables=_tables(ctx),
         routes=_routes(ctx),
@@ -806,8 +807,17 @@ def _classes(ctx: FileContext) -> tuple[ClassInfo, ...]:
                     None)
         decorators = tuple(d for d in (ctx.resolve(_decorated(x), outer)
                                        for x in node.decorator_list) if d)
-        found.append(ClassInfo(scope.qualname, bases, meta, decorators))
+        found.append(ClassInfo(scope.qualname, bases, meta, decorators,
+                               _shown_in_async_with(node)))
     return tuple(found)
+
+
+def _shown_in_async_with(node: ast.ClassDef) -> bool:
+    """Does the class's docstring show it made in ``async with Name(...)`` (with a module
+    prefix or not): documented to be made inside a coroutine."""
+    doc = ast.get_docstring(node, clean=False)
+    return bool(doc) and re.search(rf"async\s+with\s+(?:[\w.]+\.)?{re.escape(node.name)}\(",
+                                   doc) is not None
 
 
 def _decorated(decorator: ast.expr) -> ast.expr:

@@ -38,6 +38,7 @@ MAKES = "new loop"  # the method of a call that makes a loop of the function's o
 RUNS = "runs a loop"  # ... that runs a loop in the calling thread
 SETS = "set_event_loop"
 RUN_BY_THREAD = "run_forever in a thread"  # ``Thread(target=loop.run_forever)``
+HANDS_COROUTINE = "run_coroutine_threadsafe"  # handed: the coroutine function it runs there
 HOLDS = "holds"  # ``with lock:``, ``lock.acquire()`` in a function that touches a loop
 TOUCHES = LOOP_METHODS | PRIMITIVE_METHODS | TASK_FUNCTIONS
 
@@ -80,10 +81,17 @@ def _loop_call(ctx: FileContext, call_at: CallAt) -> LoopCall | None:
     if callee in TASK_FUNCTIONS:  # (``loop=`` names the loop: not the thread's running one;
         # a ``try`` that handles RuntimeError has a way for a thread with no loop)
         guarded = any(k.arg == "loop" for k in call.keywords) or id(call) in guarded_calls(ctx)
-        return None if guarded else LoopCall(site, callee)
+        return None if guarded else LoopCall(
+            site, callee, thread_asked=_thread_asked(ctx, scope, call))
     if callee in RUNNING_TASK_FUNCTIONS:  # (a loop given, or no loop handled: it may ask)
         guarded = call.args or call.keywords or id(call) in guarded_calls(ctx)
-        return None if guarded else LoopCall(site, callee)
+        return None if guarded else LoopCall(
+            site, callee, thread_asked=_thread_asked(ctx, scope, call))
+    if callee in kb.RUN_COROUTINE_THREADSAFE and len(call.args) == 2 \
+            and isinstance(call.args[0], ast.Call) and (
+                coro := ctx.callee(call.args[0], scope)) is not None:
+        return LoopCall(site, HANDS_COROUTINE, values_of(ctx, call.args[1], scope),
+                        _text(call.args[1]), (coro,))
     if callee in kb.NEW_EVENT_LOOP or callee in kb.ASYNCIO_RUN or callee in kb.ASYNCIO_RUNNER:
         return LoopCall(site, MAKES)
     if callee in kb.SET_EVENT_LOOP and call.args:
@@ -101,8 +109,62 @@ def _loop_call(ctx: FileContext, call_at: CallAt) -> LoopCall | None:
             method in PRIMITIVE_METHODS and (method != "set" or not (call.args or call.keywords))):
         handed = tuple(name for arg in call.args[_CALLABLE_AT.get(method, 0):][:1]
                        if method in HANDOFFS and (name := _callable(ctx, arg, scope)))
-        return LoopCall(site, method, values_of(ctx, receiver, scope), _text(receiver), handed)
+        asked = method in TOUCHES and _thread_asked(ctx, scope, call)
+        return LoopCall(site, method, values_of(ctx, receiver, scope), _text(receiver), handed,
+                        thread_asked=asked)
     return None
+
+
+_CURRENT_THREAD = frozenset({"threading.current_thread", "threading.currentThread",
+                             "threading.get_ident", "threading.get_native_id",
+                             "_thread.get_ident"})
+
+
+def _thread_asked(ctx: FileContext, scope: Scope, call: ast.Call) -> bool:
+    """Is the call on the branch for one thread the function asks for: below ``if thread is
+    threading.current_thread():`` (``==``, ``get_ident()``, a local set to one; the ``else``
+    of ``is not``), or after ``if threading.current_thread() is not thread: return``? The
+    author tells the loop's own thread from the others there."""
+    for parent, field, _ in _path_to(scope.node, call):
+        if isinstance(parent, ast.If) and field in ("body", "orelse") \
+                and _compares_current_thread(ctx, scope, parent.test, field == "body"):
+            return True
+    return any(isinstance(stmt, ast.If) and not stmt.orelse
+               and isinstance(stmt.body[-1], (ast.Return, ast.Raise))
+               and _compares_current_thread(ctx, scope, stmt.test, False)
+               for stmt in _statements_before(scope.node, call))
+
+
+def _compares_current_thread(ctx: FileContext, scope: Scope, test: ast.expr, same: bool) -> bool:
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return False
+    ops = (ast.Is, ast.Eq) if same else (ast.IsNot, ast.NotEq)
+    return isinstance(test.ops[0], ops) and any(
+        _current_thread(ctx, scope, side, True) for side in (test.left, test.comparators[0]))
+
+
+def _current_thread(ctx: FileContext, scope: Scope, expr: ast.expr, follow: bool) -> bool:
+    """``threading.current_thread()``, ``threading.get_ident()``, their ``.ident``, or a local
+    of the function only ever set to one."""
+    if isinstance(expr, ast.Attribute) and expr.attr in ("ident", "native_id"):
+        expr = expr.value
+    if isinstance(expr, ast.Call):
+        return ctx.callee(expr, scope) in _CURRENT_THREAD
+    if not (follow and isinstance(expr, ast.Name)) or ctx.owner(expr.id, scope) is not scope:
+        return False
+    values = [value for node in _own_nodes(scope.node) if isinstance(node, ast.stmt)
+              and (value := _assigned_value(node, expr.id)) is not None]
+    return bool(values) and all(_current_thread(ctx, scope, v, False) for v in values)
+
+
+def _own_nodes(root: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function's body, not those of the functions and classes it defines."""
+    pending = list(ast.iter_child_nodes(root))
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, NESTED):
+            yield node
+            pending.extend(ast.iter_child_nodes(node))
 
 
 def _made_here_unshared(ctx: FileContext, receiver: ast.expr, call: ast.Call,

@@ -174,6 +174,8 @@ class LoopCall:
     receiver: Values = ()  # what it is called on; set_event_loop, a thread's run_forever: the loop
     text: str = ""  # the receiver as written
     handed: tuple[str, ...] = ()  # callables it hands to the loop, as the file names them
+    thread_asked: bool = False  # on the branch for one thread the function asks for
+    # (``if thread is threading.current_thread():``): the thread that runs the loop
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,7 @@ class ClassInfo:
     bases: tuple[str, ...]
     metaclass: str | None = None
     decorators: tuple[str, ...] = ()
+    entered_async: bool = False  # its docstring shows it made in ``async with Name(...)``
 
 
 class Guard(Enum):
@@ -339,6 +342,7 @@ class FileFacts:
     candidates: tuple[Candidate, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     names: frozenset[str] = frozenset()  # top-level names others may import
+    star_imports: tuple[str, ...] = ()  # the modules of its top level's ``from m import *``
     nest_asyncio: bool = False
     script: bool = False  # has an ``if __name__ == "__main__":`` block
     tables: tuple[tuple[str, frozenset[str]], ...] = ()  # module/class-level names whose value

@@ -149,6 +149,7 @@ class Project:
         self._plans: dict[tuple[str, bool, bool], tuple] = {}  # ``_denote``'s, by name
         self._mros: dict[str, tuple[str, ...]] = {}
         self._made_per_run: dict[str, bool] = {}
+        self._made_in_coroutines: dict[str, bool] = {}
         self._overrides: dict[str, tuple[str, ...]] = {}
         self._inits: dict[str, str | None] = {}
         self._sorted_callees: dict[str, tuple[object, tuple[str, ...]]] = {}
@@ -157,6 +158,7 @@ class Project:
         self._loop_bound_classes: frozenset[str] | None = None
         for file in files:
             self._add(file)
+        self._alias_star_imports()
         self.types = Types(self)
         self._alias_module_instances()
 
@@ -183,6 +185,26 @@ class Project:
         for write in file.cache_writes:
             self.items[write.container].append((write, file))
 
+    def _alias_star_imports(self) -> None:
+        """``from pkg.providers import *``: each public top-level name of the scanned module
+        (and of those it star-imports in turn) is this module's too, unless this module
+        binds it itself; the last star import wins, as in Python."""
+        by_module = {file.module: file for file in self.files}
+
+        def exported(module: str, seen: frozenset[str]) -> set[str]:
+            found = by_module.get(module)
+            if found is None or module in seen or len(seen) > _MAX_ALIAS_HOPS:
+                return set()
+            names = {name for name in found.names if not name.startswith("_")}
+            for star in found.star_imports:
+                names |= exported(star, seen | {module})
+            return names
+
+        for file in self.files:
+            for star in reversed(file.star_imports):
+                for name in sorted(exported(star, frozenset()) - file.names):
+                    self.aliases.setdefault(f"{file.module}.{name}", f"{star}.{name}")
+
     def _alias_module_instances(self) -> None:
         """``pool = ClientPool()`` at module level: ``pool.get`` is ``ClientPool.get``.
         (Loop-bound instances stay sources in their own right: LD301.)"""
@@ -201,6 +223,7 @@ class Project:
         self._plans.clear()
         self._mros.clear()
         self._made_per_run.clear()
+        self._made_in_coroutines.clear()
         self.types = Types(self)  # what it learnt before the aliases may be stale
 
     def _makes_client(self, cls: str) -> bool:
@@ -633,9 +656,14 @@ class Project:
         return True if found[0].is_async else None
 
     def _coroutine_or_callers_unseen(self, name: str) -> bool | None:
+        """... or a constructor of a class made only inside coroutines (it runs there)."""
         found = self._coroutine(name)
-        return True if found is None and self._callers_unseen(self.functions[name][0]) \
-            else found
+        if found is None:
+            fn = self.functions[name][0]
+            if self._callers_unseen(fn) or (fn.setup and fn.cls
+                                            and self.made_in_coroutines(fn.cls)):
+                return True
+        return found
 
     def _callers_or_table_readers(self, name: str) -> list[str]:
         """The callers of ``name``, and the functions that read a table of callables holding
@@ -646,13 +674,16 @@ class Project:
 
     @cached_property
     def tables_holding(self) -> dict[str, set[str]]:
-        """Function -> the module- or class-level tables whose value names it."""
+        """Function -> the module- or class-level tables whose value names it (a class: its
+        ``__init__``, run by whoever reads the table and calls what it found there)."""
         found: dict[str, set[str]] = defaultdict(set)
         for file in self.files:
             for table, mentioned in file.tables:
                 for name in mentioned:
                     if (resolved := self.resolve(name)) in self.functions:
                         found[resolved].add(table)
+                    elif resolved in self.classes and f"{resolved}.__init__" in self.functions:
+                        found[f"{resolved}.__init__"].add(table)
         return found
 
     def _callers_unseen(self, fn: Function) -> bool:
@@ -781,14 +812,32 @@ class Project:
         return any(binding.site.line <= site.line <= binding.site.end_line
                    for site in writer.get_event_loop_sites)
 
-    def made_in_coroutines(self, cls: str) -> bool:
+    def made_in_coroutines(self, cls: str, depth: int = 0) -> bool:
         """Is every object of ``cls`` this project makes made inside ``async def`` (where the
         current loop is the running one)? False when nothing here makes one. A maker kept in a
-        table of callables runs where the table's readers run."""
+        table of callables runs where the table's readers run, and the constructor of another
+        class where that class's objects are made."""
         init = self.functions.get(f"{cls}.__init__")
-        return init is not None and self.every_caller(
-            init[0].qualname, self._coroutine, self._callers_or_table_readers,
-            _MAX_CONSTRUCTOR_CALLER_DEPTH, recursion=False)
+        if init is None:
+            return False
+        found = self._made_in_coroutines.get(cls)
+        if found is None:
+            found = self.every_caller(
+                init[0].qualname, lambda name: self._coroutine_or_made_in_one(name, cls, depth),
+                self._callers_or_table_readers, _MAX_CONSTRUCTOR_CALLER_DEPTH, recursion=False)
+            if depth == 0:
+                self._made_in_coroutines[cls] = found
+        return found
+
+    def _coroutine_or_made_in_one(self, name: str, cls: str, depth: int) -> bool | None:
+        """True for an ``async def``; for the constructor of another class, whether that
+        class is made only inside coroutines (a few constructors deep)."""
+        found = self._coroutine(name)
+        fn = self.functions[name][0] if found is None else None
+        if fn is not None and fn.setup and fn.cls and fn.cls != cls \
+                and depth < _MAX_MAKER_DEPTH and self.made_in_coroutines(fn.cls, depth + 1):
+            return True
+        return found
 
     def made_in_coroutine(self, cls: str) -> str:
         """``path:line`` where an ``async def`` makes an object of ``cls``, or ""."""

@@ -13,7 +13,8 @@ from loopdoctor.scan.rules.base import Rule
 
 def check(project: Project) -> Iterator[Finding]:
     for store, why in project.lazy_instance_stores():
-        if why.closed and store.bound.direct and not loops_reaching(project, store.holder):
+        if why.closed and store.bound.direct and not loops_reaching(project, store.holder) \
+                and not project.made_in_coroutines(store.holder.rpartition(".")[0]):
             attr = ".".join(store.holder.split(".")[-2:])
             here = (store.file.path, store.site.line)
             before, after = _WHEN[store.lazy]
@@ -51,7 +52,9 @@ thread with its own loop gets the first loop's client, and its first request fai
 from more than one loop is affected; nothing in the object's own code says whether it is,
 so this rule is a preview (select `LD203` to use it). When a loop of the project visibly
 reaches the object, LD201 reports it instead; an object whose own shutdown closes and resets
-the client is not reported.
+the client is not reported, nor one this project makes only inside coroutines (directly,
+through a table of classes, or in the constructor of an object made there): the client it
+makes again is the running loop's.
 
 ## Bad
 ```python

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from loopdoctor.scan import loop_calls as lc
 from loopdoctor.scan.chain import loops_reaching
 from loopdoctor.scan.loops import loop_sites, second_loop
-from loopdoctor.scan.model import Binding, Finding, Function
+from loopdoctor.scan.model import Bind, Binding, Finding, Function, Op
 from loopdoctor.scan.project import Project, short_name
 from loopdoctor.scan.rules.base import Rule
 
@@ -17,7 +18,7 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         kind = project.resolve(binding.values[0].name)
         users = coroutine_users(project, binding, kind)
-        if users:
+        if users and not _only_on_a_private_loop(project, users):
             user = users[0].qualname.rsplit(".", 1)[-1]
             yield RULE.finding(file, binding.site, (
                 f"{_where(project, binding, kind)} is used from coroutines (`{user}`): it "
@@ -48,6 +49,38 @@ def other_loops_miss_it(project: Project, target: str) -> bool:
     entry point runs (``asyncio.run(main())``) is no second."""
     return any(second_loop(project, site) for site in loop_sites(project)) \
         and not loops_reaching(project, target)
+
+
+def _only_on_a_private_loop(project: Project, users: list[Function]) -> bool:
+    """Is every coroutine that waits on it started only by sync code that hands it to one
+    loop, ``run_coroutine_threadsafe(user(), X._loop)``, where ``X._loop`` is a loop a thread
+    of the project runs forever and the slot is written once, only when missing (a loop made
+    on every start is another loop each time; a write whose value the scan cannot tell, a
+    policy's ``new_event_loop()``, is not seen)? Then that loop is the only one that ever
+    waits on the primitive."""
+    loops: set[tuple[Op, str]] = set()
+    for user in users:
+        callers = project.callers.get(user.qualname, ())
+        if not callers:
+            return False
+        for call, _ in callers:
+            maker = project.functions.get(call.site.scope) if call.site else None
+            if maker is None or maker[0].is_async:
+                return False
+            hands = [c for c in maker[0].loop_calls if c.method == lc.HANDS_COROUTINE
+                     and project.resolve(c.handed[0]) == user.qualname]
+            if not hands:
+                return False
+            loops |= {(v.op, project.resolve(v.name)) for c in hands for v in c.receiver}
+    if len(loops) != 1:
+        return False
+    (op, slot), = loops
+    run = {(v.op, project.resolve(v.name)) for fn, _ in project.functions.values()
+           for c in fn.loop_calls if c.method == lc.RUN_BY_THREAD for v in c.receiver}
+    writes = [b for b, _ in project.bindings.get(slot, ())
+              if b.values and b.kind is not Bind.ANNOTATION]
+    return op is Op.NAME and (op, slot) in run and len(writes) <= 1 \
+        and all(write.lazy is not None for write in writes)
 
 
 def _makes_its_own(project: Project, target: str, user: Function) -> bool:
@@ -88,7 +121,10 @@ call; not the one `asyncio.run(main())` of its own command), a primitive none of
 loops reaches is not reported either: its coroutines run on the one loop that serves them.
 A function that makes an `argparse.ArgumentParser` and parses the command line is such a
 command, whatever its name. A primitive made on an object the process keeps one of (a
-singleton class, an instance kept in a module global) is one for the process as well.
+singleton class, an instance kept in a module global) is one for the process as well. One
+whose every waiting coroutine is started only by sync code that hands it with
+`run_coroutine_threadsafe(waiter(), X._loop)` to one loop that a thread runs forever, made
+once (only when missing), is waited on by that loop alone: not reported.
 
 ## Bad
 ```python

@@ -24,8 +24,10 @@ from loopdoctor.scan.rules.ld303_loop_taken_in_constructor import (
 
 def check(project: Project) -> Iterator[Finding]:
     for binding, file, bound, evidence, direct, own in taken_in_constructors(project):
+        cls = _class_of(project, binding)
         if reported_by(project, bound, evidence, direct, own) == RULE.code \
-                and not _made_by_its_loop(project, _class_of(project, binding)):
+                and not _made_by_its_loop(project, cls) \
+                and not (not evidence and _documented_in_async_with(project, cls)):
             yield RULE.finding(file, binding.site, message(project, binding, file, bound,
                                                            evidence))
     yield from _waits_on_kept_loop(project)
@@ -35,6 +37,21 @@ def check(project: Project) -> Iterator[Finding]:
 def _class_of(project: Project, binding: Binding) -> str:
     writer = project.functions.get(binding.site.scope)
     return (writer[0].cls or "") if writer is not None else ""
+
+
+def _documented_in_async_with(project: Project, cls: str) -> bool:
+    """Nothing here makes the object outside a loop, and its docstring shows it made in
+    ``async with Name(...)`` (a base's: every subclass's does), inside a coroutine: the loop
+    current in its constructor is the running one that uses it."""
+    info = project.classes.get(cls)
+    if info is None:
+        return False
+    if info.entered_async:
+        return True
+    subclasses = list(project.descendants(cls))
+    return bool(subclasses) and all(project.classes[sub].entered_async
+                                    or project.subclasses.get(sub) for sub in subclasses) \
+        and any(project.classes[sub].entered_async for sub in subclasses)
 
 
 def _made_by_its_loop(project: Project, cls: str) -> bool:
@@ -228,7 +245,10 @@ futures (a class this project makes only inside coroutines keeps the loop that u
 is left out). An asyncio protocol (a subclass of `asyncio.Protocol`, `BaseProtocol` or
 asyncio's `StreamReaderProtocol`, or a mixin only such protocols derive from) is left out
 too: the loop's `create_connection` or `create_server` calls its factory on the loop that
-then drives it. A project class that only
+then drives it. So is a class made only inside coroutines (directly, through a table of
+classes, or by the constructor of an object made there), and one nothing here makes outside
+a loop whose docstring shows it made in `async with Name(...)` (a base: every subclass's
+does). A project class that only
 holds such an object is not reported again while nothing shows it made outside a loop and it
 runs no loop itself: the held object is reported where it takes the loop. A preview rule:
 select `LD304` to see these.

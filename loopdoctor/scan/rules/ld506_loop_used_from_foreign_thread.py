@@ -27,8 +27,9 @@ def check(project: Project) -> Iterator[Finding]:
     for name, (fn, file) in sorted(project.functions.items()):
         if not fn.loop_calls or fn.is_async or name in handed:
             continue  # a function handed to a loop runs on the loop's own thread
-        if fn.checks_running_loop:
-            continue  # it asks for the running loop: what it schedules, it schedules there
+        if fn.checks_running_loop or _asks_through_helper(project, fn):
+            continue  # it asks for the running loop (itself or through a helper it calls,
+            # ``self._bind_loop()``): what it schedules, it schedules there
         thread = threads.get(name) or _lock_held(project, fn, file.path) \
             or _hands_off_threadsafe(project, fn)
         for call in fn.loop_calls if thread else ():
@@ -165,6 +166,8 @@ def _unsafe(project: Project, call: LoopCall, path: str, thread: Thread) -> str:
     """What the call does that only the loop's thread may (a format with ``{thread}``): a
     task with no loop (a worker thread's), a loop's scheduling (a worker thread's), an asyncio
     primitive's wake-up (a thread started beside a loop, or code under a threading lock)."""
+    if call.thread_asked:
+        return ""  # the branch for the thread the function asked for: the loop's own
     if call.method in lc.TASK_FUNCTIONS and thread.worker:
         return (f"`{call.method.rsplit('.', 1)[-1]}()` in {{thread}} that runs no event loop: "
                 "RuntimeError, or a task nobody runs; use "
@@ -334,8 +337,11 @@ whose callers decide the thread); sync code that hands work to a loop with
 `call_soon_threadsafe` and schedules on the same loop directly (`loop.create_task`) beside it,
 written to run off that loop's thread (a callback a foreign library calls on its own thread),
 unless it asks, itself or through a helper, whether that loop runs on its thread. Sync code
-that asks for the running loop (`get_running_loop()`, `loop.is_running()`) schedules on the
-loop it finds there: left out wherever it runs.
+that asks for the running loop (`get_running_loop()`, `loop.is_running()`), itself or through
+a helper it calls (`self._bind_loop()`), schedules on the loop it finds there: left out
+wherever it runs. So is a call on the branch for the thread the code asks for
+(`if thread is threading.current_thread(): loop.call_soon(loop.stop)`, `get_ident() ==`, the
+`else` of `is not`, or after `if ... is not thread: return`): the loop's own thread.
 A function handed to a loop (`call_soon_threadsafe(f)`,
 `call_later(t, f)`, `add_done_callback(partial(f, x))`) runs on the loop's thread. A receiver
 is a loop when its type is one, or when nothing is known of it and its name ends in `loop`.

@@ -627,6 +627,10 @@ def _spans(statements: list[ast.stmt], line: int) -> bool:
 
 _STDLIB = frozenset(sys.stdlib_module_names)
 _BUILTINS = frozenset(dir(builtins))
+_MAX_NAME_PARTS = 16
+_MAKERS = frozenset({"typing.Callable", "collections.abc.Callable", "typing.Type", "type"})
+_SKIP = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.Constant,
+         ast.Pass, ast.Break, ast.Continue)
 
 
 def _star_imported(name: str) -> bool:
@@ -636,10 +640,6 @@ def _star_imported(name: str) -> bool:
     absolute import, since this file's facts test it against known APIs before the join can
     follow the star."""
     return name[:1].isupper() and name not in _BUILTINS
-_MAX_NAME_PARTS = 16
-_MAKERS = frozenset({"typing.Callable", "collections.abc.Callable", "typing.Type", "type"})
-_SKIP = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.Constant,
-         ast.Pass, ast.Break, ast.Continue)
 
 
 _NOT_NODES = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "names", "module", "level",

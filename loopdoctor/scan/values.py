@@ -180,10 +180,18 @@ def _engine_keeps_no_pool(ctx: FileContext, name: ast.Name, scope: Scope) -> boo
         and _keeps_no_pool(ctx, v, callee, owner) for v in made)
 
 
-def _names_no_pool(ctx: FileContext, expr: ast.AST | None, scope: Scope) -> bool:
-    return expr is not None and any(
-        isinstance(n, (ast.Name, ast.Attribute)) and ctx.resolve(n, scope) in kb.NO_POOL
-        for n in ast.walk(expr))
+def _names_no_pool(ctx: FileContext, expr: ast.AST | None, scope: Scope, hops: int = 0) -> bool:
+    """``NullPool`` in ``expr``, or in what a name there is assigned (``poolclass = NullPool``
+    on one path: the pool is the deployment's choice)."""
+    if expr is None or hops > _MAX_HOPS:
+        return False
+    for n in ast.walk(expr):
+        if isinstance(n, (ast.Name, ast.Attribute)) and ctx.resolve(n, scope) in kb.NO_POOL:
+            return True
+        if isinstance(n, ast.Name) and (owner := _home(ctx, n.id, scope)) is not None and any(
+                _names_no_pool(ctx, v, owner, hops + 1) for v, _ in owner.assigns.get(n.id, [])):
+            return True
+    return False
 
 
 def _options_name_no_pool(ctx: FileContext, options: ast.Name, scope: Scope) -> bool:

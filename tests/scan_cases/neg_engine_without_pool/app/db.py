@@ -22,5 +22,11 @@ sessions = async_sessionmaker(engine, expire_on_commit=False)
 audit_engine = create_async_engine(URL, poolclass=sqlalchemy.pool.NullPool)
 audit_sessions = async_sessionmaker(bind=audit_engine)
 
+poolclass = None
+if URL.startswith("postgresql+asyncpg://"):
+    poolclass = NullPool
+report_engine = create_async_engine(URL, poolclass=poolclass)
+report_sessions = async_sessionmaker(report_engine)
+
 pooled = create_async_engine(URL, pool_size=5)  # error: LD301 "pooled" "create_async_engine"
 pooled_sessions = async_sessionmaker(pooled)  # error: LD301 "pooled_sessions" "async_sessionmaker"

@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy import text
 
-from app.db import audit_sessions, pooled_sessions, sessions
+from app.db import audit_sessions, pooled_sessions, report_sessions, sessions
 
 
 async def count_rows() -> int:
@@ -19,6 +19,11 @@ async def record(event: str) -> None:
         await session.execute(text("insert into audit values (:e)"), {"e": event})
 
 
+async def report() -> None:
+    async with report_sessions() as session:
+        await session.execute(text("select * from jobs"))
+
+
 async def archive() -> None:
     async with pooled_sessions() as session:
         await session.execute(text("delete from jobs where done"))
@@ -27,6 +32,7 @@ async def archive() -> None:
 def _work() -> None:
     asyncio.run(count_rows())
     asyncio.run(record("counted"))
+    asyncio.run(report())
     asyncio.run(archive())  # error: LD101 "pooled_sessions"
 
 

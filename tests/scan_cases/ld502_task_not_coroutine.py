@@ -1,5 +1,6 @@
-# LD502: run_coroutine_threadsafe takes a coroutine; handed a Task (loop.create_task) it
-# raises TypeError at once, before .result() can wait, so the loop is never blocked.
+# LD502: run_coroutine_threadsafe takes a coroutine; handed a Task (loop.create_task) or a
+# function (the factory itself, not factory()) it raises TypeError at once, before .result()
+# can wait, so the loop is never blocked.
 # negative for: LD502
 import asyncio
 
@@ -17,6 +18,21 @@ def call_tool(key):
 def call_tool_future(key):
     loop = asyncio.get_running_loop()
     return asyncio.run_coroutine_threadsafe(asyncio.ensure_future(fetch(key)), loop).result()
+
+
+def build(factory):
+    if asyncio.iscoroutinefunction(factory):
+        try:
+            loop = asyncio.get_running_loop()
+            return asyncio.run_coroutine_threadsafe(factory, loop).result()
+        except RuntimeError:
+            return asyncio.run(factory())
+    return factory()
+
+
+def build_from_function():
+    loop = asyncio.get_running_loop()
+    return asyncio.run_coroutine_threadsafe(fetch, loop).result()
 
 
 def call_coroutine(key):

@@ -57,7 +57,7 @@ def _submitted_to(ctx: FileContext, expr: ast.expr, scope: Scope) -> ast.expr | 
         ctx.assigned_calls(expr.id, scope) if isinstance(expr, ast.Name) else [])
     for call in calls:
         if ctx.callee(call, scope) in kb.RUN_COROUTINE_THREADSAFE \
-                and not _is_task(ctx, argument(call, 0, "coro"), scope):
+                and not _not_a_coroutine(ctx, argument(call, 0, "coro"), scope):
             return argument(call, 1, "loop")
     return None
 
@@ -67,10 +67,11 @@ _TASK_MAKERS = kb.ENSURE_FUTURE | {"asyncio.create_task", "asyncio.tasks.create_
                                    "asyncio.Task", "asyncio.Future"}
 
 
-def _is_task(ctx: FileContext, expr: ast.expr | None, scope: Scope) -> bool:
+def _not_a_coroutine(ctx: FileContext, expr: ast.expr | None, scope: Scope) -> bool:
     """``expr`` is a Task or Future (``loop.create_task(coro)``, a local only ever set to
-    one), not a coroutine: ``run_coroutine_threadsafe`` raises TypeError on it before any
-    wait, so nothing blocks."""
+    one) or a function (one defined here, or a name the function also calls: ``factory``
+    beside ``factory()``), not a coroutine: ``run_coroutine_threadsafe`` raises TypeError on
+    it before any wait, so nothing blocks."""
     def made(call: ast.expr) -> bool:
         return isinstance(call, ast.Call) and (
             ctx.callee(call, scope) in _TASK_MAKERS
@@ -78,8 +79,20 @@ def _is_task(ctx: FileContext, expr: ast.expr | None, scope: Scope) -> bool:
 
     if isinstance(expr, ast.Name):
         values = [v for v, _ in scope.assigns.get(expr.id, [])]
-        return bool(values) and all(made(v) for v in values)
+        return (bool(values) and all(made(v) for v in values)) or _a_function(expr.id, scope)
     return expr is not None and made(expr)
+
+
+def _a_function(name: str, scope: Scope) -> bool:
+    found: Scope | None = scope
+    while found is not None and name not in found.local_defs:
+        if name in found.locals or name in found.params:
+            found = None
+            break
+        found = found.parent
+    return found is not None or any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
+        for n in ast.walk(scope.node))
 
 
 def _callbacks(ctx: FileContext) -> dict[str, int]:
@@ -202,7 +215,9 @@ and for a sync method that waits on the loop its object took (`self._loop =
 asyncio.get_event_loop()` or `get_running_loop()`) when a coroutine method of the same
 object calls it directly: that coroutine runs on the loop the method blocks.
 Submitting to a *different* loop (a portal's background loop) from another thread is the
-right pattern and is not reported.
+right pattern and is not reported; nor is handing it something that is not a coroutine (a
+Task, a Future, the coroutine function itself rather than a call of it): that raises
+`TypeError` at once, before anything waits.
 
 ## Bad
 ```python

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from loopdoctor.scan import knowledge as kb
 from loopdoctor.scan.context import CallAt, FileContext, Scope
 from loopdoctor.scan.model import LoopCall
-from loopdoctor.scan.values import NESTED, guarded_calls, values_of
+from loopdoctor.scan.values import NESTED, guarded_calls, values_of, walk_here
 
 # Only the loop's own thread may call these (``call_soon_threadsafe`` is the exception).
 LOOP_METHODS = frozenset({"create_task", "call_soon", "call_later", "call_at"})
@@ -152,19 +152,9 @@ def _current_thread(ctx: FileContext, scope: Scope, expr: ast.expr, follow: bool
         return ctx.callee(expr, scope) in _CURRENT_THREAD
     if not (follow and isinstance(expr, ast.Name)) or ctx.owner(expr.id, scope) is not scope:
         return False
-    values = [value for node in _own_nodes(scope.node) if isinstance(node, ast.stmt)
+    values = [value for node in walk_here(scope.node) if isinstance(node, ast.stmt)
               and (value := _assigned_value(node, expr.id)) is not None]
     return bool(values) and all(_current_thread(ctx, scope, v, False) for v in values)
-
-
-def _own_nodes(root: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of a function's body, not those of the functions and classes it defines."""
-    pending = list(ast.iter_child_nodes(root))
-    while pending:
-        node = pending.pop()
-        if not isinstance(node, NESTED):
-            yield node
-            pending.extend(ast.iter_child_nodes(node))
 
 
 def _made_here_unshared(ctx: FileContext, receiver: ast.expr, call: ast.Call,

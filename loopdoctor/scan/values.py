@@ -288,14 +288,14 @@ def _later_in_block(function: ast.AST, call: ast.Call) -> Iterator[int]:
         at = next((i for i, stmt in enumerate(block)
                    if isinstance(stmt, ast.Expr) and stmt.value is call), None)
         if at is not None:
-            yield from (id(n) for stmt in block[at + 1:] for n in _walk_here(stmt)
+            yield from (id(n) for stmt in block[at + 1:] for n in walk_here(stmt)
                         if isinstance(n, ast.Call))
             return
 
 
 def _blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
     """Every statement list of a function, not those of the functions and classes in it."""
-    for child in _walk_here(node):
+    for child in walk_here(node):
         for name in ("body", "orelse", "finalbody"):
             block = getattr(child, name, None)
             if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
@@ -305,7 +305,7 @@ def _blocks(node: ast.AST) -> Iterator[list[ast.stmt]]:
 NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
-def _walk_here(node: ast.AST) -> Iterator[ast.AST]:
+def walk_here(node: ast.AST) -> Iterator[ast.AST]:
     """``ast.walk`` that does not enter nested functions, lambdas or classes."""
     pending = [node]
     while pending:
@@ -319,7 +319,7 @@ _HOLDS_STATEMENTS = (ast.stmt, ast.ExceptHandler, ast.match_case)
 
 
 def statements_here(node: ast.AST) -> Iterator[ast.AST]:
-    """The statements ``_walk_here`` meets, in its order, without entering expressions
+    """The statements ``walk_here`` meets, in its order, without entering expressions
     (no statement is inside one): a fifth of the nodes. (And the clauses that hold them.)"""
     pending = [node]
     while pending:

@@ -981,7 +981,8 @@ def _import_calls(ctx: FileContext) -> tuple[str, ...]:
     earlier pass; one inside a function it only defines sets nothing) is left out: it finds
     that loop. One in the same statement, or before, runs with none."""
     top = ctx.tree.body
-    sets = any(_sets_loop(stmt, functions=False) for stmt in top)
+    sets = any("set_event_loop" in line for line in ctx.lines) \
+        and any(_sets_loop(stmt, functions=False) for stmt in top)
     found = []
     for call_at in ctx.calls:
         if call_at.scope.is_function:

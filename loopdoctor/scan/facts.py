@@ -816,8 +816,8 @@ def _shown_in_async_with(node: ast.ClassDef) -> bool:
     """Does the class's docstring show it made in ``async with Name(...)`` (with a module
     prefix or not): documented to be made inside a coroutine."""
     doc = ast.get_docstring(node, clean=False)
-    return bool(doc) and re.search(rf"async\s+with\s+(?:[\w.]+\.)?{re.escape(node.name)}\(",
-                                   doc) is not None
+    return bool(doc) and "async" in doc and re.search(
+        rf"async\s+with\s+(?:[\w.]+\.)?{re.escape(node.name)}\(", doc) is not None
 
 
 def _decorated(decorator: ast.expr) -> ast.expr:
